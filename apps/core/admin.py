@@ -1,0 +1,172 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, ReasonModelForm
+from apps.core.identifiers import mask_identifier
+from apps.core.models import (
+    POLICY_SECTIONS,
+    AuthEvent,
+    HolidayOverride,
+    Organization,
+    Policy,
+    QueryFlag,
+    QueryLog,
+    QueryLogCheckpoint,
+    QueryLogVerification,
+    User,
+)
+from apps.core.services import organization_save, user_save
+
+
+@admin.register(Organization)
+class OrganizationAdmin(AuditedAdmin):
+    list_display = ["name", "kind", "unified_code", "region_name", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "unified_code"]
+
+    def save_with_reason(self, request, obj, reason):
+        organization_save(obj, by=request.user, reason=reason)
+
+
+class UserCreateForm(AdminUserCreationForm):
+    change_reason = ReasonModelForm.base_fields["change_reason"]
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["username", "full_name", "organization", "role"]
+
+
+class UserEditForm(UserChangeForm):
+    change_reason = ReasonModelForm.base_fields["change_reason"]
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreateForm
+    list_display = ["username", "full_name", "organization", "role", "is_active", "last_login"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    ordering = ["username"]
+    autocomplete_fields = ["organization"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["full_name", "email", "phone"]}),
+        (_("Work"), {"fields": ["organization", "role", "is_active"]}),
+        (_("Platform administrator"), {"fields": ["is_staff", "is_superuser"], "classes": ["collapse"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "full_name", "organization", "role", "password1", "password2"]}),
+    ]
+    filter_horizontal = []
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_staff", "is_superuser"]
+        return [*fields, "last_login", "date_joined"]
+
+    def save_with_reason(self, request, obj, reason):
+        user_save(obj, by=request.user, reason=reason)
+
+    def save_related(self, request, form, formsets, change):
+        # Groups follow the role and organisation (user_save); nothing else to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class PolicyForm(ReasonModelForm):
+    class Meta:
+        model = Policy
+        fields = "__all__"
+        widgets = {name: forms.TextInput(attrs={"size": 80}) for _t, figures in POLICY_SECTIONS for _f, name in figures}
+
+
+@admin.register(Policy)
+class PolicyAdmin(AuditedAdmin):
+    """The authority edits the city's figures here; every edit is in the history with a reason."""
+
+    form = PolicyForm
+    list_display = ["name", "code", "city", "regulation", "updated_at"]
+    readonly_fields = ["code"]
+
+    def get_fieldsets(self, request, obj=None):
+        sections = [(None, {"fields": ["code", "name", "city", "regulation", "description"]})]
+        for title, figures in POLICY_SECTIONS:
+            fields = []
+            for figure, basis in figures:
+                for name in (figure, basis):
+                    if name not in fields:
+                        fields.append(name)
+            sections.append((title, {"fields": fields}))
+        sections.append((_("Record"), {"fields": list(self.audit_readonly_fields), "classes": ["collapse"]}))
+        sections.append((None, {"fields": ["change_reason"]}))
+        return sections
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser  # presets are loaded by `load_policies`
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(AuditedAdmin):
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+
+
+@admin.register(QueryFlag)
+class QueryFlagAdmin(AuditedAdmin):
+    """Flags are raised by the query log and cleared on the workbench (with a reason)."""
+
+    list_display = ["user", "day", "lookups", "threshold", "status", "cleared_by", "cleared_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["user", "cleared_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueryLog)
+class QueryLogAdmin(AppendOnlyAdmin):
+    list_display = ["id", "created_at", "user", "mode", "purpose", "masked_subject", "outcome", "seq"]
+    list_filter = ["mode", "channel", "outcome"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("subject"))
+    def masked_subject(self, obj):
+        return mask_identifier(obj.subject_identifier)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Identifiers are shown masked even to readers of the log.
+        return ["masked_subject", *[f for f in super().get_readonly_fields(request, obj) if f != "subject_identifier"]]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(AppendOnlyAdmin):
+    list_display = ["created_at", "kind", "username", "client_ip"]
+    list_filter = ["kind"]
+    search_fields = ["username"]
+
+
+@admin.register(QueryLogCheckpoint)
+class QueryLogCheckpointAdmin(AppendOnlyAdmin):
+    list_display = ["created_at", "last_seq", "rows_sealed", "last_hash"]
+
+
+@admin.register(QueryLogVerification)
+class QueryLogVerificationAdmin(AppendOnlyAdmin):
+    list_display = ["ran_at", "ok", "rows_checked", "unsealed_rows", "first_bad_id"]

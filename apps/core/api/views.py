@@ -1,0 +1,119 @@
+"""Core API: who am I, organisations and users (restricted), the active policy, query flags."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.models import Organization, Policy, QueryFlag, User
+from apps.core.permissions import restrict
+from apps.core.selectors import active_policy
+from apps.core.services import query_flag_clear
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "kind", "name", "short_name", "unified_code", "region_code", "region_name", "is_active"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    organization = OrganizationSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "role", "organization", "is_active"]
+
+
+class MeSerializer(UserSerializer):
+    role_label = serializers.CharField(source="get_role_display")
+    permissions = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "role_label", "is_superuser", "permissions"]
+
+    def get_permissions(self, user) -> list[str]:
+        return sorted(user.get_all_permissions())
+
+
+class RestrictedViewSetMixin:
+    """Every API list and detail goes through restrict(): other organisations' rows are 404."""
+
+    def get_queryset(self):
+        action_name = "view" if self.request.method in ("GET", "HEAD", "OPTIONS") else "change"
+        return restrict(self.queryset.all(), self.request.user, action_name)
+
+
+class OrganizationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    filterset_fields = ["kind", "is_active"]
+
+
+class UserViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = User.objects.select_related("organization")
+    serializer_class = UserSerializer
+    filterset_fields = ["role", "organization", "is_active"]
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        exclude = ["created_by", "updated_by"]
+
+
+class ActivePolicyView(APIView):
+    """The city policy the platform runs under (figures and their articles)."""
+
+    queryset = Policy.objects.all()  # for the model permission check (view_policy)
+
+    @extend_schema(responses=PolicySerializer)
+    def get(self, request):
+        return Response(PolicySerializer(active_policy()).data)
+
+
+class QueryFlagSerializer(serializers.ModelSerializer):
+    user = serializers.StringRelatedField()
+
+    class Meta:
+        model = QueryFlag
+        fields = ["id", "user", "day", "lookups", "threshold", "status", "cleared_at", "clear_reason", "created_at"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class QueryFlagViewSet(
+    RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = QueryFlag.objects.select_related("user")
+    serializer_class = QueryFlagSerializer
+    filterset_fields = ["status"]
+
+    @extend_schema(request=ReasonSerializer, responses=QueryFlagSerializer)
+    @action(detail=True, methods=["post"])
+    def clear(self, request, pk=None):
+        """Clear an abnormal-volume flag (credit office only; Nanjing art. 52)."""
+        flag = self.get_object()
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            flag = query_flag_clear(flag, by=request.user, reason=payload.validated_data["reason"])
+        except ValidationError as error:
+            if error.code == "conflict":
+                return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+            raise APIValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        return Response(QueryFlagSerializer(flag).data)

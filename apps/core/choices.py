@@ -1,0 +1,138 @@
+"""Enumerations shared across the platform."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A staff user's role; each role is a Django group holding its model permissions."""
+
+    CLERK = "clerk", _("Credit office clerk")
+    OFFICER = "officer", _("Agency officer")
+    AUTHORITY = "authority", _("Credit authority")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Roles that work platform-wide; officers only see what their own organisation owns or was
+# granted (DESIGN.md section 4, "Permissions").
+PLATFORM_WIDE_ROLES = frozenset({Role.CLERK, Role.AUTHORITY, Role.AUDITOR})
+
+
+class OrganizationKind(models.TextChoices):
+    AUTHORITY = "authority", _("Credit authority")
+    CREDIT_OFFICE = "credit_office", _("Credit office")
+    AGENCY = "agency", _("Providing agency")
+
+
+# Which organisation kinds a role may belong to. Auditors sit in the authority (supervision)
+# or in the credit office (internal audit).
+ROLE_ORGANIZATION_KINDS = {
+    Role.CLERK: {OrganizationKind.CREDIT_OFFICE},
+    Role.OFFICER: {OrganizationKind.AGENCY},
+    Role.AUTHORITY: {OrganizationKind.AUTHORITY},
+    Role.AUDITOR: {OrganizationKind.AUTHORITY, OrganizationKind.CREDIT_OFFICE},
+}
+
+
+class QueryChannel(models.TextChoices):
+    WEB = "web", _("Web workbench")
+    API = "api", _("API")
+    WINDOW = "window", _("Service window")
+    PUBLIC = "public", _("Public website")
+
+
+class QueryMode(models.TextChoices):
+    SELF = "self", _("Own-record inquiry")
+    AUTHORISED = "authorised", _("Authorised inquiry")
+    GOVERNMENT = "government", _("Government sharing")
+    PUBLIC = "public", _("Public inquiry")
+
+
+class QueryPurpose(models.TextChoices):
+    """Why a lookup was made.
+
+    Government purposes follow the work in which agencies may query credit information:
+    Nanjing art. 44, Tianjin art. 19, Ningbo art. 39. The credit office's own processing
+    (objections, repair, integration, reports) has purposes of its own.
+    """
+
+    # Nanjing art. 44(1)
+    WORK_SAFETY = "work_safety", _("Work safety supervision")
+    ENVIRONMENT = "environment", _("Environmental protection")
+    FOOD_DRUG = "food_drug", _("Food and drug supervision")
+    STATE_ASSETS = "state_assets", _("State-owned asset management")
+    # Tianjin art. 19(1), Ningbo art. 39(1)
+    ADMINISTRATIVE_LICENSING = "administrative_licensing", _("Administrative licensing")
+    INSPECTION = "inspection", _("Administrative inspection and sampling")
+    ADMINISTRATIVE_PENALTY = "administrative_penalty", _("Administrative penalty discretion")
+    # Nanjing art. 44(2), Tianjin art. 19(2), Ningbo art. 39(2)
+    PUBLIC_RESOURCE_TRADING = "public_resource_trading", _("Public resource trading")
+    PUBLIC_PROCUREMENT = "public_procurement", _("Government procurement")
+    BIDDING = "bidding", _("Tendering and bidding")
+    FUNDING_SUPPORT = "funding_support", _("Funding, project and policy support")
+    LAND_TRANSFER = "land_transfer", _("Transfer of state-owned land use rights")
+    IMPORT_EXPORT = "import_export", _("Import and export management")
+    RESEARCH_MANAGEMENT = "research_management", _("Research management")
+    AUDIT = "audit", _("Audit")
+    # Nanjing art. 44(3), Tianjin art. 19(3)-(4), Ningbo art. 39(3)-(4)
+    CIVIL_SERVANT_APPOINTMENT = (
+        "civil_servant_appointment",
+        _("Recruitment, appointment and promotion of public servants"),
+    )
+    PROFESSIONAL_TITLE = "professional_title", _("Professional title evaluation")
+    TALENT_INTRODUCTION = "talent_introduction", _("Talent introduction")
+    RESIDENCE_MANAGEMENT = "residence_management", _("Residence, household and ID management")
+    # Tianjin art. 19(5), Ningbo art. 39(5)
+    HONOURS = "honours", _("Commendations and awards")
+    # Ningbo art. 39(6), Nanjing art. 44(4), Tianjin art. 19(6): needs a written description.
+    DAILY_SUPERVISION = "daily_supervision", _("Other day-to-day administration")
+    # The credit office's own processing.
+    OBJECTION_PROCESSING = "objection_processing", _("Objection processing")
+    REPAIR_PROCESSING = "repair_processing", _("Credit repair processing")
+    INTEGRATION = "integration", _("Information integration and maintenance")
+    JOINT_SANCTION_CHECK = "joint_sanction_check", _("Joint reward and sanction check")
+    # Non-government modes (Nanjing art. 54).
+    SELF_INQUIRY = "self_inquiry", _("Subject's own inquiry")
+    AUTHORISED_USE = "authorised_use", _("Use agreed in the written authorisation")
+    PUBLIC_INFORMATION = "public_information", _("Public information inquiry")
+
+
+# Purposes allowed per mode; a lookup whose purpose does not fit its mode is refused.
+PURPOSES_BY_MODE = {
+    QueryMode.SELF: {QueryPurpose.SELF_INQUIRY},
+    QueryMode.AUTHORISED: {QueryPurpose.AUTHORISED_USE},
+    QueryMode.PUBLIC: {QueryPurpose.PUBLIC_INFORMATION},
+    QueryMode.GOVERNMENT: set(QueryPurpose)
+    - {QueryPurpose.SELF_INQUIRY, QueryPurpose.AUTHORISED_USE, QueryPurpose.PUBLIC_INFORMATION},
+}
+
+# Purposes that must come with a written description of the matter.
+PURPOSES_NEEDING_DETAIL = {QueryPurpose.DAILY_SUPERVISION}
+
+
+class QueryOutcome(models.TextChoices):
+    FOUND = "found", _("Found")
+    NOT_FOUND = "not_found", _("No record")
+    REFUSED = "refused", _("Refused")
+
+
+class AuthEventKind(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED_OUT = "locked_out", _("Account locked")
+
+
+class DisclosureStart(models.TextChoices):
+    DETERMINATION = "determination", _("From the date the conduct was determined")
+    CONDUCT_END = "conduct_end", _("From the date the conduct ended")
+
+
+class RuleSource(models.TextChoices):
+    CITY = "city", _("City regulation")
+    NATIONAL = "national", _("National rules")
+
+
+class GoodInfoHiding(models.TextChoices):
+    STOP_DISCLOSURE = "stop_disclosure", _("Stop public disclosure")
+    DELETE = "delete", _("Delete")

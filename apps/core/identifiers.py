@@ -1,0 +1,166 @@
+"""Credit identifiers: the unified social credit code and the citizen ID number.
+
+- USCC (统一社会信用代码), GB 32100-2015: 18 characters from a 31-character alphabet (digits and
+  capitals without I, O, Z, S, V); the 18th is a weighted modulo-31 check character.
+- Citizen ID (公民身份号码), GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit sequence
+  and an ISO 7064 MOD 11-2 check character (0-9 or X).
+
+Both are normalised first: surrounding blanks removed, full-width characters turned into
+half-width, letters upper-cased. Errors name the position (1-based) that failed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+CITIZEN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CITIZEN_ID_CHECK = "10X98765432"
+
+KIND_USCC = "uscc"
+KIND_CITIZEN_ID = "citizen_id"
+
+
+def normalize_identifier(value: str) -> str:
+    """Strip, turn full-width into half-width (NFKC) and upper-case."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split()).upper()
+
+
+def _check_length(value: str, label: str) -> None:
+    if len(value) != 18:
+        raise ValidationError(
+            _("%(label)s must have 18 characters; %(count)d were given.") % {"label": label, "count": len(value)},
+            code="length",
+        )
+
+
+def uscc_check_character(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_uscc(value: str) -> str:
+    """Return the normalised unified social credit code, or raise ValidationError."""
+    code = normalize_identifier(value)
+    label = _("A unified social credit code")
+    _check_length(code, label)
+    for position, ch in enumerate(code, start=1):
+        if ch not in USCC_ALPHABET:
+            raise ValidationError(
+                _("Character %(position)d (“%(char)s”) is not allowed in a unified social credit code.")
+                % {"position": position, "char": ch},
+                code="character",
+            )
+    for position in range(3, 9):
+        if not code[position - 1].isdigit():
+            raise ValidationError(
+                _(
+                    "Character %(position)d (“%(char)s”) must be a digit: characters 3 to 8 are the "
+                    "administrative region code."
+                )
+                % {"position": position, "char": code[position - 1]},
+                code="region",
+            )
+    expected = uscc_check_character(code[:17])
+    if code[17] != expected:
+        raise ValidationError(
+            _("Check character 18 is “%(given)s”; “%(expected)s” was expected.")
+            % {"given": code[17], "expected": expected},
+            code="check",
+        )
+    return code
+
+
+def citizen_id_check_character(first17: str) -> str:
+    total = sum(int(ch) * w for ch, w in zip(first17, CITIZEN_ID_WEIGHTS, strict=True))
+    return CITIZEN_ID_CHECK[total % 11]
+
+
+def validate_citizen_id(value: str) -> str:
+    """Return the normalised citizen ID number, or raise ValidationError."""
+    number = normalize_identifier(value)
+    _check_length(number, _("A citizen ID number"))
+    for position, ch in enumerate(number[:17], start=1):
+        if not ch.isdigit() or not ch.isascii():
+            raise ValidationError(
+                _("Character %(position)d (“%(char)s”) of a citizen ID number must be a digit.")
+                % {"position": position, "char": ch},
+                code="character",
+            )
+    if not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(
+            _("Character 18 (“%(char)s”) of a citizen ID number must be a digit or X.") % {"char": number[17]},
+            code="character",
+        )
+    if number[0] == "0" or number[0] == "9":
+        raise ValidationError(
+            _("Characters 1 to 6 (“%(region)s”) are not an administrative region code.") % {"region": number[:6]},
+            code="region",
+        )
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError(
+            _("Characters 7 to 14 (“%(date)s”) are not a real birth date.") % {"date": number[6:14]},
+            code="birth_date",
+        ) from None
+    if birth.year < 1900 or birth > datetime.date.today():
+        raise ValidationError(
+            _("Characters 7 to 14 (“%(date)s”) give a birth date outside 1900 to today.") % {"date": number[6:14]},
+            code="birth_date",
+        )
+    expected = citizen_id_check_character(number[:17])
+    if number[17] != expected:
+        raise ValidationError(
+            _("Check character 18 is “%(given)s”; “%(expected)s” was expected.")
+            % {"given": number[17], "expected": expected},
+            code="check",
+        )
+    return number
+
+
+def identifier_kind(value: str) -> str:
+    """Guess whether a normalised 18-character identifier is a citizen ID or a USCC."""
+    code = normalize_identifier(value)
+    if len(code) == 18 and code[:17].isdigit() and code[6:8] in {"19", "20"}:
+        try:
+            validate_citizen_id(code)
+            return KIND_CITIZEN_ID
+        except ValidationError:
+            pass
+    return KIND_USCC
+
+
+def validate_identifier(value: str) -> tuple[str, str]:
+    """Validate either kind; returns (kind, normalised value)."""
+    code = normalize_identifier(value)
+    kind = identifier_kind(code)
+    if kind == KIND_CITIZEN_ID:
+        return kind, validate_citizen_id(code)
+    return kind, validate_uscc(code)
+
+
+def mask_identifier(value: str) -> str:
+    """Mask a citizen ID for display (`320102********1234`); organisation codes are public."""
+    code = normalize_identifier(value)
+    if not code:
+        return ""
+    if identifier_kind(code) == KIND_CITIZEN_ID:
+        return code[:6] + "*" * 8 + code[-4:]
+    return code
+
+
+def mask_name(name: str) -> str:
+    """Mask a natural person's name for lists: keep the surname (张**)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)

@@ -1,0 +1,586 @@
+"""Core models: organisations and users, the city policy, the working-day overrides, the query
+log and its seals, query-volume flags, and authentication events."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.audit import AuditedModel, AuditedQuerySet, AuditFields, history
+from apps.core.choices import (
+    AuthEventKind,
+    DisclosureStart,
+    GoodInfoHiding,
+    OrganizationKind,
+    QueryChannel,
+    QueryMode,
+    QueryOutcome,
+    QueryPurpose,
+    Role,
+    RuleSource,
+)
+from apps.core.identifiers import validate_uscc
+
+
+def _uscc_validator(value: str) -> None:
+    validate_uscc(value)
+
+
+class Organization(AuditedModel):
+    """A unit whose staff use the platform (单位/机构): the credit authority (主管部门), the credit
+    office (信用工作机构) or a providing agency (公共信用信息提供单位/认定单位)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    unified_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[_uscc_validator]
+    )
+    region_code = models.CharField(
+        _("region code"), max_length=6, help_text=_("Six-digit administrative division code, e.g. 320100.")
+    )
+    region_name = models.CharField(_("region"), max_length=50)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = history()
+
+    # restrict(): officers see their own organisation only.
+    organization_scope = "pk"
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.unified_code:
+            self.unified_code = validate_uscc(self.unified_code)
+        if self.region_code and (len(self.region_code) != 6 or not self.region_code.isdigit()):
+            raise ValidationError({"region_code": _("A region code has six digits, e.g. 320100.")})
+
+    @property
+    def group_name(self) -> str:
+        """The auth group that holds this organisation's object permissions (cases)."""
+        return f"org:{self.pk}"
+
+
+class UserManager(DjangoUserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AuditFields, AbstractUser):
+    """A person who signs in: staff of one organisation, with one role.
+
+    The role decides the user's groups (model permissions); the organisation decides which rows
+    an officer may see (`apps.core.permissions.restrict`). Superusers are platform
+    administrators and may have no organisation.
+    """
+
+    first_name = None
+    last_name = None
+    full_name = models.CharField(_("full name"), max_length=50)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = UserManager()
+    history = history(excluded_fields=["password", "last_login"])
+
+    organization_scope = "organization"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        from apps.core.choices import ROLE_ORGANIZATION_KINDS
+
+        if self.role and not self.organization_id:
+            raise ValidationError({"organization": _("A user with a role must belong to an organisation.")})
+        if self.role and self.organization_id:
+            allowed = ROLE_ORGANIZATION_KINDS[Role(self.role)]
+            if self.organization.kind not in allowed:
+                raise ValidationError(
+                    {
+                        "role": _("A %(role)s cannot belong to a %(kind)s.")
+                        % {"role": Role(self.role).label, "kind": self.organization.get_kind_display()}
+                    }
+                )
+
+
+class Policy(AuditedModel):
+    """The city's rules (本市规则): every figure the regulations set, with the article it comes from.
+
+    Five presets ship as fixtures (fixtures/policies/<city>.json). The active one is chosen by the
+    CREDIT_POLICY setting; the authority edits its figures in the admin, with history. Each figure
+    has a `*_basis` field saying which article it comes from, or why the preset chose it where
+    the regulation is silent ("—" in DESIGN.md section 5).
+    """
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    city = models.CharField(_("city"), max_length=20)
+    regulation = models.CharField(_("regulation"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    # Objections (异议)
+    objection_mark_days = models.PositiveSmallIntegerField(
+        _("objection mark within (working days)"), help_text=_("0 means on the day of receipt.")
+    )
+    objection_mark_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_office_decision_days = models.PositiveSmallIntegerField(
+        _("credit office decides an objection within (working days)")
+    )
+    objection_office_decision_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_applicant_notice_days = models.PositiveSmallIntegerField(
+        _("applicant told of the outcome within (working days)")
+    )
+    objection_applicant_notice_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_forward_days = models.PositiveSmallIntegerField(
+        _("objection forwarded to the providing agency within (working days)")
+    )
+    objection_forward_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_agency_answer_days = models.PositiveSmallIntegerField(
+        _("agency answers a forwarded objection within (working days)")
+    )
+    objection_agency_answer_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_agency_direct_days = models.PositiveSmallIntegerField(
+        _("agency decides an objection filed with it within (working days)")
+    )
+    objection_agency_direct_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_clock_pause_allowed = models.BooleanField(
+        _("deadline paused for testing or expert review"), default=False
+    )
+    objection_clock_pause_allowed_basis = models.CharField(_("basis"), max_length=300)
+    service_agency_objection_mark_days = models.PositiveSmallIntegerField(
+        _("service agency marks an objection within (working days)")
+    )
+    service_agency_objection_mark_days_basis = models.CharField(_("basis"), max_length=300)
+    service_agency_objection_decision_days = models.PositiveSmallIntegerField(
+        _("service agency decides an objection within (working days)")
+    )
+    service_agency_objection_decision_days_basis = models.CharField(_("basis"), max_length=300)
+
+    # Revoked decisions (撤销/变更)
+    revocation_agency_notice_days = models.PositiveSmallIntegerField(
+        _("revoking agency tells the credit office within (working days)")
+    )
+    revocation_agency_notice_days_basis = models.CharField(_("basis"), max_length=300)
+    revocation_office_change_days = models.PositiveSmallIntegerField(
+        _("credit office changes the record within (working days)")
+    )
+    revocation_office_change_days_basis = models.CharField(_("basis"), max_length=300)
+
+    # Disclosure of dishonest information (失信信息公开/查询期限)
+    disclosure_start = models.CharField(_("disclosure period starts"), max_length=20, choices=DisclosureStart.choices)
+    disclosure_start_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_custodial_from_sentence_end = models.BooleanField(
+        _("custodial sentences counted from their end"), default=False
+    )
+    disclosure_custodial_from_sentence_end_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_minor_months = models.PositiveSmallIntegerField(
+        _("minor dishonest information disclosed for (months)"), help_text=_("0: not published.")
+    )
+    disclosure_minor_months_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_general_months = models.PositiveSmallIntegerField(
+        _("general dishonest information disclosed for (months)")
+    )
+    disclosure_general_months_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_serious_months = models.PositiveSmallIntegerField(
+        _("serious dishonest information disclosed for (months)")
+    )
+    disclosure_serious_months_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_extended_while_listed = models.BooleanField(
+        _("disclosure extended while on the serious list"), default=True
+    )
+    disclosure_extended_while_listed_basis = models.CharField(_("basis"), max_length=300)
+    market_disclosure_general_months = models.PositiveSmallIntegerField(
+        _("general market information disclosed for (months)"), null=True, blank=True
+    )
+    market_disclosure_serious_months = models.PositiveSmallIntegerField(
+        _("serious market information disclosed for (months)"), null=True, blank=True
+    )
+    market_disclosure_basis = models.CharField(_("basis"), max_length=300, blank=True)
+
+    # National rules (国办发〔2025〕22号; NDRC 信用修复管理办法, in force from 2026-04-01).
+    national_minor_max_months = models.PositiveSmallIntegerField(_("national: minor, at most (months)"))
+    national_general_min_months = models.PositiveSmallIntegerField(_("national: general, at least (months)"))
+    national_general_max_months = models.PositiveSmallIntegerField(_("national: general, at most (months)"))
+    national_serious_min_months = models.PositiveSmallIntegerField(_("national: serious, at least (months)"))
+    national_serious_max_months = models.PositiveSmallIntegerField(_("national: serious, at most (months)"))
+    national_rules_effective_from = models.DateField(_("national rules in force from"))
+    national_rules_basis = models.CharField(_("basis"), max_length=300)
+    disclosure_rule = models.CharField(
+        _("disclosure periods follow"), max_length=10, choices=RuleSource.choices, default=RuleSource.CITY
+    )
+    disclosure_rule_reason = models.TextField(_("why"), blank=True)
+
+    # Lists (名单)
+    listing_statement_days = models.PositiveSmallIntegerField(
+        _("statement and defence after a prior notice (working days)")
+    )
+    listing_statement_days_basis = models.CharField(_("basis"), max_length=300)
+    listing_review_by_authority = models.BooleanField(
+        _("objections to a listing reviewed by the authority"), default=False
+    )
+    listing_review_by_authority_basis = models.CharField(_("basis"), max_length=300)
+    key_attention_months = models.PositiveSmallIntegerField(_("key-attention list valid for (months)"))
+    key_attention_months_basis = models.CharField(_("basis"), max_length=300)
+    red_list_notice_days = models.PositiveSmallIntegerField(_("red-list public notice (working days)"))
+    red_list_notice_days_basis = models.CharField(_("basis"), max_length=300)
+
+    # Repair, good information, reports
+    repair_grace_period_allowed = models.BooleanField(_("repair grace period (宽限期)"), default=False)
+    repair_grace_period_allowed_basis = models.CharField(_("basis"), max_length=300)
+    good_info_hiding = models.CharField(
+        _("good information hidden on request by"), max_length=20, choices=GoodInfoHiding.choices
+    )
+    good_info_hide_days = models.PositiveSmallIntegerField(_("good information hidden within (working days)"))
+    good_info_hide_days_basis = models.CharField(_("basis"), max_length=300)
+    free_reports_per_year = models.PositiveSmallIntegerField(
+        _("free credit reports per year"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    free_reports_per_year_basis = models.CharField(_("basis"), max_length=300)
+
+    # Integration and queries
+    integration_days = models.PositiveSmallIntegerField(_("batches integrated into credit files within (working days)"))
+    integration_days_basis = models.CharField(_("basis"), max_length=300)
+    query_abnormal_control = models.BooleanField(_("abnormal query volume control"), default=True)
+    query_daily_threshold = models.PositiveIntegerField(
+        _("lookups per user and day before the user is flagged"), validators=[MinValueValidator(1)]
+    )
+    query_control_basis = models.CharField(_("basis"), max_length=300)
+    query_log_retention_years = models.PositiveSmallIntegerField(
+        _("query log kept for (years)"), null=True, blank=True, help_text=_("Empty: kept permanently.")
+    )
+    query_log_retention_basis = models.CharField(_("basis"), max_length=300)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("city policy")
+        verbose_name_plural = _("city policies")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for severity in ("general", "serious"):
+            low = getattr(self, f"national_{severity}_min_months")
+            high = getattr(self, f"national_{severity}_max_months")
+            if low is not None and high is not None and low > high:
+                errors[f"national_{severity}_min_months"] = _("The minimum cannot exceed the maximum.")
+        if self.disclosure_rule == RuleSource.NATIONAL and not (self.disclosure_rule_reason or "").strip():
+            errors["disclosure_rule_reason"] = _("Say why the national figures apply.")
+        if errors:
+            raise ValidationError(errors)
+
+    def disclosure_months(self, severity: str) -> int:
+        """Months a dishonest record of `severity` (minor/general/serious) stays disclosed.
+
+        Under the city rule the city's figure applies; under the national rule the city figure is
+        held within the national minimum and maximum for the severity.
+        """
+        city = {
+            "minor": self.disclosure_minor_months,
+            "general": self.disclosure_general_months,
+            "serious": self.disclosure_serious_months,
+        }[severity]
+        if self.disclosure_rule == RuleSource.CITY:
+            return city
+        low, high = {
+            "minor": (0, self.national_minor_max_months),
+            "general": (self.national_general_min_months, self.national_general_max_months),
+            "serious": (self.national_serious_min_months, self.national_serious_max_months),
+        }[severity]
+        return min(max(city, low), high)
+
+
+# How the policy's figures are grouped on screen and in the admin: (figure, its basis field).
+POLICY_SECTIONS = [
+    (
+        _("Objections"),
+        [
+            ("objection_mark_days", "objection_mark_days_basis"),
+            ("objection_office_decision_days", "objection_office_decision_days_basis"),
+            ("objection_applicant_notice_days", "objection_applicant_notice_days_basis"),
+            ("objection_forward_days", "objection_forward_days_basis"),
+            ("objection_agency_answer_days", "objection_agency_answer_days_basis"),
+            ("objection_agency_direct_days", "objection_agency_direct_days_basis"),
+            ("objection_clock_pause_allowed", "objection_clock_pause_allowed_basis"),
+            ("service_agency_objection_mark_days", "service_agency_objection_mark_days_basis"),
+            ("service_agency_objection_decision_days", "service_agency_objection_decision_days_basis"),
+        ],
+    ),
+    (
+        _("Revoked decisions"),
+        [
+            ("revocation_agency_notice_days", "revocation_agency_notice_days_basis"),
+            ("revocation_office_change_days", "revocation_office_change_days_basis"),
+        ],
+    ),
+    (
+        _("Disclosure of dishonest information"),
+        [
+            ("disclosure_start", "disclosure_start_basis"),
+            ("disclosure_custodial_from_sentence_end", "disclosure_custodial_from_sentence_end_basis"),
+            ("disclosure_minor_months", "disclosure_minor_months_basis"),
+            ("disclosure_general_months", "disclosure_general_months_basis"),
+            ("disclosure_serious_months", "disclosure_serious_months_basis"),
+            ("disclosure_extended_while_listed", "disclosure_extended_while_listed_basis"),
+            ("market_disclosure_general_months", "market_disclosure_basis"),
+            ("market_disclosure_serious_months", "market_disclosure_basis"),
+        ],
+    ),
+    (
+        _("National rules"),
+        [
+            ("national_minor_max_months", "national_rules_basis"),
+            ("national_general_min_months", "national_rules_basis"),
+            ("national_general_max_months", "national_rules_basis"),
+            ("national_serious_min_months", "national_rules_basis"),
+            ("national_serious_max_months", "national_rules_basis"),
+            ("national_rules_effective_from", "national_rules_basis"),
+            ("disclosure_rule", "disclosure_rule_reason"),
+        ],
+    ),
+    (
+        _("Lists"),
+        [
+            ("listing_statement_days", "listing_statement_days_basis"),
+            ("listing_review_by_authority", "listing_review_by_authority_basis"),
+            ("key_attention_months", "key_attention_months_basis"),
+            ("red_list_notice_days", "red_list_notice_days_basis"),
+        ],
+    ),
+    (
+        _("Repair, good information and reports"),
+        [
+            ("repair_grace_period_allowed", "repair_grace_period_allowed_basis"),
+            ("good_info_hiding", "good_info_hide_days_basis"),
+            ("good_info_hide_days", "good_info_hide_days_basis"),
+            ("free_reports_per_year", "free_reports_per_year_basis"),
+        ],
+    ),
+    (
+        _("Integration and queries"),
+        [
+            ("integration_days", "integration_days_basis"),
+            ("query_abnormal_control", "query_control_basis"),
+            ("query_daily_threshold", "query_control_basis"),
+            ("query_log_retention_years", "query_log_retention_basis"),
+        ],
+    ),
+]
+
+
+class HolidayOverride(AuditedModel):
+    """A day whose working status differs from the calendar package (节假日调整), e.g. a schedule
+    published after the package, or a local day off."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("holiday override")
+        verbose_name_plural = _("holiday overrides")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.note}"
+
+
+class QueryLog(models.Model):
+    """One lookup of a subject's credit information (查询日志), append-only and hash-chained.
+
+    Rows are written unchained by `apps.core.querylog.log_query`, without any lock. A sealing step
+    (`seal_query_log`) then takes the chain lock, gives the unsealed rows the next sequence
+    numbers in id order and stores each row's hash over its content and the previous row's
+    hash. The seal columns may be set once (NULL to value); every other change is refused by a
+    database trigger. `verify_query_log` walks the chain in sequence order.
+    """
+
+    append_only = True
+    write_once_fields = ("seq", "prev_hash", "row_hash", "sealed_at")
+    organization_scope = "organization"
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        "core.User", verbose_name=_("user"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=QueryChannel.choices)
+    mode = models.CharField(_("mode"), max_length=12, choices=QueryMode.choices)
+    purpose = models.CharField(_("purpose"), max_length=40, choices=QueryPurpose.choices)
+    purpose_detail = models.CharField(_("purpose detail"), max_length=500, blank=True)
+    authorization_document = models.CharField(_("authorisation document"), max_length=200, blank=True)
+    subject_identifier = models.CharField(_("subject identifier"), max_length=18, blank=True, db_index=True)
+    subject_name = models.CharField(_("subject name"), max_length=200, blank=True)
+    query = models.JSONField(_("what was asked"), default=dict)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=QueryOutcome.choices)
+    result = models.JSONField(_("what came back"), default=dict)
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+
+    seq = models.BigIntegerField(_("chain sequence"), null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, null=True, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, blank=True, null=True, editable=False)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("query log entry")
+        verbose_name_plural = _("query log")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="core_qlog_user_time"),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_qlog_unsealed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M} {self.get_mode_display()}"
+
+
+class QueryLogCheckpoint(models.Model):
+    """The head of the chain after each sealing run, so that removed tail rows are detected."""
+
+    append_only = True
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seq = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    rows_sealed = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("query log checkpoint")
+        verbose_name_plural = _("query log checkpoints")
+        ordering = ["-last_seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class QueryLogVerification(models.Model):
+    """One run of `verify_query_log`, shown to auditors."""
+
+    append_only = True
+
+    id = models.BigAutoField(primary_key=True)
+    ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
+    ok = models.BooleanField(_("chain intact"))
+    rows_checked = models.BigIntegerField(_("rows checked"))
+    unsealed_rows = models.BigIntegerField(_("rows not yet sealed"))
+    first_bad_id = models.BigIntegerField(_("first bad row"), null=True, blank=True)
+    message = models.TextField(_("message"))
+
+    class Meta:
+        verbose_name = _("query log verification")
+        verbose_name_plural = _("query log verifications")
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'BROKEN'}"
+
+
+class QueryFlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLEARED = "cleared", _("Cleared")
+
+
+class QueryFlag(AuditedModel):
+    """A user flagged for abnormal lookup volume (查询流量异常管控, Nanjing art. 52).
+
+    open → cleared (by a credit-office user, with a reason). While a flag is open, the user's
+    lookups are refused.
+    """
+
+    user = models.ForeignKey("core.User", verbose_name=_("user"), on_delete=models.PROTECT, related_name="query_flags")
+    day = models.DateField(_("day"))
+    lookups = models.PositiveIntegerField(_("lookups that day"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    status = models.CharField(_("status"), max_length=10, choices=QueryFlagStatus.choices, default=QueryFlagStatus.OPEN)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        "core.User", verbose_name=_("cleared by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    clear_reason = models.TextField(_("reason for clearing"), blank=True)
+
+    history = history()
+
+    organization_scope = "user__organization"
+
+    class Meta:
+        verbose_name = _("query volume flag")
+        verbose_name_plural = _("query volume flags")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="open"), name="core_queryflag_one_open_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"
+
+
+class AuthEvent(models.Model):
+    """A login, logout, failed login or lockout, kept append-only for auditors."""
+
+    append_only = True
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=20, choices=AuthEventKind.choices)
+    username = models.CharField(_("username"), max_length=150)
+    user = models.ForeignKey(
+        "core.User", verbose_name=_("user"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_kind_display()}"

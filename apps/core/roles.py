@@ -1,0 +1,42 @@
+"""Model permissions each role holds in the core app (see apps.core.permissions.sync_roles).
+
+Auditors receive every view permission of every app automatically.
+"""
+
+from apps.core.choices import Role
+
+ROLE_PERMISSIONS = {
+    Role.CLERK: {
+        "core.view_organization",
+        "core.view_user",
+        "core.view_policy",
+        "core.view_holidayoverride",
+        "core.add_holidayoverride",
+        "core.change_holidayoverride",
+        "core.view_querylog",
+        "core.view_queryflag",
+        # Nanjing art. 52: the credit office clears abnormal-volume flags.
+        "core.change_queryflag",
+    },
+    Role.OFFICER: {
+        "core.view_organization",
+        "core.view_user",
+        "core.view_policy",
+        "core.view_holidayoverride",
+        "core.view_querylog",
+        "core.view_queryflag",
+    },
+    Role.AUTHORITY: {
+        "core.view_organization",
+        "core.view_user",
+        "core.view_policy",
+        # The authority keeps the city's figures up to date.
+        "core.change_policy",
+        "core.view_holidayoverride",
+        "core.add_holidayoverride",
+        "core.change_holidayoverride",
+        "core.view_querylog",
+        "core.view_queryflag",
+    },
+    Role.AUDITOR: set(),
+}

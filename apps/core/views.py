@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from apps.core.choices import Role
+from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter
+from apps.core.forms import ReasonForm, WorkingDayForm
+from apps.core.models import (
+    POLICY_SECTIONS,
+    AuthEvent,
+    HolidayOverride,
+    Policy,
+    QueryFlag,
+    QueryFlagStatus,
+    QueryLog,
+    QueryLogVerification,
+)
+from apps.core.permissions import restrict
+from apps.core.selectors import active_policy
+from apps.core.services import query_flag_clear
+from apps.core.workdays import add_working_days, covered_until
+
+PAGE_SIZE = 50
+
+
+def keyset_page(queryset, request, size: int = PAGE_SIZE) -> dict:
+    """Newest-first pages by id (no COUNT, no OFFSET: cheap on tables of millions of rows)."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        queryset = queryset.filter(pk__lt=int(before))
+    items = list(queryset.order_by("-pk")[: size + 1])
+    has_next = len(items) > size
+    items = items[:size]
+    params = request.GET.copy()
+    params.pop("before", None)
+    first_query = params.urlencode()
+    if has_next:
+        params["before"] = items[-1].pk
+    return {
+        "items": items,
+        "next_query": params.urlencode() if has_next else None,
+        "first_query": first_query,
+        "is_first_page": not before,
+    }
+
+
+class RestrictedListView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """A filtered, keyset-paginated list of what the user may see."""
+
+    model = None
+    filterset_class = None
+    template_name = ""
+
+    def get_queryset(self):
+        return restrict(self.model.objects.all(), self.request.user, "view")
+
+    def get_context_data(self, **kwargs):
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_queryset(), request=self.request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        return {"filter": filterset, **keyset_page(queryset, self.request), **kwargs}
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, self.get_context_data())
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role lands on its own workbench."""
+
+    def get_template_names(self):
+        role = self.request.user.role or "admin"
+        return [f"core/home_{role}.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.has_perm("core.view_queryflag"):
+            context["open_flags"] = restrict(QueryFlag.objects.select_related("user"), user).filter(
+                status=QueryFlagStatus.OPEN
+            )[:20]
+        if user.role == Role.AUDITOR:
+            context["recent_lookups"] = restrict(QueryLog.objects.select_related("user"), user).order_by("-pk")[:10]
+            context["last_verification"] = QueryLogVerification.objects.order_by("-ran_at").first()
+        if user.role == Role.OFFICER:
+            context["organization"] = user.organization
+        return context
+
+
+class QueryLogListView(RestrictedListView):
+    permission_required = "core.view_querylog"
+    model = QueryLog
+    filterset_class = QueryLogFilter
+    template_name = "core/querylog_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "organization")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            last_verification=QueryLogVerification.objects.order_by("-ran_at").first(), **kwargs
+        )
+
+
+class QueryFlagListView(RestrictedListView):
+    permission_required = "core.view_queryflag"
+    model = QueryFlag
+    filterset_class = QueryFlagFilter
+    template_name = "core/queryflag_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "user__organization", "cleared_by")
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        can_clear = user.has_perm("core.change_queryflag") and (user.is_superuser or user.role == Role.CLERK)
+        return super().get_context_data(reason_form=ReasonForm(), can_clear=can_clear, **kwargs)
+
+
+@login_required
+@require_POST
+def queryflag_clear(request, pk: int):
+    flag = get_object_or_404(restrict(QueryFlag.objects.all(), request.user, "view"), pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for clearing the flag."))
+        return redirect("core:queryflag_list")
+    try:
+        query_flag_clear(flag, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The flag on %(user)s was cleared.") % {"user": flag.user})
+    return redirect("core:queryflag_list")
+
+
+class AuthEventListView(RestrictedListView):
+    permission_required = "core.view_authevent"
+    model = AuthEvent
+    filterset_class = AuthEventFilter
+    template_name = "core/authevent_list.html"
+
+
+class PolicyView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """The active city policy, figure by figure with the article each comes from."""
+
+    permission_required = "core.view_policy"
+    template_name = "core/policy.html"
+
+    def get_context_data(self, **kwargs):
+        policy = active_policy()
+        sections = []
+        for title, figures in POLICY_SECTIONS:
+            rows = []
+            for name, basis_name in figures:
+                field = Policy._meta.get_field(name)
+                display = getattr(policy, f"get_{name}_display", None)
+                rows.append(
+                    {
+                        "label": field.verbose_name,
+                        "value": display() if display else getattr(policy, name),
+                        "basis": getattr(policy, basis_name) if basis_name else "",
+                    }
+                )
+            sections.append({"title": title, "rows": rows})
+        can_edit = restrict(Policy.objects.filter(pk=policy.pk), self.request.user, "change").exists()
+        return super().get_context_data(policy=policy, sections=sections, can_edit=can_edit, **kwargs)
+
+
+class WorkingDaysView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "core.view_holidayoverride"
+    template_name = "core/workdays.html"
+
+    def get_context_data(self, **kwargs):
+        form = WorkingDayForm(self.request.GET or None, initial={"start": timezone.localdate(), "days": 5})
+        result = None
+        if form.is_bound and form.is_valid():
+            result = add_working_days(form.cleaned_data["start"], form.cleaned_data["days"])
+        overrides = restrict(HolidayOverride.objects.all(), self.request.user).filter(
+            Q(date__year__gte=timezone.localdate().year - 1)
+        )
+        return super().get_context_data(
+            form=form, result=result, overrides=overrides, covered_until=covered_until(), **kwargs
+        )
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else _("You do not have permission to do this.")
+    return render(request, "403.html", {"message": message}, status=403)

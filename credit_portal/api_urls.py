@@ -1,0 +1,17 @@
+"""/api/v1/: every app registers its endpoints on this one router."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from apps.core.api import views as core
+
+router = DefaultRouter()
+router.register("organizations", core.OrganizationViewSet, basename="organization")
+router.register("users", core.UserViewSet, basename="user")
+router.register("query-flags", core.QueryFlagViewSet, basename="queryflag")
+
+urlpatterns = [
+    path("me/", core.MeView.as_view(), name="api-me"),
+    path("policy/", core.ActivePolicyView.as_view(), name="api-policy"),
+    *router.urls,
+]

@@ -1,0 +1,136 @@
+"""Core API: deny by default, restricted rows, the permission matrix on every endpoint."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from apps.core.models import QueryFlagStatus
+from tests.factories import (
+    AuditorFactory,
+    AuthorityUserFactory,
+    ClerkFactory,
+    NoRoleUserFactory,
+    OfficerFactory,
+    QueryFlagFactory,
+)
+from tests.matrix import Expectation, assert_permission_matrix
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_returns_user_organisation_and_role():
+    officer = OfficerFactory(full_name="李建国")
+    client = APIClient()
+    assert client.get("/api/v1/me/").status_code in (401, 403)
+    client.force_authenticate(officer)
+    data = client.get("/api/v1/me/").json()
+    assert data["username"] == officer.username and data["full_name"] == "李建国"
+    assert data["role"] == "officer" and data["organization"]["id"] == officer.organization_id
+    assert "core.view_organization" in data["permissions"]
+
+
+def test_token_authentication_works():
+    from rest_framework.authtoken.models import Token
+
+    officer = OfficerFactory()
+    token = Token.objects.create(user=officer)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/me/").json()["username"] == officer.username
+
+
+def test_permission_matrix_for_organisations_and_users():
+    officer = OfficerFactory()
+    stranger = OfficerFactory()  # another agency, same permissions
+    for url in (
+        reverse("organization-detail", args=[officer.organization_id]),
+        reverse("user-detail", args=[officer.pk]),
+    ):
+        assert_permission_matrix(
+            Expectation(
+                "GET", url, permitted=officer, without_permission=NoRoleUserFactory(), other_organisation=stranger
+            )
+        )
+    for url in (reverse("organization-list"), reverse("user-list")):
+        assert_permission_matrix(Expectation("GET", url, permitted=officer, without_permission=NoRoleUserFactory()))
+
+
+def test_lists_hold_only_what_the_user_may_see():
+    officer = OfficerFactory()
+    OfficerFactory.create_batch(3)
+    client = APIClient()
+    client.force_authenticate(officer)
+    users = client.get(reverse("user-list")).json()["results"]
+    assert [u["id"] for u in users] == [officer.pk]
+    orgs = client.get(reverse("organization-list")).json()["results"]
+    assert [o["id"] for o in orgs] == [officer.organization_id]
+    client.force_authenticate(AuditorFactory())
+    assert len(client.get(reverse("user-list")).json()["results"]) == 5
+
+
+def test_nobody_changes_users_through_the_api():
+    officer = OfficerFactory()
+    client = APIClient()
+    client.force_authenticate(officer)
+    response = client.patch(reverse("user-detail", args=[officer.pk]), {"role": "clerk"}, format="json")
+    assert response.status_code in (403, 405)
+    officer.refresh_from_db()
+    assert officer.role == "officer"
+
+
+def test_permission_matrix_for_clearing_a_flag(policy):
+    """Nanjing art. 52: only the credit office clears a flag."""
+    flag = QueryFlagFactory(user=OfficerFactory())
+    url = reverse("queryflag-clear", args=[flag.pk])
+    assert_permission_matrix(
+        Expectation(
+            "POST",
+            url,
+            permitted=ClerkFactory(),
+            without_permission=AuthorityUserFactory(),
+            other_organisation=None,
+            data={"reason": "核实为正常业务"},
+        )
+    )
+    flag.refresh_from_db()
+    assert flag.status == QueryFlagStatus.CLEARED
+    client = APIClient()
+    client.force_authenticate(ClerkFactory())
+    assert client.post(url, {"reason": "again"}, format="json").status_code == 409
+    assert client.post(url, {}, format="json").status_code == 400
+
+
+def test_an_officer_cannot_see_another_agencys_flags():
+    flag = QueryFlagFactory(user=OfficerFactory())
+    assert_permission_matrix(
+        Expectation(
+            "GET",
+            reverse("queryflag-detail", args=[flag.pk]),
+            permitted=flag.user,
+            without_permission=NoRoleUserFactory(),
+            other_organisation=OfficerFactory(),
+        )
+    )
+
+
+def test_policy_endpoint(policy):
+    client = APIClient()
+    client.force_authenticate(OfficerFactory())
+    data = client.get("/api/v1/policy/").json()
+    assert data["code"] == "nanjing" and data["objection_mark_days"] == 1
+
+
+def test_openapi_schema_and_docs_are_served():
+    client = APIClient()
+    client.force_authenticate(OfficerFactory())
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/me/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_list_pagination_is_a_cursor():
+    auditor = AuditorFactory()
+    OfficerFactory.create_batch(3)
+    client = APIClient()
+    client.force_authenticate(auditor)
+    page = client.get(reverse("user-list"), {"page_size": 2}).json()
+    assert len(page["results"]) == 2 and "cursor=" in page["next"]

@@ -1,0 +1,97 @@
+"""City policies: five presets, every figure with its article, chosen by CREDIT_POLICY."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from apps.core.choices import RuleSource
+from apps.core.models import POLICY_SECTIONS, Policy
+from apps.core.selectors import active_policy
+
+pytestmark = pytest.mark.django_db
+
+CITIES = ["nanjing", "tianjin", "dalian", "ningbo", "zhangye"]
+
+
+def test_the_five_presets_load_and_every_figure_names_its_basis(policy):
+    assert sorted(Policy.objects.values_list("code", flat=True)) == sorted(CITIES)
+    for preset in Policy.objects.all():
+        preset.full_clean()
+        for _title, figures in POLICY_SECTIONS:
+            for figure, basis in figures:
+                if figure.startswith("market_disclosure") and getattr(preset, figure) is None:
+                    continue
+                assert getattr(preset, basis).strip(), f"{preset.code}.{figure} has no basis"
+
+
+@pytest.mark.parametrize(
+    ("code", "figure", "value"),
+    [
+        ("nanjing", "objection_mark_days", 1),  # Nanjing art. 58
+        ("nanjing", "objection_office_decision_days", 15),  # Nanjing art. 58
+        ("nanjing", "revocation_office_change_days", 3),  # Nanjing art. 59
+        ("nanjing", "disclosure_general_months", 12),  # Nanjing art. 56
+        ("nanjing", "disclosure_serious_months", 36),  # Nanjing art. 56
+        ("nanjing", "key_attention_months", 3),  # Nanjing art. 37
+        ("nanjing", "good_info_hide_days", 2),  # Nanjing art. 61
+        ("tianjin", "objection_office_decision_days", 3),  # Tianjin art. 41
+        ("tianjin", "disclosure_general_months", 60),  # Tianjin art. 42
+        ("tianjin", "disclosure_start", "conduct_end"),  # Tianjin art. 42
+        ("tianjin", "objection_clock_pause_allowed", True),  # Tianjin art. 41
+        ("tianjin", "repair_grace_period_allowed", True),  # Tianjin art. 45
+        ("tianjin", "free_reports_per_year", 2),  # Tianjin art. 39
+        ("dalian", "objection_applicant_notice_days", 2),  # Dalian art. 42
+        ("dalian", "disclosure_custodial_from_sentence_end", True),  # Dalian art. 35
+        ("ningbo", "objection_forward_days", 2),  # Ningbo art. 42
+        ("ningbo", "revocation_office_change_days", 5),  # Ningbo art. 43
+        ("ningbo", "integration_days", 5),  # Ningbo art. 18
+        ("ningbo", "listing_review_by_authority", True),  # Ningbo art. 28
+        ("ningbo", "market_disclosure_general_months", 24),  # Ningbo art. 22
+        ("zhangye", "free_reports_per_year", 2),  # Zhangye art. 50
+    ],
+)
+def test_preset_figures_follow_the_articles(policy, code, figure, value):
+    assert getattr(Policy.objects.get(code=code), figure) == value
+
+
+def test_credit_policy_selects_the_active_preset(policy, settings):
+    assert active_policy().code == "nanjing"
+    settings.CREDIT_POLICY = "tianjin"
+    assert active_policy().code == "tianjin"
+    settings.CREDIT_POLICY = "atlantis"
+    with pytest.raises(ImproperlyConfigured, match="load_policies"):
+        active_policy()
+
+
+def test_national_rule_holds_city_figures_within_the_national_range(policy):
+    """国办发〔2025〕22号 / 信用修复管理办法: general 3–12 months, serious 12–36 months."""
+    tianjin = Policy.objects.get(code="tianjin")
+    assert tianjin.disclosure_months("general") == 60
+    tianjin.disclosure_rule = RuleSource.NATIONAL
+    assert tianjin.disclosure_months("general") == 12
+    assert tianjin.disclosure_months("serious") == 36
+    assert tianjin.disclosure_months("minor") == 0
+
+
+def test_choosing_the_national_rule_needs_a_reason(policy):
+    from django.core.exceptions import ValidationError
+
+    policy.disclosure_rule = RuleSource.NATIONAL
+    policy.disclosure_rule_reason = ""
+    with pytest.raises(ValidationError) as caught:
+        policy.full_clean()
+    assert "disclosure_rule_reason" in caught.value.message_dict
+
+
+def test_loading_again_keeps_the_authoritys_edits_unless_reset(policy):
+    from apps.core.audit import audited_save
+
+    policy.query_daily_threshold = 77
+    audited_save(policy, by=None, reason="test")
+    call_command("load_policies")
+    policy.refresh_from_db()
+    assert policy.query_daily_threshold == 77
+    call_command("load_policies", reset=["nanjing"])
+    policy.refresh_from_db()
+    assert policy.query_daily_threshold == 200
+    assert policy.history.first().history_change_reason.startswith("Preset loaded")

@@ -3,12 +3,19 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from apps.catalog import api as catalog
 from apps.core.api import views as core
 
 router = DefaultRouter()
 router.register("organizations", core.OrganizationViewSet, basename="organization")
 router.register("users", core.UserViewSet, basename="user")
 router.register("query-flags", core.QueryFlagViewSet, basename="queryflag")
+router.register("catalogs", catalog.CatalogViewSet, basename="catalog")
+router.register("catalog-items", catalog.CatalogItemViewSet, basename="catalogitem")
+router.register("measure-lists", catalog.MeasureListViewSet, basename="measurelist")
+router.register("measures", catalog.MeasureViewSet, basename="measure")
+router.register("exemption-lists", catalog.ExemptionListViewSet, basename="exemptionlist")
+router.register("exemption-rules", catalog.ExemptionRuleViewSet, basename="exemptionrule")
 
 urlpatterns = [
     path("me/", core.MeView.as_view(), name="api-me"),

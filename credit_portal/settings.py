@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "apps.core",
+    "apps.catalog",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "credit_portal API",
@@ -224,6 +226,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI served from our own static files (the platform runs without internet access).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ListStatusEnum": "apps.catalog.choices.ListStatus",
+        "QueryFlagStatusEnum": "apps.core.models.QueryFlagStatus",
+    },
 }
 
 # The query-log chain is sealed after each lookup's transaction commits, when no other sealer

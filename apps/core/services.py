@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.audit import audited_save
 from apps.core.choices import AuthEventKind, Role
+from apps.core.exceptions import Conflict
 from apps.core.models import AuthEvent, Organization, QueryFlag, QueryFlagStatus, User
 from apps.core.permissions import can, organization_group, role_group_name
 
@@ -64,11 +65,11 @@ def organization_save(organization: Organization, *, by, reason: str) -> Organiz
 def query_flag_clear(flag: QueryFlag, *, by: User, reason: str) -> QueryFlag:
     """Clear an abnormal-volume flag so the user may look up again (Nanjing art. 52)."""
     reason = _require_reason(reason)
-    flag = QueryFlag.objects.select_for_update().get(pk=flag.pk)
+    flag.refresh_from_db(from_queryset=QueryFlag.objects.select_for_update())
     if not (by.is_superuser or by.role == Role.CLERK) or not can(by, "change", flag):
         raise PermissionDenied(str(MSG_FLAG_CLEAR_FORBIDDEN))
     if flag.status != QueryFlagStatus.OPEN:
-        raise ValidationError(str(MSG_FLAG_NOT_OPEN), code="conflict")
+        raise Conflict(str(MSG_FLAG_NOT_OPEN))
     flag.status = QueryFlagStatus.CLEARED
     flag.cleared_at = timezone.now()
     flag.cleared_by = by

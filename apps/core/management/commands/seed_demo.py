@@ -11,6 +11,7 @@ from django.db import transaction
 
 from apps.core.choices import OrganizationKind, Role
 from apps.core.models import Organization, User
+from apps.core.registry import project_submodules
 from apps.core.services import organization_save, user_save
 
 REASON = "Demo data (seed_demo)"
@@ -58,6 +59,10 @@ class Command(BaseCommand):
                 user.is_active = True
                 user_save(user, by=None, reason=REASON, password=password)
                 rows.append((Role(role).label, username, password, organizations[org_key].name))
+        # Each app adds its own demo data (demo.py with seed(stdout)), in INSTALLED_APPS order.
+        for module in project_submodules("demo"):
+            with transaction.atomic():
+                module.seed(self.stdout)
         self.stdout.write("\nDemo logins (http://127.0.0.1:8000/):")
         for label, username, password, org_name in rows:
             self.stdout.write(f"  {label:<22} {username:<16} {password:<20} {org_name}")

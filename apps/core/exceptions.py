@@ -1,0 +1,25 @@
+"""Errors every app's services raise, and how the API turns them into responses."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class Conflict(ValidationError):
+    """A workflow step that the object's current state does not allow (HTTP 409 in the API)."""
+
+    def __init__(self, message, code="conflict", params=None):
+        super().__init__(message, code=code, params=params)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError → 400 with field messages, Conflict → 409."""
+    if isinstance(exc, Conflict):
+        return Response({"detail": " ".join(exc.messages), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ValidationError):
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied) and str(exc):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+    return exception_handler(exc, context)

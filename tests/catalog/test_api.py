@@ -1,0 +1,150 @@
+"""Catalog API: published catalogs, items and measures for other systems; lifecycle steps as
+POST actions; a published catalog cannot be changed (409/403, never 500)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.catalog.choices import ListStatus
+from tests.catalog.factories import (
+    CatalogFactory,
+    CatalogItemFactory,
+    ConsultationCatalogFactory,
+    MeasureFactory,
+    MeasureListFactory,
+    PublishedCatalogFactory,
+    PublishedMeasureListFactory,
+)
+from tests.factories import AuditorFactory, AuthorityUserFactory, ClerkFactory, NoRoleUserFactory, OfficerFactory
+from tests.matrix import Expectation, assert_permission_matrix
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_other_systems_read_the_catalog_in_force():
+    published = PublishedCatalogFactory()
+    CatalogItemFactory(catalog=published, code="P1")
+    CatalogItemFactory(catalog=CatalogFactory(), code="D1")
+    data = client_for(OfficerFactory()).get(reverse("catalogitem-list"), {"in_force": "true"}).json()
+    assert [i["code"] for i in data["results"]] == ["P1"] and data["results"][0]["in_force"] is True
+
+
+def test_measures_filter_by_status_and_matter():
+    published = PublishedMeasureListFactory()
+    MeasureFactory(measure_list=published, code="M1", applies_to="serious", matters=["bidding"])
+    MeasureFactory(measure_list=published, code="M2", applies_to="serious", matters=["honours"])
+    MeasureFactory(measure_list=MeasureListFactory(), code="M3", applies_to="serious", matters=["bidding"])
+    data = (
+        client_for(OfficerFactory())
+        .get(reverse("measure-list"), {"in_force": "true", "applies_to": "serious", "matter": "bidding"})
+        .json()
+    )
+    assert [m["code"] for m in data["results"]] == ["M1"]
+
+
+def test_permission_matrix_for_reading_and_for_each_step():
+    catalog = ConsultationCatalogFactory()
+    CatalogItemFactory(catalog=catalog)
+    assert_permission_matrix(
+        Expectation(
+            "GET",
+            reverse("catalog-detail", args=[catalog.pk]),
+            permitted=AuditorFactory(),
+            without_permission=NoRoleUserFactory(),
+        )
+    )
+    assert_permission_matrix(
+        Expectation(
+            "POST",
+            reverse("catalog-approve", args=[catalog.pk]),
+            permitted=AuthorityUserFactory(),
+            without_permission=ClerkFactory(),
+            data={"approval_document": "宁政复〔2026〕3号", "reason": "市政府批准"},
+        )
+    )
+    assert_permission_matrix(
+        Expectation(
+            "POST",
+            reverse("catalog-publish", args=[catalog.pk]),
+            permitted=AuthorityUserFactory(),
+            without_permission=OfficerFactory(),
+            data={"reason": "公布"},
+        )
+    )
+    catalog.refresh_from_db()
+    assert catalog.status == ListStatus.PUBLISHED
+
+
+def test_steps_from_the_wrong_status_are_409_and_bad_input_400():
+    authority = AuthorityUserFactory()
+    draft = CatalogFactory()
+    client = client_for(authority)
+    response = client.post(reverse("catalog-publish", args=[draft.pk]), {"reason": "x"}, format="json")
+    assert response.status_code == 409 and "草稿" in response.json()["detail"]
+    running = ConsultationCatalogFactory(consultation_end=timezone.localdate() + timezone.timedelta(days=5))
+    response = client.post(
+        reverse("catalog-approve", args=[running.pk]), {"approval_document": "x", "reason": "x"}, format="json"
+    )
+    assert response.status_code == 409
+    response = client.post(reverse("catalog-approve", args=[running.pk]), {"reason": "x"}, format="json")
+    assert response.status_code == 400 and "approval_document" in response.json()
+
+
+def test_a_published_catalog_cannot_be_edited_through_the_api():
+    published = PublishedCatalogFactory()
+    item = CatalogItemFactory(catalog=published)
+    client = client_for(ClerkFactory())
+    url = reverse("catalogitem-detail", args=[item.pk])
+    response = client.patch(url, {"name": "改名", "reason": "x"}, format="json")
+    assert response.status_code == 409
+    response = client.post(
+        reverse("catalogitem-list"),
+        {
+            "catalog": published.pk,
+            "code": "N1",
+            "name": "新",
+            "category": "basic",
+            "subject_types": ["legal_person"],
+            "disclosure": "public",
+            "frequency": "daily",
+            "period_rule": "unlimited",
+            "legal_basis": "x",
+            "reason": "x",
+        },
+        format="json",
+    )
+    assert response.status_code == 409
+    assert client_for(OfficerFactory()).patch(url, {"name": "x", "reason": "x"}, format="json").status_code == 403
+    item.refresh_from_db()
+    assert item.name != "改名"
+
+
+def test_clerks_write_draft_items_through_the_api_with_clear_errors():
+    draft = CatalogFactory()
+    client = client_for(ClerkFactory())
+    payload = {
+        "catalog": draft.pk,
+        "code": "A1",
+        "name": "登记信息",
+        "category": "basic",
+        "subject_types": ["legal_person"],
+        "disclosure": "public",
+        "frequency": "daily",
+        "period_rule": "unlimited",
+        "legal_basis": "《公司法》",
+        "record_fields": [{"name": "religion", "label": "宗教", "type": "text"}],
+        "reason": "新增",
+    }
+    response = client.post(reverse("catalogitem-list"), payload, format="json")
+    assert response.status_code == 400 and "record_fields" in response.json()
+    payload["record_fields"] = [{"name": "reg_no", "label": "注册号", "type": "text", "max_length": 30}]
+    response = client.post(reverse("catalogitem-list"), payload, format="json")
+    assert response.status_code == 201, response.content
+    assert draft.items.get().record_fields[0]["max_length"] == 30

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.choices import FieldType, Level, Matter, SubjectType
 from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.choices import OrganizationKind
+from apps.core.forms import DateInput
 from apps.core.models import Organization
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 class ReasonMixin(forms.Form):

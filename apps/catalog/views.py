@@ -112,7 +112,7 @@ def document_list(request, kind: str):
             "verbose_name_plural": kind.model._meta.verbose_name_plural,
             "filter": filterset,
             "documents": documents.order_by("level", "-version"),
-            "create_form": ListCreateForm() if can_create else None,
+            "create_form": ListCreateForm(prefix="new") if can_create else None,
         },
     )
 
@@ -121,7 +121,7 @@ def document_list(request, kind: str):
 @require_POST
 def document_create(request, kind: str):
     kind = _kind(kind)
-    form = ListCreateForm(request.POST)
+    form = ListCreateForm(request.POST, prefix="new")
     if form.is_valid():
         try:
             document = services.list_create(

@@ -1,7 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier
 from apps.core.models import AuthEvent, QueryFlag, QueryLog
 
@@ -11,10 +11,10 @@ class DateRangeFilterSet(django_filters.FilterSet):
         field_name="created_at",
         lookup_expr="date__gte",
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        field_name="created_at", lookup_expr="date__lte", label=_("To"), widget=DateInput()
     )
 
 

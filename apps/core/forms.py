@@ -2,12 +2,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker: the value must be ISO (2026-03-01), whatever the locale's
+    display format (zh-hans would render 2026/03/01, which the picker rejects)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), strip=True)
 
 
 class WorkingDayForm(forms.Form):
-    start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start date"), widget=DateInput())
     days = forms.IntegerField(label=_("Working days"), min_value=0, max_value=365)
 
 

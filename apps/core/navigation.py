@@ -43,7 +43,11 @@ def navigation_for(user, current_path: str) -> list[dict]:
     for item in all_items():
         if item.permission and not user.has_perm(item.permission):
             continue
-        url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        entries.append({"label": item.label, "url": url, "active": active})
+        entries.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # The entry whose address is the longest prefix of the current path is the active one.
+    matches = [
+        e for e in entries if current_path == e["url"] or (e["url"] != "/" and current_path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return entries

@@ -1,9 +1,17 @@
 """Browser tests: Playwright driving Debian's Chromium (`make test` installs it)."""
 
 import os
+import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -27,3 +35,67 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_portal(tmp_path_factory):
+    """Returns (base URL, {username: password}) of a portal started like `make run` does."""
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp / 'demo.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
+        "MEDIA_ROOT": str(tmp / "media"),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT)
+    seeded = subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
+    logins = dict(re.findall(r"^\s+\S.*?\s+(\w+)\s+(\S+-2026!demo)\s", seeded.stdout, flags=re.MULTILINE))
+    port = _free_port()
+    server = subprocess.Popen(
+        [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the development server did not start")
+        yield f"http://127.0.0.1:{port}", logins
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def login(page, url: str, username: str, password: str) -> None:
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("main h1")
+
+
+def logout(page) -> None:
+    page.click("header button:has-text('退出')")
+    page.wait_for_selector("#id_username")
+
+
+def screenshot(page, name: str) -> None:
+    """Screenshots land in var/screenshots/ for a person to look at."""
+    folder = ROOT / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -58,7 +58,7 @@ def test_draft_to_published_through_the_pages(client, policy):
     client.force_login(clerk)
     response = client.post(
         reverse("catalog:document_create", args=["catalogs"]),
-        {"level": "city", "title": "南京市补充目录", "reason": "编制"},
+        {"new-level": "city", "new-title": "南京市补充目录", "new-reason": "编制"},
     )
     catalog = Catalog.objects.get(title="南京市补充目录")
     assert response.url == reverse("catalog:document_detail", args=["catalogs", catalog.pk])
@@ -142,7 +142,8 @@ def test_officers_read_and_comment_but_do_not_draft(client):
     client.post(reverse("catalog:comment_add", args=["catalogs", catalog.pk]), {"text": "建议明确共享范围"})
     assert catalog.comments.get().author == officer
     response = client.post(
-        reverse("catalog:document_create", args=["catalogs"]), {"level": "city", "title": "x", "reason": "x"}
+        reverse("catalog:document_create", args=["catalogs"]),
+        {"new-level": "city", "new-title": "x", "new-reason": "x"},
     )
     assert response.status_code == 403
     response = client.post(

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.catalog import api as catalog
 from apps.core.api import views as core
+from apps.subjects import api as subjects
 
 router = DefaultRouter()
 router.register("organizations", core.OrganizationViewSet, basename="organization")
@@ -16,9 +17,12 @@ router.register("measure-lists", catalog.MeasureListViewSet, basename="measureli
 router.register("measures", catalog.MeasureViewSet, basename="measure")
 router.register("exemption-lists", catalog.ExemptionListViewSet, basename="exemptionlist")
 router.register("exemption-rules", catalog.ExemptionRuleViewSet, basename="exemptionrule")
+router.register("batches", subjects.ImportBatchViewSet, basename="importbatch")
+router.register("records", subjects.CreditRecordViewSet, basename="creditrecord")
 
 urlpatterns = [
     path("me/", core.MeView.as_view(), name="api-me"),
     path("policy/", core.ActivePolicyView.as_view(), name="api-policy"),
+    path("subjects/lookup/", subjects.SubjectLookupView.as_view(), name="api-subject-lookup"),
     *router.urls,
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.catalog",
+    "apps.subjects",
 ]
 
 MIDDLEWARE = [
@@ -241,7 +242,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Behind a reverse proxy that sets X-Forwarded-For, the client address is its first hop.

@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("apps.catalog.urls")),
+    path("", include("apps.subjects.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -172,6 +172,7 @@ class CatalogItemSerializer(serializers.ModelSerializer):
             "legal_basis",
             "record_fields",
             "description",
+            "report_section",
             "position",
             "in_force",
             "reason",

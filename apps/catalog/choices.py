@@ -25,6 +25,27 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other information")
 
 
+class ReportSection(models.TextChoices):
+    """The sections of a public credit report (公共信用信息报告) a record is shown in."""
+
+    BASIC = "basic", _("Basic information")
+    LICENCE = "licence", _("Administrative licences")
+    PENALTY = "penalty", _("Administrative penalties")
+    SERIOUS_LIST = "serious_list", _("Serious dishonesty list entries")
+    COMMITMENT = "commitment", _("Credit commitments and their fulfilment")
+    GOOD = "good", _("Good information")
+    OTHER = "other", _("Other information")
+
+
+# Where an item's records go when it does not say.
+DEFAULT_REPORT_SECTION = {
+    "basic": ReportSection.BASIC,
+    "good": ReportSection.GOOD,
+    "dishonest": ReportSection.PENALTY,
+    "other": ReportSection.OTHER,
+}
+
+
 class Severity(models.TextChoices):
     """National tiers of dishonest conduct (DESIGN.md section 5)."""
 

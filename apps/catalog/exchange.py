@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.catalog.choices import Category, Disclosure, Frequency, PeriodRule, Severity, SubjectType
+from apps.catalog.choices import Category, Disclosure, Frequency, PeriodRule, ReportSection, Severity, SubjectType
 from apps.catalog.models import Catalog, CatalogItem
 from apps.catalog.services import catalog_item_clean, catalog_item_save, require_draft, require_drafter
 from apps.core.models import Organization
@@ -41,6 +41,7 @@ COLUMNS = [
     ("legal_basis", gettext_lazy("Legal basis")),
     ("record_fields", gettext_lazy("Record fields (JSON)")),
     ("description", gettext_lazy("Description")),
+    ("report_section", gettext_lazy("Credit report section")),
 ]
 CHOICES = {
     "category": Category,
@@ -48,6 +49,7 @@ CHOICES = {
     "disclosure": Disclosure,
     "frequency": Frequency,
     "period_rule": PeriodRule,
+    "report_section": ReportSection,
 }
 LIST_SEPARATORS = re.compile(r"[,，;；、\n]+")
 YES = {"是", "yes", "true", "1", "y"}
@@ -85,6 +87,7 @@ def export_rows(catalog: Catalog) -> tuple[list[str], list[list]]:
                 item.legal_basis,
                 json.dumps(item.record_fields, ensure_ascii=False),
                 item.description,
+                _label(item.report_section, ReportSection),
             ]
         )
     return headers, rows
@@ -171,6 +174,7 @@ PARSERS = {
     "disclosure": lambda v: _choice(v, Disclosure),
     "frequency": lambda v: _choice(v, Frequency),
     "period_rule": lambda v: _choice(v, PeriodRule),
+    "report_section": lambda v: _choice(v, ReportSection, allow_blank=True),
     "period_months": lambda v: int(float(v)) if str(v).strip() else None,
     "publish_minor": _yes,
     "document_required": _yes,

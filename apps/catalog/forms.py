@@ -92,6 +92,7 @@ class CatalogItemForm(forms.ModelForm):
             "consent_collected",
             "legal_basis",
             "description",
+            "report_section",
             "position",
         ]
         widgets = {"legal_basis": forms.Textarea(attrs={"rows": 2}), "description": forms.Textarea(attrs={"rows": 2})}

@@ -22,6 +22,7 @@ from apps.catalog.choices import (
     MeasureKind,
     MeasureTarget,
     PeriodRule,
+    ReportSection,
     Severity,
     SubjectType,
 )
@@ -134,6 +135,9 @@ class CatalogItem(AuditedModel):
     legal_basis = models.TextField(_("legal basis"))
     record_fields = models.JSONField(_("record fields"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
+    report_section = models.CharField(
+        _("credit report section"), max_length=15, choices=ReportSection.choices, blank=True
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
 
     history = history(m2m_fields=["providers"])

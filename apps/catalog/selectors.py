@@ -76,6 +76,7 @@ COMPARED_FIELDS = {
         "legal_basis",
         "record_fields",
         "description",
+        "report_section",
     ],
     "measurelist": ["name", "kind", "applies_to", "matters", "implementing_body", "legal_basis", "content", "duration"],
     "exemptionlist": ["item_code", "conduct", "conditions", "legal_basis"],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.catalog.choices import Category, Level, ListStatus, PeriodRule, SubjectType
+from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Level, ListStatus, PeriodRule, SubjectType
 from apps.catalog.models import (
     Catalog,
     CatalogItem,
@@ -280,6 +280,8 @@ def catalog_item_clean(item: CatalogItem) -> None:
         errors.setdefault("period_months", []).append(str(MSG_PERIOD_MONTHS))
     if item.period_rule != PeriodRule.ITEM:
         item.period_months = None
+    if not item.report_section and item.category in DEFAULT_REPORT_SECTION:
+        item.report_section = DEFAULT_REPORT_SECTION[item.category]
     try:
         item.record_fields = validate_field_schema(
             item.record_fields, consent_collected=item.consent_collected, subject_types=subject_types

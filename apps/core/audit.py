@@ -12,6 +12,8 @@ without any call in its migrations.
 
 from __future__ import annotations
 
+import contextvars
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -33,14 +35,52 @@ def history(**kwargs) -> HistoricalRecords:
     return HistoricalRecords(**kwargs)
 
 
+# Set only while bulk_update_audited() runs, which writes the history rows itself.
+_bulk_with_history = contextvars.ContextVar("bulk_with_history", default=False)
+
+
 class AuditedQuerySet(models.QuerySet):
     """A queryset whose silent bulk writes raise instead of bypassing history."""
 
     def update(self, **kwargs):
-        raise TypeError(NO_SILENT_UPDATE.format(model=self.model.__name__))
+        if not _bulk_with_history.get():  # Django's bulk_update() runs update() per batch
+            raise TypeError(NO_SILENT_UPDATE.format(model=self.model.__name__))
+        return super().update(**kwargs)
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise TypeError(NO_SILENT_UPDATE.format(model=self.model.__name__))
+        if not _bulk_with_history.get():
+            raise TypeError(NO_SILENT_UPDATE.format(model=self.model.__name__))
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+def bulk_create_audited(objs: list, model, *, by, reason: str, batch_size: int = 1000) -> list:
+    """bulk_create with one history row per object, carrying the user and the reason."""
+    from simple_history.utils import bulk_create_with_history
+
+    if not reason or not str(reason).strip():
+        raise ValueError(REASON_REQUIRED)
+    actor = by if getattr(by, "is_authenticated", False) else None
+    return bulk_create_with_history(
+        objs, model, batch_size=batch_size, default_user=actor, default_change_reason=str(reason).strip()
+    )
+
+
+def bulk_update_audited(objs: list, model, fields: list[str], *, by, reason: str, batch_size: int = 1000) -> int:
+    """bulk_update with one history row per object, carrying the user and the reason."""
+    from simple_history.utils import bulk_update_with_history
+
+    if not reason or not str(reason).strip():
+        raise ValueError(REASON_REQUIRED)
+    if not objs:
+        return 0
+    actor = by if getattr(by, "is_authenticated", False) else None
+    token = _bulk_with_history.set(True)
+    try:
+        return bulk_update_with_history(
+            objs, model, fields, batch_size=batch_size, default_user=actor, default_change_reason=str(reason).strip()
+        )
+    finally:
+        _bulk_with_history.reset(token)
 
 
 class AuditFields(models.Model):

@@ -73,7 +73,9 @@ def read_table(file, *, encoding: str | None = None) -> Table:
     encoding = encoding or detect_encoding(head)
     if encoding.lower().replace("-", "") in {"gbk", "gb2312"}:
         encoding = "gb18030"
-    text = io.TextIOWrapper(file, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="")
+    # A codecs reader, not TextIOWrapper: the wrapper would close the caller's file when it is
+    # garbage-collected.
+    text = codecs.getreader("utf-8-sig" if encoding == "utf-8" else encoding)(file)
     reader = csv.reader(text)
     try:
         headers = [h.strip() for h in next(reader, [])]

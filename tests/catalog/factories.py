@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from apps.catalog.choices import (
+    DEFAULT_REPORT_SECTION,
     Category,
     Disclosure,
     Frequency,
@@ -59,6 +60,7 @@ class CatalogItemFactory(AuditedFactory):
     period_rule = PeriodRule.POLICY
     document_required = True
     legal_basis = "《中华人民共和国行政处罚法》第四十八条"
+    report_section = factory.LazyAttribute(lambda item: DEFAULT_REPORT_SECTION[item.category])
     record_fields = factory.LazyFunction(
         lambda: [
             {

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 from apps.core.identifiers import mask_identifier, mask_name
 
@@ -14,3 +15,24 @@ def masked(value: str) -> str:
 @register.filter
 def masked_name(value: str) -> str:
     return mask_name(value or "")
+
+
+@register.filter
+def query_mode_label(value: str) -> str:
+    from apps.core.choices import QueryMode
+
+    return QueryMode(value).label if value in QueryMode.values else value
+
+
+@register.filter
+def record_details(record) -> list[tuple[str, object]]:
+    """(label, value) of a record's declared fields, in the item's order."""
+    values = record.values or {}
+    shown = []
+    for field in record.item.record_fields:
+        if field["name"] in values:
+            value = values[field["name"]]
+            if isinstance(value, bool):
+                value = gettext("Yes") if value else gettext("No")
+            shown.append((field["label"], value))
+    return shown

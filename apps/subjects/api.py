@@ -1,0 +1,233 @@
+"""Subjects API: lookups for other government systems (logged like any lookup), ingestion of
+rows as JSON, batch status, and an agency's own records."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.selectors import published_item
+from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
+from apps.core.choices import QueryChannel, QueryMode
+from apps.core.http import client_ip
+from apps.core.identifiers import mask_identifier, mask_name
+from apps.core.querylog import LookupRequest, QueryRefused
+from apps.subjects import ingestion
+from apps.subjects.models import CreditRecord, ImportBatch, Subject
+from apps.subjects.selectors import api_lookup
+from apps.subjects.services import clean_identifier
+
+ERRORS_SHOWN = 200
+
+
+class LookupRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item_code = serializers.CharField(source="item.code")
+    item_name = serializers.CharField(source="item.name")
+    category = serializers.CharField()
+    severity = serializers.CharField()
+    provider = serializers.CharField(source="provider.name")
+    document_number = serializers.CharField()
+    document_date = serializers.DateField()
+    determined_on = serializers.DateField()
+    disclosure_ends_on = serializers.DateField()
+    status = serializers.CharField()
+    under_objection = serializers.SerializerMethodField()
+    values = serializers.JSONField()
+
+    def get_under_objection(self, record) -> bool:
+        return record.status == "objection"
+
+
+class LookupSubjectSerializer(serializers.Serializer):
+    identifier = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class LookupResponseSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    identifier = serializers.CharField(required=False, help_text="masked; when not found")
+    detail = serializers.CharField(required=False)
+    subject = LookupSubjectSerializer(required=False)
+    records = LookupRecordSerializer(many=True, required=False)
+
+
+class SubjectLookupView(APIView):
+    """`GET /api/v1/subjects/lookup/?identifier=…&mode=government&purpose=…`: the subject and
+    the records the mode may see. Every call is a logged lookup; no purpose, no answer."""
+
+    queryset = Subject.objects.all()  # for the model permission (view_subject)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("identifier", str, required=True),
+            OpenApiParameter("mode", str, required=True, enum=[QueryMode.GOVERNMENT, QueryMode.PUBLIC]),
+            OpenApiParameter("purpose", str, required=True),
+            OpenApiParameter("purpose_detail", str),
+        ],
+        responses=LookupResponseSerializer,
+    )
+    def get(self, request):
+        params = request.query_params
+        mode = params.get("mode", "")
+        if mode not in (QueryMode.GOVERNMENT, QueryMode.PUBLIC):
+            raise APIValidationError({"mode": "The API answers government and public lookups only."})
+        try:
+            _kind, identifier = clean_identifier(params.get("identifier", ""))
+        except ValidationError as error:
+            raise APIValidationError({"identifier": error.messages}) from None
+        lookup = LookupRequest(
+            user=request.user,
+            mode=mode,
+            purpose=params.get("purpose", ""),
+            channel=QueryChannel.API,
+            purpose_detail=params.get("purpose_detail", ""),
+            client_ip=client_ip(request),
+        )
+        try:
+            subject, records = api_lookup(lookup, identifier)
+        except QueryRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if subject is None:
+            return Response(
+                {"found": False, "identifier": mask_identifier(identifier), "detail": "No record of this subject."}
+            )
+        public = mode == QueryMode.PUBLIC and subject.is_person
+        return Response(
+            {
+                "found": True,
+                "subject": {
+                    "identifier": mask_identifier(subject.identifier) if public else subject.identifier,
+                    "name": mask_name(subject.name) if public else subject.name,
+                    "kind": subject.kind,
+                },
+                "records": LookupRecordSerializer(records, many=True).data,
+            }
+        )
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.code")
+    errors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "item",
+            "provider",
+            "channel",
+            "status",
+            "rows_total",
+            "rows_invalid",
+            "rows_created",
+            "rows_updated",
+            "subjects_created",
+            "submitted_at",
+            "integration_due",
+            "integration_due_estimated",
+            "integrated_at",
+            "errors",
+        ]
+
+    def get_errors(self, batch) -> list[dict]:
+        return list(batch.row_errors.values("row", "column", "message")[:ERRORS_SHOWN])
+
+
+class BatchCreateSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="code of a published catalog item")
+    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=20000)
+    submit = serializers.BooleanField(default=False, help_text="submit the valid rows right away")
+    reason = serializers.CharField(max_length=1000, required=False, default="")
+
+
+class ImportBatchViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Batches of the user's organisation (all batches for the credit office).
+
+    `POST` rows as JSON for one item: they are checked like an uploaded file; with `submit` the
+    valid rows are written at once (all or nothing). At most 20,000 rows per post.
+    """
+
+    queryset = ImportBatch.objects.select_related("item")
+    serializer_class = BatchSerializer
+    filterset_fields = ["status", "channel"]
+    action_permissions = {"submit": ["subjects.add_importbatch"], "integrate": ["subjects.change_importbatch"]}
+
+    @extend_schema(request=BatchCreateSerializer, responses=BatchSerializer)
+    def create(self, request):
+        payload = BatchCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if data["submit"] and not data["reason"].strip():
+            raise APIValidationError({"reason": "Give a reason to submit."})
+        item = published_item(data["item"])
+        batch = ingestion.batch_from_rows(
+            by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
+        )
+        if data["submit"] and batch.rows_valid > 0:
+            batch = ingestion.batch_submit(batch, by=request.user, reason=data["reason"])
+        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Write the batch's valid rows (409 unless the batch was checked and not yet submitted)."""
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        batch = ingestion.batch_submit(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
+        return Response(BatchSerializer(batch).data)
+
+    @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
+    @action(detail=True, methods=["post"])
+    def integrate(self, request, pk=None):
+        """The credit office confirms integration (Ningbo art. 18)."""
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        batch = ingestion.batch_integrate(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
+        return Response(BatchSerializer(batch).data)
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    subject_identifier = serializers.SerializerMethodField()
+    item = serializers.CharField(source="item.code")
+
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "id",
+            "subject_identifier",
+            "item",
+            "category",
+            "severity",
+            "provider",
+            "document_number",
+            "document_date",
+            "determined_on",
+            "ended_on",
+            "status",
+            "disclosure_ends_on",
+            "source_record_id",
+            "batch",
+        ]
+
+    def get_subject_identifier(self, record) -> str:
+        return record.subject.masked_identifier
+
+
+class CreditRecordViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Records an agency provided (officers see their organisation's only); identifiers of
+    persons are masked. Looking a subject up is `subjects/lookup/`."""
+
+    queryset = CreditRecord.objects.select_related("subject", "item")
+    serializer_class = RecordSerializer
+    filterset_fields = ["status", "category", "source_record_id", "batch"]

@@ -1,0 +1,83 @@
+"""When a record's public disclosure ends (失信信息公开/查询期限), from the active Policy.
+
+- The period starts on the day the conduct was determined or the day it ended, per city
+  (Nanjing art. 56: from confirmation; Tianjin art. 42 and Dalian art. 35: from the end of the
+  act; Ningbo art. 22: from determination), custodial sentences from the day they were served
+  (Dalian art. 35, Ningbo art. 22) where the policy says so.
+- Its length comes from the policy by severity (city figures, or held within the national
+  minimum and maximum when the policy follows the national rules), or from the item itself.
+- A minor record is not published unless the item says so.
+- Periods in months end on the corresponding day of the last month, or the month's last day when
+  there is none (Civil Code arts. 201–202): the record is disclosed through that day and hidden
+  from the next.
+- While the subject is on the serious list the disclosure is extended (Nanjing art. 56, Dalian
+  art. 35, Ningbo art. 22): the sanctions app registers an extension in `EXTENSIONS`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Callable
+
+from apps.catalog.choices import Category, PeriodRule, Severity
+from apps.core.choices import DisclosureStart
+
+# Callables (record) -> date | None: the day an extension (a serious listing) ends, if any.
+EXTENSIONS: list[Callable] = []
+
+
+class MissingDate(ValueError):
+    """The date the policy counts from is missing; the message names it."""
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_start(record, policy) -> datetime.date:
+    if policy.disclosure_custodial_from_sentence_end and record.custodial_sentence_end:
+        return record.custodial_sentence_end
+    if policy.disclosure_start == DisclosureStart.CONDUCT_END and record.category == Category.DISHONEST:
+        if not record.ended_on:
+            raise MissingDate("ended_on")
+        return record.ended_on
+    start = record.determined_on or record.document_date
+    if start is None:
+        raise MissingDate("determined_on")
+    return start
+
+
+def period_months(record, policy) -> int | None:
+    """Months of disclosure, or None when the item sets no end."""
+    item = record.item
+    if item.period_rule == PeriodRule.ITEM and item.period_months:
+        return item.period_months
+    if record.category != Category.DISHONEST:
+        return None  # basic, good and other information: kept current
+    severity = record.severity or Severity.GENERAL
+    if severity == Severity.MINOR:
+        if not item.publish_minor:
+            return 0
+        return policy.disclosure_months(Severity.MINOR) or policy.national_minor_max_months
+    return policy.disclosure_months(severity)
+
+
+def disclosure_end(record, policy) -> datetime.date | None:
+    """The last day `record` is disclosed; None when it has no end. A record that is not
+    published at all (minor, item says so) ends the day before its period starts."""
+    months = period_months(record, policy)
+    if months is None:
+        return None
+    start = period_start(record, policy)
+    if months == 0:
+        return start - datetime.timedelta(days=1)
+    end = add_months(start, months)
+    if policy.disclosure_extended_while_listed and record.category == Category.DISHONEST:
+        for extension in EXTENSIONS:
+            extended = extension(record)
+            if extended is not None and extended > end:
+                end = extended
+    return end

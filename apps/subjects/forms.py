@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.choices import FieldType, Matter, Severity
+from apps.catalog.models import CatalogItem
+from apps.catalog.selectors import published_items
+from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose, Role
+from apps.core.forms import DateInput
+from apps.subjects.models import Authorisation
+
+# Who may look up in which mode: the credit office at the window takes the subject's own and
+# authorised inquiries (Nanjing art. 54); agencies look up for government work.
+MODES_BY_ROLE = {
+    Role.CLERK: [QueryMode.GOVERNMENT, QueryMode.SELF, QueryMode.AUTHORISED, QueryMode.PUBLIC],
+    Role.OFFICER: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+    Role.AUTHORITY: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+    Role.AUDITOR: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+}
+
+
+def modes_for(user) -> list[QueryMode]:
+    if user.is_superuser:
+        return list(QueryMode)
+    return MODES_BY_ROLE.get(user.role, [])
+
+
+class LookupForm(forms.Form):
+    """Why a lookup is made: the mode, the purpose, and the proof the mode needs."""
+
+    mode = forms.ChoiceField(label=_("Query mode"))
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        choices=[("", "---------"), *QueryPurpose.choices],
+        required=False,
+        help_text=_("Own-record, authorised and public inquiries have their purpose set by the mode."),
+    )
+    purpose_detail = forms.CharField(label=_("Matter (when the purpose needs it)"), max_length=500, required=False)
+    identity_checked = forms.BooleanField(
+        label=_("I checked the applicant's identity document at the window"), required=False
+    )
+    authorisation_file = forms.FileField(label=_("Written authorisation (scan)"), required=False)
+    authorisation_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["mode"].choices = [(m.value, m.label) for m in modes_for(user)]
+
+    def clean(self):
+        data = super().clean()
+        mode, purpose = data.get("mode"), data.get("purpose")
+        if mode and not purpose and len(PURPOSES_BY_MODE[QueryMode(mode)]) == 1:
+            data["purpose"] = purpose = next(iter(PURPOSES_BY_MODE[QueryMode(mode)])).value
+        if mode and not purpose:
+            self.add_error("purpose", _("Choose the purpose of the lookup."))
+        elif mode and purpose and QueryPurpose(purpose) not in PURPOSES_BY_MODE[QueryMode(mode)]:
+            self.add_error("purpose", _("This purpose does not fit the query mode."))
+        if mode == QueryMode.SELF and not data.get("identity_checked"):
+            self.add_error(
+                "identity_checked", _("An own-record inquiry needs the applicant's identity checked (Nanjing art. 54).")
+            )
+        if mode == QueryMode.AUTHORISED:
+            authorisation = None
+            if data.get("authorisation_id"):
+                authorisation = Authorisation.objects.filter(pk=data["authorisation_id"], uploaded_by=self.user).first()
+            if authorisation is None and not data.get("authorisation_file"):
+                self.add_error(
+                    "authorisation_file",
+                    _(
+                        "An authorised inquiry needs the written authorisation of the person looked up (Nanjing art. 54)."
+                    ),
+                )
+            data["authorisation"] = authorisation
+        return data
+
+
+class SearchForm(LookupForm):
+    query = forms.CharField(label=_("Identifier or name"), max_length=200)
+
+    field_order = ["query", "mode", "purpose", "purpose_detail", "identity_checked", "authorisation_file"]
+
+
+class BatchUploadForm(forms.Form):
+    item = forms.ModelChoiceField(label=_("Catalog item"), queryset=CatalogItem.objects.none())
+    file = forms.FileField(label=_("CSV or XLSX file"))
+    encoding = forms.ChoiceField(
+        label=_("Encoding (CSV)"),
+        choices=[("", _("Detect")), ("utf-8", "UTF-8"), ("gb18030", "GB18030 / GBK")],
+        required=False,
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items_for_provider(organization)
+
+
+def items_for_provider(organization):
+    """Published items this organisation may provide (those naming it, or naming no provider)."""
+    items = published_items().order_by("code")
+    if organization is None:
+        return items
+    return items.filter(pk__in=[i.pk for i in items.prefetch_related("providers") if _provides(i, organization)])
+
+
+def _provides(item, organization) -> bool:
+    providers = list(item.providers.all())
+    return not providers or organization in providers
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class RecordForm(forms.Form):
+    """One record by hand: the subject, the document, the dates, and the item's own fields."""
+
+    identifier = forms.CharField(label=_("Subject identifier"), max_length=30)
+    name = forms.CharField(label=_("Subject name"), max_length=200)
+    document_number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    document_date = forms.DateField(label=_("Document date"), required=False, widget=DateInput())
+    determined_on = forms.DateField(label=_("Determined on"), required=False, widget=DateInput())
+    ended_on = forms.DateField(label=_("Conduct ended on"), required=False, widget=DateInput())
+    custodial_sentence_end = forms.DateField(
+        label=_("Custodial sentence served on"), required=False, widget=DateInput()
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "---------"), *Severity.choices], required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args, item: CatalogItem, correcting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if correcting:
+            del self.fields["identifier"]
+            del self.fields["name"]
+        if item.severity or item.category != "dishonest":
+            del self.fields["severity"]
+        for field in item.record_fields:
+            self.fields[f"value_{field['name']}"] = _form_field(field)
+        # the reason last
+        self.fields["reason"] = self.fields.pop("reason")
+
+    def record_values(self) -> dict:
+        return {
+            f["name"]: self.cleaned_data.get(f"value_{f['name']}")
+            for f in self.item.record_fields
+            if self.cleaned_data.get(f"value_{f['name']}") not in (None, "")
+        }
+
+
+def _form_field(field: dict) -> forms.Field:
+    label, required = field["label"], False  # the service reports missing required values by label
+    kind = field["type"]
+    if kind == FieldType.CHOICE:
+        return forms.ChoiceField(
+            label=label, choices=[("", "---------")] + [(c, c) for c in field["choices"]], required=required
+        )
+    if kind == FieldType.DATE:
+        return forms.DateField(label=label, required=required, widget=DateInput())
+    if kind == FieldType.BOOLEAN:
+        return forms.ChoiceField(
+            label=label, choices=[("", "---------"), ("是", _("Yes")), ("否", _("No"))], required=required
+        )
+    if kind == FieldType.INTEGER:
+        return forms.IntegerField(label=label, required=required)
+    if kind == FieldType.DECIMAL:
+        return forms.DecimalField(label=label, required=required)
+    return forms.CharField(label=label, required=required, max_length=field.get("max_length") or 2000)
+
+
+class CommitmentForm(forms.Form):
+    identifier = forms.CharField(label=_("Subject identifier"), max_length=30)
+    name = forms.CharField(label=_("Subject name"), max_length=200)
+    matter = forms.ChoiceField(label=_("Matter"), choices=Matter.choices)
+    content = forms.CharField(label=_("Content of the commitment"), widget=forms.Textarea(attrs={"rows": 3}))
+    made_on = forms.DateField(label=_("Made on"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class CommitmentResolveForm(forms.Form):
+    kept = forms.TypedChoiceField(
+        label=_("Finding"), choices=[("1", _("Kept")), ("0", _("Broken"))], coerce=lambda v: v == "1"
+    )
+    finding = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
+    document_number = forms.CharField(label=_("Document number (when broken)"), max_length=100, required=False)
+    document_date = forms.DateField(label=_("Document date (when broken)"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+    def __init__(self, *args, breach_item: CatalogItem | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.breach_item = breach_item
+        # The dishonest record of a broken commitment carries the breach item's own fields.
+        for field in breach_item.record_fields if breach_item else []:
+            if field["name"] not in ("decision_number", "document_number", "matter") and field["type"] != "date":
+                self.fields[f"value_{field['name']}"] = _form_field(field)
+        self.fields["reason"] = self.fields.pop("reason")
+
+    def breach_values(self) -> dict:
+        if self.breach_item is None:
+            return {}
+        return {
+            f["name"]: self.cleaned_data[f"value_{f['name']}"]
+            for f in self.breach_item.record_fields
+            if self.cleaned_data.get(f"value_{f['name']}") not in (None, "")
+        }

@@ -1,0 +1,311 @@
+"""Credit subjects (信用主体), their credit records (信用记录), commitments (信用承诺), the batches
+agencies send in (归集批次) and the credit reports issued (信用报告)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.choices import Category, Matter, Severity, SubjectType
+from apps.core.audit import AuditedModel, history
+from apps.core.identifiers import mask_identifier, mask_name
+from apps.subjects.choices import BatchStatus, Channel, CommitmentStatus, RecordStatus, ResponsibleRole, SubjectStatus
+
+
+class Subject(AuditedModel):
+    """A natural person (key: citizen ID, GB 11643) or an organisation (key: unified social credit
+    code, GB 32100). The identifier is stored normalised and is unique."""
+
+    kind = models.CharField(_("subject type"), max_length=15, choices=SubjectType.choices)
+    identifier = models.CharField(_("identifier"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=SubjectStatus.choices, default=SubjectStatus.ACTIVE)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("credit subject")
+        verbose_name_plural = _("credit subjects")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}（{self.masked_identifier}）"
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == SubjectType.NATURAL_PERSON
+
+    @property
+    def masked_identifier(self) -> str:
+        return mask_identifier(self.identifier) if self.is_person else self.identifier
+
+    @property
+    def display_name(self) -> str:
+        """Names of natural persons are masked in lists; organisations' names are public."""
+        return mask_name(self.name) if self.is_person else self.name
+
+
+class ResponsiblePerson(AuditedModel):
+    """A natural person responsible for an organisation, in a role, for a period."""
+
+    organization = models.ForeignKey(
+        Subject, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="responsible_people"
+    )
+    person = models.ForeignKey(
+        Subject, verbose_name=_("person"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    role = models.CharField(_("role"), max_length=25, choices=ResponsibleRole.choices)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("responsible person")
+        verbose_name_plural = _("responsible people")
+        ordering = ["organization", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name} · {self.get_role_display()} · {self.person.display_name}"
+
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return (self.start_date is None or self.start_date <= on) and (self.end_date is None or on <= self.end_date)
+
+
+class ImportBatch(AuditedModel):
+    """One file (or one API post) of records for one catalog item from one agency (归集批次).
+
+    The batch is checked first (every row; errors with row, column and message), then submitted
+    by the officer (the valid rows, all or nothing), then integrated by the credit office within
+    the policy's working days (Ningbo art. 18).
+    """
+
+    provider = models.ForeignKey(
+        "core.Organization", verbose_name=_("providing organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        "catalog.CatalogItem", verbose_name=_("catalog item"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices, default=Channel.WEB)
+    file = models.FileField(_("file"), upload_to="batches/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    rows_created = models.PositiveIntegerField(_("records created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("records updated"), default=0)
+    subjects_created = models.PositiveIntegerField(_("subjects created"), default=0)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    integration_due = models.DateField(_("integration due"), null=True, blank=True)
+    integration_due_estimated = models.BooleanField(_("due date estimated"), default=False)
+    integrated_at = models.DateTimeField(_("integrated at"), null=True, blank=True)
+    integrated_by = models.ForeignKey(
+        "core.User", verbose_name=_("integrated by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = history()
+
+    organization_scope = "provider"
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.item.code} {self.file_name or self.get_channel_display()}"
+
+    @property
+    def rows_valid(self) -> int:
+        return self.rows_total - self.rows_invalid
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == BatchStatus.SUBMITTED
+            and self.integration_due is not None
+            and self.integration_due < timezone.localdate()
+        )
+
+
+class ImportRowError(models.Model):
+    """One problem in one row of a batch: row number, column, message. Append-only: a report of
+    what was checked, never edited."""
+
+    append_only = True
+    organization_scope = "batch__provider"
+
+    id = models.BigAutoField(primary_key=True)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="row_errors")
+    row = models.PositiveIntegerField(_("row"))
+    column = models.CharField(_("column"), max_length=100)
+    message = models.CharField(_("problem"), max_length=500)
+
+    class Meta:
+        verbose_name = _("row error")
+        verbose_name_plural = _("row errors")
+        ordering = ["batch", "row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: {self.message}"
+
+
+class CreditRecord(AuditedModel):
+    """One fact about a subject, of one published catalog item, provided by one agency.
+
+    Status: active → objection (while an objection is open) → active; → repaired (disclosure
+    stops, the record stays); → revoked (the underlying decision was revoked); → expired (the
+    disclosure period ended); → hidden (good information hidden on the subject's request).
+    `disclosure_ends_on` is the last day the record is disclosed (None: no end).
+    """
+
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="records")
+    item = models.ForeignKey(
+        "catalog.CatalogItem", verbose_name=_("catalog item"), on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    provider = models.ForeignKey(
+        "core.Organization", verbose_name=_("providing organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    determined_on = models.DateField(_("determined on"), null=True, blank=True)
+    ended_on = models.DateField(_("conduct ended on"), null=True, blank=True)
+    custodial_sentence_end = models.DateField(_("custodial sentence served on"), null=True, blank=True)
+    values = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    disclosure_ends_on = models.DateField(_("disclosed until"), null=True, blank=True, db_index=True)
+    source_record_id = models.CharField(_("source record id"), max_length=100, blank=True)
+    # The same source row sent again updates this record instead of adding one:
+    # "id:<item>:<source record id>" or "doc:<item>:<identifier>:<document number>" (unique per
+    # provider).
+    dedup_key = models.CharField(max_length=300, editable=False)
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("batch"), on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+    )
+
+    history = history(no_db_index=["created_by", "updated_by", "batch", "item", "provider"])
+
+    organization_scope = "provider"
+
+    class Meta:
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        ordering = ["-determined_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "dedup_key"], name="record_provider_dedup")]
+        indexes = [models.Index(fields=["subject", "category"], name="record_subject_category")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.subject.display_name} {self.document_number}".strip()
+
+    @staticmethod
+    def make_dedup_key(*, source_record_id: str, item_code: str, identifier: str, document_number: str) -> str:
+        if source_record_id:
+            return f"id:{item_code}:{source_record_id}"
+        if document_number:
+            return f"doc:{item_code}:{identifier}:{document_number}"
+        return f"row:{uuid.uuid4().hex}"
+
+    def is_disclosed_on(self, day) -> bool:
+        return self.disclosure_ends_on is None or day <= self.disclosure_ends_on
+
+
+class Commitment(AuditedModel):
+    """A subject's credit commitment (信用承诺): made for a matter to an organisation, later found
+    kept or broken. A broken commitment creates a dishonest record (Ningbo art. 35)."""
+
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="commitments"
+    )
+    matter = models.CharField(_("matter"), max_length=30, choices=Matter.choices)
+    content = models.TextField(_("content"))
+    made_on = models.DateField(_("made on"))
+    made_to = models.ForeignKey(
+        "core.Organization", verbose_name=_("made to"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PENDING
+    )
+    resolved_on = models.DateField(_("found kept or broken on"), null=True, blank=True)
+    resolution_note = models.TextField(_("finding"), blank=True)
+    breach_record = models.OneToOneField(
+        CreditRecord,
+        verbose_name=_("dishonest record"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="broken_commitment",
+    )
+
+    history = history()
+
+    organization_scope = "made_to"
+
+    class Meta:
+        verbose_name = _("credit commitment")
+        verbose_name_plural = _("credit commitments")
+        ordering = ["-made_on"]
+
+    def __str__(self) -> str:
+        return f"{self.subject.display_name} · {self.get_matter_display()} · {self.made_on}"
+
+
+class CreditReport(models.Model):
+    """A credit report issued (信用报告): its verification code and the hash of its content.
+    Append-only; the public verification page shows the issue date, the masked name and the hash,
+    never the content."""
+
+    append_only = True
+    organization_scope = "issued_by__organization"
+
+    id = models.BigAutoField(primary_key=True)
+    subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="reports")
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        "core.User", verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    mode = models.CharField(_("mode"), max_length=12)
+    content_hash = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/")
+    query_log = models.ForeignKey("core.QueryLog", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("credit report")
+        verbose_name_plural = _("credit reports")
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Authorisation(models.Model):
+    """A written authorisation uploaded for an authorised lookup (Nanjing art. 54). Append-only."""
+
+    append_only = True
+    organization_scope = "uploaded_by__organization"
+
+    id = models.BigAutoField(primary_key=True)
+    file = models.FileField(_("file"), upload_to="authorisations/%Y/%m/")
+    file_name = models.CharField(_("file name"), max_length=255)
+    subject_identifier = models.CharField(_("subject identifier"), max_length=18)
+    uploaded_by = models.ForeignKey(
+        "core.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("written authorisation")
+        verbose_name_plural = _("written authorisations")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"

@@ -1,0 +1,10 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(_("Credit lookup"), "subjects:search", "subjects.view_subject", order=10),
+    NavItem(_("Credit records"), "subjects:record_list", "subjects.view_creditrecord", order=11),
+    NavItem(_("Batches"), "subjects:batch_list", "subjects.view_importbatch", order=12),
+    NavItem(_("Commitments"), "subjects:commitment_list", "subjects.view_commitment", order=13),
+]

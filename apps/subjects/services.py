@@ -1,0 +1,362 @@
+"""Writes of the subjects app: subjects and their responsible people, credit records one by one,
+commitments. Batch ingestion is in `ingestion.py`. Every function takes the acting user and a
+reason that lands in the history."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.catalog.choices import Category, Level, ListStatus, ReportSection, Severity, SubjectType
+from apps.catalog.models import CatalogItem
+from apps.catalog.schema import clean_record_values
+from apps.catalog.selectors import require_published_item
+from apps.core.audit import audited_save
+from apps.core.choices import Role
+from apps.core.exceptions import Conflict
+from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_citizen_id, validate_uscc
+from apps.core.models import Organization
+from apps.core.selectors import active_policy
+from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
+from apps.subjects.disclosure import MissingDate, disclosure_end
+from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
+
+MSG_DOCUMENT_REQUIRED = gettext_lazy(
+    "Dishonest information must rest on a legally effective document: give the document number and date."
+)
+MSG_NOT_PROVIDER = gettext_lazy("Only officers of {provider} may record or correct its records.")
+MSG_ITEM_PROVIDER = gettext_lazy("{provider} is not a providing organisation of the catalog item {code}.")
+MSG_SUBJECT_TYPE = gettext_lazy("The catalog item {code} does not cover {kind} subjects.")
+MSG_SEVERITY = gettext_lazy("Give the severity (minor, general or serious) of this dishonest record.")
+MSG_ENDED_ON = gettext_lazy("The city counts disclosure from the end of the conduct: give the date the conduct ended.")
+MSG_DETERMINED_ON = gettext_lazy("Give the date the conduct was determined.")
+MSG_NOT_PERSON = gettext_lazy("A responsible person must be a natural person.")
+MSG_NOT_ORGANISATION = gettext_lazy("Responsible people belong to organisations, not to natural persons.")
+MSG_NO_BREACH_ITEM = gettext_lazy("No published catalog item records broken commitments as dishonest information.")
+MSG_RECORD_CLOSED = gettext_lazy("A {status} record cannot be corrected.")
+
+RECORD_FIELDS_EDITABLE = (
+    "document_number",
+    "document_date",
+    "determined_on",
+    "ended_on",
+    "custodial_sentence_end",
+    "severity",
+    "values",
+)
+
+
+def _reason(reason: str) -> str:
+    if not reason or not str(reason).strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    return str(reason).strip()
+
+
+# --- subjects ---------------------------------------------------------------------------------
+
+
+def clean_identifier(identifier: str, kind: str | None = None) -> tuple[str, str]:
+    """(kind, normalised identifier); the kind is taken from the identifier when not given."""
+    if kind is None or kind == "":
+        kind = (
+            SubjectType.NATURAL_PERSON if identifier_kind(identifier) == KIND_CITIZEN_ID else SubjectType.LEGAL_PERSON
+        )
+    if kind == SubjectType.NATURAL_PERSON:
+        return kind, validate_citizen_id(identifier)
+    return kind, validate_uscc(identifier)
+
+
+@transaction.atomic
+def subject_save(subject: Subject, *, by, reason: str) -> Subject:
+    reason = _reason(reason)
+    try:
+        subject.kind, subject.identifier = clean_identifier(subject.identifier, subject.kind)
+    except ValidationError as error:
+        raise ValidationError({"identifier": error.messages}) from None
+    subject.name = (subject.name or "").strip()
+    subject.full_clean()
+    return audited_save(subject, by=by, reason=reason)
+
+
+def subject_get_or_create(
+    *, identifier: str, name: str, kind: str | None = None, by, reason: str
+) -> tuple[Subject, bool]:
+    kind, identifier = clean_identifier(identifier, kind)
+    subject = Subject.objects.filter(identifier=identifier).first()
+    if subject is not None:
+        return subject, False
+    return subject_save(Subject(identifier=identifier, name=name, kind=kind), by=by, reason=reason), True
+
+
+@transaction.atomic
+def responsible_person_link(
+    *,
+    organization: Subject,
+    person: Subject,
+    role: str,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    by,
+    reason: str,
+) -> ResponsiblePerson:
+    """Link a natural person to an organisation as one of its responsible people (Nanjing art. 43)."""
+    reason = _reason(reason)
+    if organization.is_person:
+        raise ValidationError({"organization": str(MSG_NOT_ORGANISATION)})
+    if not person.is_person:
+        raise ValidationError({"person": str(MSG_NOT_PERSON)})
+    link = ResponsiblePerson(
+        organization=organization, person=person, role=ResponsibleRole(role), start_date=start_date, end_date=end_date
+    )
+    link.full_clean()
+    return audited_save(link, by=by, reason=reason)
+
+
+# --- records ------------------------------------------------------------------------------------
+
+
+def require_provider_officer(by, provider: Organization) -> None:
+    """Officers change only their own organisation's records (DESIGN.md section 4)."""
+    if by is None:
+        return  # system jobs (a broken commitment found by a service already checked)
+    if by.is_superuser:
+        return
+    if by.role != Role.OFFICER or by.organization_id != provider.pk or not by.has_perm("subjects.add_creditrecord"):
+        raise PermissionDenied(str(MSG_NOT_PROVIDER).format(provider=provider))
+
+
+def check_record(record: CreditRecord, *, policy=None, raw_values: dict | None = None) -> dict[str, list[str]]:
+    """Every rule a record must satisfy; returns {field: [messages]} (empty when fine).
+
+    Used by the one-by-one service and by batch ingestion, so both refuse the same things.
+    """
+    errors: dict[str, list[str]] = {}
+    item: CatalogItem = record.item
+    policy = policy or active_policy()
+    record.category = item.category
+    if item.severity:
+        record.severity = item.severity
+    if record.category == Category.DISHONEST and record.severity not in Severity.values:
+        errors.setdefault("severity", []).append(str(MSG_SEVERITY))
+    if record.category != Category.DISHONEST:
+        record.severity = ""
+    if record.subject.kind not in item.subject_types:
+        errors.setdefault("identifier", []).append(
+            str(MSG_SUBJECT_TYPE).format(code=item.code, kind=SubjectType(record.subject.kind).label)
+        )
+    provider_ids = getattr(item, "_provider_ids", None)
+    if provider_ids is None:
+        provider_ids = item._provider_ids = set(item.providers.values_list("pk", flat=True))
+    if provider_ids and record.provider_id not in provider_ids:
+        errors.setdefault("provider", []).append(
+            str(MSG_ITEM_PROVIDER).format(provider=record.provider, code=item.code)
+        )
+    if (item.document_required or record.category == Category.DISHONEST) and not (
+        record.document_number and record.document_date
+    ):
+        errors.setdefault("document_number", []).append(str(MSG_DOCUMENT_REQUIRED))
+    if raw_values is not None:
+        record.values, value_errors = clean_record_values(item.record_fields, raw_values)
+        for field, message in value_errors.items():
+            errors.setdefault(field, []).append(message)
+    if not errors:
+        try:
+            record.disclosure_ends_on = disclosure_end(record, policy)
+        except MissingDate as missing:
+            message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
+            errors.setdefault(str(missing), []).append(str(message))
+    return errors
+
+
+@transaction.atomic
+def record_create(
+    *,
+    by,
+    subject: Subject,
+    item: CatalogItem,
+    provider: Organization,
+    reason: str,
+    values: dict | None = None,
+    document_number: str = "",
+    document_date: datetime.date | None = None,
+    determined_on: datetime.date | None = None,
+    ended_on: datetime.date | None = None,
+    custodial_sentence_end: datetime.date | None = None,
+    severity: str = "",
+    source_record_id: str = "",
+) -> CreditRecord:
+    """Record one fact about a subject under a published catalog item."""
+    reason = _reason(reason)
+    require_provider_officer(by, provider)
+    require_published_item(item)
+    record = CreditRecord(
+        subject=subject,
+        item=item,
+        provider=provider,
+        document_number=document_number.strip(),
+        document_date=document_date,
+        determined_on=determined_on,
+        ended_on=ended_on,
+        custodial_sentence_end=custodial_sentence_end,
+        severity=severity,
+        source_record_id=source_record_id.strip(),
+    )
+    errors = check_record(record, raw_values=values or {})
+    if errors:
+        raise ValidationError(errors)
+    record.dedup_key = CreditRecord.make_dedup_key(
+        source_record_id=record.source_record_id,
+        item_code=item.code,
+        identifier=subject.identifier,
+        document_number=record.document_number,
+    )
+    if CreditRecord.objects.filter(provider=provider, dedup_key=record.dedup_key).exists():
+        raise Conflict(_("This record was already provided; correct the existing record instead."))
+    return audited_save(record, by=by, reason=reason)
+
+
+@transaction.atomic
+def record_correct(record: CreditRecord, *, by, reason: str, **changes) -> CreditRecord:
+    """Correct a record (Nanjing art. 58: the provider corrects its errors); history keeps the
+    previous version with the reason."""
+    reason = _reason(reason)
+    record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
+    require_provider_officer(by, record.provider)
+    if record.status in (RecordStatus.REVOKED, RecordStatus.EXPIRED):
+        raise Conflict(str(MSG_RECORD_CLOSED).format(status=record.get_status_display()))
+    raw_values = changes.pop("values", None)
+    unknown = set(changes) - set(RECORD_FIELDS_EDITABLE)
+    if unknown:
+        raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(record, name, value)
+    errors = check_record(record, raw_values=raw_values if raw_values is not None else dict(record.values))
+    if errors:
+        raise ValidationError(errors)
+    return audited_save(record, by=by, reason=reason)
+
+
+# --- commitments ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_record(
+    *, by, subject: Subject, matter: str, content: str, made_on: datetime.date, made_to: Organization, reason: str
+) -> Commitment:
+    """Record a commitment made to `made_to` (an officer of that organisation records it)."""
+    reason = _reason(reason)
+    require_provider_officer(by, made_to)
+    commitment = Commitment(subject=subject, matter=matter, content=content.strip(), made_on=made_on, made_to=made_to)
+    commitment.full_clean()
+    return audited_save(commitment, by=by, reason=reason)
+
+
+def breach_item() -> CatalogItem:
+    """The published dishonest item under which broken commitments are recorded."""
+    item = (
+        CatalogItem.objects.filter(
+            catalog__status=ListStatus.PUBLISHED, category=Category.DISHONEST, report_section=ReportSection.COMMITMENT
+        )
+        .annotate(
+            specificity=Case(
+                When(catalog__level=Level.CITY, then=0), When(catalog__level=Level.PROVINCIAL, then=1), default=2
+            )
+        )
+        .order_by("specificity", "position")
+        .first()
+    )
+    if item is None:
+        raise ValidationError(str(MSG_NO_BREACH_ITEM))
+    return item
+
+
+@transaction.atomic
+def commitment_resolve(
+    commitment: Commitment,
+    *,
+    by,
+    kept: bool,
+    finding: str,
+    reason: str,
+    document_number: str = "",
+    document_date: datetime.date | None = None,
+    values: dict | None = None,
+) -> Commitment:
+    """Mark a commitment kept or broken. A broken one becomes a dishonest record of the
+    organisation it was made to (Ningbo art. 35: 承诺履约情况记入信用记录), under the published
+    item for broken commitments; `values` fills that item's fields (the document number, the
+    matter and the date are filled in from the finding when the item declares such fields)."""
+    reason = _reason(reason)
+    commitment.refresh_from_db(from_queryset=Commitment.objects.select_for_update())
+    require_provider_officer(by, commitment.made_to)
+    if commitment.status != CommitmentStatus.PENDING:
+        raise Conflict(_("This commitment was already found %(status)s.") % {"status": commitment.get_status_display()})
+    today = timezone.localdate()
+    commitment.resolved_on = today
+    commitment.resolution_note = finding.strip()
+    if kept:
+        commitment.status = CommitmentStatus.KEPT
+    else:
+        commitment.status = CommitmentStatus.BROKEN
+        item = breach_item()
+        commitment.breach_record = record_create(
+            by=by,
+            subject=commitment.subject,
+            item=item,
+            values=_breach_values(item, commitment, document_number, document_date or today, values or {}),
+            provider=commitment.made_to,
+            reason=reason,
+            document_number=document_number,
+            document_date=document_date,
+            determined_on=document_date or today,
+            ended_on=document_date or today,
+            severity=Severity.GENERAL,
+            source_record_id=f"commitment:{commitment.pk}",
+        )
+    return audited_save(commitment, by=by, reason=reason)
+
+
+def _breach_values(item: CatalogItem, commitment: Commitment, number: str, day, given: dict) -> dict:
+    """The breach item's fields that the finding itself answers, then what the officer gave."""
+    known = {"decision_number": number, "document_number": number, "matter": commitment.get_matter_display()}
+    filled = {}
+    for field in item.record_fields:
+        if field["name"] in known:
+            filled[field["name"]] = known[field["name"]]
+        elif field["type"] == "date":
+            filled[field["name"]] = day.isoformat()
+    filled.update({k: v for k, v in given.items() if v not in (None, "")})
+    return filled
+
+
+# --- daily upkeep --------------------------------------------------------------------------------
+
+
+def records_expire(*, today: datetime.date | None = None, by=None) -> int:
+    """Mark records whose disclosure period has ended as expired (safe to run twice)."""
+    from apps.core.audit import bulk_update_audited
+
+    today = today or timezone.localdate()
+    total = 0
+    with transaction.atomic():
+        while True:
+            due = list(
+                CreditRecord.objects.select_for_update().filter(
+                    status=RecordStatus.ACTIVE, disclosure_ends_on__lt=today
+                )[:2000]
+            )
+            if not due:
+                return total
+            for record in due:
+                record.status = RecordStatus.EXPIRED
+                record.updated_at, record.updated_by = timezone.now(), by
+            bulk_update_audited(
+                due, CreditRecord, ["status", "updated_at", "updated_by"], by=by, reason=_("Disclosure period ended")
+            )
+            total += len(due)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from apps.subjects import views
+
+app_name = "subjects"
+
+urlpatterns = [
+    path("subjects/", views.subject_search_view, name="search"),
+    path("subjects/<int:pk>/file/", views.credit_file_view, name="credit_file"),
+    path("subjects/<int:pk>/report/", views.report_issue_view, name="report_issue"),
+    path("reports/<str:code>/pdf/", views.report_pdf_view, name="report_pdf"),
+    path("verify/", views.verify_view, name="verify"),
+    path("records/", views.record_list, name="record_list"),
+    path("records/new/<int:item_pk>/", views.record_create_view, name="record_create"),
+    path("records/<int:pk>/correct/", views.record_correct_view, name="record_correct"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/upload/", views.batch_upload_view, name="batch_upload"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/<slug:step>/", views.batch_step, name="batch_step"),
+    path("batches/template/<int:item_pk>.csv", views.batch_template, name="batch_template"),
+    path("commitments/", views.commitment_list, name="commitment_list"),
+    path("commitments/<int:pk>/resolve/", views.commitment_resolve_view, name="commitment_resolve"),
+]

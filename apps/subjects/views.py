@@ -1,0 +1,507 @@
+"""Pages of the subjects app: lookups with a purpose, the credit file, credit reports, records
+filed by hand, batch uploads and their integration, commitments, and public report verification.
+
+Every page that shows a subject's data calls a selector that writes the query log first.
+Files and reports are opened by POST (the lookup's mode and purpose travel with the request),
+so that no address holds personal data and every opening is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.catalog.models import CatalogItem
+from apps.core.choices import QueryChannel, QueryMode, Role
+from apps.core.exceptions import Conflict
+from apps.core.forms import add_service_errors
+from apps.core.http import client_ip
+from apps.core.permissions import restrict
+from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.tabular import write_csv
+from apps.subjects import ingestion, services
+from apps.subjects.choices import BatchStatus, CommitmentStatus
+from apps.subjects.forms import (
+    BatchUploadForm,
+    CommitmentForm,
+    CommitmentResolveForm,
+    LookupForm,
+    ReasonForm,
+    RecordForm,
+    SearchForm,
+    items_for_provider,
+)
+from apps.subjects.models import Authorisation, Commitment, CreditRecord, CreditReport, ImportBatch, Subject
+from apps.subjects.reports import credit_report_issue, report_verify
+from apps.subjects.selectors import credit_file_for, subject_search
+
+PAGE_SIZE = 50
+
+
+def _lookup_from(request, form: LookupForm, subject_identifier: str = "") -> LookupRequest:
+    """The LookupRequest for a validated lookup form; stores an uploaded authorisation."""
+    data = form.cleaned_data
+    authorisation = data.get("authorisation")
+    if data["mode"] == QueryMode.AUTHORISED and authorisation is None:
+        upload = data["authorisation_file"]
+        authorisation = Authorisation(
+            file_name=upload.name[:255], subject_identifier=subject_identifier[:18], uploaded_by=request.user
+        )
+        authorisation.file.save(upload.name, upload, save=False)
+        authorisation.save()
+    form.authorisation = authorisation
+    window = data["mode"] in (QueryMode.SELF, QueryMode.AUTHORISED)
+    return LookupRequest(
+        user=request.user,
+        mode=data["mode"],
+        purpose=data["purpose"],
+        channel=QueryChannel.WINDOW if window else QueryChannel.WEB,
+        purpose_detail=data.get("purpose_detail", ""),
+        authorization_document=f"{_('Authorisation')} #{authorisation.pk} {authorisation.file_name}"
+        if authorisation
+        else "",
+        client_ip=client_ip(request),
+    )
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+# --- lookups -------------------------------------------------------------------------------------
+
+
+@login_required
+def subject_search_view(request):
+    """Search by identifier or name; the search itself is a logged lookup."""
+    _require(request, "subjects.view_subject")
+    form = SearchForm(request.POST or None, request.FILES or None, user=request.user)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            lookup = _lookup_from(request, form, subject_identifier=form.cleaned_data["query"])
+            results = subject_search(lookup, query=form.cleaned_data["query"])
+        except QueryRefused as refused:
+            messages.error(request, str(refused))
+        except ValidationError as error:
+            add_service_errors(form, error)
+    authorisation_id = getattr(getattr(form, "authorisation", None), "pk", "")
+    return render(
+        request,
+        "subjects/search.html",
+        {"form": form, "results": results, "authorisation_id": authorisation_id},
+    )
+
+
+@login_required
+@require_POST
+def credit_file_view(request, pk: int):
+    """A subject's credit file by category, in the mode and for the purpose given."""
+    _require(request, "subjects.view_subject")
+    subject = get_object_or_404(restrict(Subject.objects.all(), request.user), pk=pk)
+    form = LookupForm(request.POST, request.FILES or None, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Give the query mode and purpose to open a credit file."))
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect("subjects:search")
+    try:
+        credit_file = credit_file_for(_lookup_from(request, form, subject.identifier), subject)
+    except QueryRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("subjects:search")
+    return render(
+        request,
+        "subjects/credit_file.html",
+        {
+            "file": credit_file,
+            "lookup_data": _lookup_hidden(form),
+            "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
+        },
+    )
+
+
+def _lookup_hidden(form: LookupForm) -> dict:
+    """The lookup's fields to carry into the next POST (report, linked files)."""
+    data = form.cleaned_data
+    authorisation = getattr(form, "authorisation", None)
+    return {
+        "mode": data["mode"],
+        "purpose": data["purpose"],
+        "purpose_detail": data.get("purpose_detail", ""),
+        "identity_checked": "on" if data.get("identity_checked") else "",
+        "authorisation_id": authorisation.pk if authorisation else "",
+    }
+
+
+@login_required
+@require_POST
+def report_issue_view(request, pk: int):
+    _require(request, "subjects.add_creditreport")
+    subject = get_object_or_404(restrict(Subject.objects.all(), request.user), pk=pk)
+    form = LookupForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Give the query mode and purpose to issue a credit report."))
+        return redirect("subjects:search")
+    try:
+        report, html = credit_report_issue(
+            _lookup_from(request, form, subject.identifier),
+            subject,
+            verify_url=request.build_absolute_uri(reverse("subjects:verify")),
+        )
+    except QueryRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("subjects:search")
+    return render(request, "subjects/report_issued.html", {"report": report, "report_html": html})
+
+
+@login_required
+def report_pdf_view(request, code: str):
+    """Download an issued report's stored PDF; each download is logged like the issuing was."""
+    report = get_object_or_404(
+        restrict(CreditReport.objects.select_related("query_log", "subject"), request.user), code=code
+    )
+    issued = report.query_log
+    try:
+        log_query(
+            LookupRequest(
+                user=request.user,
+                mode=issued.mode,
+                purpose=issued.purpose,
+                channel=issued.channel,
+                purpose_detail=issued.purpose_detail,
+                authorization_document=issued.authorization_document,
+                client_ip=client_ip(request),
+            ),
+            subject_identifier=report.subject.identifier,
+            subject_name=report.subject.name,
+            query={"report_download": report.code},
+            result={"report": report.code},
+        )
+    except QueryRefused as refused:
+        raise PermissionDenied(str(refused)) from None
+    return FileResponse(
+        report.pdf.open("rb"), content_type="application/pdf", filename=f"credit-report-{report.code}.pdf"
+    )
+
+
+def verify_view(request):
+    """Public page: a report code gives the issue date, the masked name and the PDF's hash."""
+    code = request.GET.get("code", "").strip()
+    report = report_verify(code) if code else None
+    sha = ""
+    if request.method == "POST" and request.FILES.get("pdf"):
+        digest = hashlib.sha256()
+        for chunk in request.FILES["pdf"].chunks():
+            digest.update(chunk)
+        sha = digest.hexdigest()
+        code = request.POST.get("code", "")
+        report = report_verify(code)
+    return render(request, "subjects/verify.html", {"code": code, "report": report, "checked": bool(code), "sha": sha})
+
+
+# --- records filed by hand -----------------------------------------------------------------------
+
+
+@login_required
+def record_list(request):
+    """The records the user's organisation provided (officers) or all records (platform roles);
+    identifiers and names of persons are masked here."""
+    _require(request, "subjects.view_creditrecord")
+    records = restrict(CreditRecord.objects.all(), request.user).select_related("subject", "item", "provider")
+    code = request.GET.get("item", "").strip()
+    if code:
+        records = records.filter(item__code=code)
+    page = Paginator(records.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = items_for_provider(request.user.organization) if request.user.role == Role.OFFICER else []
+    return render(request, "subjects/record_list.html", {"page": page, "items": items, "item_code": code})
+
+
+@login_required
+def record_create_view(request, item_pk: int):
+    _require(request, "subjects.add_creditrecord")
+    item = get_object_or_404(items_for_provider(request.user.organization), pk=item_pk)
+    form = RecordForm(request.POST or None, item=item)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            subject, _created = services.subject_get_or_create(
+                identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
+            )
+            record = services.record_create(
+                by=request.user,
+                subject=subject,
+                item=item,
+                provider=request.user.organization,
+                reason=data["reason"],
+                values=form.record_values(),
+                document_number=data["document_number"],
+                document_date=data["document_date"],
+                determined_on=data["determined_on"],
+                ended_on=data["ended_on"],
+                custodial_sentence_end=data["custodial_sentence_end"],
+                severity=data.get("severity", ""),
+            )
+        except Conflict as error:
+            form.add_error(None, " ".join(error.messages))
+        except ValidationError as error:
+            _record_errors(form, error)
+        else:
+            messages.success(request, _("Record %(record)s filed.") % {"record": record})
+            return redirect("subjects:record_list")
+    return render(request, "subjects/record_form.html", {"form": form, "item": item, "record": None})
+
+
+def _record_errors(form: RecordForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        add_service_errors(form, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        name = field if field in form.fields else f"value_{field}" if f"value_{field}" in form.fields else None
+        for message in messages_:
+            form.add_error(name, message)
+
+
+@login_required
+def record_correct_view(request, pk: int):
+    """Correct a record of the user's own organisation; the history keeps the previous version."""
+    record = get_object_or_404(
+        restrict(CreditRecord.objects.select_related("item", "subject"), request.user, "change"), pk=pk
+    )
+    initial = {
+        "document_number": record.document_number,
+        "document_date": record.document_date,
+        "determined_on": record.determined_on,
+        "ended_on": record.ended_on,
+        "custodial_sentence_end": record.custodial_sentence_end,
+        "severity": record.severity,
+        **{f"value_{k}": v for k, v in record.values.items()},
+    }
+    form = RecordForm(request.POST or None, item=record.item, correcting=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            name: data[name]
+            for name in ("document_number", "document_date", "determined_on", "ended_on", "custodial_sentence_end")
+            if name in data
+        }
+        if "severity" in data:
+            changes["severity"] = data["severity"]
+        try:
+            services.record_correct(
+                record, by=request.user, reason=data["reason"], values=form.record_values(), **changes
+            )
+        except Conflict as error:
+            form.add_error(None, " ".join(error.messages))
+        except ValidationError as error:
+            _record_errors(form, error)
+        else:
+            messages.success(request, _("Record %(record)s corrected.") % {"record": record})
+            return redirect("subjects:record_list")
+    return render(
+        request,
+        "subjects/record_form.html",
+        {
+            "form": form,
+            "item": record.item,
+            "record": record,
+            "history": record.history.select_related("history_user")[:20],
+        },
+    )
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request):
+    _require(request, "subjects.view_importbatch")
+    batches = restrict(ImportBatch.objects.select_related("item", "provider"), request.user)
+    status = request.GET.get("status", "")
+    if status in BatchStatus.values:
+        batches = batches.filter(status=status)
+    page = Paginator(batches.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    upload_form = None
+    if request.user.role == Role.OFFICER and request.user.has_perm("subjects.add_importbatch"):
+        upload_form = BatchUploadForm(organization=request.user.organization)
+    return render(
+        request,
+        "subjects/batch_list.html",
+        {
+            "page": page,
+            "upload_form": upload_form,
+            "status": status,
+            "statuses": BatchStatus.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_upload_view(request):
+    _require(request, "subjects.add_importbatch")
+    form = BatchUploadForm(request.POST, request.FILES, organization=request.user.organization)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect("subjects:batch_list")
+    try:
+        batch = ingestion.batch_upload(
+            by=request.user,
+            item=form.cleaned_data["item"],
+            provider=request.user.organization,
+            file=form.cleaned_data["file"],
+            encoding=form.cleaned_data["encoding"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("subjects:batch_list")
+    return redirect("subjects:batch_detail", batch.pk)
+
+
+@login_required
+def batch_detail(request, pk: int):
+    batch = get_object_or_404(restrict(ImportBatch.objects.select_related("item", "provider"), request.user), pk=pk)
+    errors = Paginator(batch.row_errors.all(), 200).get_page(request.GET.get("page"))
+    can_submit = (
+        batch.status in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS)
+        and batch.rows_valid > 0
+        and request.user.role == Role.OFFICER
+        and request.user.organization_id == batch.provider_id
+    )
+    can_integrate = (
+        batch.status == BatchStatus.SUBMITTED
+        and request.user.has_perm("subjects.change_importbatch")
+        and request.user.role == Role.CLERK
+    )
+    return render(
+        request,
+        "subjects/batch_detail.html",
+        {
+            "batch": batch,
+            "errors": errors,
+            "can_submit": can_submit,
+            "can_integrate": can_integrate,
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_step(request, pk: int, step: str):
+    batch = get_object_or_404(restrict(ImportBatch.objects.all(), request.user), pk=pk)
+    action = {"submit": ingestion.batch_submit, "integrate": ingestion.batch_integrate}.get(step)
+    if action is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason."))
+        return redirect("subjects:batch_detail", batch.pk)
+    try:
+        batch = action(batch, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Batch #%(id)s is now “%(status)s”.") % {"id": batch.pk, "status": batch.get_status_display()}
+        )
+    return redirect("subjects:batch_detail", batch.pk)
+
+
+@login_required
+def batch_template(request, item_pk: int):
+    """An empty CSV with the item's columns, as a starting point for an upload."""
+    item = get_object_or_404(CatalogItem.objects.all(), pk=item_pk)
+    response = HttpResponse(write_csv(ingestion.template_columns(item), []), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="template-{item.code}.csv"'
+    return response
+
+
+# --- commitments ---------------------------------------------------------------------------------
+
+
+@login_required
+def commitment_list(request):
+    _require(request, "subjects.view_commitment")
+    commitments = restrict(Commitment.objects.select_related("subject", "made_to", "breach_record"), request.user)
+    page = Paginator(commitments.order_by("-made_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_add = request.user.role == Role.OFFICER and request.user.has_perm("subjects.add_commitment")
+    form = CommitmentForm(request.POST or None) if can_add else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            subject, _created = services.subject_get_or_create(
+                identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
+            )
+            services.commitment_record(
+                by=request.user,
+                subject=subject,
+                matter=data["matter"],
+                content=data["content"],
+                made_on=data["made_on"],
+                made_to=request.user.organization,
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Commitment recorded."))
+            return redirect("subjects:commitment_list")
+    return render(
+        request,
+        "subjects/commitment_list.html",
+        {
+            "page": page,
+            "form": form,
+            "resolve_form": CommitmentResolveForm(breach_item=_breach_item()),
+            "pending": CommitmentStatus.PENDING,
+        },
+    )
+
+
+def _breach_item():
+    try:
+        return services.breach_item()
+    except ValidationError:
+        return None
+
+
+@login_required
+@require_POST
+def commitment_resolve_view(request, pk: int):
+    commitment = get_object_or_404(restrict(Commitment.objects.all(), request.user, "change"), pk=pk)
+    form = CommitmentResolveForm(request.POST, breach_item=_breach_item())
+    if not form.is_valid():
+        messages.error(request, _("Give the finding and a reason."))
+        return redirect("subjects:commitment_list")
+    data = form.cleaned_data
+    try:
+        services.commitment_resolve(
+            commitment,
+            by=request.user,
+            kept=data["kept"],
+            finding=data["finding"],
+            reason=data["reason"],
+            document_number=data["document_number"],
+            document_date=data["document_date"],
+            values=form.breach_values(),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Commitment found %(status)s.") % {"status": commitment.get_status_display()})
+    return redirect("subjects:commitment_list")

@@ -1,0 +1,95 @@
+"""An officer uploads a file with errors, sees them, fixes the file and submits; a clerk opens
+the subject's credit file with a purpose and sees the new records and the lookup in the file's
+query history (Nanjing art. 57)."""
+
+import pytest
+
+from apps.core.tabular import write_csv
+from tests.browser.conftest import login, logout, screenshot
+from tests.factories import make_uscc
+
+pytestmark = pytest.mark.browser
+
+HEADER = [
+    "主体代码",
+    "主体名称",
+    "文书号",
+    "文书日期",
+    "认定日期",
+    "失信程度",
+    "源记录编号",
+    "行政处罚决定书文号",
+    "违法行为类型及事实",
+    "处罚类别",
+    "罚款金额（元）",
+    "处罚决定日期",
+    "处罚机关",
+]
+COMPANY = make_uscc(987654)
+
+
+def _row(identifier, penalty="罚款"):
+    return [
+        identifier,
+        "南京浏览器测试贸易有限公司",
+        "宁市监罚〔2026〕901号",
+        "2026-09-01",
+        "2026-09-01",
+        "一般",
+        "BT-901",
+        "宁市监罚〔2026〕901号",
+        "销售不合格产品",
+        penalty,
+        "20000",
+        "2026-09-01",
+        "南京市市场监督管理局",
+    ]
+
+
+def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_portal, tmp_path):
+    url, logins = demo_portal
+    bad = tmp_path / "penalties.csv"
+    bad.write_bytes(
+        write_csv(HEADER, [_row(COMPANY[:-1] + "0" if COMPANY[-1] != "0" else COMPANY[:-1] + "1", penalty="拘留")])
+        .decode("utf-8-sig")
+        .encode("gb18030")
+    )
+
+    login(page, url, "officer_market", logins["officer_market"])
+    page.click("nav.mainnav >> text=归集批次")
+    page.select_option("#id_item", label="GJ0301 行政处罚信息")
+    page.set_input_files("#id_file", str(bad))
+    with page.expect_navigation():
+        page.click("button:has-text('上传并校验')")
+    problems = page.locator("main table").last.inner_text()
+    assert "主体代码" in problems and "第18位校验码" in problems and "处罚类别" in problems
+    screenshot(page, "batch_with_errors")
+
+    good = tmp_path / "penalties-fixed.csv"
+    good.write_bytes(write_csv(HEADER, [_row(COMPANY)]))
+    page.click("text=← 归集批次")
+    page.select_option("#id_item", label="GJ0301 行政处罚信息")
+    page.set_input_files("#id_file", str(good))
+    with page.expect_navigation():
+        page.click("button:has-text('上传并校验')")
+    assert "没有问题" in page.locator("main").inner_text()
+    page.fill("form.step input[name=reason]", "报送2026年9月行政处罚信息")
+    with page.expect_navigation():
+        page.click("button:has-text('提交有效行')")
+    assert "已提交" in page.locator("main").inner_text()
+    logout(page)
+
+    login(page, url, "clerk", logins["clerk"])
+    page.click("nav.mainnav >> text=信用查询")
+    page.fill("#id_query", COMPANY)
+    page.select_option("#id_mode", "government")
+    page.select_option("#id_purpose", "objection_processing")
+    with page.expect_navigation():
+        page.click("button:has-text('查询')")
+    with page.expect_navigation():
+        page.click("button:has-text('打开信用档案')")
+    body = page.locator("main").inner_text()
+    assert "南京浏览器测试贸易有限公司" in body and "宁市监罚〔2026〕901号" in body
+    history = page.locator("main table").last.inner_text()
+    assert "南京市公共信用信息中心" in history and "异议处理" in history
+    screenshot(page, "credit_file")

@@ -1,0 +1,86 @@
+"""Factories of the subjects app."""
+
+import datetime
+
+import factory
+
+from apps.catalog.choices import Category, Disclosure, PeriodRule
+from apps.subjects.choices import ResponsibleRole
+from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
+from tests.catalog.factories import CatalogItemFactory, PublishedCatalogFactory
+from tests.factories import AuditedFactory, OrganizationFactory, make_citizen_id, make_uscc
+
+
+class PersonFactory(AuditedFactory):
+    class Meta:
+        model = Subject
+
+    kind = "natural_person"
+    identifier = factory.Sequence(lambda n: make_citizen_id(n, birth="19850612"))
+    name = factory.Sequence(lambda n: f"张{n}")
+
+
+class CompanyFactory(AuditedFactory):
+    class Meta:
+        model = Subject
+
+    kind = "legal_person"
+    identifier = factory.Sequence(lambda n: make_uscc(n + 5000))
+    name = factory.Sequence(lambda n: f"南京测试科技有限公司{n}")
+
+
+class PublishedItemFactory(CatalogItemFactory):
+    """A dishonest item of a published catalog (administrative penalties)."""
+
+    catalog = factory.SubFactory(PublishedCatalogFactory)
+
+
+class PublicBasicItemFactory(PublishedItemFactory):
+    category = Category.BASIC
+    document_required = False
+    period_rule = PeriodRule.UNLIMITED
+    record_fields = factory.LazyFunction(list)
+
+
+class GovernmentOnlyItemFactory(PublishedItemFactory):
+    disclosure = Disclosure.GOVERNMENT
+
+
+class RecordFactory(AuditedFactory):
+    """An active general dishonest record determined on 2026-03-01."""
+
+    class Meta:
+        model = CreditRecord
+
+    subject = factory.SubFactory(CompanyFactory)
+    item = factory.SubFactory(PublishedItemFactory)
+    category = factory.LazyAttribute(lambda r: r.item.category)
+    severity = "general"
+    provider = factory.SubFactory(OrganizationFactory)
+    document_number = factory.Sequence(lambda n: f"宁市监罚〔2026〕{n}号")
+    document_date = datetime.date(2026, 3, 1)
+    determined_on = datetime.date(2026, 3, 1)
+    ended_on = datetime.date(2026, 2, 1)
+    values = factory.LazyFunction(lambda: {"penalty_type": "罚款"})
+    disclosure_ends_on = datetime.date(2027, 3, 1)
+    dedup_key = factory.Sequence(lambda n: f"id:factory-{n}")
+
+
+class ResponsiblePersonFactory(AuditedFactory):
+    class Meta:
+        model = ResponsiblePerson
+
+    organization = factory.SubFactory(CompanyFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = ResponsibleRole.LEGAL_REPRESENTATIVE
+
+
+class CommitmentFactory(AuditedFactory):
+    class Meta:
+        model = Commitment
+
+    subject = factory.SubFactory(CompanyFactory)
+    matter = "administrative_licensing"
+    content = "承诺所提交材料真实有效，如有不实愿承担相应责任。"
+    made_on = datetime.date(2026, 5, 1)
+    made_to = factory.SubFactory(OrganizationFactory)

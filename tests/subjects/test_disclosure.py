@@ -1,0 +1,80 @@
+"""Disclosure end dates from the city policy (DESIGN.md section 5)."""
+
+import datetime as dt
+
+import pytest
+
+from apps.core.models import Policy
+from apps.core.selectors import active_policy
+from apps.subjects import disclosure
+from apps.subjects.disclosure import add_months, disclosure_end
+from tests.subjects.factories import PublicBasicItemFactory, PublishedItemFactory, RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(**kwargs):
+    return RecordFactory.build(item=kwargs.pop("item", None) or PublishedItemFactory(), **kwargs)
+
+
+def test_nanjing_general_one_year_serious_three_years_from_confirmation(policy):
+    """Nanjing art. 56: general 1 year, serious 3 years, from the date the record was confirmed."""
+    general = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2025, 12, 1))
+    assert disclosure_end(general, policy) == dt.date(2027, 3, 1)
+    serious = _record(severity="serious", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2025, 12, 1))
+    assert disclosure_end(serious, policy) == dt.date(2029, 3, 1)
+
+
+def test_tianjin_five_years_from_the_end_of_the_conduct(policy, settings):
+    """Tianjin art. 42: 5 years from the end of the dishonest act."""
+    settings.CREDIT_POLICY = "tianjin"
+    tianjin = active_policy()
+    record = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2025, 12, 15))
+    assert disclosure_end(record, tianjin) == dt.date(2030, 12, 15)
+    with pytest.raises(disclosure.MissingDate):
+        disclosure_end(_record(severity="general", ended_on=None), tianjin)
+
+
+def test_custodial_sentences_count_from_their_end_where_the_city_says_so(policy):
+    """Dalian art. 35, Ningbo art. 22: a custodial sentence is counted from its end."""
+    ningbo = Policy.objects.get(code="ningbo")
+    record = _record(severity="serious", determined_on=dt.date(2026, 3, 1), custodial_sentence_end=dt.date(2028, 6, 30))
+    assert disclosure_end(record, ningbo) == dt.date(2033, 6, 30)
+    assert disclosure_end(record, policy) == dt.date(2029, 3, 1)  # Nanjing: no such rule
+
+
+def test_national_rule_holds_the_period_within_the_national_maximum(policy):
+    tianjin = Policy.objects.get(code="tianjin")
+    tianjin.disclosure_rule = "national"
+    record = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2026, 1, 10))
+    assert disclosure_end(record, tianjin) == dt.date(2027, 1, 10)
+
+
+def test_minor_records_are_not_published_unless_the_item_says_so(policy):
+    """National rules: minor dishonest information need not be published; at most 3 months."""
+    record = _record(severity="minor", determined_on=dt.date(2026, 3, 1))
+    assert disclosure_end(record, policy) == dt.date(2026, 2, 28)
+    item = PublishedItemFactory(publish_minor=True)
+    assert disclosure_end(_record(item=item, severity="minor", determined_on=dt.date(2026, 3, 1)), policy) == dt.date(
+        2026, 6, 1
+    )
+
+
+def test_periods_end_on_the_last_day_of_a_shorter_month():
+    """Civil Code art. 202: no corresponding day → the last day of the month."""
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2027, 8, 31), 6) == dt.date(2028, 2, 29)
+
+
+def test_basic_information_has_no_end(policy):
+    item = PublicBasicItemFactory()
+    assert disclosure_end(_record(item=item, category="basic", severity=""), policy) is None
+
+
+def test_the_serious_list_hook_extends_disclosure(policy, monkeypatch):
+    """Nanjing art. 56: while listed, the disclosure lasts until the sanction ends."""
+    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda record: dt.date(2031, 1, 1)])
+    record = _record(severity="general", determined_on=dt.date(2026, 3, 1))
+    assert disclosure_end(record, policy) == dt.date(2031, 1, 1)
+    policy.disclosure_extended_while_listed = False
+    assert disclosure_end(record, policy) == dt.date(2027, 3, 1)

@@ -1,0 +1,213 @@
+"""Batch ingestion (归集): per-row errors, all-or-nothing submission, no duplicates, history."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.core.exceptions import Conflict
+from apps.core.tabular import write_csv
+from apps.subjects import ingestion
+from apps.subjects.choices import BatchStatus
+from apps.subjects.ingestion import batch_from_rows, batch_integrate, batch_submit, batch_upload
+from apps.subjects.models import CreditRecord, ImportBatch, Subject
+from tests.factories import ClerkFactory, OfficerFactory, make_citizen_id, make_uscc
+from tests.subjects.factories import PublishedItemFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["主体代码", "主体名称", "文书号", "文书日期", "认定日期", "失信程度", "源记录编号", "处罚类别", "罚款金额"]
+
+
+def _rows(n, start=0):
+    rows = []
+    for i in range(start, start + n):
+        identifier = make_uscc(70000 + i) if i % 2 else make_citizen_id(i, birth="19800101")
+        rows.append(
+            [
+                identifier,
+                f"主体{i}",
+                f"宁罚〔2026〕{i}号",
+                "2026-03-01",
+                "2026-03-01",
+                "一般",
+                f"SRC-{i}",
+                "罚款",
+                "1000",
+            ]
+        )
+    return rows
+
+
+def _upload(officer, item, rows, *, encoding="gb18030", name="batch.csv"):
+    content = write_csv(HEADER, rows).decode("utf-8-sig").encode(encoding)
+    return batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile(name, content))
+
+
+@pytest.fixture
+def setup(policy):
+    officer = OfficerFactory()
+    item = PublishedItemFactory(subject_types=["natural_person", "legal_person"])
+    item.providers.set([officer.organization])
+    return officer, item
+
+
+def test_a_gb18030_file_with_3_bad_rows_of_1000_reports_exactly_those(setup):
+    officer, item = setup
+    rows = _rows(1000)
+    rows[9][0] = rows[9][0][:-1] + ("0" if rows[9][0][-1] != "0" else "1")  # bad check character, row 11
+    rows[499][7] = "拘留"  # not a declared choice, row 501
+    rows[899][2] = ""  # dishonest record without a document number, row 901
+    batch = _upload(officer, item, rows)
+    assert batch.status == BatchStatus.HAS_ERRORS and batch.encoding == "gb18030"
+    assert (batch.rows_total, batch.rows_invalid) == (1000, 3)
+    errors = {(e.row, e.column) for e in batch.row_errors.all()}
+    assert errors == {(11, "主体代码"), (501, "处罚类别"), (901, "文书号")}
+    messages = {e.row: e.message for e in batch.row_errors.all()}
+    assert "第18位校验码" in messages[11] and "警告" in messages[501]
+    assert not CreditRecord.objects.exists()  # checking writes nothing to the files
+
+
+def test_submitting_the_good_rows_twice_stores_them_once(setup):
+    officer, item = setup
+    first = _upload(officer, item, _rows(20), encoding="utf-8")
+    batch_submit(first, by=officer, reason="首次报送")
+    assert (first.rows_created, first.rows_updated, first.subjects_created) == (20, 0, 20)
+    second = _upload(officer, item, _rows(20), encoding="utf-8")
+    batch_submit(second, by=officer, reason="重复报送")
+    assert (second.rows_created, second.rows_updated) == (0, 20)
+    assert CreditRecord.objects.count() == 20 and Subject.objects.count() == 20
+    record = CreditRecord.objects.get(source_record_id="SRC-3")
+    assert record.history.count() == 2
+    latest = record.history.first()
+    assert latest.history_user == officer and latest.history_change_reason == "重复报送"
+    assert first.integration_due is not None and second.status == BatchStatus.SUBMITTED
+
+
+def test_only_the_valid_rows_are_submitted(setup):
+    officer, item = setup
+    rows = _rows(5)
+    rows[2][0] = "123"
+    batch = _upload(officer, item, rows)
+    batch_submit(batch, by=officer, reason="报送有效行")
+    assert batch.rows_created == 4 and CreditRecord.objects.count() == 4
+    with pytest.raises(Conflict):
+        batch_submit(batch, by=officer, reason="再次提交")
+
+
+def test_a_failure_mid_batch_leaves_nothing(setup, monkeypatch):
+    officer, item = setup
+    batch = _upload(officer, item, _rows(2500), encoding="utf-8")
+    real = ingestion._write_chunk
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingestion, "_write_chunk", failing)
+    with pytest.raises(RuntimeError):
+        batch_submit(batch, by=officer, reason="报送")
+    assert not CreditRecord.objects.exists() and not Subject.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VALIDATED
+
+
+def test_header_in_field_names_and_xlsx(setup):
+    from apps.core.tabular import write_xlsx
+
+    officer, item = setup
+    header = [
+        "identifier",
+        "name",
+        "document_number",
+        "document_date",
+        "determined_on",
+        "severity",
+        "source_record_id",
+        "penalty_type",
+    ]
+    content = write_xlsx(header, [[make_uscc(1), "公司甲", "罚1", "2026-03-01", "2026-03-01", "general", "X1", "警告"]])
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.xlsx", content)
+    )
+    assert batch.status == BatchStatus.VALIDATED, list(batch.row_errors.values_list("message", flat=True))
+
+
+def test_unknown_columns_and_missing_ones_are_header_errors(setup):
+    officer, item = setup
+    content = write_csv(["主体名称", "宗教信仰"], [["张三", "x"]])
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", content)
+    )
+    assert batch.status == BatchStatus.HAS_ERRORS and batch.rows_valid == 0
+    columns = set(batch.row_errors.values_list("row", "column"))
+    assert (1, "宗教信仰") in columns and (1, "主体代码") in columns
+
+
+def test_a_subject_type_the_item_does_not_cover_is_refused(policy):
+    officer = OfficerFactory()
+    item = PublishedItemFactory(subject_types=["legal_person"])
+    batch = _upload(officer, item, [_rows(1)[0]])  # row 0 is a natural person
+    assert batch.rows_invalid == 1 and "自然人" in batch.row_errors.get().message
+
+
+def test_an_officer_uploads_only_for_its_own_organisation(setup):
+    from django.core.exceptions import PermissionDenied
+
+    _officer, item = setup
+    stranger = OfficerFactory()
+    with pytest.raises(PermissionDenied):
+        batch_upload(
+            by=stranger, item=item, provider=_officer.organization, file=io.BytesIO(write_csv(HEADER, _rows(1)))
+        )
+    with pytest.raises(PermissionDenied):
+        batch_upload(
+            by=ClerkFactory(), item=item, provider=_officer.organization, file=io.BytesIO(write_csv(HEADER, _rows(1)))
+        )
+
+
+def test_rows_posted_as_json_and_integration_by_the_credit_office(setup):
+    officer, item = setup
+    rows = [dict(zip(HEADER, row, strict=True)) for row in _rows(3)]
+    batch = batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
+    assert batch.status == BatchStatus.VALIDATED
+    batch_submit(batch, by=officer, reason="接口报送")
+    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied for officers
+        batch_integrate(batch, by=officer, reason="x")
+    batch_integrate(batch, by=ClerkFactory(), reason="已核查整合")
+    assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.INTEGRATED
+
+
+def test_the_same_source_record_twice_in_one_file_is_an_error(setup):
+    officer, item = setup
+    rows = _rows(2)
+    rows[1][6] = rows[0][6]
+    batch = _upload(officer, item, rows)
+    assert batch.rows_invalid == 1 and "第2行" in batch.row_errors.get().message
+
+
+def test_a_source_id_reused_for_another_item_does_not_overwrite(setup):
+    officer, item = setup
+    other = PublishedItemFactory(subject_types=item.subject_types, catalog=item.catalog)
+    other.providers.set([officer.organization])
+    batch_submit(_upload(officer, item, _rows(1)), by=officer, reason="甲")
+    batch_submit(_upload(officer, other, _rows(1)), by=officer, reason="乙")
+    assert CreditRecord.objects.count() == 2
+    assert set(CreditRecord.objects.values_list("item__code", flat=True)) == {item.code, other.code}
+
+
+def test_a_resend_does_not_rewrite_an_expired_or_revoked_record(setup):
+    from apps.subjects.choices import RecordStatus
+    from apps.subjects.services import records_expire
+
+    officer, item = setup
+    rows = _rows(1)
+    rows[0][3] = rows[0][4] = "2020-01-01"  # long past its one-year disclosure
+    batch_submit(_upload(officer, item, rows), by=officer, reason="首次")
+    assert records_expire() == 1
+    resend = _upload(officer, item, rows)
+    assert resend.rows_invalid == 1 and "已过期" in resend.row_errors.get().message
+    assert CreditRecord.objects.get().status == RecordStatus.EXPIRED

@@ -1,0 +1,169 @@
+"""Lookups with a purpose (Nanjing arts. 44, 54, 57): what each mode sees, one query-log row per
+file view, search, API lookup and report, and nothing without a purpose."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+from apps.core.models import QueryLog
+from apps.core.querylog import LookupRequest
+from apps.subjects.choices import RecordStatus
+from apps.subjects.reports import credit_report_issue
+from apps.subjects.selectors import credit_file_for, subject_search, visible_records
+from tests.factories import ClerkFactory, OfficerFactory
+from tests.subjects.factories import (
+    CompanyFactory,
+    GovernmentOnlyItemFactory,
+    PersonFactory,
+    RecordFactory,
+    ResponsiblePersonFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def gov(user, purpose=QueryPurpose.ADMINISTRATIVE_LICENSING):
+    return LookupRequest(user=user, mode=QueryMode.GOVERNMENT, purpose=purpose, channel=QueryChannel.WEB)
+
+
+def test_what_each_mode_sees(policy):
+    company = CompanyFactory()
+    public = RecordFactory(subject=company, disclosure_ends_on=TODAY())
+    government_only = RecordFactory(subject=company, item=GovernmentOnlyItemFactory())
+    expired = RecordFactory(subject=company, disclosure_ends_on=TODAY() - dt.timedelta(days=1))
+    repaired = RecordFactory(subject=company, status=RecordStatus.REPAIRED)
+    objected = RecordFactory(subject=company, status=RecordStatus.OBJECTION)
+    revoked = RecordFactory(subject=company, status=RecordStatus.REVOKED)
+
+    def ids(mode):
+        return set(visible_records(company, mode).values_list("pk", flat=True))
+
+    assert ids(QueryMode.PUBLIC) == {public.pk, objected.pk}
+    assert ids(QueryMode.GOVERNMENT) == {public.pk, objected.pk, government_only.pk}
+    assert ids(QueryMode.AUTHORISED) == {public.pk, objected.pk, government_only.pk, expired.pk, repaired.pk}
+    assert ids(QueryMode.SELF) == {public.pk, objected.pk, government_only.pk, expired.pk, repaired.pk, revoked.pk}
+
+
+def test_the_public_view_hides_a_record_the_day_after_its_disclosure_ends(policy):
+    """Nanjing art. 56: after the period the platform no longer provides the record."""
+    record = RecordFactory(disclosure_ends_on=dt.date(2027, 3, 1))
+    assert visible_records(record.subject, QueryMode.PUBLIC, today=dt.date(2027, 3, 1)).exists()
+    assert not visible_records(record.subject, QueryMode.PUBLIC, today=dt.date(2027, 3, 2)).exists()
+
+
+def test_every_file_view_search_api_lookup_and_report_writes_exactly_one_log_row(policy):
+    officer, clerk = OfficerFactory(), ClerkFactory()
+    company = CompanyFactory()
+    RecordFactory(subject=company)
+
+    credit_file_for(gov(officer), company)
+    assert QueryLog.objects.filter(subject_identifier=company.identifier).count() == 1
+
+    subject_search(gov(officer, QueryPurpose.BIDDING), query=company.identifier)
+    entry = QueryLog.objects.latest("id")
+    assert (entry.mode, entry.purpose, entry.subject_identifier) == ("government", "bidding", company.identifier)
+
+    client = APIClient()
+    client.force_authenticate(officer)
+    response = client.get(
+        reverse("api-subject-lookup"),
+        {"identifier": company.identifier, "mode": "government", "purpose": "public_procurement"},
+    )
+    assert response.status_code == 200 and response.json()["found"] is True
+    assert QueryLog.objects.latest("id").channel == "api"
+
+    report, _html = credit_report_issue(
+        LookupRequest(user=clerk, mode=QueryMode.SELF, purpose=QueryPurpose.SELF_INQUIRY, channel=QueryChannel.WINDOW),
+        company,
+    )
+    assert QueryLog.objects.latest("id") == report.query_log
+    assert QueryLog.objects.filter(subject_identifier=company.identifier).count() == 4
+
+
+def test_a_lookup_without_a_purpose_is_refused(policy):
+    officer = OfficerFactory()
+    company = CompanyFactory()
+    with pytest.raises(ValidationError):
+        credit_file_for(
+            LookupRequest(user=officer, mode=QueryMode.GOVERNMENT, purpose="", channel=QueryChannel.WEB), company
+        )
+    client = APIClient()
+    client.force_authenticate(officer)
+    response = client.get(reverse("api-subject-lookup"), {"identifier": company.identifier, "mode": "government"})
+    assert response.status_code == 400
+    response = client.get(
+        reverse("api-subject-lookup"), {"identifier": "91440300192203821X", "mode": "government", "purpose": "bidding"}
+    )
+    assert response.status_code == 400 and "“6”" in str(response.json())
+    assert not QueryLog.objects.exists()
+
+
+def test_unknown_identifier_is_a_clear_no_record_answer(policy):
+    client = APIClient()
+    client.force_authenticate(OfficerFactory())
+    response = client.get(
+        reverse("api-subject-lookup"), {"identifier": "914403001922038216", "mode": "government", "purpose": "bidding"}
+    )
+    assert response.status_code == 200 and response.json()["found"] is False
+    assert QueryLog.objects.get().outcome == "not_found"
+
+
+def test_the_credit_file_page_needs_a_purpose_and_shows_the_lookup_history(client, policy):
+    clerk = ClerkFactory()
+    company = CompanyFactory(name="南京档案测试有限公司")
+    RecordFactory(subject=company, status=RecordStatus.OBJECTION)
+    person = PersonFactory()
+    ResponsiblePersonFactory(organization=company, person=person)
+    client.force_login(clerk)
+    url = reverse("subjects:credit_file", args=[company.pk])
+    response = client.post(url, {"mode": "government"})
+    assert response.status_code == 302 and not QueryLog.objects.exists()
+    page = client.post(url, {"mode": "government", "purpose": "objection_processing"}).content.decode()
+    assert "南京档案测试有限公司" in page and "异议标注" in page and "法定代表人" in page
+    assert "查询记录" in page and "异议处理" in page
+    assert QueryLog.objects.count() == 1
+    # A self inquiry at the window needs the identity check.
+    response = client.post(url, {"mode": "self"})
+    assert response.status_code == 302 and QueryLog.objects.count() == 1
+    client.post(url, {"mode": "self", "identity_checked": "on"})
+    assert QueryLog.objects.latest("id").channel == "window"
+
+
+def test_officers_cannot_use_window_modes(client, policy):
+    client.force_login(OfficerFactory())
+    company = CompanyFactory()
+    response = client.post(
+        reverse("subjects:credit_file", args=[company.pk]), {"mode": "self", "identity_checked": "on"}
+    )
+    assert response.status_code == 302 and not QueryLog.objects.exists()
+
+
+def test_authorised_inquiry_needs_the_written_authorisation(client, policy):
+    client.force_login(ClerkFactory())
+    person = PersonFactory()
+    url = reverse("subjects:search")
+    page = client.post(url, {"query": person.identifier, "mode": "authorised"}).content.decode()
+    assert "书面授权" in page and not QueryLog.objects.exists()
+    scan = io.BytesIO(b"%PDF-1.4 authorisation")
+    scan.name = "授权书.pdf"
+    client.post(url, {"query": person.identifier, "mode": "authorised", "authorisation_file": scan})
+    entry = QueryLog.objects.get()
+    assert entry.mode == "authorised" and "授权书.pdf" in entry.authorization_document
+
+
+def test_search_lists_mask_identifiers_and_names(client, policy):
+    person = PersonFactory(name="王小明")
+    client.force_login(ClerkFactory())
+    page = client.post(
+        reverse("subjects:search"),
+        {"query": person.identifier, "mode": "government", "purpose": "objection_processing"},
+    ).content.decode()
+    assert person.identifier not in page.split("查询结果")[1] and "王**" in page
+    assert person.identifier[:6] + "********" in page

@@ -16,3 +16,7 @@ QUERY_LOG_SEAL_ON_COMMIT = False
 # Static files straight from the finders (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Uploaded and generated files of the tests go to a scratch folder, not var/media.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="credit_portal_test_media_")

@@ -26,6 +26,7 @@ from apps.core.models import (
     QueryLogVerification,
 )
 from apps.core.permissions import restrict
+from apps.core.registry import project_submodules
 from apps.core.selectors import active_policy
 from apps.core.services import query_flag_clear
 from apps.core.workdays import add_working_days, covered_until
@@ -92,6 +93,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["last_verification"] = QueryLogVerification.objects.order_by("-ran_at").first()
         if user.role == Role.OFFICER:
             context["organization"] = user.organization
+        # Apps that come later add their panels' data through a `home.py` with context(user).
+        for module in project_submodules("home"):
+            context.update(module.context(user))
         return context
 
 

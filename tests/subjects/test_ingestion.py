@@ -211,3 +211,17 @@ def test_a_resend_does_not_rewrite_an_expired_or_revoked_record(setup):
     resend = _upload(officer, item, rows)
     assert resend.rows_invalid == 1 and "已过期" in resend.row_errors.get().message
     assert CreditRecord.objects.get().status == RecordStatus.EXPIRED
+
+
+def test_the_clerk_home_lists_batches_awaiting_integration_with_their_deadline(client, setup):
+    """Ningbo art. 18: integrated within 5 working days; the office sees what is due."""
+    from django.urls import reverse
+
+    officer, item = setup
+    batch = batch_submit(_upload(officer, item, _rows(2)), by=officer, reason="报送")
+    client.force_login(ClerkFactory())
+    page = client.get(reverse("core:home")).content.decode()
+    assert f"#{batch.pk}" in page and batch.integration_due.strftime("%Y-%m-%d") in page
+    client.force_login(officer)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "本单位已报送2条信用记录" in page

@@ -1,0 +1,22 @@
+"""What the subjects app adds to the role home pages (see apps.core.views.HomeView)."""
+
+from django.utils import timezone
+
+from apps.core.choices import Role
+from apps.core.permissions import restrict
+from apps.subjects.choices import BatchStatus
+from apps.subjects.models import CreditRecord, ImportBatch
+
+
+def context(user) -> dict:
+    if not user.has_perm("subjects.view_importbatch"):
+        return {}
+    batches = restrict(ImportBatch.objects.select_related("item", "provider"), user)
+    data = {"today": timezone.localdate()}
+    if user.role == Role.CLERK:
+        # Ningbo art. 18: integrate within the policy's working days; the oldest due first.
+        data["batches_due"] = list(batches.filter(status=BatchStatus.SUBMITTED).order_by("integration_due", "id")[:15])
+    if user.role == Role.OFFICER:
+        data["recent_batches"] = list(batches.order_by("-id")[:8])
+        data["record_count"] = restrict(CreditRecord.objects.all(), user).count()
+    return data

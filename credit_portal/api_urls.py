@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.catalog import api as catalog
 from apps.core.api import views as core
+from apps.sanctions import api as sanctions
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -19,6 +20,8 @@ router.register("exemption-lists", catalog.ExemptionListViewSet, basename="exemp
 router.register("exemption-rules", catalog.ExemptionRuleViewSet, basename="exemptionrule")
 router.register("batches", subjects.ImportBatchViewSet, basename="importbatch")
 router.register("records", subjects.CreditRecordViewSet, basename="creditrecord")
+router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
+router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 
 urlpatterns = [
     path("me/", core.MeView.as_view(), name="api-me"),

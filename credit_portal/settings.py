@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.catalog",
     "apps.subjects",
+    "apps.sanctions",
 ]
 
 MIDDLEWARE = [

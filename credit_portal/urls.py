@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("apps.catalog.urls")),
     path("", include("apps.subjects.urls")),
+    path("", include("apps.sanctions.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -44,7 +44,13 @@ from apps.core.tabular import read_table
 from apps.core.workdays import add_working_days
 from apps.subjects.choices import BatchStatus, Channel, RecordStatus
 from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError, Subject
-from apps.subjects.services import MSG_RECORD_CLOSED, check_record, clean_identifier, require_provider_officer
+from apps.subjects.services import (
+    MSG_RECORD_CLOSED,
+    check_record,
+    clean_identifier,
+    notify_records_created,
+    require_provider_officer,
+)
 
 CHUNK = 1000
 
@@ -420,6 +426,7 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
             to_update.append(current)
     bulk_create_audited(to_create, CreditRecord, by=by, reason=reason)
     bulk_update_audited(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
+    notify_records_created(to_create)
     return len(new_subjects), len(to_create), len(to_update)
 
 

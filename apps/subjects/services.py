@@ -41,6 +41,17 @@ MSG_NOT_ORGANISATION = gettext_lazy("Responsible people belong to organisations,
 MSG_NO_BREACH_ITEM = gettext_lazy("No published catalog item records broken commitments as dishonest information.")
 MSG_RECORD_CLOSED = gettext_lazy("A {status} record cannot be corrected.")
 
+# Callables (records: list[CreditRecord]) run after records are created, one by one or in a
+# batch: apps built on this one react to new dishonest records (the key-attention list ends).
+RECORD_CREATED: list = []
+
+
+def notify_records_created(records: list) -> None:
+    if records:
+        for hook in RECORD_CREATED:
+            hook(records)
+
+
 RECORD_FIELDS_EDITABLE = (
     "document_number",
     "document_date",
@@ -218,7 +229,9 @@ def record_create(
     )
     if CreditRecord.objects.filter(provider=provider, dedup_key=record.dedup_key).exists():
         raise Conflict(_("This record was already provided; correct the existing record instead."))
-    return audited_save(record, by=by, reason=reason)
+    audited_save(record, by=by, reason=reason)
+    notify_records_created([record])
+    return record
 
 
 @transaction.atomic
@@ -333,6 +346,36 @@ def _breach_values(item: CatalogItem, commitment: Commitment, number: str, day, 
             filled[field["name"]] = day.isoformat()
     filled.update({k: v for k, v in given.items() if v not in (None, "")})
     return filled
+
+
+def records_recompute_disclosure(subject_ids, *, by=None, reason: str) -> int:
+    """Recompute the disclosure end of the subjects' dishonest records (a listing began or
+    ended); returns how many changed. Only changed rows are written, with history."""
+    from apps.core.audit import bulk_update_audited
+
+    policy = active_policy()
+    changed = []
+    records = CreditRecord.objects.filter(subject_id__in=list(subject_ids), category=Category.DISHONEST).select_related(
+        "item", "subject"
+    )
+    for record in records:
+        try:
+            end = disclosure_end(record, policy)
+        except MissingDate:
+            continue
+        if end != record.disclosure_ends_on:
+            record.disclosure_ends_on = end
+            record.updated_at, record.updated_by = timezone.now(), by
+            changed.append(record)
+    bulk_update_audited(changed, CreditRecord, ["disclosure_ends_on", "updated_at", "updated_by"], by=by, reason=reason)
+    return len(changed)
+
+
+def record_set_status(record: CreditRecord, *, status: str, by, reason: str) -> CreditRecord:
+    """Another app's decision changes a record's status (a listing removed by repair…)."""
+    record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
+    record.status = RecordStatus(status)
+    return audited_save(record, by=by, reason=_reason(reason))
 
 
 # --- daily upkeep --------------------------------------------------------------------------------

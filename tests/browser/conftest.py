@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -45,7 +46,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_portal(tmp_path_factory):
-    """Returns (base URL, {username: password}) of a portal started like `make run` does."""
+    """A portal started like `make run` does: its URL, the printed logins, its database file."""
     tmp = tmp_path_factory.mktemp("demo")
     env = {
         **os.environ,
@@ -75,10 +76,16 @@ def demo_portal(tmp_path_factory):
                 time.sleep(0.1)
         else:
             pytest.fail("the development server did not start")
-        yield f"http://127.0.0.1:{port}", logins
+        yield DemoPortal(f"http://127.0.0.1:{port}", logins, tmp / "demo.sqlite3")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+class DemoPortal(NamedTuple):
+    url: str
+    logins: dict
+    database: Path
 
 
 def login(page, url: str, username: str, password: str) -> None:

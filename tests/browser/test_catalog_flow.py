@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_clerk_drafts_authority_publishes_item_appears_in_force(page, demo_portal):
-    url, logins = demo_portal
+    url, logins, _database = demo_portal
     today = datetime.date.today().isoformat()
 
     login(page, url, "clerk", logins["clerk"])

@@ -18,13 +18,13 @@ ROLE_HOMES = {
 
 
 def test_demo_logins_are_printed(demo_portal):
-    _url, logins = demo_portal
+    _url, logins, _database = demo_portal
     assert set(logins) == set(ROLE_HOMES)
 
 
 @pytest.mark.parametrize("username", list(ROLE_HOMES))
 def test_each_demo_role_logs_in_and_sees_its_chinese_home(page, demo_portal, username, tmp_path):
-    url, logins = demo_portal
+    url, logins, _database = demo_portal
     title, menu_entry = ROLE_HOMES[username]
     page.goto(url + "/")
     assert "/accounts/login/" in page.url

@@ -47,7 +47,7 @@ def _row(identifier, penalty="罚款"):
 
 
 def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_portal, tmp_path):
-    url, logins = demo_portal
+    url, logins, _database = demo_portal
     bad = tmp_path / "penalties.csv"
     bad.write_bytes(
         write_csv(HEADER, [_row(COMPANY[:-1] + "0" if COMPANY[-1] != "0" else COMPANY[:-1] + "1", penalty="拘留")])

@@ -36,3 +36,10 @@ def record_details(record) -> list[tuple[str, object]]:
                 value = gettext("Yes") if value else gettext("No")
             shown.append((field["label"], value))
     return shown
+
+
+@register.filter
+def measure_target_label(value: str) -> str:
+    from apps.catalog.choices import MeasureTarget
+
+    return MeasureTarget(value).label if value in MeasureTarget.values else value

@@ -1,0 +1,40 @@
+"""Admin for list cases and checks: read-only. Every case step is a service with a reason, taken
+on the workbench or through the API; checks and feedback are append-only."""
+
+from django.contrib import admin
+
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin
+from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
+
+
+class ReadOnlyAuditedAdmin(AuditedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ListingCase)
+class ListingCaseAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["id", "list_type", "subject", "deciding_org", "status", "statement_due", "listing_end"]
+    list_filter = ["list_type", "status"]
+    raw_id_fields = ["subject", "basis_records"]
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ReadOnlyAuditedAdmin):
+    list_display = ["case", "subject", "role", "start", "end", "active"]
+    list_filter = ["role", "active"]
+
+
+@admin.register(SanctionCheck)
+class SanctionCheckAdmin(AppendOnlyAdmin):
+    list_display = ["id", "created_at", "organization", "matter", "statuses", "channel"]
+    list_filter = ["matter", "channel"]
+
+
+@admin.register(CheckFeedback)
+class CheckFeedbackAdmin(AppendOnlyAdmin):
+    list_display = ["check_ref", "measure", "applied", "reason", "recorded_at"]
+    list_filter = ["applied"]

@@ -1,0 +1,209 @@
+"""Sanctions API: the joint sanction check other government systems call per applicant
+(自动比对) and its feedback (自动反馈); list cases with their steps as POST actions."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.response import Response
+
+from apps.catalog.choices import Matter
+from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
+from apps.core.choices import QueryChannel
+from apps.core.http import client_ip
+from apps.core.identifiers import mask_identifier, mask_name
+from apps.core.querylog import QueryRefused
+from apps.sanctions import services
+from apps.sanctions.models import ListingCase, SanctionCheck
+
+
+class MeasureOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    applies_to = serializers.CharField()
+    implementing_body = serializers.CharField()
+    legal_basis = serializers.CharField()
+    content = serializers.CharField()
+    duration = serializers.CharField()
+
+
+class CheckResultSerializer(serializers.Serializer):
+    check_id = serializers.IntegerField()
+    found = serializers.BooleanField()
+    detail = serializers.CharField(required=False)
+    subject = serializers.DictField(required=False)
+    statuses = serializers.ListField(child=serializers.CharField())
+    matter = serializers.CharField()
+    measures = MeasureOutSerializer(many=True)
+
+
+class FeedbackItemSerializer(serializers.Serializer):
+    measure = serializers.IntegerField()
+    applied = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    results = FeedbackItemSerializer(many=True)
+
+
+class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """`GET /api/v1/checks/?identifier=…&matter=…`: the subject's lists and status and each
+    published measure that applies in the matter. Logged as a government lookup whose purpose is
+    the matter; returns a check id for the feedback."""
+
+    queryset = SanctionCheck.objects.all()
+    serializer_class = CheckResultSerializer
+    action_permissions = {"list": ["sanctions.add_sanctioncheck"], "feedback": ["sanctions.add_checkfeedback"]}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("identifier", str, required=True, description="citizen ID or unified social credit code"),
+            OpenApiParameter("matter", str, required=True, enum=Matter.values),
+        ],
+        responses=CheckResultSerializer,
+    )
+    def list(self, request):
+        identifier = request.query_params.get("identifier", "")
+        matter = request.query_params.get("matter", "")
+        try:
+            check, subject, statuses, measures = services.sanction_check(
+                by=request.user,
+                identifier=identifier,
+                matter=matter,
+                channel=QueryChannel.API,
+                client_ip=client_ip(request),
+            )
+        except QueryRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        except ValidationError as error:
+            raise APIValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
+        body = {"check_id": check.pk, "found": subject is not None, "statuses": statuses, "matter": matter}
+        if subject is None:
+            body["detail"] = "No record of this subject: no list and no measure applies."
+        else:
+            body["subject"] = {
+                "identifier": mask_identifier(subject.identifier) if subject.is_person else subject.identifier,
+                "name": mask_name(subject.name) if subject.is_person else subject.name,
+                "kind": subject.kind,
+            }
+        body["measures"] = MeasureOutSerializer(measures, many=True).data
+        return Response(body)
+
+    @extend_schema(request=FeedbackSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        """Whether each returned measure was applied; "not applied" needs a written reason."""
+        check = self.get_object()
+        payload = FeedbackSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        saved = services.check_feedback(check, by=request.user, results=payload.validated_data["results"])
+        return Response({"recorded": len(saved)}, status=status.HTTP_201_CREATED)
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    subject_identifier = serializers.SerializerMethodField()
+    subject_name = serializers.CharField(source="subject.name")
+
+    class Meta:
+        model = ListingCase
+        fields = [
+            "id",
+            "list_type",
+            "subject_identifier",
+            "subject_name",
+            "deciding_org",
+            "status",
+            "facts",
+            "legal_basis",
+            "measures",
+            "notice_number",
+            "notice_issued_on",
+            "statement_due",
+            "decision_number",
+            "decided_on",
+            "listing_start",
+            "listing_end",
+            "published_on",
+            "removed_on",
+            "removal_reason",
+        ]
+
+    def get_subject_identifier(self, case) -> str:
+        return case.subject.masked_identifier
+
+
+class NoticeSerializer(ReasonSerializer):
+    notice_number = serializers.CharField(max_length=100)
+    issued_on = serializers.DateField(required=False)
+
+
+class StatementSerializer(ReasonSerializer):
+    statement = serializers.CharField()
+    received_on = serializers.DateField(required=False)
+
+
+class DecisionSerializer(ReasonSerializer):
+    decision_number = serializers.CharField(max_length=100)
+    cause = serializers.CharField()
+    listing_start = serializers.DateField()
+    listing_end = serializers.DateField()
+    removal_conditions = serializers.CharField()
+    remedies = serializers.CharField()
+    repair_notice = serializers.CharField()
+
+
+class RemovalSerializer(ReasonSerializer):
+    removal_reason = serializers.ChoiceField(choices=["repair", "expiry", "revocation", "court"])
+    removal_document = serializers.CharField(max_length=200)
+
+
+class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """List cases the user may see (the deciding agency's own; all for the credit office and
+    the authority), with their steps as POST actions (409 from the wrong status)."""
+
+    queryset = ListingCase.objects.select_related("subject")
+    serializer_class = CaseSerializer
+    filterset_fields = ["list_type", "status"]
+    action_permissions = {
+        "notice": ["sanctions.change_listingcase"],
+        "statement": ["sanctions.change_listingcase"],
+        "decide": ["sanctions.change_listingcase"],
+        "publish": ["sanctions.change_listingcase"],
+        "remove": ["sanctions.change_listingcase"],
+    }
+
+    def _step(self, payload_class, run):
+        case = self.get_object()
+        payload = payload_class(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        run(case, self.request.user, payload.validated_data)
+        return Response(CaseSerializer(case).data)
+
+    @extend_schema(request=NoticeSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def notice(self, request, pk=None):
+        return self._step(NoticeSerializer, lambda c, by, d: services.case_issue_notice(c, by=by, **d))
+
+    @extend_schema(request=StatementSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def statement(self, request, pk=None):
+        return self._step(StatementSerializer, lambda c, by, d: services.case_record_statement(c, by=by, **d))
+
+    @extend_schema(request=DecisionSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        return self._step(DecisionSerializer, lambda c, by, d: services.case_decide(c, by=by, **d))
+
+    @extend_schema(request=ReasonSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._step(ReasonSerializer, lambda c, by, d: services.case_publish(c, by=by, **d))
+
+    @extend_schema(request=RemovalSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        return self._step(RemovalSerializer, lambda c, by, d: services.case_remove(c, by=by, **d))

@@ -1,0 +1,56 @@
+"""What listings change in the subjects app, through the hooks it leaves (registered in
+SanctionsConfig.ready)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext as _
+
+from apps.catalog.choices import Category
+from apps.sanctions.choices import CaseStatus, ListType
+
+
+def serious_listing_end(record) -> datetime.date | None:
+    """While the subject is on the serious list its dishonest records stay disclosed until the
+    listing ends (Nanjing art. 56, Dalian art. 35, Ningbo art. 22)."""
+    from apps.sanctions.models import ListEntry
+
+    ends = ListEntry.objects.filter(
+        subject_id=record.subject_id,
+        active=True,
+        case__list_type=ListType.SERIOUS,
+        case__status__in=[CaseStatus.DECIDED, CaseStatus.PUBLISHED],
+    ).values_list("end", flat=True)
+    ends = [end for end in ends if end is not None]
+    return max(ends) if ends else None
+
+
+def dishonest_record_created(records) -> None:
+    """A new dishonest record during a key-attention validity turns the subject dishonest and
+    ends the entry (Nanjing art. 37)."""
+    from apps.sanctions.models import ListEntry
+    from apps.sanctions.services import key_attention_end
+
+    dishonest = [r for r in records if r.category == Category.DISHONEST]
+    if not dishonest:
+        return
+    by_subject = {r.subject_id: r for r in dishonest}
+    entries = ListEntry.objects.filter(
+        subject_id__in=list(by_subject),
+        active=True,
+        case__list_type=ListType.KEY_ATTENTION,
+        case__status=CaseStatus.ACTIVE,
+    ).select_related("case")
+    for entry in entries:
+        record = by_subject[entry.subject_id]
+        if entry.case.basis_records.filter(pk=record.pk).exists():
+            continue
+        if record.determined_on and not (entry.start <= record.determined_on <= (entry.end or record.determined_on)):
+            continue
+        key_attention_end(
+            entry.case,
+            converted=True,
+            by=record.updated_by,
+            reason=_("New dishonest record #%(id)s during the key-attention validity") % {"id": record.pk},
+        )

@@ -1,0 +1,395 @@
+"""Pages of the sanctions app: list cases and their steps, notice and decision documents, the
+joint sanction check with feedback, statistics, and the public serious and red lists."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.choices import OrganizationKind, QueryChannel, Role
+from apps.core.forms import add_service_errors
+from apps.core.http import client_ip
+from apps.core.models import Organization
+from apps.core.permissions import restrict
+from apps.core.querylog import QueryRefused
+from apps.core.tabular import write_csv, write_xlsx
+from apps.sanctions import services
+from apps.sanctions.choices import CaseStatus, ListType
+from apps.sanctions.forms import (
+    CaseOpenForm,
+    CheckForm,
+    DecisionForm,
+    DropForm,
+    NoticeForm,
+    ObjectionForm,
+    RemoveForm,
+    SimpleReasonForm,
+    StatementForm,
+    StatisticsForm,
+)
+from apps.sanctions.models import ListingCase, SanctionCheck
+from apps.sanctions.selectors import published_entries, statistics
+from apps.subjects.models import Subject
+from apps.subjects.reports import render_pdf
+from apps.subjects.services import clean_identifier
+
+PAGE_SIZE = 50
+
+
+def _case(request, pk: int) -> ListingCase:
+    return get_object_or_404(
+        restrict(ListingCase.objects.select_related("subject", "deciding_org", "record_item"), request.user), pk=pk
+    )
+
+
+@login_required
+def case_list(request):
+    if not request.user.has_perm("sanctions.view_listingcase"):
+        raise PermissionDenied
+    cases = restrict(ListingCase.objects.select_related("subject", "deciding_org"), request.user)
+    list_type, status = request.GET.get("list_type", ""), request.GET.get("status", "")
+    if list_type in ListType.values:
+        cases = cases.filter(list_type=list_type)
+    if status in CaseStatus.values:
+        cases = cases.filter(status=status)
+    page = Paginator(cases.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_open = request.user.role == Role.OFFICER and request.user.has_perm("sanctions.add_listingcase")
+    form = CaseOpenForm(request.POST or None) if can_open else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _kind, identifier = clean_identifier(data["identifier"])
+            subject = Subject.objects.filter(identifier=identifier).first()
+            if subject is None:
+                raise ValidationError({"identifier": _("No subject has this identifier; its records come first.")})
+            listing_items = services.listing_items_for(request.user.organization)
+            case = services.case_open(
+                by=request.user,
+                list_type=data["list_type"],
+                subject=subject,
+                facts=data["facts"],
+                legal_basis=data["legal_basis"],
+                basis_records=data["basis_records"],
+                measures=data["measures"],
+                exemption_rule=data["exemption_rule"],
+                record_item=listing_items[0] if listing_items else None,
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Case %(case)s filed.") % {"case": case})
+            return redirect("sanctions:case_detail", case.pk)
+    return render(
+        request,
+        "sanctions/case_list.html",
+        {
+            "page": page,
+            "form": form,
+            "list_types": ListType.choices,
+            "statuses": CaseStatus.choices,
+            "list_type": list_type,
+            "status": status,
+        },
+    )
+
+
+STEP_FORMS = {
+    "notice": NoticeForm,
+    "statement": StatementForm,
+    "lapse": SimpleReasonForm,
+    "decide": DecisionForm,
+    "drop": DropForm,
+    "publish": SimpleReasonForm,
+    "remove": RemoveForm,
+    "red-notice": SimpleReasonForm,
+    "red-objection": ObjectionForm,
+    "red-confirm": SimpleReasonForm,
+}
+
+
+def _step_forms(case: ListingCase, user) -> dict:
+    """The forms of the steps the case's status allows (the service checks again)."""
+    s = CaseStatus
+    allowed = {
+        s.DRAFT: ["notice", "drop"],
+        s.NOTICE_ISSUED: ["statement", "lapse", "decide", "drop"],
+        s.STATEMENT_RECEIVED: ["decide", "drop"],
+        s.STATEMENT_LAPSED: ["decide", "drop"],
+        s.DECIDED: ["publish", "remove"],
+        s.PUBLISHED: ["remove"],
+        s.PROPOSED: ["red-notice"],
+        s.RETURNED: ["red-notice"],
+        s.PUBLIC_NOTICE: ["red-objection", "red-confirm"],
+    }.get(case.status, [])
+    forms = {}
+    for step in allowed:
+        if step == "decide":
+            forms[step] = DecisionForm(
+                listing_items=services.listing_items_for(case.deciding_org),
+                initial={"record_item": case.record_item_id},
+            )
+        else:
+            forms[step] = STEP_FORMS[step]()
+    return forms
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _case(request, pk)
+    can_act = request.user.has_perm("sanctions.change_listingcase", case) and request.user.role == Role.OFFICER
+    return render(
+        request,
+        "sanctions/case_detail.html",
+        {
+            "case": case,
+            "step_forms": _step_forms(case, request.user) if can_act else {},
+            "entries": case.entries.select_related("subject", "record"),
+            "measures": case.measures.select_related("measure_list"),
+            "basis": case.basis_records.select_related("item"),
+            "history": _steps(case),
+        },
+    )
+
+
+def _steps(case: ListingCase) -> list:
+    """The case's history, one line per step: setting its measures and records writes history
+    rows of their own with the same status, user and reason."""
+    rows = list(case.history.select_related("history_user").order_by("-history_date", "-history_id")[:60])
+    key = lambda h: (h.status, h.history_user_id, h.history_change_reason)  # noqa: E731
+    return [h for i, h in enumerate(rows) if i + 1 == len(rows) or key(h) != key(rows[i + 1])][:30]
+
+
+@login_required
+@require_POST
+def case_step(request, pk: int, step: str):
+    case = _case(request, pk)
+    if step not in STEP_FORMS:
+        raise Http404
+    form_class = STEP_FORMS[step]
+    form = (
+        form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org))
+        if step == "decide"
+        else form_class(request.POST)
+    )
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{' '.join(errors)}")
+        return redirect("sanctions:case_detail", case.pk)
+    data, by = form.cleaned_data, request.user
+    actions = {
+        "notice": lambda: services.case_issue_notice(
+            case, by=by, notice_number=data["notice_number"], issued_on=data["issued_on"], reason=data["reason"]
+        ),
+        "statement": lambda: services.case_record_statement(
+            case, by=by, statement=data["statement"], received_on=data["received_on"], reason=data["reason"]
+        ),
+        "lapse": lambda: services.case_record_lapse(case, by=by, reason=data["reason"]),
+        "decide": lambda: services.case_decide(
+            case,
+            by=by,
+            decision_number=data["decision_number"],
+            cause=data["cause"],
+            listing_start=data["listing_start"],
+            listing_end=data["listing_end"],
+            removal_conditions=data["removal_conditions"],
+            remedies=data["remedies"],
+            repair_notice=data["repair_notice"],
+            record_item=data["record_item"],
+            reason=data["reason"],
+        ),
+        "drop": lambda: services.case_drop(case, by=by, drop_reason=data["drop_reason"], reason=data["reason"]),
+        "publish": lambda: services.case_publish(case, by=by, reason=data["reason"]),
+        "remove": lambda: services.case_remove(
+            case,
+            by=by,
+            removal_reason=data["removal_reason"],
+            removal_document=data["removal_document"],
+            reason=data["reason"],
+        ),
+        "red-notice": lambda: services.red_start_notice(case, by=by, reason=data["reason"]),
+        "red-objection": lambda: services.red_record_objection(
+            case, by=by, objection=data["objection"], reason=data["reason"]
+        ),
+        "red-confirm": lambda: services.red_confirm(case, by=by, reason=data["reason"]),
+    }
+    try:
+        actions[step]()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": case.get_status_display()})
+    return redirect("sanctions:case_detail", case.pk)
+
+
+@login_required
+def case_document(request, pk: int, document: str):
+    """The prior notice (事前告知书) or the decision (认定决定书), as a page or a PDF."""
+    case = _case(request, pk)
+    if document == "notice" and not case.notice_number:
+        raise Http404
+    if document == "decision" and not case.decision_number:
+        raise Http404
+    if document not in ("notice", "decision"):
+        raise Http404
+    html = render_to_string(
+        f"sanctions/document_{document}.html",
+        {
+            "case": case,
+            "measures": case.measures.select_related("measure_list"),
+            "basis": case.basis_records.select_related("item"),
+        },
+        request=request,
+    )
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="case-{case.pk}-{document}.pdf"'
+        return response
+    return HttpResponse(html)
+
+
+# --- joint sanction check -----------------------------------------------------------------------
+
+
+@login_required
+def check_view(request):
+    """The same check other systems call through the API, as a form for officers."""
+    if not request.user.has_perm("sanctions.add_sanctioncheck"):
+        raise PermissionDenied
+    form = CheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check, _subject, _statuses, _measures = services.sanction_check(
+                by=request.user,
+                identifier=form.cleaned_data["identifier"],
+                matter=form.cleaned_data["matter"],
+                channel=QueryChannel.WEB,
+                client_ip=client_ip(request),
+            )
+        except QueryRefused as refused:
+            messages.error(request, str(refused))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("sanctions:check_detail", check.pk)
+    return render(request, "sanctions/check.html", {"form": form})
+
+
+@login_required
+def check_detail(request, pk: int):
+    check = get_object_or_404(restrict(SanctionCheck.objects.select_related("subject"), request.user), pk=pk)
+    from apps.catalog.models import Measure
+
+    measures = list(Measure.objects.filter(pk__in=check.measure_ids).select_related("measure_list"))
+    given = {f.measure_id: f for f in check.feedback.all()}
+    if request.method == "POST":
+        results = []
+        for measure in measures:
+            choice = request.POST.get(f"applied_{measure.pk}", "")
+            if measure.pk in given or choice == "":
+                continue
+            results.append(
+                {
+                    "measure": measure.pk,
+                    "applied": choice == "1",
+                    "reason": request.POST.get(f"reason_{measure.pk}", ""),
+                }
+            )
+        try:
+            services.check_feedback(check, by=request.user, results=results)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Feedback recorded."))
+            return redirect("sanctions:check_detail", check.pk)
+    rows = [(m, given.get(m.pk)) for m in measures]
+    return render(request, "sanctions/check_detail.html", {"check": check, "rows": rows})
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+@login_required
+def statistics_view(request):
+    if not request.user.has_perm("sanctions.view_sanctioncheck"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = StatisticsForm(request.GET or None, initial={"start": today.replace(day=1), "end": today})
+    start, end = today.replace(day=1), today
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    organizations = restrict(Organization.objects.filter(kind=OrganizationKind.AGENCY), request.user)
+    rows = statistics(start, end, organizations)
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        headers = [
+            _("Agency"),
+            _("Checks"),
+            _("Hits"),
+            _("Measures applied"),
+            _("Measures not applied"),
+            _("Reasons"),
+            _("Cases opened"),
+            _("Cases decided"),
+            _("Cases removed"),
+        ]
+        table = [
+            [
+                r.organization.name,
+                r.checks,
+                r.hits,
+                r.applied,
+                r.not_applied,
+                "；".join(r.reasons),
+                r.cases_opened,
+                r.cases_decided,
+                r.cases_removed,
+            ]
+            for r in rows
+        ]
+        content = write_xlsx(headers, table, title="statistics") if fmt == "xlsx" else write_csv(headers, table)
+        content_type = (
+            "text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="joint-sanctions-{start}-{end}.{fmt}"'
+        return response
+    return render(request, "sanctions/statistics.html", {"form": form, "rows": rows, "start": start, "end": end})
+
+
+# --- public pages ------------------------------------------------------------------------------------
+
+
+def public_list(request, list_type: str):
+    """The published serious list or the red list: name, identifier (masked for persons),
+    deciding agency, basis and dates. No login; only what is published now."""
+    if list_type not in (ListType.SERIOUS, ListType.RED):
+        raise Http404
+    query = request.GET.get("q", "")
+    page = Paginator(published_entries(list_type, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sanctions/public_list.html",
+        {
+            "page": page,
+            "q": query,
+            "list_type": list_type,
+            "title": ListType(list_type).label,
+            "today": datetime.date.today(),
+        },
+    )

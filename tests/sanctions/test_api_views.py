@@ -1,0 +1,203 @@
+"""The check API (Nanjing art. 34, Ningbo art. 29), the case pages and API, object permissions
+between agencies, documents, statistics and the public lists."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from apps.core.models import QueryLog
+from apps.sanctions import services
+from apps.sanctions.choices import ListType
+from tests.factories import AuthorityUserFactory, ClerkFactory, NoRoleUserFactory, OfficerFactory
+from tests.matrix import Expectation, assert_permission_matrix
+from tests.sanctions.factories import DECISION, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(policy):
+    return make_world()
+
+
+def _case(world, decide=False, publish=False):
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.SERIOUS,
+        subject=world.company,
+        facts="销售不合格食品",
+        legal_basis="《食品安全法》",
+        basis_records=[world.record],
+        measures=[world.measures["serious"]],
+        record_item=world.listing_item,
+        reason="立案",
+    )
+    if decide:
+        services.case_issue_notice(
+            case, by=world.officer, notice_number="宁市监告〔2026〕9号", reason="告知", issued_on=dt.date(2026, 9, 30)
+        )
+        services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    if publish:
+        services.case_publish(case, by=world.officer, reason="公布")
+    return case
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_check_api_returns_the_measures_and_logs_one_row(world):
+    _case(world, decide=True)
+    system = OfficerFactory()
+    response = api(system).get(reverse("check-list"), {"identifier": world.company.identifier, "matter": "bidding"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["found"] and "serious" in data["statuses"]
+    # On the serious list and with a dishonest record: both lists' measures (Ningbo art. 32).
+    assert data["statuses"] == ["serious", "dishonest"]
+    assert [m["id"] for m in data["measures"]] == [world.measures["serious"].pk, world.measures["dishonest"].pk]
+    assert {"implementing_body", "legal_basis", "content"} <= set(data["measures"][0])
+    entry = QueryLog.objects.get()
+    assert (entry.mode, entry.purpose, entry.channel) == ("government", "joint_sanction_check", "api")
+    feedback = reverse("check-feedback", args=[data["check_id"]])
+    response = api(system).post(
+        feedback, {"results": [{"measure": world.measures["serious"].pk, "applied": False}]}, format="json"
+    )
+    assert response.status_code == 400
+    response = api(system).post(
+        feedback,
+        {"results": [{"measure": world.measures["serious"].pk, "applied": False, "reason": "合同已签订"}]},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert api(OfficerFactory()).post(feedback, {"results": []}, format="json").status_code == 404
+
+
+def test_the_check_api_answers_clearly_for_unknown_and_malformed_identifiers(world):
+    client = api(OfficerFactory())
+    response = client.get(reverse("check-list"), {"identifier": "914403001922038216", "matter": "bidding"})
+    assert (
+        response.status_code == 200 and response.json()["found"] is False and "No record" in response.json()["detail"]
+    )
+    response = client.get(reverse("check-list"), {"identifier": "914403001922038217", "matter": "bidding"})
+    assert response.status_code == 400 and "identifier" in response.json()
+    response = client.get(reverse("check-list"), {"identifier": "914403001922038216", "matter": "nothing"})
+    assert response.status_code == 400 and "matter" in response.json()
+
+
+def test_permission_matrix_for_the_check_and_the_cases(world):
+    case = _case(world)
+    assert_permission_matrix(
+        Expectation(
+            "GET",
+            reverse("check-list") + f"?identifier={world.company.identifier}&matter=bidding",
+            permitted=OfficerFactory(),
+            without_permission=ClerkFactory(),
+        )
+    )
+    assert_permission_matrix(
+        Expectation(
+            "GET",
+            reverse("listingcase-detail", args=[case.pk]),
+            permitted=world.officer,
+            without_permission=NoRoleUserFactory(),
+            other_organisation=OfficerFactory(),
+        )
+    )
+    assert_permission_matrix(
+        Expectation(
+            "POST",
+            reverse("listingcase-notice", args=[case.pk]),
+            permitted=world.officer,
+            without_permission=ClerkFactory(),
+            other_organisation=OfficerFactory(),
+            data={"notice_number": "告1", "reason": "告知"},
+        )
+    )
+    # A step from the wrong status is a conflict.
+    response = api(world.officer).post(reverse("listingcase-publish", args=[case.pk]), {"reason": "x"}, format="json")
+    assert response.status_code == 409
+
+
+def test_another_agency_cannot_read_a_draft_case_on_the_pages_or_in_the_admin(client, world):
+    case = _case(world)
+    client.force_login(OfficerFactory())
+    assert client.get(reverse("sanctions:case_detail", args=[case.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("sanctions:case_step", args=[case.pk, "notice"]), {"notice_number": "x", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("admin:sanctions_listingcase_change", args=[case.pk])).status_code == 302
+    page = client.get(reverse("sanctions:case_list")).content.decode()
+    assert f"#{case.pk}" not in page
+    # The credit office and the authority read it; they do not act on it.
+    for user in (ClerkFactory(), AuthorityUserFactory()):
+        client.force_login(user)
+        page = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
+        assert "销售不合格食品" in page and "执行此步骤" not in page
+
+
+def test_the_case_pages_take_the_steps(client, world):
+    case = _case(world)
+    client.force_login(world.officer)
+    client.post(
+        reverse("sanctions:case_step", args=[case.pk, "notice"]),
+        {"notice_number": "宁市监告〔2026〕10号", "issued_on": "2026-09-30", "reason": "告知"},
+    )
+    case.refresh_from_db()
+    assert case.status == "notice_issued" and case.statement_due == dt.date(2026, 10, 13)
+    page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
+    assert "事前告知书" in page and "2026年10月13日" in page and "陈述" in page
+    response = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"]), {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf" and response.content[:4] == b"%PDF"
+
+
+def test_public_serious_list_shows_only_published_and_masks_persons(client, world):
+    draft_case = _case(world, decide=True)
+    page = client.get(reverse("sanctions:public_serious")).content.decode()
+    assert "南京失信测试有限公司" not in page
+    services.case_publish(draft_case, by=world.officer, reason="公布")
+    page = client.get(reverse("sanctions:public_serious")).content.decode()
+    assert "南京失信测试有限公司" in page and world.company.identifier in page
+    assert "赵法人" not in page  # responsible people are in their files, not on the public page
+    page = client.get(reverse("sanctions:public_serious"), {"q": "不存在"}).content.decode()
+    assert "没有符合条件的条目" in page
+
+
+def test_public_red_list_masks_a_persons_identifier(client, world):
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.RED,
+        subject=world.representative,
+        facts="守信",
+        legal_basis="x",
+        reason="提名",
+    )
+    services.red_start_notice(case, by=world.officer, reason="公示")
+    services.red_confirm(case, by=world.officer, reason="确认", today=case.notice_end + dt.timedelta(days=1))
+    page = client.get(reverse("sanctions:public_red")).content.decode()
+    assert "赵**" in page and world.representative.identifier not in page
+    assert world.representative.identifier[:6] + "********" in page
+
+
+def test_statistics_count_checks_hits_feedback_and_cases(client, world):
+    _case(world, decide=True)
+    check, *_rest = services.sanction_check(by=world.officer, identifier=world.company.identifier, matter="bidding")
+    services.check_feedback(
+        check,
+        by=world.officer,
+        results=[{"measure": world.measures["serious"].pk, "applied": False, "reason": "项目已完成"}],
+    )
+    client.force_login(AuthorityUserFactory())
+    page = client.get(reverse("sanctions:statistics")).content.decode()
+    assert world.officer.organization.name in page and "项目已完成" in page
+    response = client.get(reverse("sanctions:statistics"), {"export": "csv"})
+    text = response.content.decode("utf-8-sig")
+    line = next(row for row in text.splitlines() if world.officer.organization.name in row)
+    assert line.split(",")[1:5] == ["1", "1", "0", "1"]

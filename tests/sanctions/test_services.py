@@ -1,0 +1,326 @@
+"""The serious-list procedure (Nanjing arts. 40–43, Tianjin art. 28, Ningbo art. 28), the
+key-attention list (Nanjing art. 37), the red list (Ningbo art. 28) and joint checks (Nanjing
+art. 34)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from apps.core.exceptions import Conflict
+from apps.core.models import QueryLog
+from apps.sanctions import services
+from apps.sanctions.choices import CaseStatus, ListType, RemovalReason
+from apps.sanctions.models import ListEntry, ListingCase
+from apps.subjects.choices import RecordStatus
+from apps.subjects.models import CreditRecord
+from tests.catalog.factories import MeasureFactory, MeasureListFactory
+from tests.factories import OfficerFactory
+from tests.sanctions.factories import DECISION, make_world
+from tests.subjects.factories import RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(policy):
+    return make_world()
+
+
+def open_serious(world, **extra):
+    return services.case_open(
+        by=world.officer,
+        list_type=ListType.SERIOUS,
+        subject=world.company,
+        facts="2026年多次销售不合格食品",
+        legal_basis="《食品安全法》第一百三十四条",
+        basis_records=[world.record],
+        measures=[world.measures["serious"]],
+        record_item=world.listing_item,
+        reason="立案",
+        **extra,
+    )
+
+
+def test_the_statement_deadline_counts_working_days(world):
+    """A notice issued 2026-09-30 with 5 working days is due 2026-10-13 (National Day, make-up Saturday)."""
+    case = open_serious(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="宁市监告〔2026〕1号", reason="告知", issued_on=dt.date(2026, 9, 30)
+    )
+    assert case.statement_due == dt.date(2026, 10, 13)
+
+
+def test_a_case_cannot_be_decided_before_the_deadline_or_a_statement(world):
+    case = open_serious(world)
+    with pytest.raises(Conflict):
+        services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    services.case_issue_notice(case, by=world.officer, notice_number="告1", reason="事前告知")
+    with pytest.raises(Conflict, match=str(case.statement_due.year)):
+        services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    with pytest.raises(Conflict):
+        services.case_record_lapse(case, by=world.officer, reason="期满")
+    services.case_record_statement(case, by=world.officer, statement="申辩：已整改", reason="收到陈述申辩")
+    services.case_decide(case, by=world.officer, reason="作出认定", **DECISION)
+    assert case.status == CaseStatus.DECIDED
+
+
+def test_a_lapsed_statement_period_allows_the_decision(world):
+    case = open_serious(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告2", reason="告知", issued_on=dt.date(2026, 9, 30)
+    )
+    services.case_decide(case, by=world.officer, reason="期满未申辩，作出认定", **DECISION)
+    assert case.status == CaseStatus.DECIDED
+    assert list(case.history.order_by("history_date", "history_id").values_list("status", flat=True))[-2:] == [
+        CaseStatus.NOTICE_ISSUED,
+        CaseStatus.DECIDED,
+    ]
+
+
+def test_unpublished_measures_or_measures_of_another_list_are_refused(world):
+    """Nanjing art. 42: 未经法定程序设定和公布的社会信用惩戒措施…不得实施."""
+    draft_measure = MeasureFactory(measure_list=MeasureListFactory(), applies_to="serious")
+    with pytest.raises(ValidationError) as caught:
+        services.case_open(
+            by=world.officer,
+            list_type=ListType.SERIOUS,
+            subject=world.company,
+            facts="x",
+            legal_basis="x",
+            basis_records=[world.record],
+            measures=[draft_measure],
+            reason="x",
+        )
+    assert "measures" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        open_serious(world).measures.set([])
+        services.case_update(
+            ListingCase.objects.latest("id"), by=world.officer, measures=[world.measures["red"]], reason="x"
+        )
+    assert "measures" in caught.value.message_dict
+
+
+def test_a_case_needs_a_dishonest_record_of_the_subject(world):
+    other = RecordFactory()
+    for basis in ([], [other]):
+        with pytest.raises(ValidationError) as caught:
+            services.case_open(
+                by=world.officer,
+                list_type=ListType.SERIOUS,
+                subject=world.company,
+                facts="x",
+                legal_basis="x",
+                basis_records=basis,
+                measures=[world.measures["serious"]],
+                reason="x",
+            )
+        assert "basis_records" in caught.value.message_dict
+
+
+def _decided(world):
+    case = open_serious(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告3", reason="告知", issued_on=dt.date(2026, 9, 30)
+    )
+    return services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+
+
+def test_deciding_against_a_company_records_it_in_the_legal_representatives_file(world):
+    """Nanjing art. 43: 同步记入…法定代表人…信用档案."""
+    case = _decided(world)
+    entries = {e.subject_id: e for e in ListEntry.objects.filter(case=case)}
+    assert set(entries) == {world.company.pk, world.representative.pk}
+    assert entries[world.representative.pk].role == "legal_representative"
+    record = CreditRecord.objects.get(subject=world.representative)
+    assert record.item == world.listing_item and record.values["decision_number"] == "宁市监信认〔2026〕1号"
+    assert record.source_record_id == f"case:{case.pk}:{world.representative.identifier}"  # the link back
+    assert services.subject_statuses(world.representative)[0] == "serious"
+    # Removal ends both, the same day.
+    services.case_publish(case, by=world.officer, reason="公布")
+    services.case_remove(
+        case, by=world.officer, removal_reason=RemovalReason.REPAIR, removal_document="修复决定书1号", reason="信用修复"
+    )
+    assert not ListEntry.objects.filter(case=case, active=True).exists()
+    assert set(
+        CreditRecord.objects.filter(source_record_id__startswith=f"case:{case.pk}:").values_list("status", flat=True)
+    ) == {RecordStatus.REPAIRED}
+    assert "serious" not in services.subject_statuses(world.representative)
+
+
+def test_the_listing_extends_the_disclosure_of_dishonest_records(world):
+    """Nanjing art. 56: extended to the end of the serious sanction while listed."""
+    world.record.disclosure_ends_on = dt.date(2027, 3, 1)
+    from apps.core.audit import audited_save
+
+    audited_save(world.record, by=None, reason="t")
+    case = _decided(world)
+    world.record.refresh_from_db()
+    assert world.record.disclosure_ends_on == DECISION["listing_end"]
+    services.case_remove(
+        case, by=world.officer, removal_reason=RemovalReason.REVOCATION, removal_document="撤销决定", reason="撤销"
+    )
+    world.record.refresh_from_db()
+    assert world.record.disclosure_ends_on < DECISION["listing_end"]
+
+
+def test_every_step_is_in_the_case_history_with_user_and_reason(world):
+    case = _decided(world)
+    services.case_publish(case, by=world.officer, reason="向社会公布")
+    rows = list(
+        case.history.order_by("history_date", "history_id").values_list(
+            "status", "history_user", "history_change_reason"
+        )
+    )
+    # Setting the measures and records writes rows of its own (same user and reason).
+    steps = [row for i, row in enumerate(rows) if i == 0 or row != rows[i - 1]]
+    assert [s[0] for s in steps] == ["draft", "notice_issued", "decided", "published"]
+    assert all(user == world.officer.pk for _status, user, _reason in steps)
+    assert [s[2] for s in steps] == ["立案", "告知", "认定", "向社会公布"]
+
+
+def test_publishing_requires_a_decided_case(world):
+    case = open_serious(world)
+    with pytest.raises(Conflict):
+        services.case_publish(case, by=world.officer, reason="x")
+
+
+def test_another_agency_cannot_act_on_the_case(world):
+    case = open_serious(world)
+    with pytest.raises(PermissionDenied):
+        services.case_issue_notice(case, by=OfficerFactory(), notice_number="x", reason="x")
+
+
+def test_the_check_returns_published_measures_logs_one_row_and_needs_reasons(world):
+    """Nanjing art. 34: 自动比对、自动反馈；不实施的，应当书面说明理由."""
+    _decided(world)
+    asking = OfficerFactory()
+    check, subject, statuses, measures = services.sanction_check(
+        by=asking, identifier=world.company.identifier, matter="bidding"
+    )
+    assert subject == world.company and "serious" in statuses and world.measures["serious"] in measures
+    assert world.measures["red"] not in measures
+    assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 1
+    with pytest.raises(ValidationError):
+        services.check_feedback(check, by=asking, results=[{"measure": world.measures["serious"].pk, "applied": False}])
+    services.check_feedback(
+        check,
+        by=asking,
+        results=[{"measure": world.measures["serious"].pk, "applied": False, "reason": "已中标合同在执行"}],
+    )
+    with pytest.raises(Conflict):
+        services.check_feedback(check, by=asking, results=[{"measure": world.measures["serious"].pk, "applied": True}])
+    with pytest.raises(PermissionDenied):
+        services.check_feedback(check, by=OfficerFactory(), results=[])
+
+
+def test_key_attention_ends_after_its_validity(world):
+    """Nanjing art. 37: valid three months, then the subject leaves the list."""
+    minor = RecordFactory(
+        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
+    )
+    world.record.status = RecordStatus.REVOKED
+    from apps.core.audit import audited_save
+
+    audited_save(world.record, by=None, reason="t")
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.KEY_ATTENTION,
+        subject=world.company,
+        facts="首次未按规定公示",
+        legal_basis="第三十七条",
+        basis_records=[minor],
+        exemption_rule=world.exemption_rule,
+        reason="列入重点关注",
+    )
+    from apps.subjects.disclosure import add_months
+
+    assert case.listing_end == add_months(case.listing_start, 3)
+    assert "key_attention" in services.subject_statuses(world.company)
+    services.daily_upkeep(today=case.listing_end + dt.timedelta(days=1))
+    services.daily_upkeep(today=case.listing_end + dt.timedelta(days=1))  # safe twice
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ENDED
+
+
+def test_a_new_dishonest_record_during_key_attention_turns_the_subject_dishonest(world):
+    minor = RecordFactory(
+        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
+    )
+    from apps.core.audit import audited_save
+
+    world.record.status = RecordStatus.REVOKED
+    audited_save(world.record, by=None, reason="t")
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.KEY_ATTENTION,
+        subject=world.company,
+        facts="x",
+        legal_basis="x",
+        basis_records=[minor],
+        exemption_rule=world.exemption_rule,
+        reason="列入",
+    )
+    from apps.subjects.services import record_create
+
+    record_create(
+        by=world.officer,
+        subject=world.company,
+        item=world.record.item,
+        provider=world.officer.organization,
+        reason="新的处罚",
+        values={"penalty_type": "罚款"},
+        document_number="罚新1",
+        document_date=timezone.localdate(),
+        determined_on=timezone.localdate(),
+        ended_on=timezone.localdate(),
+        severity="general",
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONVERTED
+    statuses = services.subject_statuses(world.company)
+    assert "dishonest" in statuses and "key_attention" not in statuses
+
+
+def test_key_attention_needs_a_first_occurrence_under_the_rule(world):
+    with pytest.raises(ValidationError) as caught:
+        services.case_open(
+            by=world.officer,
+            list_type=ListType.KEY_ATTENTION,
+            subject=world.company,
+            facts="x",
+            legal_basis="x",
+            basis_records=[RecordFactory(subject=world.company, item=world.record.item, severity="minor")],
+            exemption_rule=world.exemption_rule,
+            reason="x",
+        )
+    assert "basis_records" in caught.value.message_dict
+
+
+def test_the_red_list_notice_and_objection(world):
+    """Ningbo art. 28: 拟列入守信激励对象名单的，应当予以公示…有异议的，由认定机关核查处理."""
+    with pytest.raises(ValidationError):
+        services.case_open(
+            by=world.officer, list_type=ListType.RED, subject=world.company, facts="x", legal_basis="x", reason="x"
+        )
+    good = world.representative
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.RED,
+        subject=good,
+        facts="连续五年守信",
+        legal_basis="第二十八条",
+        reason="提名",
+    )
+    services.red_start_notice(case, by=world.officer, reason="公示")
+    with pytest.raises(Conflict):
+        services.red_confirm(case, by=world.officer, reason="确认")
+    services.red_record_objection(case, by=world.officer, objection="群众反映存在拖欠工资", reason="收到异议")
+    assert case.status == CaseStatus.RETURNED
+    services.red_start_notice(case, by=world.officer, reason="核查后重新公示")
+    assert services.daily_upkeep(today=case.notice_end)["red_confirmed"] == 0
+    assert services.daily_upkeep(today=case.notice_end + dt.timedelta(days=1))["red_confirmed"] == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONFIRMED
+    assert "red" in services.subject_statuses(good)

@@ -33,7 +33,7 @@ browser-deps:
 
 # The whole suite; DATABASE_URL selects PostgreSQL. Exit code 5 ("no tests") fails too.
 test: $(STAMP_TEST) browser-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,8 +102,12 @@ def list_create(model: type[ListDocument], *, by, level: str, title: str, reason
         raise Conflict(str(MSG_NEWER_DRAFT).format(document=pending))
     version = (model.objects.filter(level=level).aggregate(Max("version"))["version__max"] or 0) + 1
     document = model(level=level, title=title.strip(), version=version, note=note)
-    document.full_clean()
-    return audited_save(document, by=by, reason=reason)
+    document.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            return audited_save(document, by=by, reason=reason)
+    except IntegrityError:
+        raise Conflict(str(MSG_NEWER_DRAFT).format(document=f"{document.get_level_display()} v{version}")) from None
 
 
 @transaction.atomic

@@ -1,3 +1,6 @@
+import json
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -5,7 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, ReasonModelForm
-from apps.core.identifiers import mask_identifier
+from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
 from apps.core.models import (
     POLICY_SECTIONS,
     AuthEvent,
@@ -137,19 +140,44 @@ class QueryFlagAdmin(AuditedAdmin):
         return False
 
 
+def _mask_ids(value) -> str:
+    """The JSON of what was asked or returned, with citizen IDs masked."""
+    text = json.dumps(value, ensure_ascii=False)
+    return re.sub(r"\b\d{17}[\dXx]\b", lambda m: mask_identifier(m.group(0)), text)
+
+
 @admin.register(QueryLog)
 class QueryLogAdmin(AppendOnlyAdmin):
+    """Readers of the log see who looked up whom and why, with identifiers and names of persons
+    masked (the workbench query log page does the same)."""
+
     list_display = ["id", "created_at", "user", "mode", "purpose", "masked_subject", "outcome", "seq"]
     list_filter = ["mode", "channel", "outcome"]
-    date_hierarchy = "created_at"
 
     @admin.display(description=_("subject"))
     def masked_subject(self, obj):
         return mask_identifier(obj.subject_identifier)
 
+    @admin.display(description=_("subject name"))
+    def masked_name(self, obj):
+        return (
+            mask_name(obj.subject_name)
+            if identifier_kind(obj.subject_identifier) == KIND_CITIZEN_ID
+            else obj.subject_name
+        )
+
+    @admin.display(description=_("what was asked"))
+    def masked_query(self, obj):
+        return _mask_ids(obj.query)
+
+    @admin.display(description=_("what came back"))
+    def masked_result(self, obj):
+        return _mask_ids(obj.result)
+
     def get_readonly_fields(self, request, obj=None):
-        # Identifiers are shown masked even to readers of the log.
-        return ["masked_subject", *[f for f in super().get_readonly_fields(request, obj) if f != "subject_identifier"]]
+        hidden = {"subject_identifier", "subject_name", "query", "result"}
+        fields = [f for f in super().get_readonly_fields(request, obj) if f not in hidden]
+        return ["masked_subject", "masked_name", "masked_query", "masked_result", *fields]
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -50,6 +50,27 @@ class RestrictedAdminMixin:
 class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
     form = ReasonModelForm
     audit_readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")
+    # A service's checks, run while the form validates so that errors show on the form
+    # (a ValidationError raised in save_model would be a server error).
+    service_clean = None
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        check = type(self).service_clean
+        if check is None:
+            return form
+
+        def _post_clean(this):
+            form._post_clean(this)
+            if not this.errors:
+                try:
+                    check(this.instance)
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        for message in messages:
+                            this.add_error(field if field in this.fields else None, message)
+
+        return type(form.__name__, (form,), {"_post_clean": _post_clean})
 
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), *self.audit_readonly_fields)

@@ -91,6 +91,7 @@ class QueryPurpose(models.TextChoices):
     REPAIR_PROCESSING = "repair_processing", _("Credit repair processing")
     INTEGRATION = "integration", _("Information integration and maintenance")
     JOINT_SANCTION_CHECK = "joint_sanction_check", _("Joint reward and sanction check")
+    LISTING_PROCEDURE = "listing_procedure", _("List case handling")
     # Non-government modes (Nanjing art. 54).
     SELF_INQUIRY = "self_inquiry", _("Subject's own inquiry")
     AUTHORISED_USE = "authorised_use", _("Use agreed in the written authorisation")

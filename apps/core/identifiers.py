@@ -127,15 +127,24 @@ def validate_citizen_id(value: str) -> str:
     return number
 
 
+def _has_birth_date(code: str) -> bool:
+    try:
+        birth = datetime.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
+    except ValueError:
+        return False
+    return birth.year >= 1900 and birth <= datetime.date.today()
+
+
 def identifier_kind(value: str) -> str:
-    """Guess whether a normalised 18-character identifier is a citizen ID or a USCC."""
+    """Whether an identifier is a citizen ID or a USCC.
+
+    Seventeen digits whose characters 7–14 form a real birth date are a citizen ID, even with a
+    wrong check character: a mistyped ID must be reported as such, never accepted as an
+    organisation code (about 3% of such typos would pass the USCC check) and shown unmasked.
+    """
     code = normalize_identifier(value)
-    if len(code) == 18 and code[:17].isdigit() and code[6:8] in {"19", "20"}:
-        try:
-            validate_citizen_id(code)
-            return KIND_CITIZEN_ID
-        except ValidationError:
-            pass
+    if len(code) == 18 and code[:17].isdigit() and code[0] not in "09" and _has_birth_date(code):
+        return KIND_CITIZEN_ID
     return KIND_USCC
 
 

@@ -304,18 +304,19 @@ class Policy(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
-    def disclosure_months(self, severity: str) -> int:
+    def disclosure_months(self, severity: str, on=None) -> int:
         """Months a dishonest record of `severity` (minor/general/serious) stays disclosed.
 
         Under the city rule the city's figure applies; under the national rule the city figure is
-        held within the national minimum and maximum for the severity.
+        held within the national minimum and maximum for the severity — for periods starting on
+        or after the day the national rules took effect (`on`); before it, the city figure.
         """
         city = {
             "minor": self.disclosure_minor_months,
             "general": self.disclosure_general_months,
             "serious": self.disclosure_serious_months,
         }[severity]
-        if self.disclosure_rule == RuleSource.CITY:
+        if self.disclosure_rule == RuleSource.CITY or (on is not None and on < self.national_rules_effective_from):
             return city
         low, high = {
             "minor": (0, self.national_minor_max_months),

@@ -79,6 +79,10 @@ def read_table(file, *, encoding: str | None = None) -> Table:
     reader = csv.reader(text)
     try:
         headers = [h.strip() for h in next(reader, [])]
+    except csv.Error as error:
+        raise ValidationError(
+            _("The header row cannot be read as CSV: %(error)s") % {"error": error}, code="csv"
+        ) from None
     except UnicodeDecodeError:
         raise ValidationError(
             _("The file is not valid %(encoding)s text; choose the file's encoding.") % {"encoding": encoding},
@@ -95,6 +99,11 @@ def read_table(file, *, encoding: str | None = None) -> Table:
                 _("Line %(line)d is not valid %(encoding)s text; choose the file's encoding.")
                 % {"line": reader.line_num + 1, "encoding": encoding},
                 code="encoding",
+            ) from None
+        except csv.Error as error:
+            raise ValidationError(
+                _("Line %(line)d cannot be read as CSV: %(error)s") % {"line": reader.line_num + 1, "error": error},
+                code="csv",
             ) from None
 
     return Table(headers=headers, rows=csv_rows(), format="csv", encoding=encoding)

@@ -106,7 +106,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
 
 class CaseSerializer(serializers.ModelSerializer):
     subject_identifier = serializers.SerializerMethodField()
-    subject_name = serializers.CharField(source="subject.name")
+    subject_name = serializers.CharField(source="subject.display_name")
 
     class Meta:
         model = ListingCase

@@ -2,8 +2,6 @@
 market regulator against a company with a serious dishonest record, a case waiting for the
 statement, and a red-list proposal in public notice. Idempotent."""
 
-import datetime
-
 from django.utils import timezone
 
 from apps.catalog.choices import Category, ListStatus, MeasureTarget
@@ -52,8 +50,10 @@ def seed(stdout) -> None:
         record_item=items[0],
         reason=REASON,
     )
-    issued = today - datetime.timedelta(days=30)
-    services.case_issue_notice(case, by=officer, notice_number="宁市监信告〔2026〕1号", issued_on=issued, reason=REASON)
+    services.case_issue_notice(case, by=officer, notice_number="宁市监信告〔2026〕1号", reason=REASON)
+    services.case_record_statement(
+        case, by=officer, statement="当事人书面陈述：对事实无异议，已召回问题产品。", reason=REASON
+    )
     services.case_decide(
         case,
         by=officer,

@@ -5,7 +5,6 @@ from apps.catalog.choices import ListStatus, Matter
 from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
 from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason
-from apps.subjects.models import CreditRecord
 
 
 class ReasonField(forms.CharField):
@@ -42,12 +41,12 @@ class CaseOpenForm(forms.Form):
             exemption_list__status=ListStatus.PUBLISHED
         )
 
-    def clean_basis_records(self):
+    def clean_basis_records(self) -> list[int]:
         text = self.cleaned_data["basis_records"].replace("，", ",")
         ids = [part.strip().lstrip("#") for part in text.split(",") if part.strip()]
-        if not all(i.isdigit() for i in ids):
+        if not all(i.isdigit() and len(i) <= 18 for i in ids):
             raise forms.ValidationError(_("Give record numbers such as 12, 15."))
-        return list(CreditRecord.objects.filter(pk__in=[int(i) for i in ids]).select_related("item"))
+        return [int(i) for i in ids]
 
 
 class NoticeForm(forms.Form):

@@ -35,7 +35,9 @@ def dishonest_record_created(records) -> None:
     dishonest = [r for r in records if r.category == Category.DISHONEST]
     if not dishonest:
         return
-    by_subject = {r.subject_id: r for r in dishonest}
+    by_subject: dict[int, list] = {}
+    for record in dishonest:
+        by_subject.setdefault(record.subject_id, []).append(record)
     entries = ListEntry.objects.filter(
         subject_id__in=list(by_subject),
         active=True,
@@ -43,14 +45,18 @@ def dishonest_record_created(records) -> None:
         case__status=CaseStatus.ACTIVE,
     ).select_related("case")
     for entry in entries:
-        record = by_subject[entry.subject_id]
-        if entry.case.basis_records.filter(pk=record.pk).exists():
-            continue
-        if record.determined_on and not (entry.start <= record.determined_on <= (entry.end or record.determined_on)):
-            continue
-        key_attention_end(
-            entry.case,
-            converted=True,
-            by=record.updated_by,
-            reason=_("New dishonest record #%(id)s during the key-attention validity") % {"id": record.pk},
-        )
+        basis = set(entry.case.basis_records.values_list("pk", flat=True))
+        for record in by_subject[entry.subject_id]:
+            if record.pk in basis:
+                continue
+            if record.determined_on and not (
+                entry.start <= record.determined_on <= (entry.end or record.determined_on)
+            ):
+                continue
+            key_attention_end(
+                entry.case,
+                converted=True,
+                by=record.updated_by,
+                reason=_("New dishonest record #%(id)s during the key-attention validity") % {"id": record.pk},
+            )
+            break

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from apps.core.models import Organization
 from apps.sanctions.choices import CaseStatus, EntryRole, ListType
@@ -23,8 +24,10 @@ def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:
     ).select_related("subject", "case", "case__deciding_org")
     query = (query or "").strip()
     if query:
-        entries = entries.filter(Q(subject__name__icontains=query) | Q(subject__identifier=query.upper()))
-    return entries.order_by("-start", "-id")
+        entries = entries.filter(Q(subject__name__contains=query) | Q(subject__identifier=query.upper()))
+    # Shown until the listing period ends, even before the nightly job removes the entry.
+    today = timezone.localdate()
+    return entries.filter(Q(end__isnull=True) | Q(end__gte=today)).order_by("-start", "-id")
 
 
 @dataclass
@@ -61,9 +64,9 @@ def statistics(
             rows[org_id].not_applied += 1
             reasons[org_id].append(reason)
     cases = ListingCase.objects.filter(deciding_org__in=organizations, list_type=ListType.SERIOUS)
-    for org_id, created in cases.values_list("deciding_org_id", "created_at"):
-        if start <= created.date() <= end:
-            rows[org_id].cases_opened += 1
+    opened = cases.filter(created_at__date__range=(start, end))  # dates in Asia/Shanghai (USE_TZ)
+    for org_id in opened.values_list("deciding_org_id", flat=True):
+        rows[org_id].cases_opened += 1
     for org_id in cases.filter(decided_on__range=(start, end)).values_list("deciding_org_id", flat=True):
         rows[org_id].cases_decided += 1
     for org_id in cases.filter(removed_on__range=(start, end)).values_list("deciding_org_id", flat=True):

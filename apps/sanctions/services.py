@@ -27,7 +27,7 @@ from apps.catalog.selectors import measures_for, require_published_item
 from apps.core.audit import audited_save
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose, Role
 from apps.core.exceptions import Conflict
-from apps.core.permissions import grant_case
+from apps.core.permissions import can, grant_case, restrict
 from apps.core.querylog import LookupRequest, log_query
 from apps.core.selectors import active_policy
 from apps.core.workdays import add_working_days
@@ -44,7 +44,7 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 )
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
-MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject.")
+MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
 MSG_NO_MEASURES = gettext_lazy("Name at least one published measure.")
 MSG_STATEMENT_PENDING = gettext_lazy(
     "The subject may state a defence until {due}; decide after a statement was received or the period lapsed."
@@ -135,13 +135,24 @@ def check_measures(list_type: str, measures) -> list[Measure]:
     return measures
 
 
-def _check_basis(subject: Subject, records) -> list[CreditRecord]:
+def visible_records(user, ids) -> list[CreditRecord]:
+    """The records with these ids that `user` may see; an id the user may not see is reported
+    like one that does not exist (no oracle on other agencies' records)."""
+    ids = list(ids)
+    found = {r.pk: r for r in restrict(CreditRecord.objects.filter(pk__in=ids), user).select_related("item")}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({"basis_records": [str(MSG_BASIS_OTHER_SUBJECT).format(id=i) for i in missing]})
+    return [found[i] for i in ids]
+
+
+def _check_basis(subject: Subject, records, by) -> list[CreditRecord]:
     records = list(records)
     if not records:
         raise ValidationError({"basis_records": str(MSG_NO_BASIS)})
     errors = []
     for record in records:
-        if record.subject_id != subject.pk:
+        if record.subject_id != subject.pk or not can(by, "view", record):
             errors.append(str(MSG_BASIS_OTHER_SUBJECT).format(id=record.pk))
         elif record.category != Category.DISHONEST or record.status not in (
             RecordStatus.ACTIVE,
@@ -201,7 +212,7 @@ def case_open(
     basis = list(basis_records)
     if list_type != ListType.RED:
         try:
-            basis = _check_basis(subject, basis)
+            basis = _check_basis(subject, basis, by)
         except ValidationError as error:
             errors.update(error.message_dict)
     if list_type == ListType.RED and has_active_dishonest_record(subject):
@@ -273,7 +284,7 @@ def case_update(
     if measures is not None:
         case.measures.set(check_measures(case.list_type, measures))
     if basis_records is not None and case.list_type != ListType.RED:
-        case.basis_records.set(_check_basis(case.subject, basis_records))
+        case.basis_records.set(_check_basis(case.subject, basis_records, by))
     return audited_save(case, by=by, reason=reason)
 
 
@@ -298,6 +309,9 @@ def case_issue_notice(
     issued_on = issued_on or timezone.localdate()
     if issued_on > timezone.localdate():
         raise ValidationError({"issued_on": _("A notice cannot be dated in the future.")})
+    if issued_on < timezone.localdate(case.created_at):
+        # Backdating would shorten, or skip, the subject's statement period.
+        raise ValidationError({"issued_on": _("A notice cannot be dated before the case was filed.")})
     due = add_working_days(issued_on, active_policy().listing_statement_days)
     case.status = CaseStatus.NOTICE_ISSUED
     case.notice_number = notice_number.strip()
@@ -690,26 +704,26 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
         purpose_detail=str(Matter(matter).label),
         client_ip=client_ip,
     )
-    with transaction.atomic():
-        entry = log_query(
-            lookup,
-            subject_identifier=identifier,
-            subject_name=subject.name if subject else "",
-            query={"identifier": identifier, "matter": matter},
-            outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
-            result={"statuses": statuses, "measures": [m.pk for m in measures]},
-        )
-        check = SanctionCheck.objects.create(
-            requested_by=by,
-            organization=by.organization,
-            identifier=identifier,
-            subject=subject,
-            matter=matter,
-            statuses=statuses,
-            measure_ids=[m.pk for m in measures],
-            channel=channel,
-            query_log=entry,
-        )
+    # Logged outside any transaction of ours: a refusal and its flag must stay on record.
+    entry = log_query(
+        lookup,
+        subject_identifier=identifier,
+        subject_name=subject.name if subject else "",
+        query={"identifier": identifier, "matter": matter},
+        outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
+        result={"statuses": statuses, "measures": [m.pk for m in measures]},
+    )
+    check = SanctionCheck.objects.create(
+        requested_by=by,
+        organization=by.organization,
+        identifier=identifier,
+        subject=subject,
+        matter=matter,
+        statuses=statuses,
+        measure_ids=[m.pk for m in measures],
+        channel=channel,
+        query_log=entry,
+    )
     return check, subject, statuses, measures
 
 

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.choices import OrganizationKind, QueryChannel, Role
+from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.permissions import restrict
-from apps.core.querylog import QueryRefused
+from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.tabular import write_csv, write_xlsx
 from apps.sanctions import services
 from apps.sanctions.choices import CaseStatus, ListType
@@ -79,7 +79,7 @@ def case_list(request):
                 subject=subject,
                 facts=data["facts"],
                 legal_basis=data["legal_basis"],
-                basis_records=data["basis_records"],
+                basis_records=services.visible_records(request.user, data["basis_records"]),
                 measures=data["measures"],
                 exemption_rule=data["exemption_rule"],
                 record_item=listing_items[0] if listing_items else None,
@@ -244,6 +244,24 @@ def case_document(request, pk: int, document: str):
         raise Http404
     if document not in ("notice", "decision"):
         raise Http404
+    # The documents name the subject in full: opening one is a logged lookup.
+    try:
+        log_query(
+            LookupRequest(
+                user=request.user,
+                mode=QueryMode.GOVERNMENT,
+                purpose=QueryPurpose.LISTING_PROCEDURE,
+                channel=QueryChannel.WEB,
+                purpose_detail=f"{case.get_list_type_display()} #{case.pk}",
+                client_ip=client_ip(request),
+            ),
+            subject_identifier=case.subject.identifier,
+            subject_name=case.subject.name,
+            query={"case_document": document, "case": case.pk},
+            result={"case": case.pk},
+        )
+    except QueryRefused as refused:
+        raise PermissionDenied(str(refused)) from None
     html = render_to_string(
         f"sanctions/document_{document}.html",
         {

@@ -135,6 +135,10 @@ class BatchSerializer(serializers.ModelSerializer):
         ]
 
     def get_errors(self, batch) -> list[dict]:
+        """The first problems, row by row; in lists only on request of one batch (no N+1)."""
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", None) == "list":
+            return []
         return list(batch.row_errors.values("row", "column", "message")[:ERRORS_SHOWN])
 
 

@@ -50,7 +50,7 @@ def period_start(record, policy) -> datetime.date:
     return start
 
 
-def period_months(record, policy) -> int | None:
+def period_months(record, policy, start=None) -> int | None:
     """Months of disclosure, or None when the item sets no end."""
     item = record.item
     if item.period_rule == PeriodRule.ITEM and item.period_months:
@@ -61,17 +61,17 @@ def period_months(record, policy) -> int | None:
     if severity == Severity.MINOR:
         if not item.publish_minor:
             return 0
-        return policy.disclosure_months(Severity.MINOR) or policy.national_minor_max_months
-    return policy.disclosure_months(severity)
+        return policy.disclosure_months(Severity.MINOR, on=start) or policy.national_minor_max_months
+    return policy.disclosure_months(severity, on=start)
 
 
 def disclosure_end(record, policy) -> datetime.date | None:
     """The last day `record` is disclosed; None when it has no end. A record that is not
     published at all (minor, item says so) ends the day before its period starts."""
-    months = period_months(record, policy)
-    if months is None:
+    if period_months(record, policy) is None:
         return None
     start = period_start(record, policy)
+    months = period_months(record, policy, start)
     if months == 0:
         return start - datetime.timedelta(days=1)
     end = add_months(start, months)

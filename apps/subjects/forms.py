@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.choices import FieldType, Matter, Severity
@@ -8,7 +9,10 @@ from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import published_items
 from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose, Role
 from apps.core.forms import DateInput
+from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.subjects.models import Authorisation
+
+WINDOW_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
 
 # Who may look up in which mode: the credit office at the window takes the subject's own and
 # authorised inquiries (Nanjing art. 54); agencies look up for government work.
@@ -42,6 +46,8 @@ class LookupForm(forms.Form):
     )
     authorisation_file = forms.FileField(label=_("Written authorisation (scan)"), required=False)
     authorisation_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The identifier the identity check or the authorisation was made for (window modes).
+    checked_identifier = forms.CharField(widget=forms.HiddenInput, required=False, max_length=30)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,9 +81,40 @@ class LookupForm(forms.Form):
             data["authorisation"] = authorisation
         return data
 
+    def refuse_other_subject(self, subject) -> None:
+        """An identity check or a written authorisation covers one subject: an own-record or
+        authorised inquiry may open only that subject's file (Nanjing art. 54)."""
+        mode = self.cleaned_data["mode"]
+        if mode not in WINDOW_MODES:
+            return
+        checked = normalize_identifier(self.cleaned_data.get("checked_identifier", ""))
+        authorisation = self.cleaned_data.get("authorisation")
+        if checked != subject.identifier or (
+            mode == QueryMode.AUTHORISED
+            and authorisation is not None
+            and authorisation.subject_identifier != subject.identifier
+        ):
+            raise ValidationError(
+                _(
+                    "The identity check or the authorisation was made for another subject; start a new inquiry for this one."
+                )
+            )
+
 
 class SearchForm(LookupForm):
     query = forms.CharField(label=_("Identifier or name"), max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") in WINDOW_MODES and data.get("query"):
+            # The window inquiry is about the applicant, named by identifier (Nanjing art. 54).
+            try:
+                _kind, identifier = validate_identifier(data["query"])
+            except ValidationError as error:
+                self.add_error("query", error)
+            else:
+                data["checked_identifier"] = identifier
+        return data
 
     field_order = ["query", "mode", "purpose", "purpose_detail", "identity_checked", "authorisation_file"]
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.core.choices import Role
 from apps.core.permissions import restrict
 from apps.subjects.choices import BatchStatus
-from apps.subjects.models import CreditRecord, ImportBatch
+from apps.subjects.models import ImportBatch
 
 
 def context(user) -> dict:
@@ -18,5 +18,4 @@ def context(user) -> dict:
         data["batches_due"] = list(batches.filter(status=BatchStatus.SUBMITTED).order_by("integration_due", "id")[:15])
     if user.role == Role.OFFICER:
         data["recent_batches"] = list(batches.order_by("-id")[:8])
-        data["record_count"] = restrict(CreditRecord.objects.all(), user).count()
     return data

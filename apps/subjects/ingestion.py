@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -88,6 +88,9 @@ MSG_DUPLICATE = gettext_lazy("The same source record as row {row}.")
 MSG_OTHER_SUBJECT = gettext_lazy("The source record {source} is already on file for another subject ({owner}).")
 MSG_NOT_SUBMITTABLE = gettext_lazy("A batch can be submitted once, after it was checked; this one is “{status}”.")
 MSG_NOTHING_VALID = gettext_lazy("No row of this batch is valid; fix the file and upload it again.")
+MSG_CONCURRENT = gettext_lazy(
+    "Another batch was writing the same subjects or records at the same moment; nothing was written. Submit again."
+)
 MSG_ONLY_OFFICE = gettext_lazy("Only the credit office integrates batches.")
 
 
@@ -277,11 +280,12 @@ def _checked_chunks(
                     item_code=item.code,
                     identifier=row.identifier,
                     document_number=record.document_number,
+                    content=[record.values, record.determined_on, record.document_date, record.ended_on],
                 )
                 if record.dedup_key in seen:
                     message = str(MSG_DUPLICATE).format(row=seen[record.dedup_key])
                     row.errors.append((reader.labels["source_record_id"], message))
-                elif not record.dedup_key.startswith("row:"):
+                else:
                     seen[record.dedup_key] = row.number
             if row.errors:
                 bad.append(row)
@@ -359,6 +363,7 @@ def batch_check(batch: ImportBatch, *, by) -> ImportBatch:
         )
 
 
+@transaction.atomic
 def batch_upload(*, by, item: CatalogItem, provider: Organization, file, encoding: str = "") -> ImportBatch:
     """Store an uploaded CSV/XLSX file as a batch and check it."""
     _require_uploader(by, provider)
@@ -378,6 +383,7 @@ def batch_upload(*, by, item: CatalogItem, provider: Organization, file, encodin
     return batch_check(batch, by=by)
 
 
+@transaction.atomic
 def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list[dict]) -> ImportBatch:
     """An agency system posts the same rows as JSON (keys: column names or labels)."""
     _require_uploader(by, provider)
@@ -447,10 +453,15 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     headers, raw_rows = _raw_rows(batch)
     reader = RowReader(batch.item, headers)
     counts = [0, 0, 0]
-    for good, _bad in _checked_chunks(batch, reader, raw_rows, policy):
-        if good:
-            for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason.strip(), now=now)):
-                counts[i] += n
+    try:
+        with transaction.atomic():
+            for good, _bad in _checked_chunks(batch, reader, raw_rows, policy):
+                if good:
+                    for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason.strip(), now=now)):
+                        counts[i] += n
+    except IntegrityError:
+        # Another batch wrote the same subjects or records meanwhile; nothing of this one was kept.
+        raise Conflict(str(MSG_CONCURRENT)) from None
     batch.subjects_created, batch.rows_created, batch.rows_updated = counts
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = now

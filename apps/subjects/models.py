@@ -3,7 +3,8 @@ agencies send in (归集批次) and the credit reports issued (信用报告)."""
 
 from __future__ import annotations
 
-import uuid
+import hashlib
+import json
 
 from django.db import models
 from django.utils import timezone
@@ -207,12 +208,19 @@ class CreditRecord(AuditedModel):
         return f"{self.item.code} {self.subject.display_name} {self.document_number}".strip()
 
     @staticmethod
-    def make_dedup_key(*, source_record_id: str, item_code: str, identifier: str, document_number: str) -> str:
+    def make_dedup_key(
+        *, source_record_id: str, item_code: str, identifier: str, document_number: str, content: object = None
+    ) -> str:
+        """Same source row, same key: by the source record id, else by the document number, else
+        by the row's content (a row sent twice without either is still stored once)."""
         if source_record_id:
             return f"id:{item_code}:{source_record_id}"
         if document_number:
             return f"doc:{item_code}:{identifier}:{document_number}"
-        return f"row:{uuid.uuid4().hex}"
+        digest = hashlib.sha256(
+            json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
+        return f"row:{item_code}:{identifier}:{digest[:32]}"
 
     def is_disclosed_on(self, day) -> bool:
         return self.disclosure_ends_on is None or day <= self.disclosure_ends_on

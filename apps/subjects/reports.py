@@ -14,7 +14,6 @@ import hashlib
 import secrets
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -44,9 +43,11 @@ def render_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-@transaction.atomic
 def credit_report_issue(lookup: LookupRequest, subject: Subject, *, verify_url: str = "") -> tuple[CreditReport, str]:
-    """Issue a report in the lookup's mode; returns (report, rendered HTML)."""
+    """Issue a report in the lookup's mode; returns (report, rendered HTML).
+
+    The lookup is logged before any transaction opens here, so that a refusal (abnormal volume)
+    and its flag stay on record."""
     content = report_content(subject, lookup.mode)
     entry = log_query(
         lookup,

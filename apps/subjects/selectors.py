@@ -24,6 +24,7 @@ from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Disclosure, R
 from apps.core.choices import QueryMode, QueryOutcome
 from apps.core.identifiers import normalize_identifier
 from apps.core.models import QueryLog
+from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, log_query
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
@@ -41,6 +42,10 @@ SHOWN_STATUSES = {
     QueryMode.SELF: set(RecordStatus.values),
 }
 SEARCH_LIMIT = 50
+# Who looked a subject up is told to the subject (Nanjing art. 57): all of it in its own and in
+# authorised inquiries; in other modes a user sees only the lookups it may see in the query log
+# anyway (an agency its own, the credit office all).
+HISTORY_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
 
 
 def visible_records(subject: Subject, mode: str, *, today: datetime.date | None = None) -> QuerySet[CreditRecord]:
@@ -71,7 +76,8 @@ def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
     if len(identifier) == 18:
         matches = list(Subject.objects.filter(identifier=identifier))
     else:
-        matches = list(Subject.objects.filter(name__icontains=text).order_by("name")[:SEARCH_LIMIT]) if text else []
+        # `contains`, not `icontains`: a trigram index serves LIKE (Chinese names have no case).
+        matches = list(Subject.objects.filter(name__contains=text).order_by("name")[:SEARCH_LIMIT]) if text else []
     log_query(
         lookup,
         subject_identifier=matches[0].identifier if len(matches) == 1 else "",
@@ -102,14 +108,12 @@ class CreditFile:
         return sum(len(records) for records in self.records_by_category.values())
 
 
-def _query_history(subject: Subject, limit: int = 100) -> list[QueryLog]:
+def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) -> list[QueryLog]:
     """Who looked this subject up (Nanjing art. 57): time, organisation, mode and purpose."""
-    return list(
-        QueryLog.objects.filter(subject_identifier=subject.identifier)
-        .exclude(outcome=QueryOutcome.REFUSED)
-        .select_related("organization")
-        .order_by("-id")[:limit]
-    )
+    rows = QueryLog.objects.filter(subject_identifier=subject.identifier).exclude(outcome=QueryOutcome.REFUSED)
+    if mode not in HISTORY_MODES:
+        rows = restrict(rows, user) if user is not None else rows.none()
+    return list(rows.select_related("organization").order_by("-id")[:limit])
 
 
 def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:
@@ -132,7 +136,7 @@ def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:
     credit_file.commitments = list(
         Commitment.objects.filter(subject=subject).select_related("made_to", "breach_record")
     )
-    credit_file.query_history = _query_history(subject)
+    credit_file.query_history = _query_history(subject, mode=lookup.mode, user=lookup.user)
     return credit_file
 
 
@@ -178,7 +182,7 @@ def report_content(subject: Subject, mode: str) -> ReportContent:
         mode=mode,
         sections=sections,
         commitments=list(Commitment.objects.filter(subject=subject).select_related("made_to")),
-        query_history=_query_history(subject),
+        query_history=_query_history(subject, mode=mode),
         as_of=timezone.localdate(),
     )
 

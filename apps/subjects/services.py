@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ MSG_DETERMINED_ON = gettext_lazy("Give the date the conduct was determined.")
 MSG_NOT_PERSON = gettext_lazy("A responsible person must be a natural person.")
 MSG_NOT_ORGANISATION = gettext_lazy("Responsible people belong to organisations, not to natural persons.")
 MSG_NO_BREACH_ITEM = gettext_lazy("No published catalog item records broken commitments as dishonest information.")
+MSG_ALREADY_PROVIDED = gettext_lazy("This record was already provided; correct the existing record instead.")
 MSG_RECORD_CLOSED = gettext_lazy("A {status} record cannot be corrected.")
 
 # Callables (records: list[CreditRecord]) run after records are created, one by one or in a
@@ -102,7 +103,11 @@ def subject_get_or_create(
     subject = Subject.objects.filter(identifier=identifier).first()
     if subject is not None:
         return subject, False
-    return subject_save(Subject(identifier=identifier, name=name, kind=kind), by=by, reason=reason), True
+    try:
+        with transaction.atomic():
+            return subject_save(Subject(identifier=identifier, name=name, kind=kind), by=by, reason=reason), True
+    except IntegrityError:
+        return Subject.objects.get(identifier=identifier), False  # created meanwhile by another request
 
 
 @transaction.atomic
@@ -117,16 +122,29 @@ def responsible_person_link(
     reason: str,
 ) -> ResponsiblePerson:
     """Link a natural person to an organisation as one of its responsible people (Nanjing art. 43)."""
-    reason = _reason(reason)
-    if organization.is_person:
-        raise ValidationError({"organization": str(MSG_NOT_ORGANISATION)})
-    if not person.is_person:
-        raise ValidationError({"person": str(MSG_NOT_PERSON)})
     link = ResponsiblePerson(
         organization=organization, person=person, role=ResponsibleRole(role), start_date=start_date, end_date=end_date
     )
+    return responsible_person_save(link, by=by, reason=reason)
+
+
+@transaction.atomic
+def responsible_person_save(link: ResponsiblePerson, *, by, reason: str) -> ResponsiblePerson:
+    """Create or change a link; the organisation must not be a person, the person must be one."""
+    reason = _reason(reason)
+    responsible_person_clean(link)
     link.full_clean()
     return audited_save(link, by=by, reason=reason)
+
+
+def responsible_person_clean(link: ResponsiblePerson) -> None:
+    errors = {}
+    if link.organization_id and link.organization.is_person:
+        errors["organization"] = str(MSG_NOT_ORGANISATION)
+    if link.person_id and not link.person.is_person:
+        errors["person"] = str(MSG_NOT_PERSON)
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -226,10 +244,15 @@ def record_create(
         item_code=item.code,
         identifier=subject.identifier,
         document_number=record.document_number,
+        content=[record.values, record.determined_on, record.document_date, record.ended_on],
     )
     if CreditRecord.objects.filter(provider=provider, dedup_key=record.dedup_key).exists():
-        raise Conflict(_("This record was already provided; correct the existing record instead."))
-    audited_save(record, by=by, reason=reason)
+        raise Conflict(str(MSG_ALREADY_PROVIDED))
+    try:
+        with transaction.atomic():
+            audited_save(record, by=by, reason=reason)
+    except IntegrityError:
+        raise Conflict(str(MSG_ALREADY_PROVIDED)) from None
     notify_records_created([record])
     return record
 

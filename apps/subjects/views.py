@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.catalog.models import CatalogItem
 from apps.core.choices import QueryChannel, QueryMode, Role
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
@@ -29,6 +28,7 @@ from apps.core.http import client_ip
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.tabular import write_csv
+from apps.core.views import keyset_page
 from apps.subjects import ingestion, services
 from apps.subjects.choices import BatchStatus, CommitmentStatus
 from apps.subjects.forms import (
@@ -40,6 +40,7 @@ from apps.subjects.forms import (
     RecordForm,
     SearchForm,
     items_for_provider,
+    modes_for,
 )
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, CreditReport, ImportBatch, Subject
 from apps.subjects.reports import credit_report_issue, report_verify
@@ -55,7 +56,7 @@ def _lookup_from(request, form: LookupForm, subject_identifier: str = "") -> Loo
     if data["mode"] == QueryMode.AUTHORISED and authorisation is None:
         upload = data["authorisation_file"]
         authorisation = Authorisation(
-            file_name=upload.name[:255], subject_identifier=subject_identifier[:18], uploaded_by=request.user
+            file_name=upload.name[:255], subject_identifier=data["checked_identifier"], uploaded_by=request.user
         )
         authorisation.file.save(upload.name, upload, save=False)
         authorisation.save()
@@ -117,7 +118,11 @@ def credit_file_view(request, pk: int):
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
     try:
+        form.refuse_other_subject(subject)
         credit_file = credit_file_for(_lookup_from(request, form, subject.identifier), subject)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("subjects:search")
     except QueryRefused as refused:
         messages.error(request, str(refused))
         return redirect("subjects:search")
@@ -142,6 +147,7 @@ def _lookup_hidden(form: LookupForm) -> dict:
         "purpose_detail": data.get("purpose_detail", ""),
         "identity_checked": "on" if data.get("identity_checked") else "",
         "authorisation_id": authorisation.pk if authorisation else "",
+        "checked_identifier": data.get("checked_identifier", ""),
     }
 
 
@@ -155,11 +161,15 @@ def report_issue_view(request, pk: int):
         messages.error(request, _("Give the query mode and purpose to issue a credit report."))
         return redirect("subjects:search")
     try:
+        form.refuse_other_subject(subject)
         report, html = credit_report_issue(
             _lookup_from(request, form, subject.identifier),
             subject,
             verify_url=request.build_absolute_uri(reverse("subjects:verify")),
         )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("subjects:search")
     except QueryRefused as refused:
         messages.error(request, str(refused))
         return redirect("subjects:search")
@@ -172,6 +182,8 @@ def report_pdf_view(request, code: str):
     report = get_object_or_404(
         restrict(CreditReport.objects.select_related("query_log", "subject"), request.user), code=code
     )
+    if report.mode not in modes_for(request.user):
+        raise Http404  # an own-record or authorised report is for the window that issued it
     issued = report.query_log
     try:
         log_query(
@@ -223,9 +235,10 @@ def record_list(request):
     code = request.GET.get("item", "").strip()
     if code:
         records = records.filter(item__code=code)
-    page = Paginator(records.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = items_for_provider(request.user.organization) if request.user.role == Role.OFFICER else []
-    return render(request, "subjects/record_list.html", {"page": page, "items": items, "item_code": code})
+    provider_items = items_for_provider(request.user.organization) if request.user.role == Role.OFFICER else []
+    # Keyset pages: no COUNT over tens of millions of records.
+    context = {**keyset_page(records, request), "provider_items": provider_items, "item_code": code}
+    return render(request, "subjects/record_list.html", context)
 
 
 @login_required
@@ -424,7 +437,9 @@ def batch_step(request, pk: int, step: str):
 @login_required
 def batch_template(request, item_pk: int):
     """An empty CSV with the item's columns, as a starting point for an upload."""
-    item = get_object_or_404(CatalogItem.objects.all(), pk=item_pk)
+    if not request.user.has_perm("subjects.add_importbatch"):
+        raise PermissionDenied
+    item = get_object_or_404(items_for_provider(request.user.organization), pk=item_pk)
     response = HttpResponse(write_csv(ingestion.template_columns(item), []), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="template-{item.code}.csv"'
     return response

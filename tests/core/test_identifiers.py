@@ -102,3 +102,15 @@ def test_masking_hides_citizen_ids_but_not_organisation_codes():
     assert mask_identifier("11010519491231002X") == "110105********002X"
     assert mask_identifier("914403001922038216") == "914403001922038216"
     assert mask_name("张三丰") == "张**"
+
+
+def test_a_mistyped_citizen_id_is_reported_as_one_not_taken_for_a_uscc():
+    """320102199003071239 is a valid ID; …1238 passes the USCC check digit by chance."""
+    from apps.core.identifiers import identifier_kind, uscc_check_character
+
+    assert uscc_check_character("32010219900307123") == "8"
+    assert identifier_kind("320102199003071238") == "citizen_id"
+    with pytest.raises(ValidationError) as caught:
+        validate_identifier("320102199003071238")
+    assert caught.value.code == "check" and "“9”" in caught.value.messages[0]
+    assert mask_identifier("320102199003071238") == "320102********1238"

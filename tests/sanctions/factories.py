@@ -94,3 +94,13 @@ DECISION = {
     "remedies": "可在收到本决定之日起六十日内申请行政复议，或六个月内提起行政诉讼",
     "repair_notice": "纠正失信行为后可向认定单位申请信用修复（两书同达）",
 }
+
+
+def backdate(case, day: datetime.date):
+    """A case filed earlier (the notice may not be dated before the filing)."""
+    from django.utils import timezone
+
+    from apps.core.audit import audited_save
+
+    case.created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    return audited_save(case, by=None, reason="test: filed earlier")

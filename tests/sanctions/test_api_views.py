@@ -12,7 +12,7 @@ from apps.sanctions import services
 from apps.sanctions.choices import ListType
 from tests.factories import AuthorityUserFactory, ClerkFactory, NoRoleUserFactory, OfficerFactory
 from tests.matrix import Expectation, assert_permission_matrix
-from tests.sanctions.factories import DECISION, make_world
+from tests.sanctions.factories import DECISION, backdate, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def _case(world, decide=False, publish=False):
         record_item=world.listing_item,
         reason="立案",
     )
+    backdate(case, dt.date(2026, 9, 1))
     if decide:
         services.case_issue_notice(
             case, by=world.officer, notice_number="宁市监告〔2026〕9号", reason="告知", issued_on=dt.date(2026, 9, 30)
@@ -201,3 +202,15 @@ def test_statistics_count_checks_hits_feedback_and_cases(client, world):
     text = response.content.decode("utf-8-sig")
     line = next(row for row in text.splitlines() if world.officer.organization.name in row)
     assert line.split(",")[1:5] == ["1", "1", "0", "1"]
+
+
+def test_the_officer_home_lists_open_cases_with_their_deadline(client, world):
+    case = _case(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告", reason="告知", issued_on=dt.date(2026, 9, 30)
+    )
+    client.force_login(world.officer)
+    page = client.get(reverse("core:home")).content.decode()
+    assert f"#{case.pk}" in page and "2026-10-13" in page
+    client.force_login(OfficerFactory())
+    assert f"#{case.pk} " not in client.get(reverse("core:home")).content.decode()

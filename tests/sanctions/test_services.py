@@ -17,7 +17,7 @@ from apps.subjects.choices import RecordStatus
 from apps.subjects.models import CreditRecord
 from tests.catalog.factories import MeasureFactory, MeasureListFactory
 from tests.factories import OfficerFactory
-from tests.sanctions.factories import DECISION, make_world
+from tests.sanctions.factories import DECISION, backdate, make_world
 from tests.subjects.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def world(policy):
 
 
 def open_serious(world, **extra):
-    return services.case_open(
+    case = services.case_open(
         by=world.officer,
         list_type=ListType.SERIOUS,
         subject=world.company,
@@ -41,6 +41,7 @@ def open_serious(world, **extra):
         reason="立案",
         **extra,
     )
+    return backdate(case, dt.date(2026, 9, 1))
 
 
 def test_the_statement_deadline_counts_working_days(world):
@@ -166,7 +167,20 @@ def test_the_listing_extends_the_disclosure_of_dishonest_records(world):
 
 
 def test_every_step_is_in_the_case_history_with_user_and_reason(world):
-    case = _decided(world)
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.SERIOUS,
+        subject=world.company,
+        facts="x",
+        legal_basis="x",
+        basis_records=[world.record],
+        measures=[world.measures["serious"]],
+        record_item=world.listing_item,
+        reason="立案",
+    )
+    services.case_issue_notice(case, by=world.officer, notice_number="告", reason="告知")
+    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
+    services.case_decide(case, by=world.officer, reason="认定", **DECISION)
     services.case_publish(case, by=world.officer, reason="向社会公布")
     rows = list(
         case.history.order_by("history_date", "history_id").values_list(
@@ -175,9 +189,9 @@ def test_every_step_is_in_the_case_history_with_user_and_reason(world):
     )
     # Setting the measures and records writes rows of its own (same user and reason).
     steps = [row for i, row in enumerate(rows) if i == 0 or row != rows[i - 1]]
-    assert [s[0] for s in steps] == ["draft", "notice_issued", "decided", "published"]
+    assert [s[0] for s in steps] == ["draft", "notice_issued", "statement_received", "decided", "published"]
     assert all(user == world.officer.pk for _status, user, _reason in steps)
-    assert [s[2] for s in steps] == ["立案", "告知", "认定", "向社会公布"]
+    assert [s[2] for s in steps] == ["立案", "告知", "收到申辩", "认定", "向社会公布"]
 
 
 def test_publishing_requires_a_decided_case(world):
@@ -324,3 +338,72 @@ def test_the_red_list_notice_and_objection(world):
     case.refresh_from_db()
     assert case.status == CaseStatus.CONFIRMED
     assert "red" in services.subject_statuses(good)
+
+
+def test_a_notice_cannot_be_dated_before_the_case_was_filed(world):
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.SERIOUS,
+        subject=world.company,
+        facts="x",
+        legal_basis="x",
+        basis_records=[world.record],
+        measures=[world.measures["serious"]],
+        reason="立案",
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.case_issue_notice(
+            case, by=world.officer, notice_number="告", reason="x", issued_on=dt.date(2026, 9, 30)
+        )
+    assert "issued_on" in caught.value.message_dict
+
+
+def test_another_agencys_record_cannot_be_the_basis_and_is_not_revealed(world):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    theirs = RecordFactory(subject=world.company)  # provided by another agency
+    for ids in ([theirs.pk], [999999999]):
+        with pytest.raises(DjangoValidationError) as caught:
+            services.visible_records(world.officer, ids)
+        assert caught.value.message_dict["basis_records"] == [f"记录#{ids[0]}不是该主体的记录，或您无权查看。"]
+
+
+def test_a_refused_check_leaves_the_refusal_and_the_flag_on_record(world, policy):
+    """Nanjing art. 52 also for joint sanction checks."""
+    from apps.core.models import QueryFlag
+    from apps.core.querylog import QueryRefused
+
+    policy.query_daily_threshold = 1
+    policy.save()
+    asking = OfficerFactory()
+    services.sanction_check(by=asking, identifier=world.company.identifier, matter="bidding")
+    with pytest.raises(QueryRefused):
+        services.sanction_check(by=asking, identifier=world.company.identifier, matter="bidding")
+    assert QueryFlag.objects.filter(user=asking).exists()
+    assert QueryLog.objects.filter(user=asking, outcome="refused").count() == 1
+
+
+def test_any_new_dishonest_record_in_a_batch_converts_the_key_attention_entry(world):
+    from apps.core.audit import audited_save
+    from apps.sanctions.hooks import dishonest_record_created
+
+    minor = RecordFactory(
+        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
+    )
+    world.record.status = RecordStatus.REVOKED
+    audited_save(world.record, by=None, reason="t")
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.KEY_ATTENTION,
+        subject=world.company,
+        facts="x",
+        legal_basis="x",
+        basis_records=[minor],
+        exemption_rule=world.exemption_rule,
+        reason="列入",
+    )
+    inside = RecordFactory(subject=world.company, determined_on=timezone.localdate())
+    outside = RecordFactory(subject=world.company, determined_on=dt.date(2020, 1, 1))
+    dishonest_record_created([inside, outside])  # the last one of the subject falls outside
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CONVERTED

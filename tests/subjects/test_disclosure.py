@@ -46,8 +46,8 @@ def test_custodial_sentences_count_from_their_end_where_the_city_says_so(policy)
 def test_national_rule_holds_the_period_within_the_national_maximum(policy):
     tianjin = Policy.objects.get(code="tianjin")
     tianjin.disclosure_rule = "national"
-    record = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2026, 1, 10))
-    assert disclosure_end(record, tianjin) == dt.date(2027, 1, 10)
+    record = _record(severity="general", determined_on=dt.date(2026, 7, 1), ended_on=dt.date(2026, 6, 10))
+    assert disclosure_end(record, tianjin) == dt.date(2027, 6, 10)
 
 
 def test_minor_records_are_not_published_unless_the_item_says_so(policy):
@@ -78,3 +78,13 @@ def test_the_serious_list_hook_extends_disclosure(policy, monkeypatch):
     assert disclosure_end(record, policy) == dt.date(2031, 1, 1)
     policy.disclosure_extended_while_listed = False
     assert disclosure_end(record, policy) == dt.date(2027, 3, 1)
+
+
+def test_the_national_rule_applies_to_periods_starting_from_its_effective_date(policy):
+    """DESIGN.md section 5: national rules switch by date (in force from 2026-04-01)."""
+    tianjin = Policy.objects.get(code="tianjin")
+    tianjin.disclosure_rule = "national"
+    before = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2026, 3, 31))
+    after = _record(severity="general", determined_on=dt.date(2026, 5, 1), ended_on=dt.date(2026, 4, 1))
+    assert disclosure_end(before, tianjin) == dt.date(2031, 3, 31)  # the city's 5 years
+    assert disclosure_end(after, tianjin) == dt.date(2027, 4, 1)  # held to the national year

@@ -224,4 +224,38 @@ def test_the_clerk_home_lists_batches_awaiting_integration_with_their_deadline(c
     assert f"#{batch.pk}" in page and batch.integration_due.strftime("%Y-%m-%d") in page
     client.force_login(officer)
     page = client.get(reverse("core:home")).content.decode()
-    assert "本单位已报送2条信用记录" in page
+    assert f"#{batch.pk}" in page
+
+
+def test_rows_without_id_or_document_are_not_stored_twice(policy):
+    """The same row sent twice is not stored twice, even for basic information without either key."""
+    from tests.subjects.factories import PublicBasicItemFactory
+
+    officer = OfficerFactory()
+    item = PublicBasicItemFactory(subject_types=["legal_person"])
+    rows = [{"主体代码": make_uscc(4242), "主体名称": "南京基础信息公司"}]
+    for _ in range(2):
+        batch = batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
+        batch_submit(batch, by=officer, reason="报送")
+    assert CreditRecord.objects.count() == 1
+
+
+def test_a_csv_field_too_long_to_read_is_a_clear_error_and_leaves_no_batch(setup):
+    from django.core.exceptions import ValidationError
+
+    officer, item = setup
+    content = ("主体代码,主体名称\n" + make_uscc(1) + ',"' + "长" * 140000 + '"\n').encode()
+    with pytest.raises(ValidationError, match="CSV"):
+        batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", content))
+    assert not ImportBatch.objects.exists()
+
+
+def test_templates_only_for_officers_of_providing_agencies(client, setup):
+    from django.urls import reverse
+
+    officer, item = setup
+    client.force_login(officer)
+    response = client.get(reverse("subjects:batch_template", args=[item.pk]))
+    assert response.status_code == 200 and "主体代码" in response.content.decode("utf-8-sig")
+    client.force_login(ClerkFactory())
+    assert client.get(reverse("subjects:batch_template", args=[item.pk])).status_code == 403

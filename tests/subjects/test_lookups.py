@@ -132,7 +132,7 @@ def test_the_credit_file_page_needs_a_purpose_and_shows_the_lookup_history(clien
     # A self inquiry at the window needs the identity check.
     response = client.post(url, {"mode": "self"})
     assert response.status_code == 302 and QueryLog.objects.count() == 1
-    client.post(url, {"mode": "self", "identity_checked": "on"})
+    client.post(url, {"mode": "self", "identity_checked": "on", "checked_identifier": company.identifier})
     assert QueryLog.objects.latest("id").channel == "window"
 
 
@@ -167,3 +167,52 @@ def test_search_lists_mask_identifiers_and_names(client, policy):
     ).content.decode()
     assert person.identifier not in page.split("查询结果")[1] and "王**" in page
     assert person.identifier[:6] + "********" in page
+
+
+def test_a_window_inquiry_opens_only_the_subject_it_was_checked_for(client, policy):
+    """Nanjing art. 54: the identity check and the written authorisation cover one subject."""
+    clerk = ClerkFactory()
+    company, other = CompanyFactory(), CompanyFactory()
+    ResponsiblePersonFactory(organization=company)
+    client.force_login(clerk)
+    data = {"mode": "self", "identity_checked": "on", "checked_identifier": company.identifier}
+    response = client.post(reverse("subjects:credit_file", args=[other.pk]), data)
+    assert response.status_code == 302 and not QueryLog.objects.exists()
+    page = client.post(reverse("subjects:credit_file", args=[company.pk]), data).content.decode()
+    assert "打开（另行记入查询日志）" not in page  # no self-mode links to the responsible people
+    # An authorisation uploaded for one person does not open another's file.
+    person, stranger = PersonFactory(), PersonFactory()
+    scan = io.BytesIO(b"%PDF-1.4 authorisation")
+    scan.name = "授权书.pdf"
+    client.post(
+        reverse("subjects:search"), {"query": person.identifier, "mode": "authorised", "authorisation_file": scan}
+    )
+    from apps.subjects.models import Authorisation
+
+    authorisation = Authorisation.objects.get()
+    assert authorisation.subject_identifier == person.identifier
+    count = QueryLog.objects.count()
+    forged = {"mode": "authorised", "authorisation_id": authorisation.pk, "checked_identifier": stranger.identifier}
+    response = client.post(reverse("subjects:credit_file", args=[stranger.pk]), forged)
+    assert response.status_code == 302 and QueryLog.objects.count() == count
+    response = client.post(
+        reverse("subjects:search"), {"query": "王", "mode": "authorised", "authorisation_id": authorisation.pk}
+    )
+    assert "统一社会信用代码" in response.content.decode() or "18位" in response.content.decode()
+
+
+def test_other_agencies_lookups_are_not_shown_to_an_officer(client, policy):
+    company = CompanyFactory()
+    court = OfficerFactory(organization__name="南京市中级人民法院")
+    credit_file_for(gov(court), company)
+    officer = OfficerFactory()
+    client.force_login(officer)
+    page = client.post(
+        reverse("subjects:credit_file", args=[company.pk]), {"mode": "government", "purpose": "bidding"}
+    ).content.decode()
+    assert "南京市中级人民法院" not in page
+    client.force_login(ClerkFactory())
+    page = client.post(
+        reverse("subjects:credit_file", args=[company.pk]), {"mode": "government", "purpose": "objection_processing"}
+    ).content.decode()
+    assert "南京市中级人民法院" in page

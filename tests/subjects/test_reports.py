@@ -88,7 +88,8 @@ def test_issuing_and_downloading_through_the_pages(client, policy):
     company = CompanyFactory()
     client.force_login(clerk)
     page = client.post(
-        reverse("subjects:report_issue", args=[company.pk]), {"mode": "self", "identity_checked": "on"}
+        reverse("subjects:report_issue", args=[company.pk]),
+        {"mode": "self", "identity_checked": "on", "checked_identifier": company.identifier},
     ).content.decode()
     assert "信用报告已出具" in page
     from apps.subjects.models import CreditReport
@@ -100,3 +101,18 @@ def test_issuing_and_downloading_through_the_pages(client, policy):
     # Another organisation's officer cannot download it.
     client.force_login(OfficerFactory())
     assert client.get(reverse("subjects:report_pdf", args=[report.code])).status_code == 404
+
+
+def test_a_refused_report_leaves_the_refusal_and_the_flag_on_record(policy):
+    """Nanjing art. 52: the refusal is logged and the user flagged, even for a report."""
+    from apps.core.models import QueryFlag, QueryLog
+    from apps.core.querylog import QueryRefused
+
+    policy.query_daily_threshold = 1
+    policy.save()
+    clerk = ClerkFactory()
+    _issue(CompanyFactory(), user=clerk)
+    with pytest.raises(QueryRefused):
+        _issue(CompanyFactory(), user=clerk)
+    assert QueryFlag.objects.filter(user=clerk).exists()
+    assert QueryLog.objects.filter(user=clerk, outcome="refused").count() == 1

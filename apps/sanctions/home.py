@@ -1,0 +1,24 @@
+"""What the sanctions app adds to the role home pages."""
+
+from apps.core.choices import Role
+from apps.core.permissions import restrict
+from apps.sanctions.choices import CaseStatus
+from apps.sanctions.models import ListingCase
+
+OPEN = [
+    CaseStatus.DRAFT,
+    CaseStatus.NOTICE_ISSUED,
+    CaseStatus.STATEMENT_RECEIVED,
+    CaseStatus.STATEMENT_LAPSED,
+    CaseStatus.DECIDED,
+    CaseStatus.PROPOSED,
+    CaseStatus.PUBLIC_NOTICE,
+    CaseStatus.RETURNED,
+]
+
+
+def context(user) -> dict:
+    if user.role != Role.OFFICER or not user.has_perm("sanctions.view_listingcase"):
+        return {}
+    cases = restrict(ListingCase.objects.select_related("subject"), user).filter(status__in=OPEN)
+    return {"open_cases": list(cases.order_by("statement_due", "-id")[:10])}

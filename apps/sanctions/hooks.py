@@ -11,19 +11,25 @@ from apps.catalog.choices import Category
 from apps.sanctions.choices import CaseStatus, ListType
 
 
-def serious_listing_end(record) -> datetime.date | None:
-    """While the subject is on the serious list its dishonest records stay disclosed until the
+def serious_listing_end(subject_ids) -> dict[int, datetime.date]:
+    """While a subject is on the serious list its dishonest records stay disclosed until the
     listing ends (Nanjing art. 56, Dalian art. 35, Ningbo art. 22)."""
+    from django.db.models import Max
+
     from apps.sanctions.models import ListEntry
 
-    ends = ListEntry.objects.filter(
-        subject_id=record.subject_id,
-        active=True,
-        case__list_type=ListType.SERIOUS,
-        case__status__in=[CaseStatus.DECIDED, CaseStatus.PUBLISHED],
-    ).values_list("end", flat=True)
-    ends = [end for end in ends if end is not None]
-    return max(ends) if ends else None
+    rows = (
+        ListEntry.objects.filter(
+            subject_id__in=list(subject_ids),
+            active=True,
+            end__isnull=False,
+            case__list_type=ListType.SERIOUS,
+            case__status__in=[CaseStatus.DECIDED, CaseStatus.PUBLISHED],
+        )
+        .values("subject_id")
+        .annotate(last=Max("end"))
+    )
+    return {row["subject_id"]: row["last"] for row in rows}
 
 
 def dishonest_record_created(records) -> None:

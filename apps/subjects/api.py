@@ -126,6 +126,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "rows_invalid",
             "rows_created",
             "rows_updated",
+            "rows_unchanged",
             "subjects_created",
             "submitted_at",
             "integration_due",

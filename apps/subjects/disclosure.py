@@ -23,8 +23,22 @@ from collections.abc import Callable
 from apps.catalog.choices import Category, PeriodRule, Severity
 from apps.core.choices import DisclosureStart
 
-# Callables (record) -> date | None: the day an extension (a serious listing) ends, if any.
+# Callables (subject ids) -> {subject id: date}: the day an extension (a serious listing) ends,
+# for the subjects that have one. Asked once per batch chunk, not once per record.
 EXTENSIONS: list[Callable] = []
+
+
+def extensions_for(subject_ids) -> dict[int, datetime.date]:
+    """The latest extension end of each subject that has one."""
+    ends: dict[int, datetime.date] = {}
+    ids = [i for i in subject_ids if i is not None]
+    if not ids:
+        return ends
+    for extension in EXTENSIONS:
+        for subject_id, end in extension(ids).items():
+            if end is not None and (subject_id not in ends or end > ends[subject_id]):
+                ends[subject_id] = end
+    return ends
 
 
 class MissingDate(ValueError):
@@ -65,7 +79,7 @@ def period_months(record, policy, start=None) -> int | None:
     return policy.disclosure_months(severity, on=start)
 
 
-def disclosure_end(record, policy) -> datetime.date | None:
+def disclosure_end(record, policy, extensions: dict | None = None) -> datetime.date | None:
     """The last day `record` is disclosed; None when it has no end. A record that is not
     published at all (minor, item says so) ends the day before its period starts."""
     if period_months(record, policy) is None:
@@ -76,8 +90,9 @@ def disclosure_end(record, policy) -> datetime.date | None:
         return start - datetime.timedelta(days=1)
     end = add_months(start, months)
     if policy.disclosure_extended_while_listed and record.category == Category.DISHONEST:
-        for extension in EXTENSIONS:
-            extended = extension(record)
-            if extended is not None and extended > end:
-                end = extended
+        if extensions is None:
+            extensions = extensions_for([record.subject_id])
+        extended = extensions.get(record.subject_id)
+        if extended is not None and extended > end:
+            end = extended
     return end

@@ -43,6 +43,7 @@ from apps.core.selectors import active_policy
 from apps.core.tabular import read_table
 from apps.core.workdays import add_working_days
 from apps.subjects.choices import BatchStatus, Channel, RecordStatus
+from apps.subjects.disclosure import extensions_for
 from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError, Subject
 from apps.subjects.services import (
     MSG_RECORD_CLOSED,
@@ -68,6 +69,17 @@ STANDARD_COLUMNS = [
 ]
 DATE_COLUMNS = {"document_date", "determined_on", "ended_on", "custodial_sentence_end"}
 RECORD_COLUMNS = ("document_number", "document_date", "determined_on", "ended_on", "custodial_sentence_end", "severity")
+# What a resent row can change; a row equal on all of these is left alone (no write, no history).
+COMPARED_FIELDS = [
+    "document_number",
+    "document_date",
+    "determined_on",
+    "ended_on",
+    "custodial_sentence_end",
+    "severity",
+    "values",
+    "disclosure_ends_on",
+]
 UPDATED_FIELDS = [
     "document_number",
     "document_date",
@@ -260,6 +272,7 @@ def _checked_chunks(
     def flush(rows: list[ParsedRow]):
         identifiers = {r.identifier for r in rows if not r.errors}
         existing = {s.identifier: s for s in Subject.objects.filter(identifier__in=identifiers)}
+        extensions = extensions_for([s.pk for s in existing.values()])
         good, bad = [], []
         for row in rows:
             if row.errors:
@@ -271,7 +284,8 @@ def _checked_chunks(
             subject = existing.get(row.identifier) or Subject(identifier=row.identifier, name=row.name, kind=row.kind)
             record = CreditRecord(subject=subject, item=item, provider=batch.provider, **row.record)
             record.source_record_id = row.source_record_id
-            for field_name, messages in check_record(record, policy=policy, raw_values=row.values).items():
+            checked = check_record(record, policy=policy, raw_values=row.values, extensions=extensions)
+            for field_name, messages in checked.items():
                 for message in messages:
                     row.errors.append((reader.column_of(field_name), message))
             if not row.errors:
@@ -398,8 +412,9 @@ def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list
     return batch_check(batch, by=by)
 
 
-def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str, now) -> tuple[int, int, int]:
-    """Write one chunk of valid rows; returns (subjects created, records created, records updated)."""
+def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str, now) -> tuple[int, int, int, int]:
+    """Write one chunk of valid rows; returns (subjects created, records created, records updated,
+    records unchanged)."""
     new_subjects = {}
     for entry in checked:
         if entry.subject.pk is None:
@@ -416,7 +431,7 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
             provider=batch.provider, dedup_key__in=[c.record.dedup_key for c in checked]
         )
     }
-    to_create, to_update = [], []
+    to_create, to_update, unchanged = [], [], 0
     for entry in checked:
         record = entry.record
         record.subject = by_identifier.get(entry.subject.identifier, entry.subject)
@@ -426,6 +441,8 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
         if current is None:
             record.created_at, record.created_by = now, by
             to_create.append(record)
+        elif all(getattr(current, name) == getattr(record, name) for name in COMPARED_FIELDS):
+            unchanged += 1
         else:
             for name in UPDATED_FIELDS:
                 setattr(current, name, getattr(record, name))
@@ -433,7 +450,7 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
     bulk_create_audited(to_create, CreditRecord, by=by, reason=reason)
     bulk_update_audited(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
     notify_records_created(to_create)
-    return len(new_subjects), len(to_create), len(to_update)
+    return len(new_subjects), len(to_create), len(to_update), unchanged
 
 
 @transaction.atomic
@@ -452,7 +469,7 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     now = timezone.now()
     headers, raw_rows = _raw_rows(batch)
     reader = RowReader(batch.item, headers)
-    counts = [0, 0, 0]
+    counts = [0, 0, 0, 0]
     try:
         with transaction.atomic():
             for good, _bad in _checked_chunks(batch, reader, raw_rows, policy):
@@ -462,7 +479,7 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     except IntegrityError:
         # Another batch wrote the same subjects or records meanwhile; nothing of this one was kept.
         raise Conflict(str(MSG_CONCURRENT)) from None
-    batch.subjects_created, batch.rows_created, batch.rows_updated = counts
+    batch.subjects_created, batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = now
     # Ningbo art. 18: the credit office integrates within the policy's working days.

@@ -102,6 +102,7 @@ class ImportBatch(AuditedModel):
     rows_invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
     rows_created = models.PositiveIntegerField(_("records created"), default=0)
     rows_updated = models.PositiveIntegerField(_("records updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("records sent again unchanged"), default=0)
     subjects_created = models.PositiveIntegerField(_("subjects created"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     integration_due = models.DateField(_("integration due"), null=True, blank=True)

@@ -24,7 +24,7 @@ from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_cit
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
-from apps.subjects.disclosure import MissingDate, disclosure_end
+from apps.subjects.disclosure import MissingDate, disclosure_end, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 
 MSG_DOCUMENT_REQUIRED = gettext_lazy(
@@ -160,7 +160,9 @@ def require_provider_officer(by, provider: Organization) -> None:
         raise PermissionDenied(str(MSG_NOT_PROVIDER).format(provider=provider))
 
 
-def check_record(record: CreditRecord, *, policy=None, raw_values: dict | None = None) -> dict[str, list[str]]:
+def check_record(
+    record: CreditRecord, *, policy=None, raw_values: dict | None = None, extensions: dict | None = None
+) -> dict[str, list[str]]:
     """Every rule a record must satisfy; returns {field: [messages]} (empty when fine).
 
     Used by the one-by-one service and by batch ingestion, so both refuse the same things.
@@ -196,7 +198,7 @@ def check_record(record: CreditRecord, *, policy=None, raw_values: dict | None =
             errors.setdefault(field, []).append(message)
     if not errors:
         try:
-            record.disclosure_ends_on = disclosure_end(record, policy)
+            record.disclosure_ends_on = disclosure_end(record, policy, extensions)
         except MissingDate as missing:
             message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
             errors.setdefault(str(missing), []).append(str(message))
@@ -378,12 +380,14 @@ def records_recompute_disclosure(subject_ids, *, by=None, reason: str) -> int:
 
     policy = active_policy()
     changed = []
-    records = CreditRecord.objects.filter(subject_id__in=list(subject_ids), category=Category.DISHONEST).select_related(
+    subject_ids = list(subject_ids)
+    extensions = extensions_for(subject_ids)
+    records = CreditRecord.objects.filter(subject_id__in=subject_ids, category=Category.DISHONEST).select_related(
         "item", "subject"
     )
     for record in records:
         try:
-            end = disclosure_end(record, policy)
+            end = disclosure_end(record, policy, extensions)
         except MissingDate:
             continue
         if end != record.disclosure_ends_on:

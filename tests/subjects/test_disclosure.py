@@ -8,7 +8,7 @@ from apps.core.models import Policy
 from apps.core.selectors import active_policy
 from apps.subjects import disclosure
 from apps.subjects.disclosure import add_months, disclosure_end
-from tests.subjects.factories import PublicBasicItemFactory, PublishedItemFactory, RecordFactory
+from tests.subjects.factories import CompanyFactory, PublicBasicItemFactory, PublishedItemFactory, RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,8 @@ def test_basic_information_has_no_end(policy):
 
 def test_the_serious_list_hook_extends_disclosure(policy, monkeypatch):
     """Nanjing art. 56: while listed, the disclosure lasts until the sanction ends."""
-    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda record: dt.date(2031, 1, 1)])
-    record = _record(severity="general", determined_on=dt.date(2026, 3, 1))
+    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda ids: dict.fromkeys(ids, dt.date(2031, 1, 1))])
+    record = _record(severity="general", determined_on=dt.date(2026, 3, 1), subject=CompanyFactory())
     assert disclosure_end(record, policy) == dt.date(2031, 1, 1)
     policy.disclosure_extended_while_listed = False
     assert disclosure_end(record, policy) == dt.date(2027, 3, 1)

@@ -75,12 +75,19 @@ def test_submitting_the_good_rows_twice_stores_them_once(setup):
     assert (first.rows_created, first.rows_updated, first.subjects_created) == (20, 0, 20)
     second = _upload(officer, item, _rows(20), encoding="utf-8")
     batch_submit(second, by=officer, reason="重复报送")
-    assert (second.rows_created, second.rows_updated) == (0, 20)
+    assert (second.rows_created, second.rows_updated, second.rows_unchanged) == (0, 0, 20)
     assert CreditRecord.objects.count() == 20 and Subject.objects.count() == 20
+    assert CreditRecord.objects.get(source_record_id="SRC-3").history.count() == 1  # nothing changed
+    # A corrected row sent again updates its record, with history.
+    rows = _rows(20)
+    rows[3][8] = "2000"
+    third = _upload(officer, item, rows, encoding="utf-8")
+    batch_submit(third, by=officer, reason="更正罚款金额")
+    assert (third.rows_created, third.rows_updated, third.rows_unchanged) == (0, 1, 19)
     record = CreditRecord.objects.get(source_record_id="SRC-3")
-    assert record.history.count() == 2
+    assert record.values["amount"] == "2000" and record.history.count() == 2
     latest = record.history.first()
-    assert latest.history_user == officer and latest.history_change_reason == "重复报送"
+    assert latest.history_user == officer and latest.history_change_reason == "更正罚款金额"
     assert first.integration_due is not None and second.status == BatchStatus.SUBMITTED
 
 

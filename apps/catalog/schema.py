@@ -227,6 +227,19 @@ def validate_field_schema(fields, *, consent_collected: bool, subject_types) -> 
     return cleaned
 
 
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """A date as agencies write it (2026-03-01, 2026/3/1, 20260301, 2026年3月1日), or None."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def clean_record_values(fields: list[dict], values: dict) -> tuple[dict, dict[str, str]]:
     """Check one record's values against an item's schema.
 
@@ -287,11 +300,9 @@ def _coerce(field: dict, raw, text: str):
             return raw.date().isoformat()
         if isinstance(raw, datetime.date):
             return raw.isoformat()
-        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"):
-            try:
-                return datetime.datetime.strptime(text, pattern).date().isoformat()
-            except ValueError:
-                continue
+        day = parse_date(text)
+        if day is not None:
+            return day.isoformat()
         raise ValueError(
             _("“%(label)s” must be a date such as 2026-03-01, not “%(value)s”.")
             % {"label": field["label"], "value": text}

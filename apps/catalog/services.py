@@ -27,6 +27,7 @@ from apps.catalog.schema import validate_field_schema
 from apps.core.audit import audited_save
 from apps.core.choices import Role
 from apps.core.exceptions import Conflict
+from apps.core.services import require_reason
 
 MSG_NOT_DRAFT = gettext_lazy("Only a draft can be changed; this one is “{status}”. Start a new version instead.")
 MSG_WRONG_STATUS = gettext_lazy("This step needs the status “{needed}”; the list is “{status}”.")
@@ -44,12 +45,6 @@ MSG_NATIONAL_CODE = gettext_lazy(
 MSG_PERIOD_MONTHS = gettext_lazy("Give the item's own period in months.")
 MSG_SUBJECT_TYPES = gettext_lazy("Choose at least one subject type.")
 MSG_NEWER_DRAFT = gettext_lazy("A draft or pending version of this level already exists: {document}.")
-
-
-def _reason(reason: str) -> str:
-    if not reason or not str(reason).strip():
-        raise ValidationError({"reason": _("Give a reason.")})
-    return str(reason).strip()
 
 
 def is_drafter(user) -> bool:
@@ -94,7 +89,7 @@ def _lock(document: ListDocument) -> ListDocument:
 def list_create(model: type[ListDocument], *, by, level: str, title: str, reason: str, note: str = "") -> ListDocument:
     """Start an empty draft of the next version at `level`."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     pending = model.objects.filter(
         level=level, status__in=[ListStatus.DRAFT, ListStatus.CONSULTATION, ListStatus.APPROVED]
     ).first()
@@ -114,7 +109,7 @@ def list_create(model: type[ListDocument], *, by, level: str, title: str, reason
 def list_new_version(published: ListDocument, *, by, reason: str) -> ListDocument:
     """A new draft that starts as a copy of the published version (entries included)."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _require_status(published, ListStatus.PUBLISHED)
     model = type(published)
     document = list_create(model, by=by, level=published.level, title=published.title, reason=reason)
@@ -145,7 +140,7 @@ def list_update(document: ListDocument, *, by, reason: str, **changes) -> ListDo
         if name in changes:
             setattr(document, name, changes[name])
     document.full_clean()
-    return audited_save(document, by=by, reason=_reason(reason))
+    return audited_save(document, by=by, reason=require_reason(reason))
 
 
 @transaction.atomic
@@ -154,7 +149,7 @@ def list_open_consultation(
 ) -> ListDocument:
     """draft → consultation (向社会公开征求意见, Nanjing arts. 25 and 33, Tianjin art. 10)."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     document = _lock(document)
     _require_status(document, ListStatus.DRAFT)
     if not document.entries().exists():
@@ -172,7 +167,7 @@ def list_open_consultation(
 def list_reopen(document: ListDocument, *, by, reason: str) -> ListDocument:
     """consultation → draft, to revise the entries after the comments."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     document = _lock(document)
     _require_status(document, ListStatus.CONSULTATION)
     document.status = ListStatus.DRAFT
@@ -183,7 +178,7 @@ def list_reopen(document: ListDocument, *, by, reason: str) -> ListDocument:
 def list_approve(document: ListDocument, *, by, approval_document: str, reason: str) -> ListDocument:
     """consultation → approved, by the authority, once the consultation has ended."""
     require_authority(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     document = _lock(document)
     _require_status(document, ListStatus.CONSULTATION)
     if document.consultation_end and document.consultation_end > timezone.localdate():
@@ -202,7 +197,7 @@ def list_publish(
 ) -> ListDocument:
     """approved → published; the previously published version of the same level is superseded."""
     require_authority(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     document = _lock(document)
     _require_status(document, ListStatus.APPROVED)
     now = timezone.now()
@@ -310,7 +305,7 @@ def catalog_item_clean(item: CatalogItem) -> None:
 def catalog_item_save(item: CatalogItem, *, by, reason: str, providers=None) -> CatalogItem:
     """Create or change an item of a draft catalog."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_draft(_lock(item.catalog))
     catalog_item_clean(item)
     audited_save(item, by=by, reason=reason)
@@ -323,7 +318,7 @@ def catalog_item_save(item: CatalogItem, *, by, reason: str, providers=None) -> 
 def entry_remove(entry, *, by, reason: str) -> None:
     """Take an entry out of a draft (the deletion is kept in the entry's history)."""
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     document = getattr(entry, "catalog", None) or getattr(entry, "measure_list", None) or entry.exemption_list
     require_draft(_lock(document))
     entry._change_reason = reason
@@ -336,7 +331,7 @@ def measure_save(measure: Measure, *, by, reason: str) -> Measure:
     from apps.catalog.choices import Matter
 
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_draft(_lock(measure.measure_list))
     unknown = [m for m in measure.matters or [] if m not in Matter.values]
     if unknown or not measure.matters:
@@ -348,7 +343,7 @@ def measure_save(measure: Measure, *, by, reason: str) -> Measure:
 @transaction.atomic
 def exemption_rule_save(rule: ExemptionRule, *, by, reason: str) -> ExemptionRule:
     require_drafter(by)
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_draft(_lock(rule.exemption_list))
     rule.full_clean(exclude=["exemption_list"])
     return audited_save(rule, by=by, reason=reason)

@@ -20,10 +20,11 @@ MSG_FLAG_CLEAR_FORBIDDEN = gettext_lazy("Only the credit office may clear an abn
 MSG_REASON_REQUIRED = gettext_lazy("Give a reason.")
 
 
-def _require_reason(reason: str) -> str:
-    if not reason or not reason.strip():
+def require_reason(reason: str) -> str:
+    """Every change to an audited row carries a reason; every app's services ask for it here."""
+    if not reason or not str(reason).strip():
         raise ValidationError({"reason": str(MSG_REASON_REQUIRED)})
-    return reason.strip()
+    return str(reason).strip()
 
 
 def user_sync_groups(user: User) -> None:
@@ -41,7 +42,7 @@ def user_sync_groups(user: User) -> None:
 @transaction.atomic
 def user_save(user: User, *, by, reason: str, password: str | None = None) -> User:
     """Create or change a user; keeps its groups in line with its role and organisation."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if password is not None:
         user.set_password(password)
     if user.role:
@@ -54,7 +55,7 @@ def user_save(user: User, *, by, reason: str, password: str | None = None) -> Us
 
 @transaction.atomic
 def organization_save(organization: Organization, *, by, reason: str) -> Organization:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     organization.full_clean()
     audited_save(organization, by=by, reason=reason)
     organization_group(organization)
@@ -64,7 +65,7 @@ def organization_save(organization: Organization, *, by, reason: str) -> Organiz
 @transaction.atomic
 def query_flag_clear(flag: QueryFlag, *, by: User, reason: str) -> QueryFlag:
     """Clear an abnormal-volume flag so the user may look up again (Nanjing art. 52)."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     flag.refresh_from_db(from_queryset=QueryFlag.objects.select_for_update())
     if not (by.is_superuser or by.role == Role.CLERK) or not can(by, "change", flag):
         raise PermissionDenied(str(MSG_FLAG_CLEAR_FORBIDDEN))

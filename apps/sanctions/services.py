@@ -30,6 +30,7 @@ from apps.core.exceptions import Conflict
 from apps.core.permissions import can, grant_case, restrict
 from apps.core.querylog import LookupRequest, log_query
 from apps.core.selectors import active_policy
+from apps.core.services import require_reason
 from apps.core.workdays import add_working_days
 from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType, RemovalReason
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
@@ -80,12 +81,6 @@ ROLE_BY_RESPONSIBILITY = {
     "principal": EntryRole.PRINCIPAL,
     "directly_responsible": EntryRole.DIRECTLY_RESPONSIBLE,
 }
-
-
-def _reason(reason: str) -> str:
-    if not reason or not str(reason).strip():
-        raise ValidationError({"reason": _("Give a reason.")})
-    return str(reason).strip()
 
 
 def require_case_officer(by, case: ListingCase | None = None, organization=None) -> None:
@@ -197,7 +192,7 @@ def case_open(
 ) -> ListingCase:
     """File a case for the officer's agency. A serious-list case starts as a draft; a red-list
     case as a proposal; a key-attention entry takes effect at once (Nanjing art. 37)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_case_officer(by)
     list_type = ListType(list_type)
     errors: dict[str, list[str]] = {}
@@ -273,7 +268,7 @@ def case_update(
     case: ListingCase, *, by, reason: str, facts=None, legal_basis=None, basis_records=None, measures=None
 ) -> ListingCase:
     """Change a draft (serious list) or a proposal (red list)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.DRAFT, CaseStatus.PROPOSED, CaseStatus.RETURNED)
@@ -297,7 +292,7 @@ def case_issue_notice(
 ) -> ListingCase:
     """draft → notice_issued: the prior notice (事前告知) with a statement deadline counted in
     working days from the policy (Ningbo art. 28: 事前告知…异议申请的权利)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.DRAFT)
@@ -325,7 +320,7 @@ def case_record_statement(
     case: ListingCase, *, by, statement: str, reason: str, received_on: datetime.date | None = None
 ) -> ListingCase:
     """notice_issued → statement_received (陈述申辩, Tianjin art. 28)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.NOTICE_ISSUED)
@@ -340,7 +335,7 @@ def case_record_statement(
 @transaction.atomic
 def case_record_lapse(case: ListingCase, *, by, reason: str) -> ListingCase:
     """notice_issued → statement_lapsed, once the statement deadline has passed."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.NOTICE_ISSUED)
@@ -430,7 +425,7 @@ def case_decide(
     removal conditions and procedure and the remedies, and the credit repair notice goes with it
     (两书同达). The subject, and the responsible people of an organisation (Nanjing art. 43), are
     put on the list, with a record in each credit file."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     if case.status == CaseStatus.NOTICE_ISSUED:
@@ -520,7 +515,7 @@ def _add_entry(
 
 @transaction.atomic
 def case_drop(case: ListingCase, *, by, drop_reason: str, reason: str) -> ListingCase:
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(
@@ -536,7 +531,7 @@ def case_drop(case: ListingCase, *, by, drop_reason: str, reason: str) -> Listin
 @transaction.atomic
 def case_publish(case: ListingCase, *, by, reason: str) -> ListingCase:
     """decided → published (Nanjing art. 40: 严重失信主体名单应当向社会公布)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.DECIDED)
@@ -565,7 +560,7 @@ def _end_entries(case: ListingCase, *, by, reason: str, record_status: str | Non
 def case_remove(case: ListingCase, *, by, removal_reason: str, removal_document: str, reason: str) -> ListingCase:
     """→ removed (移出): by repair, end of period, revocation or court ruling, each with its
     document. The measures stop the same day; the listing records take the matching status."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     if removal_reason != RemovalReason.EXPIRY or by is not None:
         require_case_officer(by, case)
@@ -588,7 +583,7 @@ def case_remove(case: ListingCase, *, by, removal_reason: str, removal_document:
 @transaction.atomic
 def red_start_notice(case: ListingCase, *, by, reason: str) -> ListingCase:
     """proposed → public_notice, for the policy's notice period (Ningbo art. 28: 予以公示)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.PROPOSED, CaseStatus.RETURNED)
@@ -605,7 +600,7 @@ def red_start_notice(case: ListingCase, *, by, reason: str) -> ListingCase:
 @transaction.atomic
 def red_record_objection(case: ListingCase, *, by, objection: str, reason: str) -> ListingCase:
     """public_notice → returned: an objection during the notice goes back to the proposer."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     _lock(case)
     if by is None or not (by.is_superuser or by.role in (Role.CLERK, Role.OFFICER)):
         raise PermissionDenied
@@ -620,7 +615,7 @@ def red_record_objection(case: ListingCase, *, by, objection: str, reason: str) 
 @transaction.atomic
 def red_confirm(case: ListingCase, *, by, reason: str, today: datetime.date | None = None) -> ListingCase:
     """public_notice → confirmed once the notice ended without objection."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     today = today or timezone.localdate()
     _lock(case)
     if by is not None:

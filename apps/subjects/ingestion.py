@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import Severity, SubjectType
 from apps.catalog.models import CatalogItem
-from apps.catalog.schema import clean_record_values
+from apps.catalog.schema import clean_record_values, parse_date
 from apps.catalog.selectors import require_published_item
 from apps.core.audit import audited_save, bulk_create_audited, bulk_update_audited
 from apps.core.choices import Role
@@ -40,6 +40,7 @@ from apps.core.exceptions import Conflict
 from apps.core.identifiers import mask_identifier
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
+from apps.core.services import require_reason
 from apps.core.tabular import read_table
 from apps.core.workdays import add_working_days
 from apps.subjects.choices import BatchStatus, Channel, RecordStatus
@@ -47,6 +48,7 @@ from apps.subjects.disclosure import extensions_for
 from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError, Subject
 from apps.subjects.services import (
     MSG_RECORD_CLOSED,
+    RECORD_FIELDS_EDITABLE,
     check_record,
     clean_identifier,
     notify_records_created,
@@ -68,18 +70,8 @@ STANDARD_COLUMNS = [
     ("source_record_id", gettext_lazy("Source record id")),
 ]
 DATE_COLUMNS = {"document_date", "determined_on", "ended_on", "custodial_sentence_end"}
-RECORD_COLUMNS = ("document_number", "document_date", "determined_on", "ended_on", "custodial_sentence_end", "severity")
 # What a resent row can change; a row equal on all of these is left alone (no write, no history).
-COMPARED_FIELDS = [
-    "document_number",
-    "document_date",
-    "determined_on",
-    "ended_on",
-    "custodial_sentence_end",
-    "severity",
-    "values",
-    "disclosure_ends_on",
-]
+COMPARED_FIELDS = [*RECORD_FIELDS_EDITABLE, "disclosure_ends_on"]
 UPDATED_FIELDS = [
     "document_number",
     "document_date",
@@ -199,11 +191,9 @@ class RowReader:
             return value
         if not text:
             return None
-        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日"):
-            try:
-                return datetime.datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
+        day = parse_date(text)
+        if day is not None:
+            return day
         row.errors.append((self.labels[name], _("“%(value)s” is not a date such as 2026-03-01.") % {"value": text}))
         return None
 
@@ -456,8 +446,7 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
 @transaction.atomic
 def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     """Write the batch's valid rows into the credit files, all or nothing."""
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": _("Give a reason.")})
+    reason = require_reason(reason)
     batch.refresh_from_db(from_queryset=ImportBatch.objects.select_for_update())
     _require_uploader(by, batch.provider)
     if batch.status not in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS):
@@ -491,8 +480,7 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
 @transaction.atomic
 def batch_integrate(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     """The credit office confirms that a submitted batch was checked and integrated."""
-    if not reason or not reason.strip():
-        raise ValidationError({"reason": _("Give a reason.")})
+    reason = require_reason(reason)
     if by is None or not (by.is_superuser or (by.role == Role.CLERK and by.has_perm("subjects.change_importbatch"))):
         raise PermissionDenied(str(MSG_ONLY_OFFICE))
     batch.refresh_from_db(from_queryset=ImportBatch.objects.select_for_update())

@@ -23,6 +23,7 @@ from apps.core.exceptions import Conflict
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_citizen_id, validate_uscc
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
+from apps.core.services import require_reason
 from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
 from apps.subjects.disclosure import MissingDate, disclosure_end, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
@@ -64,12 +65,6 @@ RECORD_FIELDS_EDITABLE = (
 )
 
 
-def _reason(reason: str) -> str:
-    if not reason or not str(reason).strip():
-        raise ValidationError({"reason": _("Give a reason.")})
-    return str(reason).strip()
-
-
 # --- subjects ---------------------------------------------------------------------------------
 
 
@@ -86,7 +81,7 @@ def clean_identifier(identifier: str, kind: str | None = None) -> tuple[str, str
 
 @transaction.atomic
 def subject_save(subject: Subject, *, by, reason: str) -> Subject:
-    reason = _reason(reason)
+    reason = require_reason(reason)
     try:
         subject.kind, subject.identifier = clean_identifier(subject.identifier, subject.kind)
     except ValidationError as error:
@@ -131,7 +126,7 @@ def responsible_person_link(
 @transaction.atomic
 def responsible_person_save(link: ResponsiblePerson, *, by, reason: str) -> ResponsiblePerson:
     """Create or change a link; the organisation must not be a person, the person must be one."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     responsible_person_clean(link)
     link.full_clean()
     return audited_save(link, by=by, reason=reason)
@@ -223,7 +218,7 @@ def record_create(
     source_record_id: str = "",
 ) -> CreditRecord:
     """Record one fact about a subject under a published catalog item."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_provider_officer(by, provider)
     require_published_item(item)
     record = CreditRecord(
@@ -263,7 +258,7 @@ def record_create(
 def record_correct(record: CreditRecord, *, by, reason: str, **changes) -> CreditRecord:
     """Correct a record (Nanjing art. 58: the provider corrects its errors); history keeps the
     previous version with the reason."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
     require_provider_officer(by, record.provider)
     if record.status in (RecordStatus.REVOKED, RecordStatus.EXPIRED):
@@ -288,7 +283,7 @@ def commitment_record(
     *, by, subject: Subject, matter: str, content: str, made_on: datetime.date, made_to: Organization, reason: str
 ) -> Commitment:
     """Record a commitment made to `made_to` (an officer of that organisation records it)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     require_provider_officer(by, made_to)
     commitment = Commitment(subject=subject, matter=matter, content=content.strip(), made_on=made_on, made_to=made_to)
     commitment.full_clean()
@@ -330,7 +325,7 @@ def commitment_resolve(
     organisation it was made to (Ningbo art. 35: 承诺履约情况记入信用记录), under the published
     item for broken commitments; `values` fills that item's fields (the document number, the
     matter and the date are filled in from the finding when the item declares such fields)."""
-    reason = _reason(reason)
+    reason = require_reason(reason)
     commitment.refresh_from_db(from_queryset=Commitment.objects.select_for_update())
     require_provider_officer(by, commitment.made_to)
     if commitment.status != CommitmentStatus.PENDING:
@@ -402,7 +397,7 @@ def record_set_status(record: CreditRecord, *, status: str, by, reason: str) -> 
     """Another app's decision changes a record's status (a listing removed by repair…)."""
     record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
     record.status = RecordStatus(status)
-    return audited_save(record, by=by, reason=_reason(reason))
+    return audited_save(record, by=by, reason=require_reason(reason))
 
 
 # --- daily upkeep --------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
                 try:
                     check(this.instance)
                 except ValidationError as error:
+                    if not hasattr(error, "error_dict"):
+                        this.add_error(None, error)
+                        return
                     for field, messages in error.message_dict.items():
                         for message in messages:
                             this.add_error(field if field in this.fields else None, message)

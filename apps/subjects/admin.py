@@ -83,6 +83,7 @@ class SubjectAdmin(LoggedDetailMixin, AuditedAdmin):
     list_display = ["display_name", "masked_identifier", "kind", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["=identifier", "name"]
+    service_clean = staticmethod(services.subject_clean)
 
     def get_readonly_fields(self, request, obj=None):
         # The identifier is the subject's key in the query log and the dedup keys: never changed.
@@ -118,6 +119,7 @@ class CreditRecordAdmin(LoggedDetailMixin, AuditedAdmin):
         "batch",
         "source_record_id",
     ]
+    service_clean = staticmethod(services.record_clean)
 
     def has_add_permission(self, request):
         return False  # records are filed on the workbench or in batches, through the services

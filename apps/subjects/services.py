@@ -42,6 +42,8 @@ MSG_NOT_ORGANISATION = gettext_lazy("Responsible people belong to organisations,
 MSG_NO_BREACH_ITEM = gettext_lazy("No published catalog item records broken commitments as dishonest information.")
 MSG_ALREADY_PROVIDED = gettext_lazy("This record was already provided; correct the existing record instead.")
 MSG_RECORD_CLOSED = gettext_lazy("A {status} record cannot be corrected.")
+MSG_IDENTIFIER_TAKEN = gettext_lazy("A subject with the identifier {identifier} is already on file.")
+MSG_VALUES_NOT_OBJECT = gettext_lazy("The values must be a JSON object mapping each field name to its value.")
 
 # Callables (records: list[CreditRecord]) run after records are created, one by one or in a
 # batch: apps built on this one react to new dishonest records (the key-attention list ends).
@@ -79,14 +81,22 @@ def clean_identifier(identifier: str, kind: str | None = None) -> tuple[str, str
     return kind, validate_uscc(identifier)
 
 
-@transaction.atomic
-def subject_save(subject: Subject, *, by, reason: str) -> Subject:
-    reason = require_reason(reason)
+def subject_clean(subject: Subject) -> None:
+    """Normalise the identifier (its kind taken from it when not given) and refuse one that is
+    invalid or, once normalised, already another subject's."""
     try:
         subject.kind, subject.identifier = clean_identifier(subject.identifier, subject.kind)
     except ValidationError as error:
         raise ValidationError({"identifier": error.messages}) from None
+    if Subject.objects.filter(identifier=subject.identifier).exclude(pk=subject.pk).exists():
+        raise ValidationError({"identifier": str(MSG_IDENTIFIER_TAKEN).format(identifier=subject.masked_identifier)})
     subject.name = (subject.name or "").strip()
+
+
+@transaction.atomic
+def subject_save(subject: Subject, *, by, reason: str) -> Subject:
+    reason = require_reason(reason)
+    subject_clean(subject)
     subject.full_clean()
     return audited_save(subject, by=by, reason=reason)
 
@@ -252,6 +262,18 @@ def record_create(
         raise Conflict(str(MSG_ALREADY_PROVIDED)) from None
     notify_records_created([record])
     return record
+
+
+def record_clean(record: CreditRecord) -> None:
+    """The checks of `record_correct` on a record whose new values are set (the admin form runs
+    them while it validates, so that a refusal shows on the form)."""
+    if record.status in (RecordStatus.REVOKED, RecordStatus.EXPIRED):
+        raise ValidationError(str(MSG_RECORD_CLOSED).format(status=record.get_status_display()))
+    if not isinstance(record.values, dict):
+        raise ValidationError({"values": str(MSG_VALUES_NOT_OBJECT)})
+    errors = check_record(record, raw_values=dict(record.values))
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -249,23 +250,24 @@ def record_create_view(request, item_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            subject, _created = services.subject_get_or_create(
-                identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
-            )
-            record = services.record_create(
-                by=request.user,
-                subject=subject,
-                item=item,
-                provider=request.user.organization,
-                reason=data["reason"],
-                values=form.record_values(),
-                document_number=data["document_number"],
-                document_date=data["document_date"],
-                determined_on=data["determined_on"],
-                ended_on=data["ended_on"],
-                custodial_sentence_end=data["custodial_sentence_end"],
-                severity=data.get("severity", ""),
-            )
+            with transaction.atomic():  # a new subject stays only with its record
+                subject, _created = services.subject_get_or_create(
+                    identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
+                )
+                record = services.record_create(
+                    by=request.user,
+                    subject=subject,
+                    item=item,
+                    provider=request.user.organization,
+                    reason=data["reason"],
+                    values=form.record_values(),
+                    document_number=data["document_number"],
+                    document_date=data["document_date"],
+                    determined_on=data["determined_on"],
+                    ended_on=data["ended_on"],
+                    custodial_sentence_end=data["custodial_sentence_end"],
+                    severity=data.get("severity", ""),
+                )
         except Conflict as error:
             form.add_error(None, " ".join(error.messages))
         except ValidationError as error:
@@ -458,18 +460,19 @@ def commitment_list(request):
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            subject, _created = services.subject_get_or_create(
-                identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
-            )
-            services.commitment_record(
-                by=request.user,
-                subject=subject,
-                matter=data["matter"],
-                content=data["content"],
-                made_on=data["made_on"],
-                made_to=request.user.organization,
-                reason=data["reason"],
-            )
+            with transaction.atomic():  # a new subject stays only with its commitment
+                subject, _created = services.subject_get_or_create(
+                    identifier=data["identifier"], name=data["name"], by=request.user, reason=data["reason"]
+                )
+                services.commitment_record(
+                    by=request.user,
+                    subject=subject,
+                    matter=data["matter"],
+                    content=data["content"],
+                    made_on=data["made_on"],
+                    made_to=request.user.organization,
+                    reason=data["reason"],
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -44,15 +44,32 @@ class AuditedQuerySet(models.QuerySet):
 
 
 def bulk_create_audited(objs: list, model, *, by, reason: str, batch_size: int = 1000) -> list:
-    """bulk_create with one history row per object, carrying the user and the reason."""
+    """Insert many new objects with one history row each, carrying the user and the reason.
+
+    On PostgreSQL the rows and their history rows go in through `COPY` (DESIGN.md section 9:
+    Django's INSERT compilation is most of the cost of a large batch); elsewhere through
+    simple-history's `bulk_create_with_history`. Either way the objects come back with their ids.
+    """
+    from django.db import connections, router, transaction
     from simple_history.utils import bulk_create_with_history
 
-    if not reason or not str(reason).strip():
-        raise ValueError(REASON_REQUIRED)
+    reason = _require_reason(reason)
+    if not objs:
+        return objs
     actor = by if getattr(by, "is_authenticated", False) else None
-    return bulk_create_with_history(
-        objs, model, batch_size=batch_size, default_user=actor, default_change_reason=str(reason).strip()
-    )
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        return bulk_create_with_history(
+            objs, model, batch_size=batch_size, default_user=actor, default_change_reason=reason
+        )
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
+        _allocate_ids(cursor, model, [obj for obj in objs if obj.pk is None])
+        fields = model._meta.concrete_fields
+        _copy(cursor, connection, model._meta.db_table, fields, ([f.pre_save(o, True) for f in fields] for o in objs))
+        for obj in objs:
+            obj._state.adding, obj._state.db = False, connection.alias
+        _copy_history(cursor, connection, objs, model, "+", actor, reason)
+    return objs
 
 
 def bulk_update_audited(objs: list, model, fields: list[str], *, by, reason: str, batch_size: int = 1000) -> int:
@@ -61,12 +78,11 @@ def bulk_update_audited(objs: list, model, fields: list[str], *, by, reason: str
 
     One prepared UPDATE … WHERE id = %s run for every object (executemany), not Django's
     bulk_update: that builds a CASE per field over the batch in Python, which measured 175
-    rows/s against thousands for this (bench/RESULTS.md).
+    rows/s against thousands for this (bench/RESULTS.md). History rows as in `bulk_create_audited`.
     """
     from django.db import connections, router, transaction
 
-    if not reason or not str(reason).strip():
-        raise ValueError(REASON_REQUIRED)
+    reason = _require_reason(reason)
     if not objs:
         return 0
     actor = by if getattr(by, "is_authenticated", False) else None
@@ -78,13 +94,73 @@ def bulk_update_audited(objs: list, model, fields: list[str], *, by, reason: str
         qn(model._meta.db_table), ", ".join(f"{qn(f.column)} = %s" for f in columns), qn(pk.column)
     )
     rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
-    history = model._meta.simple_history_manager_attribute
     with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-        getattr(model, history).bulk_history_create(
-            objs, batch_size=batch_size, update=True, default_user=actor, default_change_reason=str(reason).strip()
-        )
+        if connection.vendor == "postgresql":
+            _copy_history(cursor, connection, objs, model, "~", actor, reason)
+        else:
+            manager = getattr(model, model._meta.simple_history_manager_attribute)
+            manager.bulk_history_create(
+                objs, batch_size=batch_size, update=True, default_user=actor, default_change_reason=reason
+            )
     return len(objs)
+
+
+def _require_reason(reason) -> str:
+    if not reason or not str(reason).strip():
+        raise ValueError(REASON_REQUIRED)
+    return str(reason).strip()
+
+
+def _allocate_ids(cursor, model, objs: list) -> None:
+    """Take ids for `objs` from the table's own sequence, so that rows inserted by COPY and rows
+    inserted one by one never collide."""
+    if not objs:
+        return
+    pk = model._meta.pk
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, pk.column, len(objs)],
+    )
+    for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
+        setattr(obj, pk.attname, value)
+
+
+def _copy(cursor, connection, table: str, fields, rows) -> None:
+    """COPY `rows` (model values, one list per row in the order of `fields`) into `table`."""
+    qn = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(qn(table), ", ".join(qn(f.column) for f in fields))
+    with cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)])
+
+
+def _copy_history(cursor, connection, objs: list, model, history_type: str, actor, reason: str) -> None:
+    """One history row per object through COPY, filled as simple-history fills its own rows
+    (history date, type, user and change reason), so the history pages show them."""
+    historical = getattr(model, model._meta.simple_history_manager_attribute).model
+    tracked = {f.attname: f for f in model._meta.concrete_fields}
+    now = timezone.now()
+    special = {
+        "history_date": now,
+        "history_type": history_type,
+        "history_user_id": actor.pk if actor is not None else None,
+        "history_change_reason": reason,
+    }
+    fields = [f for f in historical._meta.concrete_fields if not f.primary_key]
+    unknown = [f.attname for f in fields if f.attname not in tracked and f.attname not in special]
+    if unknown:
+        raise TypeError(f"{historical.__name__}: no value for {', '.join(unknown)}")
+    # Values are prepared by the tracked model's own fields (JSON, dates) and by the historical
+    # fields for the history columns.
+    prep = [tracked.get(f.attname, f) for f in fields]
+    _copy(
+        cursor,
+        connection,
+        historical._meta.db_table,
+        prep,
+        ([getattr(obj, f.attname) if f.attname in tracked else special[f.attname] for f in fields] for obj in objs),
+    )
 
 
 class AuditFields(models.Model):

@@ -1,0 +1,577 @@
+"""Benchmark of batch ingestion (归集): check, submit (create path), submit again (update path).
+
+Run by hand from the repository root (not a pytest test):
+
+    .venv/bin/python bench/ingest.py                      # 100,000 rows, fresh SQLite file under /tmp
+    .venv/bin/python bench/ingest.py --rows 20000 --tracemalloc
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/credit_portal_bench .venv/bin/python bench/ingest.py
+
+The database is created for the run and removed afterwards (`--keep` keeps it): a fresh SQLite
+file, or for PostgreSQL the database named in DATABASE_URL, dropped and created through the
+`postgres` maintenance database. Its name must contain "bench" (a guard against dropping a real
+database). Uploaded files go to a temporary MEDIA_ROOT.
+
+Phases, each timed, with the process's peak RSS (ru_maxrss, never decreases) after it and,
+with --tracemalloc, the peak of Python allocations during the phase:
+
+    setup      migrate, load_presets, agency + officer + published item with 2 declared fields
+    generate   the CSV file (GB18030 by default, --encoding utf-8)
+    check-1    batch_upload: store the file and check every row
+    submit-1   batch_submit: every valid row creates a subject and a record (+ history rows)
+    check-2    batch_upload of the same rows, with one field changed in every row (罚款金额)
+    submit-2   batch_submit: every valid row updates its record (no subject, no record created)
+    check-3    batch_upload of the second file again, byte for byte
+    submit-3   batch_submit: every valid row is unchanged (since commit 9953fac a resent row equal
+               to its record writes nothing: no update, no history row)
+
+Why two files: the same file sent twice no longer updates anything (see submit-3), so the update
+path is measured with the amount changed in every row. `--no-resend` skips check-3 and submit-3.
+
+The outcome is verified (counts, history rows, the bad rows reported with their columns); the
+script exits with status 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import csv
+import datetime
+import gc
+import io
+import os
+import pstats
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REASON_FIRST = "基准测试首次报送"
+REASON_SECOND = "基准测试更正报送"
+REASON_THIRD = "基准测试重复报送"
+AMOUNT_FIRST, AMOUNT_SECOND = "1000", "1500"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="data rows in the file (default 100000)")
+    parser.add_argument("--encoding", choices=["gb18030", "utf-8"], default="gb18030", help="file encoding")
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure Python allocation peaks (slower)")
+    parser.add_argument("--profile", action="store_true", help="cProfile each ingestion phase; print the top lines")
+    parser.add_argument("--profile-lines", type=int, default=15, help="lines of each profile (default 15)")
+    parser.add_argument(
+        "--chunk-times", action="store_true", help="time every chunk of the submits (check vs write) and summarise"
+    )
+    parser.add_argument(
+        "--no-disclosure-extensions",
+        action="store_true",
+        help="empty apps.subjects.disclosure.EXTENSIONS for the run (A/B: the per-row serious-listing lookup)",
+    )
+    parser.add_argument("--check-only", action="store_true", help="stop after check-1 (memory scaling of the check)")
+    parser.add_argument("--no-resend", action="store_true", help="skip check-3/submit-3 (the unchanged file)")
+    parser.add_argument("--keep", action="store_true", help="keep the database, the CSV and the media directory")
+    parser.add_argument("--settings", default="tests.settings", help="DJANGO_SETTINGS_MODULE (default tests.settings)")
+    return parser.parse_args(argv)
+
+
+# --- measuring ------------------------------------------------------------------------------------
+
+
+def maxrss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_now_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
+@dataclass
+class Result:
+    phase: str
+    rows: int
+    seconds: float
+    maxrss_before: float
+    maxrss_after: float
+    rss_after: float
+    traced_peak: float | None  # MB allocated by Python at the phase's peak, over its start
+    queries: int
+    load: float
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        traced = f"  tracemalloc peak +{self.traced_peak:.1f} MB" if self.traced_peak is not None else ""
+        return (
+            f"{self.phase:<9} rows {self.rows:>8}  {self.seconds:8.2f} s  {self.rate:9.0f} rows/s  "
+            f"peak RSS {self.maxrss_after:7.1f} MB (+{self.maxrss_after - self.maxrss_before:.1f})  "
+            f"RSS now {self.rss_after:7.1f} MB  queries {self.queries:>7}  load {self.load:.2f}{traced}"
+        )
+
+
+class Meter:
+    def __init__(self, *, trace: bool, profile: bool, profile_lines: int):
+        self.trace, self.profile, self.profile_lines = trace, profile, profile_lines
+        self.results: list[Result] = []
+        self.queries = 0
+
+    def count_queries(self, execute, sql, params, many, context):
+        """A connection.execute_wrapper: counts the SQL statements sent (cheap, unlike DEBUG)."""
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+    @contextlib.contextmanager
+    def phase(self, name: str, rows: int, *, profile: bool = False):
+        before = maxrss_mb()
+        gc.collect()  # garbage left by earlier phases (migrate makes much) would hide growth here
+        traced_start = 0
+        if self.trace:
+            tracemalloc.reset_peak()
+            traced_start = tracemalloc.get_traced_memory()[0]
+        profiler = cProfile.Profile() if (profile and self.profile) else None
+        queries = self.queries
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        try:
+            yield
+        finally:
+            if profiler:
+                profiler.disable()
+            seconds = time.perf_counter() - start
+            peak = (tracemalloc.get_traced_memory()[1] - traced_start) / 1024 / 1024 if self.trace else None
+            result = Result(
+                name, rows, seconds, before, maxrss_mb(), rss_now_mb(), peak, self.queries - queries, os.getloadavg()[0]
+            )
+            self.results.append(result)
+            print(result.line(), flush=True)
+            if profiler:
+                out = io.StringIO()
+                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(self.profile_lines)
+                print(out.getvalue(), flush=True)
+
+
+class ChunkTimer:
+    """Times each chunk of a submit: reading + checking (`_checked_chunks`) and writing (`_write_chunk`).
+
+    Wraps the two module functions of apps.subjects.ingestion for the run (nothing is changed on disk).
+    """
+
+    def __init__(self):
+        from apps.subjects import ingestion
+
+        self.check: list[float] = []
+        self.write: list[float] = []
+        real_chunks, real_write = ingestion._checked_chunks, ingestion._write_chunk
+
+        def timed_chunks(*args, **kwargs):
+            chunks = real_chunks(*args, **kwargs)
+            while True:
+                start = time.perf_counter()
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    return
+                self.check.append(time.perf_counter() - start)
+                yield chunk
+
+        def timed_write(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return real_write(*args, **kwargs)
+            finally:
+                self.write.append(time.perf_counter() - start)
+
+        ingestion._checked_chunks, ingestion._write_chunk = timed_chunks, timed_write
+
+    def report(self, phase: str) -> None:
+        def summary(times: list[float]) -> str:
+            if not times:
+                return "-"
+            tenth = max(1, len(times) // 10)
+            first, last = times[:tenth], times[-tenth:]
+            return (
+                f"first {len(first)} chunks {sum(first) / len(first) * 1000:6.0f} ms/chunk, "
+                f"last {len(last)} {sum(last) / len(last) * 1000:6.0f} ms/chunk, total {sum(times):7.2f} s"
+            )
+
+        print(f"  {phase} chunks: {len(self.check)} read+check: {summary(self.check)}")
+        print(f"  {phase} chunks: {len(self.write)} write:       {summary(self.write)}")
+        self.check, self.write = [], []
+
+
+SOURCES = [
+    "apps/subjects/ingestion.py",
+    "apps/subjects/services.py",
+    "apps/subjects/disclosure.py",
+    "apps/core/tabular.py",
+    "apps/core/audit.py",
+    "apps/sanctions/hooks.py",
+]
+
+
+def _git(*args: str) -> str:
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)  # noqa: S603, S607
+    except OSError:
+        return ""
+    return done.stdout
+
+
+def source_fingerprint() -> str:
+    """The commit and a digest of the files on the measured path (the tree may change between runs)."""
+    import hashlib
+
+    head = _git("rev-parse", "--short", "HEAD").strip() or "?"
+    dirty = [line[3:] for line in _git("status", "--porcelain", "--", *SOURCES).splitlines()]
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        path = ROOT / name
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    modified = f" (uncommitted changes: {', '.join(dirty)})" if dirty else ""
+    return f"HEAD {head}{modified}, sources digest {digest.hexdigest()[:12]}"
+
+
+# --- database -------------------------------------------------------------------------------------
+
+
+def prepare_database(url: str | None, workdir: Path) -> tuple[str, callable]:
+    """(DATABASE_URL to use, cleanup function). PostgreSQL: drop and create the named database."""
+    if not url:
+        path = workdir / "bench.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        path = Path(config["NAME"])
+        if path.exists():
+            sys.exit(f"{path} exists: the benchmark needs a fresh database (remove it or choose another file).")
+        return url, lambda: path.unlink(missing_ok=True)
+    if "postgresql" not in config["ENGINE"]:
+        sys.exit(f"unsupported database engine {config['ENGINE']}")
+    name = config["NAME"]
+    if "bench" not in name:
+        sys.exit(f"refusing to drop and create {name!r}: the database name must contain 'bench'")
+    import psycopg
+    from psycopg import sql
+
+    params = {
+        "dbname": "postgres",
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": config.get("PORT") or None,
+    }
+    params = {k: v for k, v in params.items() if v}
+
+    def run(*statements):
+        with psycopg.connect(**params, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    run(drop, sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name)))
+    return url, lambda: run(drop)
+
+
+def setup_django(settings_module: str, database_url: str, media_root: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["MEDIA_ROOT"] = str(media_root)
+    os.environ["CREDIT_POLICY"] = "nanjing"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if settings_module != "tests.settings":
+        os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # DEBUG keeps every SQL statement in connection.queries, which would grow with the rows.
+    settings.DEBUG = False
+    # tests.settings makes its own scratch MEDIA_ROOT (an empty folder per process): use ours,
+    # which is removed with the run, and drop the empty one.
+    scratch = Path(settings.MEDIA_ROOT)
+    settings.MEDIA_ROOT = str(media_root)
+    if scratch != media_root and scratch.name.startswith("credit_portal_test_media_"):
+        with contextlib.suppress(OSError):
+            scratch.rmdir()  # only when empty
+
+
+def create_fixtures():
+    """Policies, an agency with an officer, a published dishonest item it provides (2 fields)."""
+    from django.core.management import call_command
+
+    from apps.core.management.commands.load_policies import load_presets
+    from tests.factories import OfficerFactory
+    from tests.subjects.factories import PublishedItemFactory
+
+    call_command("migrate", verbosity=0, interactive=False)
+    load_presets()
+    officer = OfficerFactory()
+    item = PublishedItemFactory(subject_types=["natural_person", "legal_person"])
+    item.providers.set([officer.organization])
+    assert len(item.record_fields) == 2, item.record_fields
+    return officer, item
+
+
+# --- the file -------------------------------------------------------------------------------------
+
+
+def identifier_for(i: int) -> str:
+    """Distinct valid identifiers: odd rows organisations, even rows natural persons."""
+    from tests.factories import make_citizen_id, make_uscc
+
+    if i % 2:
+        return make_uscc(100_000 + i)
+    n = i // 2  # 1,000 sequence numbers per birth date, then the next day
+    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=n // 1000)
+    return make_citizen_id(n, birth=birth.strftime("%Y%m%d"))
+
+
+def good_row(i: int, amount: str = AMOUNT_FIRST) -> list[str]:
+    """Same shape as tests/subjects/test_ingestion.py::_rows."""
+    return [
+        identifier_for(i),
+        f"主体{i}",
+        f"宁罚〔2026〕{i}号",
+        "2026-03-01",
+        "2026-03-01",
+        "一般",
+        f"SRC-{i}",
+        "罚款",
+        amount,
+    ]
+
+
+def bad_rows(n: int, header: list[str]) -> dict[int, tuple[callable, str]]:
+    """{row index: (how to spoil the row, column expected in the error)}, spread over the file."""
+    col = {label: position for position, label in enumerate(header)}
+
+    def set_cell(label, value):
+        def spoil(row, rows_so_far):
+            row[col[label]] = value
+
+        return spoil
+
+    def bad_check_character(row, rows_so_far):
+        last = row[0][-1]
+        row[0] = row[0][:-1] + ("0" if last != "0" else "1")
+
+    def same_source_as_previous(row, rows_so_far):
+        row[col["源记录编号"]] = rows_so_far[-1][col["源记录编号"]]
+
+    spoilers = [
+        (bad_check_character, "主体代码"),
+        (set_cell("处罚类别", "拘留"), "处罚类别"),  # not a declared choice
+        (set_cell("文书号", ""), "文书号"),  # dishonest record without its document number
+        (set_cell("文书日期", "2026-13-45"), "文书日期"),  # not a date
+        (set_cell("失信程度", "特别严重"), "失信程度"),  # not a severity
+        (set_cell("主体名称", ""), "主体名称"),
+        (set_cell("罚款金额", "一千元"), "罚款金额"),  # not a number
+        (same_source_as_previous, "源记录编号"),  # duplicate within the file
+    ]
+    if n < 2 * len(spoilers):
+        sys.exit(f"--rows must be at least {2 * len(spoilers)}")
+    step = n // len(spoilers)
+    return {k * step + step // 2: spoiler for k, spoiler in enumerate(spoilers)}
+
+
+def write_file(path: Path, n: int, encoding: str, header: list[str], amount: str) -> dict[int, str]:
+    """Write the CSV; returns {spreadsheet row number (header = 1): column of its error}."""
+    spoil = bad_rows(n, header)
+    expected: dict[int, str] = {}
+    previous: list[list[str]] = []
+    with open(path, "w", encoding=encoding, newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for i in range(n):
+            row = good_row(i, amount)
+            if i in spoil:
+                spoiler, column = spoil[i]
+                spoiler(row, previous)
+                expected[i + 2] = column
+            writer.writerow(row)
+            previous = [row]
+    return expected
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+
+class Checks:
+    def __init__(self):
+        self.failures: list[str] = []
+
+    def equal(self, what: str, got, expected) -> None:
+        ok = got == expected
+        print(f"  {'ok ' if ok else 'FAIL'} {what}: {got!r}" + ("" if ok else f" (expected {expected!r})"))
+        if not ok:
+            self.failures.append(what)
+
+
+def upload(officer, item, path: Path):
+    from django.core.files import File
+
+    from apps.subjects.ingestion import batch_upload
+
+    with open(path, "rb") as handle:
+        return batch_upload(by=officer, item=item, provider=officer.organization, file=File(handle, name=path.name))
+
+
+def verify_check(checks: Checks, batch, n: int, expected_errors: dict[int, str]) -> None:
+    from apps.subjects.choices import BatchStatus
+    from apps.subjects.models import CreditRecord
+
+    checks.equal("batch status", batch.status, BatchStatus.HAS_ERRORS)
+    checks.equal("rows total", batch.rows_total, n)
+    checks.equal("rows invalid", batch.rows_invalid, len(expected_errors))
+    reported = sorted(batch.row_errors.values_list("row", "column"))
+    checks.equal("bad rows reported (row, column)", reported, sorted(expected_errors.items()))
+    for row, column, message in batch.row_errors.order_by("row").values_list("row", "column", "message"):
+        print(f"       row {row:>6} {column}: {message}")
+    checks.equal("records written by the check", CreditRecord.objects.filter(batch=batch).count(), 0)
+
+
+def verify_submit(checks: Checks, batch, officer, valid: int, *, path: str, reason: str, amount: str) -> None:
+    """path: "create", "update" or "unchanged" (what every valid row of the batch should do)."""
+    from apps.subjects.choices import BatchStatus
+    from apps.subjects.models import CreditRecord, Subject
+
+    checks.equal("batch status", batch.status, BatchStatus.SUBMITTED)
+    counts = (batch.subjects_created, batch.rows_created, batch.rows_updated, getattr(batch, "rows_unchanged", 0))
+    expected = {
+        "create": (valid, valid, 0, 0),
+        "update": (0, 0, valid, 0),
+        "unchanged": (0, 0, 0, valid),
+    }[path]
+    checks.equal("subjects created, records created, updated, unchanged", counts, expected)
+    checks.equal("records", CreditRecord.objects.count(), valid)
+    checks.equal("subjects", Subject.objects.count(), valid)
+    checks.equal(
+        "records pointing at this batch",
+        CreditRecord.objects.filter(batch=batch).count(),
+        0 if path == "unchanged" else valid,
+    )
+    versions = 1 if path == "create" else 2  # the unchanged resend adds no history row
+    checks.equal("record history rows", CreditRecord.history.count(), valid * versions)
+    checks.equal("subject history rows", Subject.history.count(), valid)
+    checks.equal(
+        "record history rows of this submit (with user and reason)",
+        CreditRecord.history.filter(history_user=officer, history_change_reason=reason).count(),
+        0 if path == "unchanged" else valid,
+    )
+    sample = CreditRecord.objects.get(source_record_id="SRC-1")
+    checks.equal("a record's values", sample.values, {"penalty_type": "罚款", "amount": amount})
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    n = args.rows
+    workdir = Path(tempfile.mkdtemp(prefix="credit_portal_bench_"))
+    media_root = workdir / "media"
+    database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    if args.tracemalloc:
+        tracemalloc.start()
+    meter = Meter(trace=args.tracemalloc, profile=args.profile, profile_lines=args.profile_lines)
+    checks = Checks()
+    try:
+        setup_django(args.settings, database_url, media_root)
+        from django.db import connection
+
+        connection.execute_wrappers.append(meter.count_queries)
+        print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+        print(f"source: {source_fingerprint()}")
+        print(f"rows: {n}, encoding: {args.encoding}, tracemalloc: {'on' if args.tracemalloc else 'off'}")
+        print(f"start: peak RSS {maxrss_mb():.1f} MB")
+
+        with meter.phase("setup", 0):
+            officer, item = create_fixtures()
+        from apps.subjects import disclosure
+
+        print(f"disclosure extensions: {[f'{e.__module__}.{e.__name__}' for e in disclosure.EXTENSIONS]}")
+        if args.no_disclosure_extensions:
+            disclosure.EXTENSIONS.clear()
+            print("  emptied for this run (--no-disclosure-extensions)")
+
+        from apps.subjects.ingestion import batch_submit
+        from tests.subjects.test_ingestion import HEADER
+
+        first_path = workdir / f"bench-{n}-{args.encoding}-1.csv"
+        second_path = workdir / f"bench-{n}-{args.encoding}-2.csv"
+        with meter.phase("generate", n):
+            expected_errors = write_file(first_path, n, args.encoding, HEADER, AMOUNT_FIRST)
+        write_file(second_path, n, args.encoding, HEADER, AMOUNT_SECOND)
+        valid = n - len(expected_errors)
+        size = first_path.stat().st_size / 1024 / 1024
+        print(f"  file {first_path} ({size:.1f} MB), {len(expected_errors)} bad rows")
+
+        timer = ChunkTimer() if args.chunk_times else None
+        passes = [
+            ("1", first_path, "create", REASON_FIRST, AMOUNT_FIRST),
+            ("2", second_path, "update", REASON_SECOND, AMOUNT_SECOND),
+        ]
+        if not args.no_resend:
+            passes.append(("3", second_path, "unchanged", REASON_THIRD, AMOUNT_SECOND))
+        for number, path, write_path, reason, amount in passes:
+            with meter.phase(f"check-{number}", n, profile=True):
+                batch = upload(officer, item, path)
+            print(f"  check-{number}: {path.name}")
+            verify_check(checks, batch, n, expected_errors)
+            checks.equal("encoding detected", batch.encoding, args.encoding)
+            if args.check_only:
+                break
+            if timer:
+                timer.check = []  # only the submits are timed chunk by chunk
+            with meter.phase(f"submit-{number}", valid, profile=True):
+                batch_submit(batch, by=officer, reason=reason)
+            print(f"  submit-{number}: every valid row should be '{write_path}'")
+            if timer:
+                timer.report(f"submit-{number}")
+            verify_submit(checks, batch, officer, valid, path=write_path, reason=reason, amount=amount)
+
+        print()
+        trace = args.tracemalloc
+        print(
+            "| phase | rows | seconds | rows/s | peak RSS MB | queries |" + (" tracemalloc peak +MB |" if trace else "")
+        )
+        print("|---|--:|--:|--:|--:|--:|" + ("--:|" if trace else ""))
+        for r in meter.results:
+            traced = f" {r.traced_peak:.1f} |" if r.traced_peak is not None else ""
+            print(
+                f"| {r.phase} | {r.rows} | {r.seconds:.2f} | {r.rate:.0f} | {r.maxrss_after:.1f} | {r.queries} |{traced}"
+            )
+        print()
+        if checks.failures:
+            print(f"FAILED checks: {', '.join(checks.failures)}")
+        else:
+            print("all checks passed")
+    finally:
+        with contextlib.suppress(Exception):
+            from django.db import connections
+
+            connections.close_all()
+        if args.keep:
+            print(f"kept: {workdir} and the database {database_url}")
+        else:
+            drop_database()
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if checks.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

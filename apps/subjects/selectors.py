@@ -5,10 +5,13 @@ What a mode may see follows the catalog item's disclosure attribute:
 - public (公开查询): items disclosed to the public, within their disclosure period;
 - government (政务共享): items disclosed to the public, on request or shared with government,
   within their disclosure period;
-- authorised (授权查询) and self (本人查询): everything, non-public items included, with status
-  marks; revoked records only to the subject itself.
-Records past their disclosure end, repaired or hidden are never shown to public or government
-modes. Records under objection are shown with the objection mark.
+- authorised (授权查询): non-public items too, but like the other outside modes only active
+  records and records under objection within their disclosure period: a third party holding the
+  subject's authorisation is still an outside query (Nanjing arts. 56, 60, 61: 不得/不再对外提供
+  查询; Tianjin art. 42; Dalian art. 35);
+- self (本人查询): the whole file, expired, repaired, hidden and revoked records included, each
+  with its status mark (the subject's right to know its own file).
+Records under objection are shown with the objection mark.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ DISCLOSURES_BY_MODE = {
 SHOWN_STATUSES = {
     QueryMode.PUBLIC: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
     QueryMode.GOVERNMENT: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
-    QueryMode.AUTHORISED: set(RecordStatus.values) - {RecordStatus.REVOKED},
+    QueryMode.AUTHORISED: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
     QueryMode.SELF: set(RecordStatus.values),
 }
 SEARCH_LIMIT = 50
@@ -54,7 +57,7 @@ def visible_records(subject: Subject, mode: str, *, today: datetime.date | None 
     records = CreditRecord.objects.filter(
         subject=subject, item__disclosure__in=DISCLOSURES_BY_MODE[mode], status__in=SHOWN_STATUSES[mode]
     )
-    if mode in (QueryMode.PUBLIC, QueryMode.GOVERNMENT):
+    if mode != QueryMode.SELF:
         records = records.filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
     return records.select_related("item", "item__catalog", "provider").order_by("-determined_on", "-id")
 

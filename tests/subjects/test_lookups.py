@@ -34,6 +34,8 @@ def gov(user, purpose=QueryPurpose.ADMINISTRATIVE_LICENSING):
 
 
 def test_what_each_mode_sees(policy):
+    """Nanjing arts. 56, 60, 61, Tianjin art. 42: expired, repaired and hidden records are no longer
+    given to anybody outside (an authorised third party included); the subject sees its whole file."""
     company = CompanyFactory()
     public = RecordFactory(subject=company, disclosure_ends_on=TODAY())
     government_only = RecordFactory(subject=company, item=GovernmentOnlyItemFactory())
@@ -41,14 +43,23 @@ def test_what_each_mode_sees(policy):
     repaired = RecordFactory(subject=company, status=RecordStatus.REPAIRED)
     objected = RecordFactory(subject=company, status=RecordStatus.OBJECTION)
     revoked = RecordFactory(subject=company, status=RecordStatus.REVOKED)
+    hidden = RecordFactory(subject=company, status=RecordStatus.HIDDEN)
 
     def ids(mode):
         return set(visible_records(company, mode).values_list("pk", flat=True))
 
     assert ids(QueryMode.PUBLIC) == {public.pk, objected.pk}
     assert ids(QueryMode.GOVERNMENT) == {public.pk, objected.pk, government_only.pk}
-    assert ids(QueryMode.AUTHORISED) == {public.pk, objected.pk, government_only.pk, expired.pk, repaired.pk}
-    assert ids(QueryMode.SELF) == {public.pk, objected.pk, government_only.pk, expired.pk, repaired.pk, revoked.pk}
+    assert ids(QueryMode.AUTHORISED) == {public.pk, objected.pk, government_only.pk}
+    assert ids(QueryMode.SELF) == {
+        public.pk,
+        objected.pk,
+        government_only.pk,
+        expired.pk,
+        repaired.pk,
+        hidden.pk,
+        revoked.pk,
+    }
 
 
 def test_the_public_view_hides_a_record_the_day_after_its_disclosure_ends(policy):

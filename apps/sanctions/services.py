@@ -46,6 +46,14 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
 MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+MSG_BASIS_NOT_ACTIVE = gettext_lazy(
+    "The record #{id} is “{status}”: a case rests only on active records, not on records under objection, "
+    "repaired, revoked or expired."
+)
+MSG_BASIS_MINOR = gettext_lazy(
+    "The record #{id} is minor: minor first-time conduct is exempt from sanctions and goes to the key-attention "
+    "list (Nanjing art. 37), not to the serious list."
+)
 MSG_NO_MEASURES = gettext_lazy("Name at least one published measure.")
 MSG_STATEMENT_PENDING = gettext_lazy(
     "The subject may state a defence until {due}; decide after a statement was received or the period lapsed."
@@ -141,7 +149,10 @@ def visible_records(user, ids) -> list[CreditRecord]:
     return [found[i] for i in ids]
 
 
-def _check_basis(subject: Subject, records, by) -> list[CreditRecord]:
+def _check_basis(subject: Subject, records, by, list_type: str) -> list[CreditRecord]:
+    """The dishonest records a case rests on: the subject's, active (not disputed in an objection,
+    repaired, revoked or expired), and for the serious list not minor (Nanjing art. 37: minor
+    first-time conduct is exempt from sanctions and goes to the key-attention list instead)."""
     records = list(records)
     if not records:
         raise ValidationError({"basis_records": str(MSG_NO_BASIS)})
@@ -149,11 +160,12 @@ def _check_basis(subject: Subject, records, by) -> list[CreditRecord]:
     for record in records:
         if record.subject_id != subject.pk or not can(by, "view", record):
             errors.append(str(MSG_BASIS_OTHER_SUBJECT).format(id=record.pk))
-        elif record.category != Category.DISHONEST or record.status not in (
-            RecordStatus.ACTIVE,
-            RecordStatus.OBJECTION,
-        ):
+        elif record.category != Category.DISHONEST:
             errors.append(str(MSG_NO_BASIS))
+        elif record.status != RecordStatus.ACTIVE:
+            errors.append(str(MSG_BASIS_NOT_ACTIVE).format(id=record.pk, status=record.get_status_display()))
+        elif list_type == ListType.SERIOUS and record.severity == Severity.MINOR:
+            errors.append(str(MSG_BASIS_MINOR).format(id=record.pk))
     if errors:
         raise ValidationError({"basis_records": errors})
     return records
@@ -207,7 +219,7 @@ def case_open(
     basis = list(basis_records)
     if list_type != ListType.RED:
         try:
-            basis = _check_basis(subject, basis, by)
+            basis = _check_basis(subject, basis, by, list_type)
         except ValidationError as error:
             errors.update(error.message_dict)
     if list_type == ListType.RED and has_active_dishonest_record(subject):
@@ -279,7 +291,7 @@ def case_update(
     if measures is not None:
         case.measures.set(check_measures(case.list_type, measures))
     if basis_records is not None and case.list_type != ListType.RED:
-        case.basis_records.set(_check_basis(case.subject, basis_records, by))
+        case.basis_records.set(_check_basis(case.subject, basis_records, by, case.list_type))
     return audited_save(case, by=by, reason=reason)
 
 
@@ -659,7 +671,8 @@ def subject_statuses(subject: Subject | None, today: datetime.date | None = None
     statuses = []
     live = {CaseStatus.DECIDED, CaseStatus.PUBLISHED, CaseStatus.ACTIVE, CaseStatus.CONFIRMED}
     for entry in ListEntry.objects.filter(subject=subject, active=True).select_related("case"):
-        if entry.case.status in live and (entry.end is None or today <= entry.end):
+        # Measures apply from the first day of the listing, not from the decision (Nanjing art. 40).
+        if entry.case.status in live and entry.start <= today and (entry.end is None or today <= entry.end):
             target = str(MEASURE_TARGET[ListType(entry.case.list_type)])
             if target not in statuses:
                 statuses.append(target)

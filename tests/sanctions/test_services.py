@@ -120,6 +120,27 @@ def test_a_case_needs_a_dishonest_record_of_the_subject(world):
         assert "basis_records" in caught.value.message_dict
 
 
+def test_a_serious_case_rests_on_active_records_that_are_not_minor(world):
+    """Nanjing art. 37: minor first-time conduct is exempt from sanctions; a record under objection
+    is disputed and cannot carry a listing until the objection is settled."""
+    minor = RecordFactory(subject=world.company, provider=world.officer.organization, severity="minor")
+    disputed = RecordFactory(subject=world.company, provider=world.officer.organization, status="objection")
+    for basis, message in ((minor, services.MSG_BASIS_MINOR), (disputed, services.MSG_BASIS_NOT_ACTIVE)):
+        with pytest.raises(ValidationError) as caught:
+            services.case_open(
+                by=world.officer,
+                list_type=ListType.SERIOUS,
+                subject=world.company,
+                facts="x",
+                legal_basis="x",
+                basis_records=[basis],
+                measures=[world.measures["serious"]],
+                reason="x",
+            )
+        expected = str(message).format(id=basis.pk, status=basis.get_status_display())
+        assert caught.value.message_dict["basis_records"] == [expected]
+
+
 def _decided(world):
     case = open_serious(world)
     services.case_issue_notice(
@@ -337,7 +358,9 @@ def test_the_red_list_notice_and_objection(world):
     assert services.daily_upkeep(today=case.notice_end + dt.timedelta(days=1))["red_confirmed"] == 1
     case.refresh_from_db()
     assert case.status == CaseStatus.CONFIRMED
-    assert "red" in services.subject_statuses(good)
+    # on the red list from the day of confirmation, not before
+    assert "red" in services.subject_statuses(good, today=case.listing_start)
+    assert "red" not in services.subject_statuses(good, today=case.listing_start - dt.timedelta(days=1))
 
 
 def test_a_notice_cannot_be_dated_before_the_case_was_filed(world):
@@ -407,3 +430,36 @@ def test_any_new_dishonest_record_in_a_batch_converts_the_key_attention_entry(wo
     dishonest_record_created([inside, outside])  # the last one of the subject falls outside
     case.refresh_from_db()
     assert case.status == CaseStatus.CONVERTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_job_runs_outside_a_test_transaction(settings):
+    """The daily job's steps lock rows (SELECT … FOR UPDATE): each must open its own transaction,
+    which the usual test wrapper would hide. Here nothing wraps the job, as in production."""
+    from apps.core.audit import audited_save
+    from apps.core.management.commands.load_policies import load_presets
+    from apps.subjects.disclosure import add_months
+
+    settings.CREDIT_POLICY = "nanjing"
+    load_presets()
+    world = make_world()
+    world.record.status = RecordStatus.REVOKED
+    audited_save(world.record, by=None, reason="t")
+    minor = RecordFactory(
+        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
+    )
+    case = services.case_open(
+        by=world.officer,
+        list_type=ListType.KEY_ATTENTION,
+        subject=world.company,
+        facts="首次未按规定公示",
+        legal_basis="第三十七条",
+        basis_records=[minor],
+        exemption_rule=world.exemption_rule,
+        reason="列入重点关注",
+    )
+    later = add_months(case.listing_end, 1)
+    assert services.daily_upkeep(today=later)["key_attention_ended"] == 1
+    assert services.daily_upkeep(today=later)["key_attention_ended"] == 0
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ENDED

@@ -55,9 +55,10 @@ class EntryAdminForm(ReasonModelForm):
         if parent is not None and parent.status != ListStatus.DRAFT:
             self.add_error(self.parent_field, _("Only entries of a draft can be added or changed."))
             return
-        if isinstance(self.instance, CatalogItem) and parent is not None:
+        check = {CatalogItem: services.catalog_item_clean, Measure: services.measure_clean}.get(type(self.instance))
+        if check is not None and parent is not None:
             try:
-                services.catalog_item_clean(self.instance)
+                check(self.instance)
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     for message in messages:

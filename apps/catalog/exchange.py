@@ -129,6 +129,15 @@ def _choice(value, choices, allow_blank=False) -> str:
     return lookup[text]
 
 
+def _months(value) -> int | None:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{1,3}(\.0+)?", text):
+        raise ValueError(_("“%(value)s” is not a whole number of months.") % {"value": text[:20]})
+    return int(text.split(".")[0])
+
+
 def _yes(value) -> bool:
     text = str(value).strip().lower()
     if text in YES:
@@ -175,7 +184,7 @@ PARSERS = {
     "frequency": lambda v: _choice(v, Frequency),
     "period_rule": lambda v: _choice(v, PeriodRule),
     "report_section": lambda v: _choice(v, ReportSection, allow_blank=True),
-    "period_months": lambda v: int(float(v)) if str(v).strip() else None,
+    "period_months": _months,
     "publish_minor": _yes,
     "document_required": _yes,
     "consent_collected": _yes,
@@ -228,7 +237,7 @@ def parse_items(catalog: Catalog, file, *, encoding: str | None = None) -> list[
                     setattr(item, name, PARSERS[name](raw))
                 else:
                     setattr(item, name, "" if raw is None else str(raw).strip())
-            except (ValueError, TypeError) as error:
+            except (ValueError, TypeError, OverflowError) as error:
                 row_errors.append(RowError(number, labels[name], str(error)))
         if not row_errors:
             try:

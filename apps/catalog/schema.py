@@ -268,6 +268,9 @@ def clean_record_values(fields: list[dict], values: dict) -> tuple[dict, dict[st
     return cleaned, errors
 
 
+MAX_DIGITS = 30  # amounts and counts; more is a typing error (and JSON cannot hold huge integers)
+
+
 def _coerce(field: dict, raw, text: str):
     kind = field["type"]
     if kind == FieldType.TEXT:
@@ -277,6 +280,8 @@ def _coerce(field: dict, raw, text: str):
                 % {"label": field["label"], "count": len(text), "max": field["max_length"]}
             )
         return text
+    if kind in (FieldType.INTEGER, FieldType.DECIMAL) and sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise ValueError(_("“%(label)s” has more than %(max)d digits.") % {"label": field["label"], "max": MAX_DIGITS})
     if kind == FieldType.INTEGER:
         if isinstance(raw, bool) or not re.fullmatch(r"[+-]?\d+(\.0+)?", text.replace(",", "")):
             raise ValueError(

@@ -31,6 +31,7 @@ from apps.core.services import require_reason
 
 MSG_NOT_DRAFT = gettext_lazy("Only a draft can be changed; this one is “{status}”. Start a new version instead.")
 MSG_WRONG_STATUS = gettext_lazy("This step needs the status “{needed}”; the list is “{status}”.")
+MSG_CODE_TAKEN = gettext_lazy("The code {code} is already used in this list by “{name}”.")
 MSG_EMPTY = gettext_lazy("A list without entries cannot be put to consultation.")
 MSG_CONSULTATION_DATES = gettext_lazy("The consultation needs a start date and an end date on or after it.")
 MSG_CONSULTATION_START = gettext_lazy("The consultation cannot start in the past.")
@@ -263,10 +264,26 @@ def _national_clash(item: CatalogItem) -> CatalogItem | None:
     )
 
 
+def _require_code_free(entry, parent_field: str) -> None:
+    """A code is used once per document (the database index backs this up against races)."""
+    if not entry.code:
+        return
+    taken = (
+        type(entry)
+        .objects.filter(**{f"{parent_field}_id": getattr(entry, f"{parent_field}_id"), "code": entry.code})
+        .exclude(pk=entry.pk)
+        .first()
+    )
+    if taken is not None:
+        label = getattr(taken, "name", "") or getattr(taken, "conduct", "")
+        raise ValidationError({"code": str(MSG_CODE_TAKEN).format(code=entry.code, name=label[:40])})
+
+
 def catalog_item_clean(item: CatalogItem) -> None:
     """The rules an item must satisfy, field by field (raises ValidationError)."""
     errors: dict[str, list[str]] = {}
-    subject_types = [t for t in (item.subject_types or []) if t in SubjectType.values]
+    given = item.subject_types if isinstance(item.subject_types, list) else []
+    subject_types = [t for t in given if t in SubjectType.values]
     if not subject_types:
         errors.setdefault("subject_types", []).append(str(MSG_SUBJECT_TYPES))
     item.subject_types = subject_types
@@ -293,7 +310,8 @@ def catalog_item_clean(item: CatalogItem) -> None:
             str(MSG_NATIONAL_CODE).format(code=item.code, name=clash.name, level=item.catalog.get_level_display())
         )
     try:
-        item.full_clean(exclude=["catalog"], validate_unique=True)
+        _require_code_free(item, "catalog")
+        item.full_clean(validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -328,16 +346,29 @@ def entry_remove(entry, *, by, reason: str) -> None:
 
 @transaction.atomic
 def measure_save(measure: Measure, *, by, reason: str) -> Measure:
-    from apps.catalog.choices import Matter
-
     require_drafter(by)
     reason = require_reason(reason)
     require_draft(_lock(measure.measure_list))
-    unknown = [m for m in measure.matters or [] if m not in Matter.values]
-    if unknown or not measure.matters:
-        raise ValidationError({"matters": _("Choose the matters the measure applies in.")})
-    measure.full_clean(exclude=["measure_list"])
+    measure_clean(measure)
     return audited_save(measure, by=by, reason=reason)
+
+
+def measure_clean(measure: Measure) -> None:
+    """The matters are a list of known matters; the code is unique within the list."""
+    from apps.catalog.choices import Matter
+
+    errors: dict[str, list[str]] = {}
+    matters = measure.matters if isinstance(measure.matters, list) else None
+    if not matters or any(m not in Matter.values for m in matters):
+        errors["matters"] = [_("Choose the matters the measure applies in.")]
+    try:
+        _require_code_free(measure, "measure_list")
+        measure.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -345,7 +376,8 @@ def exemption_rule_save(rule: ExemptionRule, *, by, reason: str) -> ExemptionRul
     require_drafter(by)
     reason = require_reason(reason)
     require_draft(_lock(rule.exemption_list))
-    rule.full_clean(exclude=["exemption_list"])
+    _require_code_free(rule, "exemption_list")
+    rule.full_clean(validate_constraints=False)
     return audited_save(rule, by=by, reason=reason)
 
 

@@ -20,3 +20,36 @@ def client_ip(request) -> str | None:
         except ValueError:
             continue
     return None
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class RejectNulMiddleware:
+    """Refuse a request whose query or form parameters hold a NUL character: PostgreSQL cannot
+    store one in text, and no legitimate input contains it. The answer names the parameter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = [request.GET]
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            params.append(request.POST)
+        for query in params:
+            for name, values in query.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return _bad_request(request, name.replace("\x00", "\\0"))
+        return self.get_response(request)
+
+
+def _bad_request(request, name: str):
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("The parameter “%(name)s” contains a NUL character (\\0); remove it and send again.") % {
+        "name": name[:50]
+    }
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

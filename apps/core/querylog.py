@@ -48,6 +48,7 @@ MSG_PURPOSE_REQUIRED = gettext_lazy("A lookup needs a query mode and a purpose."
 MSG_PURPOSE_MODE = gettext_lazy("The purpose “{purpose}” is not allowed for a {mode}.")
 MSG_DETAIL_REQUIRED = gettext_lazy("Describe the matter for the purpose “{purpose}”.")
 MSG_AUTHORISATION_REQUIRED = gettext_lazy("An authorised inquiry needs the written authorisation document.")
+MSG_TOO_LONG = gettext_lazy("At most {max} characters.")
 MSG_FLAGGED = gettext_lazy(
     "Your lookups today exceeded the limit of {threshold}; further lookups are refused until the "
     "credit office clears the flag (abnormal query volume control)."
@@ -85,6 +86,12 @@ def validate_purpose(mode: str, purpose: str, purpose_detail: str = "", authoriz
             {"purpose": str(MSG_PURPOSE_MODE).format(purpose=purpose_value.label, mode=mode_value.label)},
             code="purpose_mode",
         )
+    for name, value, limit in (
+        ("purpose_detail", purpose_detail, 500),
+        ("authorization_document", authorization_document, 200),
+    ):
+        if len(value.strip()) > limit:
+            raise ValidationError({name: str(MSG_TOO_LONG).format(max=limit)}, code="too_long")
     if purpose_value in PURPOSES_NEEDING_DETAIL and not purpose_detail.strip():
         raise ValidationError(
             {"purpose_detail": str(MSG_DETAIL_REQUIRED).format(purpose=purpose_value.label)}, code="detail_required"

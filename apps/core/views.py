@@ -37,7 +37,7 @@ PAGE_SIZE = 50
 def keyset_page(queryset, request, size: int = PAGE_SIZE) -> dict:
     """Newest-first pages by id (no COUNT, no OFFSET: cheap on tables of millions of rows)."""
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if before.isascii() and before.isdigit() and len(before) <= 18:
         queryset = queryset.filter(pk__lt=int(before))
     items = list(queryset.order_by("-pk")[: size + 1])
     has_next = len(items) > size

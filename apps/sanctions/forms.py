@@ -44,7 +44,7 @@ class CaseOpenForm(forms.Form):
     def clean_basis_records(self) -> list[int]:
         text = self.cleaned_data["basis_records"].replace("，", ",")
         ids = [part.strip().lstrip("#") for part in text.split(",") if part.strip()]
-        if not all(i.isdigit() and len(i) <= 18 for i in ids):
+        if not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
             raise forms.ValidationError(_("Give record numbers such as 12, 15."))
         return [int(i) for i in ids]
 

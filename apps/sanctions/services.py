@@ -743,6 +743,7 @@ def check_feedback(check: SanctionCheck, *, by, results: list[dict]) -> list[Che
         raise PermissionDenied
     errors = []
     feedback = []
+    seen: set[int] = set()
     for position, result in enumerate(results, start=1):
         measure_id = int(result.get("measure") or 0)
         applied = bool(result.get("applied"))
@@ -753,6 +754,10 @@ def check_feedback(check: SanctionCheck, *, by, results: list[dict]) -> list[Che
         if not applied and not reason:
             errors.append(f"{position}: {MSG_REASON_NOT_APPLIED}")
             continue
+        if measure_id in seen:
+            errors.append(f"{position}: {str(MSG_FEEDBACK_TWICE).format(id=measure_id)}")
+            continue
+        seen.add(measure_id)
         if CheckFeedback.objects.filter(check_ref=check, measure_id=measure_id).exists():
             raise Conflict(str(MSG_FEEDBACK_TWICE).format(id=measure_id))
         feedback.append(

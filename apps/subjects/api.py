@@ -2,6 +2,7 @@
 rows as JSON, batch status, and an agency's own records."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -176,11 +177,18 @@ class ImportBatchViewSet(
         if data["submit"] and not data["reason"].strip():
             raise APIValidationError({"reason": "Give a reason to submit."})
         item = published_item(data["item"])
-        batch = ingestion.batch_from_rows(
-            by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
-        )
-        if data["submit"] and batch.rows_valid > 0:
-            batch = ingestion.batch_submit(batch, by=request.user, reason=data["reason"])
+        batch = None
+        try:
+            with transaction.atomic():  # with `submit`, checked and written or neither
+                batch = ingestion.batch_from_rows(
+                    by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
+                )
+                if data["submit"] and batch.rows_valid > 0:
+                    batch = ingestion.batch_submit(batch, by=request.user, reason=data["reason"])
+        except BaseException:
+            if batch is not None:
+                batch.file.delete(save=False)  # the batch row rolled back; so goes its stored copy
+            raise
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=BatchSerializer)

@@ -86,6 +86,7 @@ UPDATED_FIELDS = [
     "updated_by",
 ]
 
+MSG_NUL = gettext_lazy("The cell contains a NUL character (\\0); remove it.")
 MSG_HEADER_UNKNOWN = gettext_lazy("“{column}” is neither a standard column nor a field of the catalog item {code}.")
 MSG_HEADER_MISSING = gettext_lazy("The header row lacks this column.")
 MSG_DUPLICATE = gettext_lazy("The same source record as row {row}.")
@@ -152,6 +153,9 @@ class RowReader:
             target = self.columns.get(str(header).strip())
             if target is None:
                 continue
+            if isinstance(value, str) and "\x00" in value:
+                row.errors.append((str(header).strip(), str(MSG_NUL)))
+                value = value.replace("\x00", "")  # the row is invalid; parse the rest for other errors
             kind, name = target
             if kind == "field":
                 row.values[name] = value
@@ -383,8 +387,13 @@ def batch_upload(*, by, item: CatalogItem, provider: Organization, file, encodin
     )
     batch.status = BatchStatus.HAS_ERRORS
     batch.file.save(batch.file_name or "upload.csv", file, save=False)
-    audited_save(batch, by=by, reason=_("File uploaded"))
-    return batch_check(batch, by=by)
+    try:
+        audited_save(batch, by=by, reason=_("File uploaded"))
+        return batch_check(batch, by=by)
+    except BaseException:
+        # the batch row rolls back; the stored file (it names people) must not stay behind
+        batch.file.delete(save=False)
+        raise
 
 
 @transaction.atomic
@@ -398,8 +407,12 @@ def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list
         provider=provider, item=item, channel=Channel.API, file_name="rows.json", status=BatchStatus.HAS_ERRORS
     )
     batch.file.save("rows.json", ContentFile(json.dumps(rows, ensure_ascii=False, default=str).encode()), save=False)
-    audited_save(batch, by=by, reason=_("Rows received through the API"))
-    return batch_check(batch, by=by)
+    try:
+        audited_save(batch, by=by, reason=_("Rows received through the API"))
+        return batch_check(batch, by=by)
+    except BaseException:
+        batch.file.delete(save=False)
+        raise
 
 
 def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str, now) -> tuple[int, int, int, int]:

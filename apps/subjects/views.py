@@ -69,7 +69,8 @@ def _lookup_from(request, form: LookupForm, subject_identifier: str = "") -> Loo
         purpose=data["purpose"],
         channel=QueryChannel.WINDOW if window else QueryChannel.WEB,
         purpose_detail=data.get("purpose_detail", ""),
-        authorization_document=f"{_('Authorisation')} #{authorisation.pk} {authorisation.file_name}"
+        # the log's column holds 200 characters; the authorisation row keeps the full name
+        authorization_document=f"{_('Authorisation')} #{authorisation.pk} {authorisation.file_name}"[:200]
         if authorisation
         else "",
         client_ip=client_ip(request),

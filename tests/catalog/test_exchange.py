@@ -138,3 +138,30 @@ def test_gb18030_csv_is_read():
     gbk = content.decode("utf-8-sig").encode("gb18030")
     assert catalog_import(draft, io.BytesIO(gbk), by=ClerkFactory(), reason="导入") == 1
     assert draft.items.get().name == "国标编码文件"
+
+
+def test_a_period_that_is_not_a_number_of_months_is_a_row_error():
+    draft = CatalogFactory()
+    headers = (
+        "编码",
+        "名称",
+        "信息分类",
+        "主体类型",
+        "公开属性",
+        "归集频率",
+        "公开期限规则",
+        "法律依据",
+        "自定期限（月）",
+    )
+    rows = [
+        ("Z01", "甲", "良好信息", "法人", "主动公开", "按次", "item", "x", "inf"),
+        ("Z02", "乙", "良好信息", "法人", "主动公开", "按次", "item", "x", "1e400"),
+        ("Z03", "丙", "良好信息", "法人", "主动公开", "按次", "item", "x", "36"),
+    ]
+    with pytest.raises(ImportFailed) as caught:
+        catalog_import(draft, _xlsx(rows, headers), by=ClerkFactory(), reason="导入")
+    assert [(e.row, e.column, e.message) for e in caught.value.row_errors] == [
+        (2, "自定期限（月）", "“inf”不是整数月数。"),
+        (3, "自定期限（月）", "“1e400”不是整数月数。"),
+    ]
+    assert not CatalogItem.objects.filter(catalog=draft).exists()

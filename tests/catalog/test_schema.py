@@ -114,3 +114,11 @@ def test_record_value_errors_name_the_field():
     assert "警告" in errors["kind"]
     _cleaned, errors = clean_record_values(SCHEMA, {})
     assert set(errors) == {"kind"}
+
+
+def test_numbers_with_too_many_digits_are_refused():
+    """A pasted 4,000-digit number is a typing error, not an amount (and JSON cannot hold it)."""
+    _cleaned, errors = clean_record_values(SCHEMA, {"kind": "警告", "amount": "9" * 31, "days": "1" * 4301})
+    assert set(errors) == {"amount", "days"} and "30" in errors["days"]
+    cleaned, errors = clean_record_values(SCHEMA, {"kind": "警告", "amount": "9" * 30})
+    assert not errors and cleaned["amount"] == "9" * 30

@@ -188,3 +188,60 @@ def test_import_page_shows_row_errors(client):
     page = response.content.decode()
     assert response.status_code == 200 and "未导入任何数据" in page and "不存在的分类" in page
     assert not draft.items.exists()
+
+
+def test_a_code_twice_in_one_draft_is_a_form_error_on_the_page_and_in_the_api(client, policy):
+    from rest_framework.test import APIClient
+
+    clerk = ClerkFactory()
+    catalog = CatalogFactory()
+    client.force_login(clerk)
+    url = reverse("catalog:entry_add", args=["catalogs", catalog.pk])
+    assert client.post(url, item_post()).status_code == 302
+    response = client.post(url, item_post(name="另一个信息项"))
+    assert response.status_code == 200 and "code" in response.context["form"].errors
+    api = APIClient()
+    api.force_authenticate(clerk)
+    payload = {
+        "catalog": catalog.pk,
+        "code": "NJ9001",
+        "name": "重复编码",
+        "category": "basic",
+        "subject_types": ["legal_person"],
+        "disclosure": "public",
+        "frequency": "daily",
+        "period_rule": "unlimited",
+        "legal_basis": "《公司法》",
+        "record_fields": [],
+        "reason": "新增",
+    }
+    response = api.post(reverse("catalogitem-list"), payload, format="json")
+    assert response.status_code == 400 and "code" in response.json()
+    assert catalog.items.count() == 1
+
+
+def test_the_measure_admin_shows_bad_matters_on_the_form(client, policy):
+    from tests.catalog.factories import MeasureListFactory
+
+    client.force_login(ClerkFactory())
+    measure_list = MeasureListFactory()
+    data = {
+        "measure_list": measure_list.pk,
+        "code": "M900",
+        "name": "限制参与政府采购",
+        "kind": "sanction",
+        "applies_to": "serious",
+        "implementing_body": "市财政局",
+        "legal_basis": "《南京市社会信用条例》第四十条",
+        "content": "依法限制。",
+        "duration": "名单期间",
+        "position": "0",
+        "change_reason": "新增措施",
+    }
+    for matters in ('"public_procurement"', '["tender"]', "5"):
+        response = client.post(reverse("admin:catalog_measure_add"), {**data, "matters": matters})
+        assert response.status_code == 200, matters
+        assert "matters" in response.context["adminform"].form.errors, matters
+    response = client.post(reverse("admin:catalog_measure_add"), {**data, "matters": '["public_procurement"]'})
+    assert response.status_code == 302
+    assert measure_list.measures.get().matters == ["public_procurement"]

@@ -43,6 +43,14 @@ def test_a_lookup_writes_one_row_with_who_why_and_what(policy):
         (QueryMode.GOVERNMENT, QueryPurpose.SELF_INQUIRY, {}, "purpose"),
         (QueryMode.GOVERNMENT, QueryPurpose.DAILY_SUPERVISION, {}, "purpose_detail"),
         (QueryMode.AUTHORISED, QueryPurpose.AUTHORISED_USE, {}, "authorization_document"),
+        # longer than the log's columns: refused with the field, not a database error
+        (QueryMode.GOVERNMENT, QueryPurpose.DAILY_SUPERVISION, {"purpose_detail": "查" * 501}, "purpose_detail"),
+        (
+            QueryMode.AUTHORISED,
+            QueryPurpose.AUTHORISED_USE,
+            {"authorization_document": "书" * 201},
+            "authorization_document",
+        ),
     ],
 )
 def test_a_lookup_without_a_fitting_purpose_is_refused(policy, mode, purpose, extra, field):

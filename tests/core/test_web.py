@@ -165,3 +165,14 @@ def test_seed_demo_refuses_to_run_outside_debug(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
+
+
+def test_a_nul_character_in_a_parameter_is_a_clear_400(client, policy):
+    """PostgreSQL cannot store NUL in text: such input is refused up front, naming the parameter."""
+    response = client.get("/public/serious-list/", {"q": "甲\x00"})
+    assert response.status_code == 400
+    assert "参数“q”含有空字符" in response.content.decode()
+    response = client.post("/accounts/login/", {"username": "a\x00", "password": "x"})
+    assert response.status_code == 400 and "username" in response.content.decode()
+    response = client.get("/api/v1/subjects/lookup/", {"identifier": "x", "purpose_detail": "\x00"})
+    assert response.status_code == 400 and "purpose_detail" in response.json()["detail"]

@@ -69,6 +69,9 @@ def test_the_check_api_returns_the_measures_and_logs_one_row(world):
         feedback, {"results": [{"measure": world.measures["serious"].pk, "applied": False}]}, format="json"
     )
     assert response.status_code == 400
+    twice = {"measure": world.measures["dishonest"].pk, "applied": True}
+    response = api(system).post(feedback, {"results": [twice, twice]}, format="json")
+    assert response.status_code == 400 and response.json()["results"][0].startswith("2: ")
     response = api(system).post(
         feedback,
         {"results": [{"measure": world.measures["serious"].pk, "applied": False, "reason": "合同已签订"}]},

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.exceptions import Conflict
@@ -266,3 +267,30 @@ def test_templates_only_for_officers_of_providing_agencies(client, setup):
     assert response.status_code == 200 and "主体代码" in response.content.decode("utf-8-sig")
     client.force_login(ClerkFactory())
     assert client.get(reverse("subjects:batch_template", args=[item.pk])).status_code == 403
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error(setup):
+    """PostgreSQL cannot store NUL in text: the row is reported, not a database error at submit."""
+    officer, item = setup
+    rows = [dict(zip(HEADER, row, strict=True)) for row in _rows(2)]
+    rows[1][HEADER[1]] = "某\x00公司"
+    batch = batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
+    error = batch.row_errors.get()
+    assert (error.row, error.column, error.message) == (2, HEADER[1], "该单元格含有空字符（\\0），请删除。")
+    assert batch.rows_valid == 1
+
+
+def test_a_file_that_fails_to_read_half_way_leaves_no_file_behind(setup, settings):
+    """The first 64 KB decode as UTF-8, a later line does not: the batch is refused, and the
+    stored copy of the file (which names people) is removed with it."""
+    from pathlib import Path
+
+    officer, item = setup
+    content = write_csv(HEADER, _rows(800)) + b"9" * 10 + "张三".encode("gb18030") + b"\r\n"
+    assert len(content) > 70_000
+    media = Path(settings.MEDIA_ROOT)
+    before = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
+    with pytest.raises(ValidationError):
+        batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("half.csv", content))
+    after = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
+    assert after == before and not ImportBatch.objects.exists()

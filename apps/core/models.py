@@ -316,14 +316,19 @@ class Policy(AuditedModel):
             "general": self.disclosure_general_months,
             "serious": self.disclosure_serious_months,
         }[severity]
+        return self.hold_within_national(city, severity, on=on)
+
+    def hold_within_national(self, months: int, severity: str, on=None) -> int:
+        """`months` held within the national minimum and maximum for `severity` when the national
+        rule applies to a period starting `on`; unchanged under the city rule or before it."""
         if self.disclosure_rule == RuleSource.CITY or (on is not None and on < self.national_rules_effective_from):
-            return city
+            return months
         low, high = {
             "minor": (0, self.national_minor_max_months),
             "general": (self.national_general_min_months, self.national_general_max_months),
             "serious": (self.national_serious_min_months, self.national_serious_max_months),
         }[severity]
-        return min(max(city, low), high)
+        return min(max(months, low), high)
 
 
 # How the policy's figures are grouped on screen and in the admin: (figure, its basis field).

@@ -67,14 +67,16 @@ def period_start(record, policy) -> datetime.date:
 def period_months(record, policy, start=None) -> int | None:
     """Months of disclosure, or None when the item sets no end."""
     item = record.item
-    if item.period_rule == PeriodRule.ITEM and item.period_months:
-        return item.period_months
+    own = item.period_months if item.period_rule == PeriodRule.ITEM and item.period_months else None
     if record.category != Category.DISHONEST:
-        return None  # basic, good and other information: kept current
+        return own  # basic, good and other information: kept current unless the item says otherwise
     severity = record.severity or Severity.GENERAL
+    if severity == Severity.MINOR and not item.publish_minor:
+        return 0  # minor dishonest information is not published (Tianjin art. 12, Zhangye art. 34)
+    if own is not None:
+        # An item's own period (a special law) still keeps within the national range when it applies.
+        return policy.hold_within_national(own, severity, on=start)
     if severity == Severity.MINOR:
-        if not item.publish_minor:
-            return 0
         return policy.disclosure_months(Severity.MINOR, on=start) or policy.national_minor_max_months
     return policy.disclosure_months(severity, on=start)
 

@@ -60,6 +60,19 @@ def test_minor_records_are_not_published_unless_the_item_says_so(policy):
     )
 
 
+def test_an_items_own_period_does_not_publish_minor_records_nor_pass_the_national_maximum(policy):
+    """Tianjin art. 12, Zhangye art. 34: minor dishonest information is not published, whatever the
+    item's own period; under the national rule the item's period keeps within the national range."""
+    item = PublishedItemFactory(period_rule="item", period_months=60)
+    minor = _record(item=item, severity="minor", determined_on=dt.date(2026, 7, 1))
+    assert disclosure_end(minor, policy) == dt.date(2026, 6, 30)
+    general = _record(item=item, severity="general", determined_on=dt.date(2026, 7, 1))
+    assert disclosure_end(general, policy) == dt.date(2031, 7, 1)  # Nanjing: the city rule, the item's 5 years
+    policy.disclosure_rule = "national"
+    assert policy.national_general_max_months < 60
+    assert disclosure_end(general, policy) == add_months(dt.date(2026, 7, 1), policy.national_general_max_months)
+
+
 def test_periods_end_on_the_last_day_of_a_shorter_month():
     """Civil Code art. 202: no corresponding day → the last day of the month."""
     assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)

@@ -251,7 +251,12 @@ class Policy(AuditedModel):
         _("objections to a listing reviewed by the authority"), default=False
     )
     listing_review_by_authority_basis = models.CharField(_("basis"), max_length=300)
-    key_attention_months = models.PositiveSmallIntegerField(_("key-attention list valid for (months)"))
+    key_attention_months = models.PositiveSmallIntegerField(
+        _("key-attention list valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the city's regulation has no key-attention list, and none is kept."),
+    )
     key_attention_months_basis = models.CharField(_("basis"), max_length=300)
     red_list_notice_days = models.PositiveSmallIntegerField(_("red-list public notice (working days)"))
     red_list_notice_days_basis = models.CharField(_("basis"), max_length=300)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.choices import ListStatus, Matter
 from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
+from apps.core.selectors import active_policy
 from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason
 
 
@@ -40,6 +41,9 @@ class CaseOpenForm(forms.Form):
         self.fields["exemption_rule"].queryset = ExemptionRule.objects.filter(
             exemption_list__status=ListStatus.PUBLISHED
         )
+        if active_policy().key_attention_months is None:  # the city keeps no key-attention list
+            self.fields["list_type"].choices = [c for c in ListType.choices if c[0] != ListType.KEY_ATTENTION]
+            del self.fields["exemption_rule"]
 
     def clean_basis_records(self) -> list[int]:
         text = self.cleaned_data["basis_records"].replace("，", ",")

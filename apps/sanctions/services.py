@@ -46,6 +46,9 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
 MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+MSG_NO_KEY_ATTENTION = gettext_lazy(
+    "{policy} keeps no key-attention list (only Nanjing art. 37 provides one); no such case can be filed."
+)
 MSG_BASIS_NOT_ACTIVE = gettext_lazy(
     "The record #{id} is “{status}”: a case rests only on active records, not on records under objection, "
     "repaired, revoked or expired."
@@ -225,6 +228,8 @@ def case_open(
     if list_type == ListType.RED and has_active_dishonest_record(subject):
         errors.setdefault("subject", []).append(str(MSG_RED_DISHONEST))
     if list_type == ListType.KEY_ATTENTION:
+        if active_policy().key_attention_months is None:
+            raise ValidationError({"list_type": str(MSG_NO_KEY_ATTENTION).format(policy=active_policy())})
         errors.update(_check_exemption(subject, exemption_rule, basis))
     if errors:
         raise ValidationError(errors)

@@ -81,7 +81,7 @@ def case_list(request):
                 legal_basis=data["legal_basis"],
                 basis_records=services.visible_records(request.user, data["basis_records"]),
                 measures=data["measures"],
-                exemption_rule=data["exemption_rule"],
+                exemption_rule=data.get("exemption_rule"),
                 record_item=listing_items[0] if listing_items else None,
                 reason=data["reason"],
             )

@@ -39,7 +39,8 @@ def test_the_five_presets_load_and_every_figure_names_its_basis(policy):
         ("tianjin", "disclosure_start", "conduct_end"),  # Tianjin art. 42
         ("tianjin", "objection_clock_pause_allowed", True),  # Tianjin art. 41
         ("tianjin", "repair_grace_period_allowed", True),  # Tianjin art. 45
-        ("tianjin", "free_reports_per_year", 2),  # Tianjin art. 39
+        ("tianjin", "free_reports_per_year", None),  # Tianjin art. 38 (art. 39's two a year: service agencies)
+        ("tianjin", "key_attention_months", None),  # no key-attention list outside Nanjing art. 37
         ("dalian", "objection_applicant_notice_days", 2),  # Dalian art. 42
         ("dalian", "disclosure_custodial_from_sentence_end", True),  # Dalian art. 35
         ("ningbo", "objection_forward_days", 2),  # Ningbo art. 42
@@ -47,7 +48,7 @@ def test_the_five_presets_load_and_every_figure_names_its_basis(policy):
         ("ningbo", "integration_days", 5),  # Ningbo art. 18
         ("ningbo", "listing_review_by_authority", True),  # Ningbo art. 28
         ("ningbo", "market_disclosure_general_months", 24),  # Ningbo art. 22
-        ("zhangye", "free_reports_per_year", 2),  # Zhangye art. 50
+        ("zhangye", "free_reports_per_year", None),  # Zhangye art. 50: the platform, unlimited
     ],
 )
 def test_preset_figures_follow_the_articles(policy, code, figure, value):

@@ -463,3 +463,28 @@ def test_the_daily_job_runs_outside_a_test_transaction(settings):
     assert services.daily_upkeep(today=later)["key_attention_ended"] == 0
     case.refresh_from_db()
     assert case.status == CaseStatus.ENDED
+
+
+def test_cities_without_a_key_attention_list_refuse_such_cases(world, settings):
+    """Only Nanjing art. 37 sets up a key-attention list; elsewhere no unlisted measure may be added
+    (Tianjin art. 26, Zhangye art. 44)."""
+    from apps.sanctions.forms import CaseOpenForm
+
+    settings.CREDIT_POLICY = "tianjin"
+    minor = RecordFactory(subject=world.company, severity="minor", provider=world.officer.organization)
+    with pytest.raises(ValidationError) as caught:
+        services.case_open(
+            by=world.officer,
+            list_type=ListType.KEY_ATTENTION,
+            subject=world.company,
+            facts="首次",
+            legal_basis="x",
+            basis_records=[minor],
+            exemption_rule=world.exemption_rule,
+            reason="x",
+        )
+    assert "天津" in caught.value.message_dict["list_type"][0]
+    form = CaseOpenForm()
+    assert ListType.KEY_ATTENTION not in dict(form.fields["list_type"].choices)
+    assert "exemption_rule" not in form.fields
+    assert not ListingCase.objects.exists()

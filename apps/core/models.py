@@ -135,6 +135,11 @@ class User(AuditFields, AbstractUser):
                 )
 
 
+# The responsible people of an organisation a listing may be recorded for (values of
+# apps.subjects.choices.ResponsibleRole; Nanjing art. 43, Tianjin art. 32, Dalian art. 36, Zhangye art. 48).
+RESPONSIBLE_ROLES = ("legal_representative", "actual_controller", "principal", "directly_responsible")
+
+
 class Policy(AuditedModel):
     """The city's rules (本市规则): every figure the regulations set, with the article it comes from.
 
@@ -251,6 +256,16 @@ class Policy(AuditedModel):
         _("objections to a listing reviewed by the authority"), default=False
     )
     listing_review_by_authority_basis = models.CharField(_("basis"), max_length=300)
+    listing_responsible_roles = models.JSONField(
+        _("responsible people recorded with an organisation's listing"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Roles among legal_representative, actual_controller, principal, directly_responsible; "
+            "empty: the listing is recorded for the organisation only."
+        ),
+    )
+    listing_responsible_roles_basis = models.CharField(_("basis"), max_length=300, default="")
     key_attention_months = models.PositiveSmallIntegerField(
         _("key-attention list valid for (months)"),
         null=True,
@@ -297,6 +312,12 @@ class Policy(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_listing_responsible_roles_display(self) -> str:
+        from apps.subjects.choices import ResponsibleRole  # the labels live with the links
+
+        labels = [str(ResponsibleRole(r).label) for r in self.listing_responsible_roles or [] if r in RESPONSIBLE_ROLES]
+        return "、".join(labels) or str(_("none (the organisation only)"))
+
     def clean(self):
         errors = {}
         for severity in ("general", "serious"):
@@ -304,6 +325,11 @@ class Policy(AuditedModel):
             high = getattr(self, f"national_{severity}_max_months")
             if low is not None and high is not None and low > high:
                 errors[f"national_{severity}_min_months"] = _("The minimum cannot exceed the maximum.")
+        roles = self.listing_responsible_roles
+        if not isinstance(roles, list) or any(role not in RESPONSIBLE_ROLES for role in roles):
+            errors["listing_responsible_roles"] = _("Give a list of roles among: %(roles)s.") % {
+                "roles": ", ".join(RESPONSIBLE_ROLES)
+            }
         if self.disclosure_rule == RuleSource.NATIONAL and not (self.disclosure_rule_reason or "").strip():
             errors["disclosure_rule_reason"] = _("Say why the national figures apply.")
         if errors:
@@ -389,6 +415,7 @@ POLICY_SECTIONS = [
         [
             ("listing_statement_days", "listing_statement_days_basis"),
             ("listing_review_by_authority", "listing_review_by_authority_basis"),
+            ("listing_responsible_roles", "listing_responsible_roles_basis"),
             ("key_attention_months", "key_attention_months_basis"),
             ("red_list_notice_days", "red_list_notice_days_basis"),
         ],

@@ -16,6 +16,7 @@ from apps.core.identifiers import mask_identifier, mask_name
 from apps.core.querylog import QueryRefused
 from apps.sanctions import services
 from apps.sanctions.models import ListingCase, SanctionCheck
+from apps.subjects.models import ResponsiblePerson
 
 
 class MeasureOutSerializer(serializers.Serializer):
@@ -139,6 +140,17 @@ class CaseSerializer(serializers.ModelSerializer):
 class NoticeSerializer(ReasonSerializer):
     notice_number = serializers.CharField(max_length=100)
     issued_on = serializers.DateField(required=False)
+    delivered_on = serializers.DateField(required=False, help_text="when delivered at once; else POST delivery/")
+    responsible_people = serializers.PrimaryKeyRelatedField(
+        queryset=ResponsiblePerson.objects.all(),
+        many=True,
+        required=False,
+        help_text="ids of the subject's responsible-person links who bear responsibility (Nanjing art. 43)",
+    )
+
+
+class DeliverySerializer(ReasonSerializer):
+    delivered_on = serializers.DateField()
 
 
 class StatementSerializer(ReasonSerializer):
@@ -170,6 +182,7 @@ class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["list_type", "status"]
     action_permissions = {
         "notice": ["sanctions.change_listingcase"],
+        "delivery": ["sanctions.change_listingcase"],
         "statement": ["sanctions.change_listingcase"],
         "decide": ["sanctions.change_listingcase"],
         "publish": ["sanctions.change_listingcase"],
@@ -187,6 +200,12 @@ class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def notice(self, request, pk=None):
         return self._step(NoticeSerializer, lambda c, by, d: services.case_issue_notice(c, by=by, **d))
+
+    @extend_schema(request=DeliverySerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def delivery(self, request, pk=None):
+        """The notice reached the subject: the statement period starts."""
+        return self._step(DeliverySerializer, lambda c, by, d: services.case_record_delivery(c, by=by, **d))
 
     @extend_schema(request=StatementSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -50,7 +50,15 @@ def seed(stdout) -> None:
         record_item=items[0],
         reason=REASON,
     )
-    services.case_issue_notice(case, by=officer, notice_number="宁市监信告〔2026〕1号", reason=REASON)
+    # The legal representative bears responsibility and is named in the notice (Nanjing art. 43).
+    services.case_issue_notice(
+        case,
+        by=officer,
+        notice_number="宁市监信告〔2026〕1号",
+        delivered_on=today,
+        responsible_people=_responsible(case),
+        reason=REASON,
+    )
     services.case_record_statement(
         case, by=officer, statement="当事人书面陈述：对事实无异议，已召回问题产品。", reason=REASON
     )
@@ -80,6 +88,7 @@ def seed(stdout) -> None:
             record_item=items[0],
             reason=REASON,
         )
+        # mailed: the statement period starts once the delivery is recorded
         services.case_issue_notice(waiting, by=officer, notice_number="宁市监信告〔2026〕2号", reason=REASON)
     clean = (
         Subject.objects.exclude(kind="natural_person")
@@ -102,3 +111,12 @@ def seed(stdout) -> None:
         f"sanctions: 1 published serious-list case, {1 if pending else 0} awaiting the statement, "
         f"{1 if clean else 0} red-list proposal in public notice"
     )
+
+
+def _responsible(case) -> list:
+    """The subject's legal representatives the city's policy lets a listing be recorded for."""
+    from apps.core.selectors import active_policy
+    from apps.subjects.models import ResponsiblePerson
+
+    roles = set(active_policy().listing_responsible_roles or []) & {"legal_representative"}
+    return list(ResponsiblePerson.objects.filter(organization=case.subject, role__in=roles))

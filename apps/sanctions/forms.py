@@ -6,6 +6,7 @@ from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
 from apps.core.selectors import active_policy
 from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason
+from apps.subjects.models import ResponsiblePerson
 
 
 class ReasonField(forms.CharField):
@@ -56,6 +57,37 @@ class CaseOpenForm(forms.Form):
 class NoticeForm(forms.Form):
     notice_number = forms.CharField(label=_("Notice number"), max_length=100)
     issued_on = forms.DateField(label=_("Notice issued on"), widget=DateInput(), required=False)
+    delivered_on = forms.DateField(
+        label=_("Delivered on (when handed over at once; otherwise record the delivery later)"),
+        widget=DateInput(),
+        required=False,
+    )
+    responsible_people = forms.ModelMultipleChoiceField(
+        label=_("Responsible people who bear responsibility, recorded with the listing"),
+        queryset=ResponsiblePerson.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = ReasonField()
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = active_policy().listing_responsible_roles or []
+        if case is None or case.subject.is_person or not roles:
+            del self.fields["responsible_people"]
+            return
+        links = ResponsiblePerson.objects.filter(organization=case.subject, role__in=roles).select_related("person")
+        self.fields["responsible_people"].queryset = links.order_by("role", "start_date")
+        self.fields["responsible_people"].label_from_instance = lambda link: "{}（{}，{}–{}）".format(
+            link.person.name,
+            link.get_role_display(),
+            link.start_date.isoformat() if link.start_date else "",
+            link.end_date.isoformat() if link.end_date else "",
+        )
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = forms.DateField(label=_("Notice delivered on"), widget=DateInput())
     reason = ReasonField()
 
 

@@ -16,8 +16,9 @@ class ListingCase(AuditedModel):
     """One list case of a deciding agency, owned by it through object permissions.
 
     Serious list (Nanjing arts. 40–43, Tianjin art. 28, Ningbo art. 28):
-        draft → notice_issued (事前告知: facts, basis, proposed published measures, the right to
-        object and to state a defence, a statement deadline in working days)
+        draft → notice_issued (事前告知: facts, basis, proposed published measures, the responsible
+        people of an organisation to be recorded with it, the right to object and to state a
+        defence; the statement deadline in working days runs from the notice's delivery)
         notice_issued → statement_received | statement_lapsed (the deadline passed)
         statement_received | statement_lapsed → decided (认定决定书, with the repair notice
         delivered together, 两书同达) | dropped
@@ -61,6 +62,19 @@ class ListingCase(AuditedModel):
     # prior notice (事前告知)
     notice_number = models.CharField(_("notice number"), max_length=100, blank=True)
     notice_issued_on = models.DateField(_("notice issued on"), null=True, blank=True)
+    notice_delivered_on = models.DateField(
+        _("notice delivered on"),
+        null=True,
+        blank=True,
+        help_text=_("The statement period runs from delivery, not from issue."),
+    )
+    responsible_people = models.ManyToManyField(
+        "subjects.ResponsiblePerson",
+        verbose_name=_("responsible people named in the notice"),
+        blank=True,
+        related_name="+",
+        help_text=_("Those of an organisation's responsible people who bear responsibility for the conduct."),
+    )
     statement_due = models.DateField(_("statement due"), null=True, blank=True)
     statement_due_estimated = models.BooleanField(_("due date estimated"), default=False)
     statement = models.TextField(_("statement and defence"), blank=True)
@@ -87,7 +101,7 @@ class ListingCase(AuditedModel):
     notice_end = models.DateField(_("public notice until"), null=True, blank=True)
     objection = models.TextField(_("objection received"), blank=True)
 
-    history = history(m2m_fields=["measures", "basis_records"])
+    history = history(m2m_fields=["measures", "basis_records", "responsible_people"])
 
     guarded = True
 

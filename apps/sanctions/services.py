@@ -46,6 +46,16 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
 MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+MSG_NOT_DELIVERED = gettext_lazy(
+    "The notice has not been delivered yet: record its delivery; the statement period runs from delivery."
+)
+MSG_ALREADY_DELIVERED = gettext_lazy("The notice's delivery on {day} is already recorded.")
+MSG_PERSON_HAS_NO_RESPONSIBLE = gettext_lazy("A natural person has no responsible people to record.")
+MSG_NOT_RESPONSIBLE_OF = gettext_lazy("{person} is not linked to {subject} as a responsible person.")
+MSG_ROLE_NOT_ALLOWED = gettext_lazy("{policy} does not record a listing for the role “{role}” ({person}).")
+MSG_NOT_IN_ROLE_THEN = gettext_lazy(
+    "{person} was not “{role}” on {day}, when the conduct the case rests on took place."
+)
 MSG_NO_KEY_ATTENTION = gettext_lazy(
     "{policy} keeps no key-attention list (only Nanjing art. 37 provides one); no such case can be filed."
 )
@@ -305,10 +315,20 @@ def case_update(
 
 @transaction.atomic
 def case_issue_notice(
-    case: ListingCase, *, by, notice_number: str, reason: str, issued_on: datetime.date | None = None
+    case: ListingCase,
+    *,
+    by,
+    notice_number: str,
+    reason: str,
+    issued_on: datetime.date | None = None,
+    delivered_on: datetime.date | None = None,
+    responsible_people=(),
 ) -> ListingCase:
-    """draft → notice_issued: the prior notice (事前告知) with a statement deadline counted in
-    working days from the policy (Ningbo art. 28: 事前告知…异议申请的权利)."""
+    """draft → notice_issued: the prior notice (事前告知; Ningbo art. 28, Dalian art. 33). It names
+    the responsible people of an organisation who bear responsibility for the conduct and will be
+    recorded with it (Nanjing art. 43: 负有责任的…), among the roles the city's policy allows. The
+    statement deadline, in working days from the policy, runs from the notice's delivery (送达):
+    given here when it was delivered on the spot, or recorded later (`case_record_delivery`)."""
     reason = require_reason(reason)
     _lock(case)
     require_case_officer(by, case)
@@ -324,11 +344,66 @@ def case_issue_notice(
     if issued_on < timezone.localdate(case.created_at):
         # Backdating would shorten, or skip, the subject's statement period.
         raise ValidationError({"issued_on": _("A notice cannot be dated before the case was filed.")})
-    due = add_working_days(issued_on, active_policy().listing_statement_days)
+    people = _check_responsible_people(case, list(responsible_people))
     case.status = CaseStatus.NOTICE_ISSUED
     case.notice_number = notice_number.strip()
     case.notice_issued_on = issued_on
+    if delivered_on is not None:
+        _set_delivery(case, delivered_on)
+    audited_save(case, by=by, reason=reason)
+    case.responsible_people.set(people)
+    return case
+
+
+def _check_responsible_people(case: ListingCase, links: list[ResponsiblePerson]) -> list[ResponsiblePerson]:
+    """The named links are the subject's, in a role the city allows, and held that role when the
+    conduct took place (a successor is not responsible for a predecessor's conduct)."""
+    if not links:
+        return []
+    if case.subject.is_person:
+        raise ValidationError({"responsible_people": str(MSG_PERSON_HAS_NO_RESPONSIBLE)})
+    allowed = set(active_policy().listing_responsible_roles or [])
+    basis = list(case.basis_records.all())
+    conduct_on = max((r.ended_on or r.determined_on for r in basis if r.ended_on or r.determined_on), default=None)
+    errors = []
+    for link in links:
+        if link.organization_id != case.subject_id:
+            errors.append(str(MSG_NOT_RESPONSIBLE_OF).format(person=link.person, subject=case.subject))
+        elif link.role not in allowed:
+            errors.append(
+                str(MSG_ROLE_NOT_ALLOWED).format(
+                    person=link.person, role=link.get_role_display(), policy=active_policy()
+                )
+            )
+        elif conduct_on is not None and not link.is_current(conduct_on):
+            errors.append(
+                str(MSG_NOT_IN_ROLE_THEN).format(person=link.person, role=link.get_role_display(), day=conduct_on)
+            )
+    if errors:
+        raise ValidationError({"responsible_people": errors})
+    return links
+
+
+def _set_delivery(case: ListingCase, delivered_on: datetime.date) -> None:
+    if delivered_on > timezone.localdate():
+        raise ValidationError({"delivered_on": _("A delivery cannot be dated in the future.")})
+    if delivered_on < case.notice_issued_on:
+        raise ValidationError({"delivered_on": _("A notice cannot be delivered before it was issued.")})
+    due = add_working_days(delivered_on, active_policy().listing_statement_days)
+    case.notice_delivered_on = delivered_on
     case.statement_due, case.statement_due_estimated = due, due.estimated
+
+
+@transaction.atomic
+def case_record_delivery(case: ListingCase, *, by, delivered_on: datetime.date, reason: str) -> ListingCase:
+    """The notice reached the subject (送达): the statement period starts."""
+    reason = require_reason(reason)
+    _lock(case)
+    require_case_officer(by, case)
+    _require_status(case, CaseStatus.NOTICE_ISSUED, CaseStatus.STATEMENT_RECEIVED)
+    if case.notice_delivered_on is not None:
+        raise Conflict(str(MSG_ALREADY_DELIVERED).format(day=case.notice_delivered_on))
+    _set_delivery(case, delivered_on)
     return audited_save(case, by=by, reason=reason)
 
 
@@ -356,6 +431,8 @@ def case_record_lapse(case: ListingCase, *, by, reason: str) -> ListingCase:
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.NOTICE_ISSUED)
+    if case.statement_due is None:
+        raise Conflict(str(MSG_NOT_DELIVERED))
     if timezone.localdate() <= case.statement_due:
         raise Conflict(str(MSG_NOT_LAPSED).format(due=case.statement_due))
     case.status = CaseStatus.STATEMENT_LAPSED
@@ -446,6 +523,8 @@ def case_decide(
     _lock(case)
     require_case_officer(by, case)
     if case.status == CaseStatus.NOTICE_ISSUED:
+        if case.statement_due is None:
+            raise Conflict(str(MSG_NOT_DELIVERED))
         if timezone.localdate() <= case.statement_due:
             raise Conflict(str(MSG_STATEMENT_PENDING).format(due=case.statement_due))
         case.status = CaseStatus.STATEMENT_LAPSED
@@ -490,10 +569,9 @@ def case_decide(
     values = listing_values(case, item)
     audited_save(case, by=by, reason=reason)
     people = [(case.subject, EntryRole.SUBJECT)]
-    if not case.subject.is_person:
-        for link in ResponsiblePerson.objects.filter(organization=case.subject).select_related("person"):
-            if link.is_current(listing_start):
-                people.append((link.person, ROLE_BY_RESPONSIBILITY[link.role]))
+    # Only the responsible people the notice named (Nanjing art. 43: 负有责任的…), so each was told.
+    for link in case.responsible_people.select_related("person"):
+        people.append((link.person, ROLE_BY_RESPONSIBILITY[link.role]))
     for subject, role in people:
         _add_entry(case, subject, role, by=by, reason=reason, record_values=values)
     subject_services.records_recompute_disclosure([s.pk for s, _r in people], by=by, reason=reason)

@@ -22,6 +22,7 @@ from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.selectors import active_policy
 from apps.core.tabular import write_csv, write_xlsx
 from apps.sanctions import services
 from apps.sanctions.choices import CaseStatus, ListType
@@ -29,6 +30,7 @@ from apps.sanctions.forms import (
     CaseOpenForm,
     CheckForm,
     DecisionForm,
+    DeliveryForm,
     DropForm,
     NoticeForm,
     ObjectionForm,
@@ -106,6 +108,7 @@ def case_list(request):
 
 STEP_FORMS = {
     "notice": NoticeForm,
+    "delivery": DeliveryForm,
     "statement": StatementForm,
     "lapse": SimpleReasonForm,
     "decide": DecisionForm,
@@ -123,7 +126,7 @@ def _step_forms(case: ListingCase, user) -> dict:
     s = CaseStatus
     allowed = {
         s.DRAFT: ["notice", "drop"],
-        s.NOTICE_ISSUED: ["statement", "lapse", "decide", "drop"],
+        s.NOTICE_ISSUED: [*([] if case.notice_delivered_on else ["delivery"]), "statement", "lapse", "decide", "drop"],
         s.STATEMENT_RECEIVED: ["decide", "drop"],
         s.STATEMENT_LAPSED: ["decide", "drop"],
         s.DECIDED: ["publish", "remove"],
@@ -139,6 +142,8 @@ def _step_forms(case: ListingCase, user) -> dict:
                 listing_items=services.listing_items_for(case.deciding_org),
                 initial={"record_item": case.record_item_id},
             )
+        elif step == "notice":
+            forms[step] = NoticeForm(case=case)
         else:
             forms[step] = STEP_FORMS[step]()
     return forms
@@ -157,6 +162,7 @@ def case_detail(request, pk: int):
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
+            "responsible": case.responsible_people.select_related("person"),
             "history": _steps(case),
         },
     )
@@ -177,11 +183,12 @@ def case_step(request, pk: int, step: str):
     if step not in STEP_FORMS:
         raise Http404
     form_class = STEP_FORMS[step]
-    form = (
-        form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org))
-        if step == "decide"
-        else form_class(request.POST)
-    )
+    if step == "decide":
+        form = form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org))
+    elif step == "notice":
+        form = form_class(request.POST, case=case)
+    else:
+        form = form_class(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -190,7 +197,16 @@ def case_step(request, pk: int, step: str):
     data, by = form.cleaned_data, request.user
     actions = {
         "notice": lambda: services.case_issue_notice(
-            case, by=by, notice_number=data["notice_number"], issued_on=data["issued_on"], reason=data["reason"]
+            case,
+            by=by,
+            notice_number=data["notice_number"],
+            issued_on=data["issued_on"],
+            delivered_on=data["delivered_on"],
+            responsible_people=data.get("responsible_people") or [],
+            reason=data["reason"],
+        ),
+        "delivery": lambda: services.case_record_delivery(
+            case, by=by, delivered_on=data["delivered_on"], reason=data["reason"]
         ),
         "statement": lambda: services.case_record_statement(
             case, by=by, statement=data["statement"], received_on=data["received_on"], reason=data["reason"]
@@ -268,6 +284,8 @@ def case_document(request, pk: int, document: str):
             "case": case,
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
+            "responsible": case.responsible_people.select_related("person"),
+            "statement_days": active_policy().listing_statement_days,
         },
         request=request,
     )

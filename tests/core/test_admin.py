@@ -61,7 +61,13 @@ def test_history_pages_show_old_versions_but_never_save_them(client, policy):
 
 
 def _policy_form(policy, **changes):
-    data = {k: ("" if v is None else v) for k, v in model_to_dict(policy).items()}
+    import json
+
+    # as the form renders them: JSON fields as JSON text
+    data = {
+        k: ("" if v is None else json.dumps(v) if isinstance(v, list | dict) else v)
+        for k, v in model_to_dict(policy).items()
+    }
     data = {k: v for k, v in data.items() if v is not False}  # unchecked checkboxes are absent
     data.update(changes)
     return data

@@ -37,7 +37,12 @@ def _case(world, decide=False, publish=False):
     backdate(case, dt.date(2026, 9, 1))
     if decide:
         services.case_issue_notice(
-            case, by=world.officer, notice_number="宁市监告〔2026〕9号", reason="告知", issued_on=dt.date(2026, 9, 30)
+            case,
+            by=world.officer,
+            notice_number="宁市监告〔2026〕9号",
+            reason="告知",
+            issued_on=dt.date(2026, 9, 30),
+            delivered_on=dt.date(2026, 9, 30),
         )
         services.case_decide(case, by=world.officer, reason="认定", **DECISION)
     if publish:
@@ -150,12 +155,28 @@ def test_another_agency_cannot_read_a_draft_case_on_the_pages_or_in_the_admin(cl
 def test_the_case_pages_take_the_steps(client, world):
     case = _case(world)
     client.force_login(world.officer)
+    link = world.representative.responsibilities.get()
+    detail = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
+    assert "赵法人（法定代表人" in detail  # offered in the notice form
     client.post(
         reverse("sanctions:case_step", args=[case.pk, "notice"]),
-        {"notice_number": "宁市监告〔2026〕10号", "issued_on": "2026-09-30", "reason": "告知"},
+        {
+            "notice_number": "宁市监告〔2026〕10号",
+            "issued_on": "2026-09-30",
+            "responsible_people": [link.pk],
+            "reason": "告知",
+        },
     )
     case.refresh_from_db()
-    assert case.status == "notice_issued" and case.statement_due == dt.date(2026, 10, 13)
+    assert case.status == "notice_issued" and case.statement_due is None
+    assert list(case.responsible_people.all()) == [link]
+    page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
+    assert "收到本告知书之日起5个工作日内" in page and "赵法人（法定代表人）" in page
+    client.post(
+        reverse("sanctions:case_step", args=[case.pk, "delivery"]), {"delivered_on": "2026-09-30", "reason": "直接送达"}
+    )
+    case.refresh_from_db()
+    assert case.notice_delivered_on == dt.date(2026, 9, 30) and case.statement_due == dt.date(2026, 10, 13)
     page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
     assert "事前告知书" in page and "2026年10月13日" in page and "陈述" in page
     response = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"]), {"format": "pdf"})
@@ -210,7 +231,12 @@ def test_statistics_count_checks_hits_feedback_and_cases(client, world):
 def test_the_officer_home_lists_open_cases_with_their_deadline(client, world):
     case = _case(world)
     services.case_issue_notice(
-        case, by=world.officer, notice_number="告", reason="告知", issued_on=dt.date(2026, 9, 30)
+        case,
+        by=world.officer,
+        notice_number="告",
+        reason="告知",
+        issued_on=dt.date(2026, 9, 30),
+        delivered_on=dt.date(2026, 9, 30),
     )
     client.force_login(world.officer)
     page = client.get(reverse("core:home")).content.decode()

@@ -45,19 +45,50 @@ def open_serious(world, **extra):
 
 
 def test_the_statement_deadline_counts_working_days(world):
-    """A notice issued 2026-09-30 with 5 working days is due 2026-10-13 (National Day, make-up Saturday)."""
+    """A notice delivered 2026-09-30 with 5 working days is due 2026-10-13 (National Day, make-up Saturday)."""
     case = open_serious(world)
     services.case_issue_notice(
-        case, by=world.officer, notice_number="宁市监告〔2026〕1号", reason="告知", issued_on=dt.date(2026, 9, 30)
+        case,
+        by=world.officer,
+        notice_number="宁市监告〔2026〕1号",
+        reason="告知",
+        issued_on=dt.date(2026, 9, 30),
+        delivered_on=dt.date(2026, 9, 30),
     )
     assert case.statement_due == dt.date(2026, 10, 13)
+
+
+def test_the_statement_period_runs_from_delivery(world):
+    """The preset's basis: 陈述申辩期为告知书送达之日起五个工作日. Until the delivery is recorded
+    the case can neither lapse nor be decided; the period then counts from the delivery day."""
+    from apps.core.workdays import add_working_days
+
+    case = open_serious(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告0", reason="邮寄告知书", issued_on=dt.date(2026, 9, 30)
+    )
+    assert case.statement_due is None
+    for step in (services.case_record_lapse, lambda c, **kw: services.case_decide(c, **kw, **DECISION)):
+        with pytest.raises(Conflict, match=str(services.MSG_NOT_DELIVERED)):
+            step(case, by=world.officer, reason="x")
+    with pytest.raises(ValidationError):
+        services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 9, 29), reason="送达")
+    services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 10, 12), reason="邮件签收")
+    assert case.notice_delivered_on == dt.date(2026, 10, 12)
+    assert case.statement_due == add_working_days(dt.date(2026, 10, 12), 5) == dt.date(2026, 10, 19)
+    with pytest.raises(Conflict):
+        services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 10, 13), reason="再送达")
+    services.case_decide(case, by=world.officer, reason="期满未申辩，作出认定", **DECISION)
+    assert case.status == CaseStatus.DECIDED
 
 
 def test_a_case_cannot_be_decided_before_the_deadline_or_a_statement(world):
     case = open_serious(world)
     with pytest.raises(Conflict):
         services.case_decide(case, by=world.officer, reason="认定", **DECISION)
-    services.case_issue_notice(case, by=world.officer, notice_number="告1", reason="事前告知")
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告1", reason="事前告知", delivered_on=timezone.localdate()
+    )
     with pytest.raises(Conflict, match=str(case.statement_due.year)):
         services.case_decide(case, by=world.officer, reason="认定", **DECISION)
     with pytest.raises(Conflict):
@@ -70,7 +101,12 @@ def test_a_case_cannot_be_decided_before_the_deadline_or_a_statement(world):
 def test_a_lapsed_statement_period_allows_the_decision(world):
     case = open_serious(world)
     services.case_issue_notice(
-        case, by=world.officer, notice_number="告2", reason="告知", issued_on=dt.date(2026, 9, 30)
+        case,
+        by=world.officer,
+        notice_number="告2",
+        reason="告知",
+        issued_on=dt.date(2026, 9, 30),
+        delivered_on=dt.date(2026, 9, 30),
     )
     services.case_decide(case, by=world.officer, reason="期满未申辩，作出认定", **DECISION)
     assert case.status == CaseStatus.DECIDED
@@ -144,7 +180,13 @@ def test_a_serious_case_rests_on_active_records_that_are_not_minor(world):
 def _decided(world):
     case = open_serious(world)
     services.case_issue_notice(
-        case, by=world.officer, notice_number="告3", reason="告知", issued_on=dt.date(2026, 9, 30)
+        case,
+        by=world.officer,
+        notice_number="告3",
+        reason="告知",
+        issued_on=dt.date(2026, 9, 30),
+        delivered_on=dt.date(2026, 9, 30),
+        responsible_people=[world.representative.responsibilities.get()],
     )
     return services.case_decide(case, by=world.officer, reason="认定", **DECISION)
 
@@ -488,3 +530,54 @@ def test_cities_without_a_key_attention_list_refuse_such_cases(world, settings):
     assert ListType.KEY_ATTENTION not in dict(form.fields["list_type"].choices)
     assert "exemption_rule" not in form.fields
     assert not ListingCase.objects.exists()
+
+
+def test_only_responsible_people_named_in_the_notice_are_listed(world, settings):
+    """Nanjing art. 43 (负有责任的…), Tianjin art. 32 (no "other directly responsible people"),
+    Ningbo art. 29 (no measures on third parties): the notice names those who bear
+    responsibility, in a role the city allows, who held it when the conduct took place."""
+    from tests.subjects.factories import PersonFactory, ResponsiblePersonFactory
+
+    company = world.company
+    successor = ResponsiblePersonFactory(
+        organization=company,
+        person=PersonFactory(name="钱继任"),
+        role="principal",
+        start_date=world.record.ended_on + dt.timedelta(days=1),
+    )
+    clerk_of_record = ResponsiblePersonFactory(
+        organization=company, person=PersonFactory(name="孙直接"), role="directly_responsible"
+    )
+    other = ResponsiblePersonFactory(person=PersonFactory(name="李别家"))
+    case = open_serious(world)
+
+    def notice(links):
+        services.case_issue_notice(
+            case,
+            by=world.officer,
+            notice_number="告",
+            reason="告知",
+            delivered_on=timezone.localdate(),
+            responsible_people=links,
+        )
+
+    for links, expected in (
+        ([successor], services.MSG_NOT_IN_ROLE_THEN),
+        ([other], services.MSG_NOT_RESPONSIBLE_OF),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            notice(links)
+        assert "responsible_people" in caught.value.message_dict, expected
+    settings.CREDIT_POLICY = "tianjin"
+    with pytest.raises(ValidationError) as caught:
+        notice([clerk_of_record])
+    assert "天津" in caught.value.message_dict["responsible_people"][0]
+    settings.CREDIT_POLICY = "ningbo"
+    with pytest.raises(ValidationError):
+        notice([world.representative.responsibilities.get()])
+    settings.CREDIT_POLICY = "nanjing"
+    notice([clerk_of_record])  # named: bears responsibility; the legal representative is not named
+    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
+    services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    listed = set(ListEntry.objects.filter(case=case).values_list("subject__name", flat=True))
+    assert listed == {company.name, "孙直接"}

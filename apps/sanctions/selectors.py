@@ -25,9 +25,11 @@ def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:
     query = (query or "").strip()
     if query:
         entries = entries.filter(Q(subject__name__contains=query) | Q(subject__identifier=query.upper()))
-    # Shown until the listing period ends, even before the nightly job removes the entry.
+    # Shown from the listing's first day until its period ends, even before the nightly job
+    # removes the entry. The serious list states the removal conditions and the remedies
+    # (Tianjin art. 28: 列明…移出条件和救济途径).
     today = timezone.localdate()
-    return entries.filter(Q(end__isnull=True) | Q(end__gte=today)).order_by("-start", "-id")
+    return entries.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today).order_by("-start", "-id")
 
 
 @dataclass

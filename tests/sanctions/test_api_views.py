@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.core.models import QueryLog
@@ -190,6 +191,7 @@ def test_public_serious_list_shows_only_published_and_masks_persons(client, worl
     services.case_publish(draft_case, by=world.officer, reason="公布")
     page = client.get(reverse("sanctions:public_serious")).content.decode()
     assert "南京失信测试有限公司" in page and world.company.identifier in page
+    assert DECISION["removal_conditions"] in page and DECISION["remedies"] in page  # Tianjin art. 28
     assert "赵法人" not in page  # responsible people are in their files, not on the public page
     page = client.get(reverse("sanctions:public_serious"), {"q": "不存在"}).content.decode()
     assert "没有符合条件的条目" in page
@@ -205,7 +207,11 @@ def test_public_red_list_masks_a_persons_identifier(client, world):
         reason="提名",
     )
     services.red_start_notice(case, by=world.officer, reason="公示")
-    services.red_confirm(case, by=world.officer, reason="确认", today=case.notice_end + dt.timedelta(days=1))
+    from apps.core.audit import audited_save
+
+    case.notice_end = timezone.localdate() - dt.timedelta(days=1)  # the notice ended yesterday
+    audited_save(case, by=None, reason="test: notice over")
+    services.red_confirm(case, by=world.officer, reason="确认")
     page = client.get(reverse("sanctions:public_red")).content.decode()
     assert "赵**" in page and world.representative.identifier not in page
     assert world.representative.identifier[:6] + "********" in page

@@ -126,7 +126,10 @@ def _step_forms(case: ListingCase, user) -> dict:
     s = CaseStatus
     allowed = {
         s.DRAFT: ["notice", "drop"],
-        s.NOTICE_ISSUED: [*([] if case.notice_delivered_on else ["delivery"]), "statement", "lapse", "decide", "drop"],
+        # before the delivery is recorded the statement period has not started: nothing can lapse
+        s.NOTICE_ISSUED: ["statement", "lapse", "decide", "drop"]
+        if case.notice_delivered_on
+        else ["delivery", "statement", "decide", "drop"],
         s.STATEMENT_RECEIVED: ["decide", "drop"],
         s.STATEMENT_LAPSED: ["decide", "drop"],
         s.DECIDED: ["publish", "remove"],

@@ -161,6 +161,7 @@ class StatementSerializer(ReasonSerializer):
 class DecisionSerializer(ReasonSerializer):
     decision_number = serializers.CharField(max_length=100)
     cause = serializers.CharField()
+    statement_finding = serializers.CharField(required=False, help_text="required when a statement was received")
     listing_start = serializers.DateField()
     listing_end = serializers.DateField()
     removal_conditions = serializers.CharField()

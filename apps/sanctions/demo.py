@@ -72,6 +72,7 @@ def seed(stdout) -> None:
         removal_conditions="列入满一年且已纠正失信行为、消除不良影响的，可申请提前移出；列入期满自动移出。",
         remedies="可在收到本决定书之日起六十日内申请行政复议，或者在六个月内依法提起行政诉讼。",
         repair_notice="纠正失信行为后，可以向本机关申请信用修复。",
+        statement_finding="经核查，当事人已召回问题产品属实，但不改变违法事实和情节，陈述申辩意见不予采纳。",
         reason=REASON,
     )
     services.case_publish(case, by=officer, reason=REASON)

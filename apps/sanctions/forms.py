@@ -100,6 +100,11 @@ class StatementForm(forms.Form):
 class DecisionForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=100)
     cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 2}))
+    statement_finding = forms.CharField(
+        label=_("Finding on the statement and objection (when one was received)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     listing_start = forms.DateField(label=_("Listed from"), widget=DateInput())
     listing_end = forms.DateField(label=_("Listed until"), widget=DateInput())
     removal_conditions = forms.CharField(
@@ -122,9 +127,11 @@ class DecisionForm(forms.Form):
     )
     reason = ReasonField()
 
-    def __init__(self, *args, listing_items=(), **kwargs):
+    def __init__(self, *args, listing_items=(), case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_item"].queryset = CatalogItem.objects.filter(pk__in=[i.pk for i in listing_items])
+        if case is not None and not case.statement:
+            del self.fields["statement_finding"]
 
 
 class DropForm(forms.Form):

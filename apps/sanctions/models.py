@@ -79,6 +79,11 @@ class ListingCase(AuditedModel):
     statement_due_estimated = models.BooleanField(_("due date estimated"), default=False)
     statement = models.TextField(_("statement and defence"), blank=True)
     statement_received_on = models.DateField(_("statement received on"), null=True, blank=True)
+    statement_finding = models.TextField(
+        _("finding on the statement"),
+        blank=True,
+        help_text=_("What was checked and whether the statement and objection were accepted, and why."),
+    )
 
     # decision (认定决定书)
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True)

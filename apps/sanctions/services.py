@@ -46,6 +46,9 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
 MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+MSG_STATEMENT_FINDING = gettext_lazy(
+    "A statement was received: say what was checked and whether it is accepted, and why."
+)
 MSG_NOT_DELIVERED = gettext_lazy(
     "The notice has not been delivered yet: record its delivery; the statement period runs from delivery."
 )
@@ -514,6 +517,7 @@ def case_decide(
     reason: str,
     record_item: CatalogItem | None = None,
     measures=None,
+    statement_finding: str = "",
 ) -> ListingCase:
     """→ decided: the decision (认定决定书) names cause, basis, measures, the listing period, the
     removal conditions and procedure and the remedies, and the credit repair notice goes with it
@@ -539,6 +543,9 @@ def case_decide(
     ):
         if not (value or "").strip():
             errors.setdefault(name, []).append(str(MSG_REQUIRED))
+    if case.statement and not (statement_finding or "").strip():
+        # Dalian art. 33 (异议…予以核实并…反馈结果), Ningbo art. 28 (由认定机关…核查处理).
+        errors.setdefault("statement_finding", []).append(str(MSG_STATEMENT_FINDING))
     if not listing_start or not listing_end:
         errors.setdefault("listing_end", []).append(str(MSG_REQUIRED))
     elif listing_end <= listing_start:
@@ -558,6 +565,7 @@ def case_decide(
     require_published_item(item)
     case.record_item = item
     case.decision_number, case.cause = decision_number.strip(), cause.strip()
+    case.statement_finding = (statement_finding or "").strip() if case.statement else ""
     case.listing_start, case.listing_end = listing_start, listing_end
     case.removal_conditions, case.remedies, case.repair_notice = (
         removal_conditions.strip(),

@@ -142,6 +142,7 @@ def _step_forms(case: ListingCase, user) -> dict:
     for step in allowed:
         if step == "decide":
             forms[step] = DecisionForm(
+                case=case,
                 listing_items=services.listing_items_for(case.deciding_org),
                 initial={"record_item": case.record_item_id},
             )
@@ -187,7 +188,7 @@ def case_step(request, pk: int, step: str):
         raise Http404
     form_class = STEP_FORMS[step]
     if step == "decide":
-        form = form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org))
+        form = form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org), case=case)
     elif step == "notice":
         form = form_class(request.POST, case=case)
     else:
@@ -220,6 +221,7 @@ def case_step(request, pk: int, step: str):
             by=by,
             decision_number=data["decision_number"],
             cause=data["cause"],
+            statement_finding=data.get("statement_finding", ""),
             listing_start=data["listing_start"],
             listing_end=data["listing_end"],
             removal_conditions=data["removal_conditions"],
@@ -289,6 +291,8 @@ def case_document(request, pk: int, document: str):
             "basis": case.basis_records.select_related("item"),
             "responsible": case.responsible_people.select_related("person"),
             "statement_days": active_policy().listing_statement_days,
+            # Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核
+            "review_by_authority": active_policy().listing_review_by_authority,
         },
         request=request,
     )

@@ -59,6 +59,7 @@ def test_officer_lists_a_company_and_the_check_returns_the_measures(page, demo_p
         {
             "decision_number": "宁市监信认〔2026〕88号",
             "cause": "销售不合格食品，情节严重",
+            "statement_finding": "经核查，召回属实但不改变违法事实，不予采纳。",
             "listing_start": "2026-11-20",
             "listing_end": "2029-11-19",
             "removal_conditions": "列入满一年且已纠正失信行为的，可申请提前移出",

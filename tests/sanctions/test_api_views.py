@@ -249,3 +249,13 @@ def test_the_officer_home_lists_open_cases_with_their_deadline(client, world):
     assert f"#{case.pk}" in page and "2026-10-13" in page
     client.force_login(OfficerFactory())
     assert f"#{case.pk} " not in client.get(reverse("core:home")).content.decode()
+
+
+def test_the_decision_tells_of_the_review_where_the_city_provides_one(client, world, settings):
+    """Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核."""
+    case = _case(world, decide=True)
+    client.force_login(world.officer)
+    url = reverse("sanctions:case_document", args=[case.pk, "decision"])
+    assert "申请复核" not in client.get(url).content.decode()  # Nanjing has no such review
+    settings.CREDIT_POLICY = "ningbo"
+    assert "向市社会信用工作主管部门申请复核" in client.get(url).content.decode()

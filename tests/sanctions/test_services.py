@@ -94,8 +94,14 @@ def test_a_case_cannot_be_decided_before_the_deadline_or_a_statement(world):
     with pytest.raises(Conflict):
         services.case_record_lapse(case, by=world.officer, reason="期满")
     services.case_record_statement(case, by=world.officer, statement="申辩：已整改", reason="收到陈述申辩")
-    services.case_decide(case, by=world.officer, reason="作出认定", **DECISION)
-    assert case.status == CaseStatus.DECIDED
+    # Dalian art. 33, Ningbo art. 28: the statement is checked and answered in the decision.
+    with pytest.raises(ValidationError) as caught:
+        services.case_decide(case, by=world.officer, reason="作出认定", **DECISION)
+    assert "statement_finding" in caught.value.message_dict
+    services.case_decide(
+        case, by=world.officer, reason="作出认定", statement_finding="经核查，整改情况属实，不影响认定。", **DECISION
+    )
+    assert case.status == CaseStatus.DECIDED and case.statement_finding.startswith("经核查")
 
 
 def test_a_lapsed_statement_period_allows_the_decision(world):
@@ -243,7 +249,7 @@ def test_every_step_is_in_the_case_history_with_user_and_reason(world):
     )
     services.case_issue_notice(case, by=world.officer, notice_number="告", reason="告知")
     services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
-    services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
     services.case_publish(case, by=world.officer, reason="向社会公布")
     rows = list(
         case.history.order_by("history_date", "history_id").values_list(
@@ -578,6 +584,6 @@ def test_only_responsible_people_named_in_the_notice_are_listed(world, settings)
     settings.CREDIT_POLICY = "nanjing"
     notice([clerk_of_record])  # named: bears responsibility; the legal representative is not named
     services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
-    services.case_decide(case, by=world.officer, reason="认定", **DECISION)
+    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
     listed = set(ListEntry.objects.filter(case=case).values_list("subject__name", flat=True))
     assert listed == {company.name, "孙直接"}

@@ -130,7 +130,9 @@ def _copy(cursor, connection, table: str, fields, rows) -> None:
     """COPY `rows` (model values, one list per row in the order of `fields`) into `table`."""
     qn = connection.ops.quote_name
     sql = "COPY {} ({}) FROM STDIN".format(qn(table), ", ".join(qn(f.column) for f in fields))
-    with cursor.copy(sql) as copy:
+    # Errors from COPY (a unique violation from a concurrent batch) come out as Django's
+    # IntegrityError & co., like those of execute(), so callers' handlers still apply.
+    with connection.wrap_database_errors, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row([f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)])
 

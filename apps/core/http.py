@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
@@ -33,9 +34,13 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.http import UnreadablePostError
+
         params = [request.GET]
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            params.append(request.POST)
+            # an aborted upload: the CSRF check answers it, as without this middleware
+            with contextlib.suppress(UnreadablePostError):
+                params.append(request.POST)
         for query in params:
             for name, values in query.lists():
                 if "\x00" in name or any("\x00" in value for value in values):

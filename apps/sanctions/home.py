@@ -1,5 +1,7 @@
 """What the sanctions app adds to the role home pages."""
 
+from django.db.models import F
+
 from apps.core.choices import Role
 from apps.core.permissions import restrict
 from apps.sanctions.choices import CaseStatus
@@ -21,4 +23,6 @@ def context(user) -> dict:
     if user.role != Role.OFFICER or not user.has_perm("sanctions.view_listingcase"):
         return {}
     cases = restrict(ListingCase.objects.select_related("subject"), user).filter(status__in=OPEN)
-    return {"open_cases": list(cases.order_by("statement_due", "-id")[:10])}
+    # notices awaiting their delivery first (they need a step), then by deadline, on every database
+    order = F("statement_due").asc(nulls_first=True)
+    return {"open_cases": list(cases.order_by(order, "-id")[:10])}

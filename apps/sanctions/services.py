@@ -54,7 +54,7 @@ MSG_NOT_DELIVERED = gettext_lazy(
 )
 MSG_ALREADY_DELIVERED = gettext_lazy("The notice's delivery on {day} is already recorded.")
 MSG_PERSON_HAS_NO_RESPONSIBLE = gettext_lazy("A natural person has no responsible people to record.")
-MSG_NOT_RESPONSIBLE_OF = gettext_lazy("{person} is not linked to {subject} as a responsible person.")
+MSG_NOT_RESPONSIBLE_OF = gettext_lazy("The link #{id} is not one of {subject}'s responsible people.")
 MSG_ROLE_NOT_ALLOWED = gettext_lazy("{policy} does not record a listing for the role “{role}” ({person}).")
 MSG_NOT_IN_ROLE_THEN = gettext_lazy(
     "{person} was not “{role}” on {day}, when the conduct the case rests on took place."
@@ -347,6 +347,8 @@ def case_issue_notice(
     if issued_on < timezone.localdate(case.created_at):
         # Backdating would shorten, or skip, the subject's statement period.
         raise ValidationError({"issued_on": _("A notice cannot be dated before the case was filed.")})
+    # the records may have gone under objection, been repaired or revoked since the filing
+    _check_basis(case.subject, case.basis_records.select_related("item"), by, case.list_type)
     people = _check_responsible_people(case, list(responsible_people))
     case.status = CaseStatus.NOTICE_ISSUED
     case.notice_number = notice_number.strip()
@@ -371,7 +373,7 @@ def _check_responsible_people(case: ListingCase, links: list[ResponsiblePerson])
     errors = []
     for link in links:
         if link.organization_id != case.subject_id:
-            errors.append(str(MSG_NOT_RESPONSIBLE_OF).format(person=link.person, subject=case.subject))
+            errors.append(str(MSG_NOT_RESPONSIBLE_OF).format(id=link.pk, subject=case.subject))
         elif link.role not in allowed:
             errors.append(
                 str(MSG_ROLE_NOT_ALLOWED).format(
@@ -404,8 +406,9 @@ def case_record_delivery(case: ListingCase, *, by, delivered_on: datetime.date, 
     _lock(case)
     require_case_officer(by, case)
     _require_status(case, CaseStatus.NOTICE_ISSUED, CaseStatus.STATEMENT_RECEIVED)
-    if case.notice_delivered_on is not None:
-        raise Conflict(str(MSG_ALREADY_DELIVERED).format(day=case.notice_delivered_on))
+    if case.notice_delivered_on is not None or case.statement_due is not None:
+        # (cases noticed before deliveries were recorded have a due date from the issue)
+        raise Conflict(str(MSG_ALREADY_DELIVERED).format(day=case.notice_delivered_on or case.notice_issued_on))
     _set_delivery(case, delivered_on)
     return audited_save(case, by=by, reason=reason)
 
@@ -560,6 +563,10 @@ def case_decide(
     item = record_item or case.record_item
     if item is None:
         errors.setdefault("record_item", []).append(str(MSG_LISTING_ITEM))
+    try:
+        _check_basis(case.subject, case.basis_records.select_related("item"), by, case.list_type)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     require_published_item(item)
@@ -578,8 +585,9 @@ def case_decide(
     audited_save(case, by=by, reason=reason)
     people = [(case.subject, EntryRole.SUBJECT)]
     # Only the responsible people the notice named (Nanjing art. 43: 负有责任的…), so each was told.
-    for link in case.responsible_people.select_related("person"):
-        people.append((link.person, ROLE_BY_RESPONSIBILITY[link.role]))
+    for link in case.responsible_people.select_related("person").order_by("role", "pk"):
+        if all(person.pk != link.person_id for person, _role in people):  # one entry per person
+            people.append((link.person, ROLE_BY_RESPONSIBILITY[link.role]))
     for subject, role in people:
         _add_entry(case, subject, role, by=by, reason=reason, record_values=values)
     subject_services.records_recompute_disclosure([s.pk for s, _r in people], by=by, reason=reason)

@@ -128,8 +128,8 @@ def _step_forms(case: ListingCase, user) -> dict:
         s.DRAFT: ["notice", "drop"],
         # before the delivery is recorded the statement period has not started: nothing can lapse
         s.NOTICE_ISSUED: ["statement", "lapse", "decide", "drop"]
-        if case.notice_delivered_on
-        else ["delivery", "statement", "decide", "drop"],
+        if case.statement_due
+        else ["delivery", "statement", "drop"],
         s.STATEMENT_RECEIVED: ["decide", "drop"],
         s.STATEMENT_LAPSED: ["decide", "drop"],
         s.DECIDED: ["publish", "remove"],

@@ -116,6 +116,11 @@ def template_columns(item: CatalogItem) -> list[str]:
     return [str(label) for _name, label in STANDARD_COLUMNS] + [f["label"] for f in item.record_fields]
 
 
+def _header(header) -> str:
+    """A header as matched and reported (NUL removed: PostgreSQL cannot store it)."""
+    return str(header).replace("\x00", "").strip()
+
+
 class RowReader:
     """Turns raw rows (dicts keyed by header) into ParsedRows for one item and provider."""
 
@@ -132,7 +137,7 @@ class RowReader:
         self.columns: dict[str, tuple[str, str]] = {}  # header -> ("std"|"field", name)
         self.header_errors: list[tuple[str, str]] = []
         for header in headers:
-            header = str(header).strip()
+            header = _header(header)
             if not header:
                 continue
             if header in standard:
@@ -150,11 +155,11 @@ class RowReader:
         row = ParsedRow(number=number)
         kind_text = ""
         for header, value in raw.items():
-            target = self.columns.get(str(header).strip())
+            target = self.columns.get(_header(header))
             if target is None:
                 continue
             if isinstance(value, str) and "\x00" in value:
-                row.errors.append((str(header).strip(), str(MSG_NUL)))
+                row.errors.append((_header(header), str(MSG_NUL)))
                 value = value.replace("\x00", "")  # the row is invalid; parse the rest for other errors
             kind, name = target
             if kind == "field":

@@ -143,3 +143,18 @@ def test_bulk_writes_keep_one_full_history_row_each_on_either_path():
     with pytest.raises(ValueError):
         bulk_create_audited([OrganizationFactory.build()], Organization, by=clerk, reason=" ")
     assert Organization.objects.count() == 4 + 1  # the clerk's organisation too
+
+
+def test_a_bulk_insert_that_breaks_a_unique_index_raises_djangos_integrity_error():
+    """Callers catch django.db.IntegrityError (a concurrent batch created the same row first);
+    the COPY path must raise that too, not the driver's own exception."""
+    from django.db import IntegrityError
+
+    from apps.core.audit import bulk_create_audited
+
+    clerk = ClerkFactory()
+    taken = OrganizationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_create_audited(
+            [OrganizationFactory.build(unified_code=taken.unified_code)], Organization, by=clerk, reason="重复"
+        )

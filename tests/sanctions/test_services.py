@@ -587,3 +587,44 @@ def test_only_responsible_people_named_in_the_notice_are_listed(world, settings)
     services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
     listed = set(ListEntry.objects.filter(case=case).values_list("subject__name", flat=True))
     assert listed == {company.name, "孙直接"}
+
+
+def test_one_person_in_two_roles_is_listed_once(world):
+    """A legal representative who is also the principal: named twice, listed once."""
+    from tests.subjects.factories import ResponsiblePersonFactory
+
+    as_principal = ResponsiblePersonFactory(organization=world.company, person=world.representative, role="principal")
+    case = open_serious(world)
+    services.case_issue_notice(
+        case,
+        by=world.officer,
+        notice_number="告",
+        reason="告知",
+        delivered_on=timezone.localdate(),
+        responsible_people=[world.representative.responsibilities.get(role="legal_representative"), as_principal],
+    )
+    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
+    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    assert ListEntry.objects.filter(case=case, subject=world.representative).count() == 1
+
+
+def test_a_basis_record_disputed_after_filing_stops_the_notice_and_the_decision(world):
+    """The basis is checked again at each step: a record under objection carries no listing."""
+    from apps.subjects.services import record_set_status
+
+    case = open_serious(world)
+    record_set_status(world.record, status=RecordStatus.OBJECTION, by=world.officer, reason="当事人提出异议")
+    with pytest.raises(ValidationError) as caught:
+        services.case_issue_notice(
+            case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
+        )
+    assert "basis_records" in caught.value.message_dict
+    record_set_status(world.record, status=RecordStatus.ACTIVE, by=world.officer, reason="异议不成立")
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
+    )
+    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
+    record_set_status(world.record, status=RecordStatus.REVOKED, by=world.officer, reason="原处罚决定被撤销")
+    with pytest.raises(ValidationError) as caught:
+        services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    assert "basis_records" in caught.value.message_dict

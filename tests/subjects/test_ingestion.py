@@ -294,3 +294,11 @@ def test_a_file_that_fails_to_read_half_way_leaves_no_file_behind(setup, setting
         batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("half.csv", content))
     after = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
     assert after == before and not ImportBatch.objects.exists()
+
+
+def test_a_nul_character_in_a_header_is_reported_without_it(setup):
+    officer, item = setup
+    rows = [{**dict(zip(HEADER, row, strict=True)), "备\x00注": "x"} for row in _rows(1)]
+    batch = batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
+    error = batch.row_errors.get()
+    assert error.column == "备注" and "\x00" not in error.message

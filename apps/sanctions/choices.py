@@ -46,6 +46,13 @@ class RemovalReason(models.TextChoices):
     COURT = "court", _("Court ruling")
 
 
+class ReviewOutcome(models.TextChoices):
+    """The credit authority's review (复核) of a listing the subject still objects to (Ningbo art. 28)."""
+
+    UPHELD = "upheld", _("Upheld")
+    OVERTURNED = "overturned", _("Overturned: the listing is revoked")
+
+
 class EntryRole(models.TextChoices):
     """Who an entry puts on the list: the subject itself, or a responsible person of a listed
     organisation (Nanjing art. 43)."""

@@ -5,7 +5,7 @@ from apps.catalog.choices import ListStatus, Matter
 from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
 from apps.core.selectors import active_policy
-from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason
+from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason, ReviewOutcome
 from apps.subjects.models import ResponsiblePerson
 
 
@@ -84,6 +84,14 @@ class NoticeForm(forms.Form):
             link.start_date.isoformat() if link.start_date else "",
             link.end_date.isoformat() if link.end_date else "",
         )
+
+
+class ReviewForm(forms.Form):
+    applied_on = forms.DateField(label=_("Review applied for on"), widget=DateInput())
+    outcome = forms.ChoiceField(label=_("Review outcome"), choices=ReviewOutcome.choices)
+    review_document = forms.CharField(label=_("Review decision number"), max_length=200)
+    review_note = forms.CharField(label=_("Review findings"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = ReasonField()
 
 
 class DeliveryForm(forms.Form):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
-from apps.sanctions.choices import CaseStatus, EntryRole, ListType, RemovalReason
+from apps.sanctions.choices import CaseStatus, EntryRole, ListType, RemovalReason, ReviewOutcome
 
 
 class ListingCase(AuditedModel):
@@ -95,6 +95,12 @@ class ListingCase(AuditedModel):
     remedies = models.TextField(_("remedies"), blank=True)
     repair_notice = models.TextField(_("credit repair notice"), blank=True)
     drop_reason = models.TextField(_("why the case was dropped"), blank=True)
+
+    # review by the credit authority (复核, Ningbo art. 28 para. 4)
+    review_applied_on = models.DateField(_("review applied for on"), null=True, blank=True)
+    review_outcome = models.CharField(_("review outcome"), max_length=12, choices=ReviewOutcome.choices, blank=True)
+    review_document = models.CharField(_("review decision"), max_length=200, blank=True)
+    review_note = models.TextField(_("review findings"), blank=True)
 
     published_on = models.DateField(_("published on"), null=True, blank=True)
     removed_on = models.DateField(_("removed on"), null=True, blank=True)

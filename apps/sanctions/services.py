@@ -32,7 +32,7 @@ from apps.core.querylog import LookupRequest, log_query
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.workdays import add_working_days
-from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType, RemovalReason
+from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType, RemovalReason, ReviewOutcome
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
 from apps.subjects import services as subject_services
 from apps.subjects.choices import RecordStatus
@@ -46,6 +46,13 @@ MSG_MEASURE_UNPUBLISHED = gettext_lazy(
 MSG_MEASURE_OTHER_LIST = gettext_lazy("The measure {code} “{name}” applies to “{target}”, not to this list.")
 MSG_NO_BASIS = gettext_lazy("A case rests on at least one dishonest record of the subject.")
 MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+MSG_NO_REVIEW = gettext_lazy("{policy} provides no review of listings by the credit authority.")
+MSG_REVIEW_AUTHORITY = gettext_lazy("Only the credit authority reviews a listing.")
+MSG_REVIEWED = gettext_lazy("This listing was already reviewed: {outcome}.")
+MSG_REVIEW_NEEDS_OBJECTION = gettext_lazy(
+    "A review follows an objection the deciding agency has answered; this case received no statement."
+)
+MSG_REVIEW_DATE = gettext_lazy("The application date lies between the decision and today.")
 MSG_STATEMENT_FINDING = gettext_lazy(
     "A statement was received: say what was checked and whether it is accepted, and why."
 )
@@ -675,6 +682,10 @@ def case_remove(case: ListingCase, *, by, removal_reason: str, removal_document:
     _lock(case)
     if removal_reason != RemovalReason.EXPIRY or by is not None:
         require_case_officer(by, case)
+    return _remove(case, by=by, removal_reason=removal_reason, removal_document=removal_document, reason=reason)
+
+
+def _remove(case: ListingCase, *, by, removal_reason: str, removal_document: str, reason: str) -> ListingCase:
     _require_status(case, CaseStatus.DECIDED, CaseStatus.PUBLISHED)
     removal_reason = RemovalReason(removal_reason)
     if not removal_document.strip():
@@ -685,6 +696,54 @@ def case_remove(case: ListingCase, *, by, removal_reason: str, removal_document:
     audited_save(case, by=by, reason=reason)
     subject_ids = _end_entries(case, by=by, reason=reason, record_status=REMOVAL_RECORD_STATUS[removal_reason])
     subject_services.records_recompute_disclosure(subject_ids, by=by, reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_review(
+    case: ListingCase,
+    *,
+    by,
+    applied_on: datetime.date,
+    outcome: str,
+    review_document: str,
+    review_note: str,
+    reason: str,
+) -> ListingCase:
+    """The credit authority reviews a listing whose subject still objects to the deciding agency's
+    finding on its statement (Ningbo art. 28 para. 4: 可以向市社会信用工作主管部门申请复核). Only
+    where the city's policy provides this review; once per case. Overturned: the listing is
+    revoked and removed the same day."""
+    reason = require_reason(reason)
+    _lock(case)
+    policy = active_policy()
+    if not policy.listing_review_by_authority:
+        raise ValidationError(str(MSG_NO_REVIEW).format(policy=policy))
+    if by is None or (not by.is_superuser and by.role != Role.AUTHORITY):
+        raise PermissionDenied(str(MSG_REVIEW_AUTHORITY))
+    _require_status(case, CaseStatus.DECIDED, CaseStatus.PUBLISHED)
+    if case.review_outcome:
+        raise Conflict(str(MSG_REVIEWED).format(outcome=case.get_review_outcome_display()))
+    if not case.statement:
+        raise ValidationError(str(MSG_REVIEW_NEEDS_OBJECTION))
+    errors: dict[str, list[str]] = {}
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = [str(MSG_REQUIRED)]
+    if not review_document.strip():
+        errors["review_document"] = [str(MSG_REQUIRED)]
+    if not review_note.strip():
+        errors["review_note"] = [str(MSG_REQUIRED)]
+    if applied_on is None or applied_on > timezone.localdate() or (case.decided_on and applied_on < case.decided_on):
+        errors["applied_on"] = [str(MSG_REVIEW_DATE)]
+    if errors:
+        raise ValidationError(errors)
+    case.review_applied_on, case.review_outcome = applied_on, outcome
+    case.review_document, case.review_note = review_document.strip(), review_note.strip()
+    audited_save(case, by=by, reason=reason)
+    if outcome == ReviewOutcome.OVERTURNED:
+        _remove(
+            case, by=by, removal_reason=RemovalReason.REVOCATION, removal_document=case.review_document, reason=reason
+        )
     return case
 
 

@@ -35,6 +35,7 @@ from apps.sanctions.forms import (
     NoticeForm,
     ObjectionForm,
     RemoveForm,
+    ReviewForm,
     SimpleReasonForm,
     StatementForm,
     StatisticsForm,
@@ -109,6 +110,7 @@ def case_list(request):
 STEP_FORMS = {
     "notice": NoticeForm,
     "delivery": DeliveryForm,
+    "review": ReviewForm,
     "statement": StatementForm,
     "lapse": SimpleReasonForm,
     "decide": DecisionForm,
@@ -157,18 +159,34 @@ def _step_forms(case: ListingCase, user) -> dict:
 def case_detail(request, pk: int):
     case = _case(request, pk)
     can_act = request.user.has_perm("sanctions.change_listingcase", case) and request.user.role == Role.OFFICER
+    step_forms = _step_forms(case, request.user) if can_act else {}
+    if _may_review(case, request.user):
+        step_forms["review"] = ReviewForm()
     return render(
         request,
         "sanctions/case_detail.html",
         {
             "case": case,
-            "step_forms": _step_forms(case, request.user) if can_act else {},
+            "step_forms": step_forms,
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
             "responsible": case.responsible_people.select_related("person"),
             "history": _steps(case),
         },
+    )
+
+
+def _may_review(case: ListingCase, user) -> bool:
+    """The credit authority's review (Ningbo art. 28) is offered where the policy provides it,
+    on a decided listing that answered an objection and was not reviewed yet."""
+    return (
+        user.role == Role.AUTHORITY
+        and active_policy().listing_review_by_authority
+        and case.list_type == ListType.SERIOUS
+        and case.status in (CaseStatus.DECIDED, CaseStatus.PUBLISHED)
+        and bool(case.statement)
+        and not case.review_outcome
     )
 
 
@@ -244,6 +262,15 @@ def case_step(request, pk: int, step: str):
             case, by=by, objection=data["objection"], reason=data["reason"]
         ),
         "red-confirm": lambda: services.red_confirm(case, by=by, reason=data["reason"]),
+        "review": lambda: services.case_review(
+            case,
+            by=by,
+            applied_on=data["applied_on"],
+            outcome=data["outcome"],
+            review_document=data["review_document"],
+            review_note=data["review_note"],
+            reason=data["reason"],
+        ),
     }
     try:
         actions[step]()

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.core.models import QueryLog
 from apps.sanctions import services
-from apps.sanctions.choices import ListType
+from apps.sanctions.choices import CaseStatus, ListType
 from tests.factories import AuthorityUserFactory, ClerkFactory, NoRoleUserFactory, OfficerFactory
 from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions.factories import DECISION, backdate, make_world
@@ -259,3 +259,34 @@ def test_the_decision_tells_of_the_review_where_the_city_provides_one(client, wo
     assert "申请复核" not in client.get(url).content.decode()  # Nanjing has no such review
     settings.CREDIT_POLICY = "ningbo"
     assert "向市社会信用工作主管部门申请复核" in client.get(url).content.decode()
+
+
+def test_the_authority_reviews_on_the_case_page(client, world, settings):
+    from tests.factories import AuthorityUserFactory
+
+    settings.CREDIT_POLICY = "ningbo"
+    case = _case(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
+    )
+    services.case_record_statement(case, by=world.officer, statement="不服", reason="收到申辩")
+    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    client.force_login(world.officer)
+    assert "复核结果" not in client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
+    client.force_login(AuthorityUserFactory())
+    page = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
+    assert "由社会信用主管部门复核" in page
+    client.post(
+        reverse("sanctions:case_step", args=[case.pk, "review"]),
+        {
+            "applied_on": timezone.localdate().isoformat(),
+            "outcome": "upheld",
+            "review_document": "甬信复〔2026〕2号",
+            "review_note": "认定事实清楚",
+            "reason": "复核",
+        },
+    )
+    case.refresh_from_db()
+    assert case.review_outcome == "upheld" and case.status == CaseStatus.DECIDED
+    page = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
+    assert "维持" in page and "甬信复〔2026〕2号" in page

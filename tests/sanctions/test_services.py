@@ -628,3 +628,44 @@ def test_a_basis_record_disputed_after_filing_stops_the_notice_and_the_decision(
     with pytest.raises(ValidationError) as caught:
         services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
     assert "basis_records" in caught.value.message_dict
+
+
+def test_the_credit_authority_reviews_a_listing_where_the_city_provides_it(world, settings):
+    """Ningbo art. 28 para. 4: 信用主体对认定机关或者组织核查处理结果仍有异议的，可以向市社会信用
+    工作主管部门申请复核. Overturned, the listing is revoked the same day."""
+    from apps.sanctions.choices import ReviewOutcome
+    from tests.factories import AuthorityUserFactory
+
+    authority = AuthorityUserFactory()
+    case = open_serious(world)
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
+    )
+    services.case_record_statement(case, by=world.officer, statement="不服", reason="收到申辩")
+    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    review = {
+        "applied_on": timezone.localdate(),
+        "outcome": ReviewOutcome.OVERTURNED,
+        "review_document": "甬信复〔2026〕1号",
+        "review_note": "认定依据不足",
+        "reason": "复核",
+    }
+    with pytest.raises(ValidationError):  # Nanjing: no such review
+        services.case_review(case, by=authority, **review)
+    settings.CREDIT_POLICY = "ningbo"
+    with pytest.raises(PermissionDenied):
+        services.case_review(case, by=world.officer, **review)
+    with pytest.raises(ValidationError) as caught:
+        services.case_review(case, by=authority, **{**review, "review_note": " "})
+    assert set(caught.value.message_dict) == {"review_note"}
+    services.case_review(case, by=authority, **review)
+    case.refresh_from_db()
+    assert (case.status, case.removal_reason, case.removal_document) == (
+        CaseStatus.REMOVED,
+        RemovalReason.REVOCATION,
+        "甬信复〔2026〕1号",
+    )
+    assert not ListEntry.objects.filter(case=case, active=True).exists()
+    assert "serious" not in services.subject_statuses(world.company)
+    with pytest.raises(Conflict):
+        services.case_review(case, by=authority, **review)

@@ -103,6 +103,20 @@ def test_deploy_checks_are_clean_with_production_settings(monkeypatch):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # Without a key the deploy check fails; commands that need none still run.
+    del env["SECRET_KEY"]
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True, check=False
+    )
+    assert deploy.returncode != 0 and "credit_portal.E001" in deploy.stdout + deploy.stderr
+    migrations = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert migrations.returncode == 0, migrations.stdout + migrations.stderr
 
 
 def test_the_clerk_clears_a_flag_on_the_workbench(client, policy):

@@ -202,8 +202,7 @@ class AuditedModel(AuditFields):
 
 def audited_save(obj: models.Model, *, by, reason: str, update_fields=None) -> models.Model:
     """Save `obj` with the acting user and a change reason in its history row."""
-    if not reason or not str(reason).strip():
-        raise ValueError(REASON_REQUIRED)
+    reason = _require_reason(reason)
     now = timezone.now()
     actor = by if getattr(by, "is_authenticated", False) else None
     if obj._state.adding:
@@ -211,7 +210,7 @@ def audited_save(obj: models.Model, *, by, reason: str, update_fields=None) -> m
         obj.created_by = actor
     obj.updated_at = now
     obj.updated_by = actor
-    obj._change_reason = str(reason).strip()
+    obj._change_reason = reason
     obj._history_user = actor
     if update_fields is not None:
         update_fields = set(update_fields) | {"updated_at", "updated_by"}

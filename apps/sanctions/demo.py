@@ -11,6 +11,7 @@ from apps.sanctions import services
 from apps.sanctions.choices import ListType
 from apps.sanctions.models import ListingCase
 from apps.subjects.choices import RecordStatus
+from apps.subjects.disclosure import add_months
 from apps.subjects.models import CreditRecord, Subject
 
 REASON = "演示数据：名单案件"
@@ -68,7 +69,7 @@ def seed(stdout) -> None:
         decision_number="宁市监信认〔2026〕1号",
         cause=case.facts,
         listing_start=today,
-        listing_end=today.replace(year=today.year + 3),
+        listing_end=add_months(today, 36),
         removal_conditions="列入满一年且已纠正失信行为、消除不良影响的，可申请提前移出；列入期满自动移出。",
         remedies="可在收到本决定书之日起六十日内申请行政复议，或者在六个月内依法提起行政诉讼。",
         repair_notice="纠正失信行为后，可以向本机关申请信用修复。",

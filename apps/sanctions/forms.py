@@ -78,8 +78,9 @@ class NoticeForm(forms.Form):
             return
         links = ResponsiblePerson.objects.filter(organization=case.subject, role__in=roles).select_related("person")
         self.fields["responsible_people"].queryset = links.order_by("role", "start_date")
+        # the case page is not a lookup: persons' names masked, as in lists (the logged notice names them)
         self.fields["responsible_people"].label_from_instance = lambda link: "{}（{}，{}–{}）".format(
-            link.person.name,
+            link.person.display_name,
             link.get_role_display(),
             link.start_date.isoformat() if link.start_date else "",
             link.end_date.isoformat() if link.end_date else "",

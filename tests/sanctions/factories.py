@@ -104,3 +104,17 @@ def backdate(case, day: datetime.date):
 
     case.created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
     return audited_save(case, by=None, reason="test: filed earlier")
+
+
+def decide_after_statement(world, case, **notice):
+    """Notice delivered today (with `notice`, e.g. the responsible people), a statement received
+    and answered, the case decided."""
+    from django.utils import timezone
+
+    from apps.sanctions import services
+
+    services.case_issue_notice(
+        case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate(), **notice
+    )
+    services.case_record_statement(case, by=world.officer, statement="不服", reason="收到申辩")
+    return services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)

@@ -17,7 +17,7 @@ from apps.subjects.choices import RecordStatus
 from apps.subjects.models import CreditRecord
 from tests.catalog.factories import MeasureFactory, MeasureListFactory
 from tests.factories import OfficerFactory
-from tests.sanctions.factories import DECISION, backdate, make_world
+from tests.sanctions.factories import DECISION, backdate, decide_after_statement, make_world
 from tests.subjects.factories import RecordFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,28 @@ def open_serious(world, **extra):
         **extra,
     )
     return backdate(case, dt.date(2026, 9, 1))
+
+
+def open_key_attention(world):
+    """A key-attention case on the company's first minor record (its serious record revoked, so
+    the minor one is the first occurrence; Nanjing art. 37)."""
+    from apps.core.audit import audited_save
+
+    minor = RecordFactory(
+        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
+    )
+    world.record.status = RecordStatus.REVOKED
+    audited_save(world.record, by=None, reason="test: the serious record revoked")
+    return services.case_open(
+        by=world.officer,
+        list_type=ListType.KEY_ATTENTION,
+        subject=world.company,
+        facts="首次未按规定公示年度报告且及时补报",
+        legal_basis="《南京市社会信用条例》第三十七条",
+        basis_records=[minor],
+        exemption_rule=world.exemption_rule,
+        reason="列入重点关注",
+    )
 
 
 def test_the_statement_deadline_counts_working_days(world):
@@ -300,23 +322,7 @@ def test_the_check_returns_published_measures_logs_one_row_and_needs_reasons(wor
 
 def test_key_attention_ends_after_its_validity(world):
     """Nanjing art. 37: valid three months, then the subject leaves the list."""
-    minor = RecordFactory(
-        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
-    )
-    world.record.status = RecordStatus.REVOKED
-    from apps.core.audit import audited_save
-
-    audited_save(world.record, by=None, reason="t")
-    case = services.case_open(
-        by=world.officer,
-        list_type=ListType.KEY_ATTENTION,
-        subject=world.company,
-        facts="首次未按规定公示",
-        legal_basis="第三十七条",
-        basis_records=[minor],
-        exemption_rule=world.exemption_rule,
-        reason="列入重点关注",
-    )
+    case = open_key_attention(world)
     from apps.subjects.disclosure import add_months
 
     assert case.listing_end == add_months(case.listing_start, 3)
@@ -328,23 +334,7 @@ def test_key_attention_ends_after_its_validity(world):
 
 
 def test_a_new_dishonest_record_during_key_attention_turns_the_subject_dishonest(world):
-    minor = RecordFactory(
-        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
-    )
-    from apps.core.audit import audited_save
-
-    world.record.status = RecordStatus.REVOKED
-    audited_save(world.record, by=None, reason="t")
-    case = services.case_open(
-        by=world.officer,
-        list_type=ListType.KEY_ATTENTION,
-        subject=world.company,
-        facts="x",
-        legal_basis="x",
-        basis_records=[minor],
-        exemption_rule=world.exemption_rule,
-        reason="列入",
-    )
+    case = open_key_attention(world)
     from apps.subjects.services import record_create
 
     record_create(
@@ -455,24 +445,9 @@ def test_a_refused_check_leaves_the_refusal_and_the_flag_on_record(world, policy
 
 
 def test_any_new_dishonest_record_in_a_batch_converts_the_key_attention_entry(world):
-    from apps.core.audit import audited_save
     from apps.sanctions.hooks import dishonest_record_created
 
-    minor = RecordFactory(
-        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
-    )
-    world.record.status = RecordStatus.REVOKED
-    audited_save(world.record, by=None, reason="t")
-    case = services.case_open(
-        by=world.officer,
-        list_type=ListType.KEY_ATTENTION,
-        subject=world.company,
-        facts="x",
-        legal_basis="x",
-        basis_records=[minor],
-        exemption_rule=world.exemption_rule,
-        reason="列入",
-    )
+    case = open_key_attention(world)
     inside = RecordFactory(subject=world.company, determined_on=timezone.localdate())
     outside = RecordFactory(subject=world.company, determined_on=dt.date(2020, 1, 1))
     dishonest_record_created([inside, outside])  # the last one of the subject falls outside
@@ -484,28 +459,13 @@ def test_any_new_dishonest_record_in_a_batch_converts_the_key_attention_entry(wo
 def test_the_daily_job_runs_outside_a_test_transaction(settings):
     """The daily job's steps lock rows (SELECT … FOR UPDATE): each must open its own transaction,
     which the usual test wrapper would hide. Here nothing wraps the job, as in production."""
-    from apps.core.audit import audited_save
     from apps.core.management.commands.load_policies import load_presets
     from apps.subjects.disclosure import add_months
 
     settings.CREDIT_POLICY = "nanjing"
     load_presets()
     world = make_world()
-    world.record.status = RecordStatus.REVOKED
-    audited_save(world.record, by=None, reason="t")
-    minor = RecordFactory(
-        subject=world.company, item=world.record.item, severity="minor", provider=world.officer.organization
-    )
-    case = services.case_open(
-        by=world.officer,
-        list_type=ListType.KEY_ATTENTION,
-        subject=world.company,
-        facts="首次未按规定公示",
-        legal_basis="第三十七条",
-        basis_records=[minor],
-        exemption_rule=world.exemption_rule,
-        reason="列入重点关注",
-    )
+    case = open_key_attention(world)
     later = add_months(case.listing_end, 1)
     assert services.daily_upkeep(today=later)["key_attention_ended"] == 1
     assert services.daily_upkeep(today=later)["key_attention_ended"] == 0
@@ -567,13 +527,19 @@ def test_only_responsible_people_named_in_the_notice_are_listed(world, settings)
             responsible_people=links,
         )
 
+    conduct_on = world.record.ended_on  # the end of the conduct the case rests on
     for links, expected in (
-        ([successor], services.MSG_NOT_IN_ROLE_THEN),
-        ([other], services.MSG_NOT_RESPONSIBLE_OF),
+        (
+            [successor],
+            str(services.MSG_NOT_IN_ROLE_THEN).format(
+                person=successor.person, role=successor.get_role_display(), day=conduct_on
+            ),
+        ),
+        ([other], str(services.MSG_NOT_RESPONSIBLE_OF).format(id=other.pk, subject=company)),
     ):
         with pytest.raises(ValidationError) as caught:
             notice(links)
-        assert "responsible_people" in caught.value.message_dict, expected
+        assert caught.value.message_dict["responsible_people"] == [expected]
     settings.CREDIT_POLICY = "tianjin"
     with pytest.raises(ValidationError) as caught:
         notice([clerk_of_record])
@@ -582,9 +548,8 @@ def test_only_responsible_people_named_in_the_notice_are_listed(world, settings)
     with pytest.raises(ValidationError):
         notice([world.representative.responsibilities.get()])
     settings.CREDIT_POLICY = "nanjing"
-    notice([clerk_of_record])  # named: bears responsibility; the legal representative is not named
-    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
-    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    # named: bears responsibility; the legal representative is not named
+    decide_after_statement(world, case, responsible_people=[clerk_of_record])
     listed = set(ListEntry.objects.filter(case=case).values_list("subject__name", flat=True))
     assert listed == {company.name, "孙直接"}
 
@@ -594,17 +559,8 @@ def test_one_person_in_two_roles_is_listed_once(world):
     from tests.subjects.factories import ResponsiblePersonFactory
 
     as_principal = ResponsiblePersonFactory(organization=world.company, person=world.representative, role="principal")
-    case = open_serious(world)
-    services.case_issue_notice(
-        case,
-        by=world.officer,
-        notice_number="告",
-        reason="告知",
-        delivered_on=timezone.localdate(),
-        responsible_people=[world.representative.responsibilities.get(role="legal_representative"), as_principal],
-    )
-    services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
-    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    legal_representative = world.representative.responsibilities.get(role="legal_representative")
+    case = decide_after_statement(world, open_serious(world), responsible_people=[legal_representative, as_principal])
     assert ListEntry.objects.filter(case=case, subject=world.representative).count() == 1
 
 
@@ -637,12 +593,7 @@ def test_the_credit_authority_reviews_a_listing_where_the_city_provides_it(world
     from tests.factories import AuthorityUserFactory
 
     authority = AuthorityUserFactory()
-    case = open_serious(world)
-    services.case_issue_notice(
-        case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
-    )
-    services.case_record_statement(case, by=world.officer, statement="不服", reason="收到申辩")
-    services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+    case = decide_after_statement(world, open_serious(world))
     review = {
         "applied_on": timezone.localdate(),
         "outcome": ReviewOutcome.OVERTURNED,

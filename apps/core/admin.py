@@ -2,10 +2,16 @@ import json
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, ReasonModelForm
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
@@ -198,3 +204,78 @@ class QueryLogCheckpointAdmin(AppendOnlyAdmin):
 @admin.register(QueryLogVerification)
 class QueryLogVerificationAdmin(AppendOnlyAdmin):
     list_display = ["ran_at", "ok", "rows_checked", "unsealed_rows", "first_bad_id"]
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+TOKEN_PREFIX_LENGTH = 6
+
+
+def token_prefix(key: str) -> str:
+    return f"{key[:TOKEN_PREFIX_LENGTH]}…"
+
+
+class _TokenLabel:
+    """What the admin's titles and breadcrumbs show for a token: its owner and the key's prefix."""
+
+    def __init__(self, token):
+        self.pk = token.pk
+        self._text = f"{token.user} · {token_prefix(token.key)}"
+
+    def __str__(self) -> str:
+        return self._text
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DrfTokenAdmin):
+    """API tokens, for superusers only. A key is shown once, right after it was created; after
+    that only its first characters: whoever reads a key can act as its owner, and the history
+    would name the owner, not the reader. Rotating a key: `manage.py drf_create_token -r <user>`."""
+
+    list_display = ("masked_key", "user", "created")
+    list_filter = ()
+
+    @admin.display(description=_("key"))
+    def masked_key(self, obj):
+        return token_prefix(obj.key)
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the confirmation page would print the key
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            label = _TokenLabel(obj)
+            context = {**context, "original": label, "subtitle": str(label)}
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied  # Django's log entries name the object by its key
+
+    def log_addition(self, request, obj, message):
+        return None  # LogEntry.object_repr would keep the full key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        messages.warning(
+            request,
+            format_html(
+                _("The API key of {user} is {key}. Give it to the user now: it is not shown again."),
+                user=obj.user,
+                key=obj.key,
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:authtoken_tokenproxy_changelist"))

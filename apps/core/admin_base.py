@@ -6,18 +6,37 @@
 - `AuditedAdmin`: adds a required "change reason" to every form and saves through
   `audited_save`, so the history row carries the user and the reason; history pages included.
 - `AppendOnlyAdmin`: read-only pages for append-only tables (query log, sign-in events).
+- `PlatformStaffAdminMixin`: pages for the platform-wide roles only (officers work on the workbench).
+- `LookupLoggedAdminMixin`: pages that show one subject's personal data, and searches of their
+  list, are lookups: the user states the purpose first, as on the workbench, and each page
+  writes one query-log row with that purpose.
+
+List filters: a changelist accepts only the filters its `list_filter` and `date_hierarchy`
+offer. Django would accept a lookup on any local field in the query string
+(`?identifier__startswith=3201`), which would answer questions about personal data without the
+query log (an identifier could be rebuilt digit by digit).
 """
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import SimpleListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.audit import audited_save
+from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryChannel, QueryMode
+from apps.core.http import client_ip
 from apps.core.permissions import can, restrict
+from apps.core.querylog import LookupRequest, QueryRefused, log_query, validate_purpose
 
 
 class ReasonModelForm(forms.ModelForm):
@@ -29,8 +48,30 @@ class ReasonModelForm(forms.ModelForm):
     )
 
 
+def _filter_paths(model_admin, request) -> set[str]:
+    """The query-string keys (or key prefixes) the changelist's own filters use."""
+    paths = {model_admin.date_hierarchy} - {None}
+    for item in model_admin.get_list_filter(request):
+        if isinstance(item, type) and issubclass(item, SimpleListFilter):
+            paths.add(item.parameter_name)
+        elif isinstance(item, list | tuple):
+            paths.add(item[0])
+        else:
+            paths.add(item)
+    return paths
+
+
 class RestrictedAdminMixin:
     show_full_result_count = False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Only the lookups of the page's own filters (see the module docstring)."""
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            # raw-id and autocomplete pop-ups filter by the relation's limit_choices_to
+            if not callable(fk_lookup) and lookup in fk_lookup:
+                return super().lookup_allowed(lookup, value, request)
+        allowed = any(lookup == p or lookup.startswith(f"{p}__") for p in _filter_paths(self, request))
+        return allowed and super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request):
         return restrict(super().get_queryset(request), request.user, "view")
@@ -116,3 +157,188 @@ class AppendOnlyAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+class PlatformStaffAdminMixin:
+    """Admin pages for clerks, the authority and auditors only: officers do this work on the
+    workbench, where a lookup states its purpose."""
+
+    def _platform_staff(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser or user.role in PLATFORM_WIDE_ROLES)
+
+    def has_module_permission(self, request):
+        return self._platform_staff(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._platform_staff(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._platform_staff(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._platform_staff(request) and super().has_change_permission(request, obj)
+
+
+# How long a stated purpose covers further pages of the same object (or searches of the same list).
+LOOKUP_PURPOSE_SECONDS = 10 * 60
+SESSION_PURPOSES = "admin_lookup_purposes"
+
+
+class LookupPurposeForm(forms.Form):
+    """Why an admin page with personal data is opened (a government lookup, DESIGN.md section 4)."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    purpose_detail = forms.CharField(label=_("Matter (when the purpose needs it)"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        purposes = sorted(PURPOSES_BY_MODE[QueryMode.GOVERNMENT], key=lambda p: p.label)
+        self.fields["purpose"].choices = [("", "---------"), *((p.value, p.label) for p in purposes)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose"):
+            try:
+                validate_purpose(QueryMode.GOVERNMENT, data["purpose"], data.get("purpose_detail", ""))
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+class LookupLoggedAdminMixin:
+    """Each page showing one subject's data (the object, its history, an old version) and each
+    search of the list is a lookup: it asks for the purpose first and writes one query-log row
+    with it. Subclasses say whose data an object is (`lookup_subject`)."""
+
+    def lookup_subject(self, obj):
+        """The Subject whose data the object's page shows."""
+        raise NotImplementedError
+
+    def _target(self, object_id=None) -> str:
+        label = self.model._meta.label_lower
+        return f"{label}:{object_id}" if object_id is not None else f"{label}:search"
+
+    def _stated_purpose(self, request, target: str) -> dict | None:
+        stated = request.session.get(SESSION_PURPOSES, {}).get(target)
+        if stated and time.time() - stated["at"] <= LOOKUP_PURPOSE_SECONDS:
+            return stated
+        return None
+
+    def _ask_purpose(self, request, target: str):
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_lookup_purpose")
+        return redirect(f"{url}?{urlencode({'target': target, 'next': request.get_full_path()})}")
+
+    def _log(self, request, stated: dict, *, subject=None, query: dict, result: dict | None = None) -> None:
+        lookup = LookupRequest(
+            user=request.user,
+            mode=QueryMode.GOVERNMENT,
+            purpose=stated["purpose"],
+            channel=QueryChannel.WEB,
+            purpose_detail=stated["detail"],
+            client_ip=client_ip(request),
+        )
+        try:
+            log_query(
+                lookup,
+                subject_identifier=subject.identifier if subject else "",
+                subject_name=subject.name if subject else "",
+                query=query,
+                result=result or {},
+            )
+        except QueryRefused as refused:
+            raise PermissionDenied(str(refused)) from None
+
+    def _object_page(self, request, object_id, page: str):
+        """None to go on, or the response asking for the purpose."""
+        if request.method != "GET":
+            return None
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            return None  # the admin's own "not found" or "forbidden" answer follows
+        target = self._target(obj.pk)
+        stated = self._stated_purpose(request, target)
+        if stated is None:
+            return self._ask_purpose(request, target)
+        self._log(
+            request,
+            stated,
+            subject=self.lookup_subject(obj),
+            query={"admin": f"{obj._meta.label}:{obj.pk}", "page": page},
+            result={"ids": [obj.pk]},
+        )
+        return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._object_page(request, object_id, "change") or super().change_view(
+            request, object_id, form_url, extra_context
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self._object_page(request, object_id, "history") or super().history_view(
+            request, object_id, extra_context
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return self._object_page(request, object_id, "version") or super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        query = request.GET.get("q", "").strip()
+        if query and self.has_view_or_change_permission(request):
+            target = self._target()
+            stated = self._stated_purpose(request, target)
+            if stated is None:
+                return self._ask_purpose(request, target)
+            self._log(request, stated, query={"admin_search": self.model._meta.label, "q": query})
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        opts = self.model._meta
+        own = [
+            path(
+                "lookup-purpose/",
+                self.admin_site.admin_view(self.lookup_purpose_view),
+                name=f"{opts.app_label}_{opts.model_name}_lookup_purpose",
+            )
+        ]
+        return own + super().get_urls()
+
+    def lookup_purpose_view(self, request):
+        """The purpose of the page the user wants to open; stored for that page for a while."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        source = request.POST if request.method == "POST" else request.GET
+        target = source.get("target", "")
+        next_url = source.get("next", "")
+        label = self.model._meta.label_lower
+        if not target.startswith(f"{label}:") or not (
+            next_url.startswith(reverse("admin:index"))
+            and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+        ):
+            raise PermissionDenied
+        form = LookupPurposeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            purposes = request.session.get(SESSION_PURPOSES, {})
+            now = time.time()
+            purposes = {k: v for k, v in purposes.items() if now - v["at"] <= LOOKUP_PURPOSE_SECONDS}
+            purposes[target] = {
+                "purpose": form.cleaned_data["purpose"],
+                "detail": form.cleaned_data.get("purpose_detail", "").strip(),
+                "at": now,
+            }
+            request.session[SESSION_PURPOSES] = purposes
+            return redirect(next_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "target": target,
+            "next_url": next_url,
+            "title": _("Purpose of this lookup"),
+        }
+        return TemplateResponse(request, "admin/lookup_purpose.html", context)

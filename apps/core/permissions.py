@@ -2,7 +2,8 @@
 
 - Model permissions come from the user's role group (clerk, officer, authority, auditor). Each
   app declares what its roles get in `ROLE_PERMISSIONS` of its own `roles.py`; `sync_roles()`
-  collects them (the auditor gets every `view_*` permission: read everything, change nothing).
+  collects them (the auditor gets `view` on every model of the project: read everything, change
+  nothing; no role holds any permission on Django's, DRF's, axes' or guardian's own tables).
 - Rows: clerks, authority users and auditors work platform-wide; officers only see rows their
   own organisation owns (the model's `organization_scope` lookup) or that were granted to their
   organisation's group through django-guardian (case objects; the model sets `guarded = True`
@@ -12,13 +13,15 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models
 from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms, remove_perm
 
 from apps.core.choices import PLATFORM_WIDE_ROLES, Role
-from apps.core.registry import project_submodules
+from apps.core.registry import PROJECT_APP_PREFIXES, project_submodules
 
 ACTIONS = ("view", "add", "change", "delete")
 
@@ -101,27 +104,60 @@ def role_group_name(role: str) -> str:
     return f"role:{role}"
 
 
+def _project_models() -> list[type[models.Model]]:
+    """The models of the project's own apps, without guardian's object-permission tables."""
+    return [
+        model
+        for config in apps.get_app_configs()
+        if config.name.startswith(PROJECT_APP_PREFIXES)
+        for model in config.get_models()
+        if not issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase)
+    ]
+
+
+def auditor_permissions() -> set[str]:
+    """The auditor's allow-list: `view` on every model of the project's own apps and on their
+    history. Nothing of Django's, DRF's (API tokens: an auditor who could read a token could act
+    as its owner), axes', guardian's or the sessions' tables."""
+    return {permission_name(model, "view") for model in _project_models()}
+
+
 def declared_role_permissions() -> dict[str, set[str]]:
-    """{role: {"app_label.codename", …}} from every installed app's `roles.py`."""
+    """{role: {"app_label.codename", …}} from every installed app's `roles.py`, plus the
+    auditor's allow-list."""
     declared: dict[str, set[str]] = {role: set() for role in Role}
     for module in project_submodules("roles"):
         for role, perms in module.ROLE_PERMISSIONS.items():
             declared[role].update(perms)
+    declared[Role.AUDITOR] |= auditor_permissions()
     return declared
 
 
 def sync_roles() -> dict[str, int]:
-    """Create the role groups and set their permissions exactly as declared. Idempotent."""
+    """Create the role groups and set their permissions exactly as declared. Idempotent.
+
+    A role may only hold permissions on the project's own models (never on auth, tokens, axes,
+    admin, sessions, content types or guardian's tables): those stay with superusers.
+    """
     declared = declared_role_permissions()
     all_perms = {
         f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
     }
-    declared[Role.AUDITOR] |= {name for name in all_perms if name.split(".", 1)[1].startswith("view_")}
+    own_labels = {model._meta.app_label for model in _project_models()}
+    guardian_tables = {
+        f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+        for model in apps.get_models()
+        if issubclass(model, UserObjectPermissionBase | GroupObjectPermissionBase)
+        for action in ACTIONS
+    }
     counts = {}
     for role, names in declared.items():
         missing = sorted(name for name in names if name not in all_perms)
         if missing:
             raise LookupError(f"Role {role} declares unknown permissions: {', '.join(missing)}")
+        foreign = sorted(n for n in names if n.split(".", 1)[0] not in own_labels or n in guardian_tables)
+        if foreign:
+            raise ValueError(f"Role {role} may not hold permissions outside the project's models: {', '.join(foreign)}")
         writes = [name for name in names if not name.split(".", 1)[1].startswith("view_")]
         if role == Role.AUDITOR and writes:
             raise ValueError(f"The auditor role is read-only; it may not hold {', '.join(writes)}")

@@ -1,17 +1,14 @@
-"""Admin for subjects, records, batches and reports. Lists mask citizen IDs; records are changed
-through the record service (provider officers, with a reason); append-only tables are read-only.
-Opening a subject or a record in the admin shows personal data, so each such page is logged as
-a lookup (purpose: information maintenance)."""
+"""Admin for subjects, records, batches and reports, for the platform-wide roles (officers file and
+correct their records on the workbench, which asks the purpose of every lookup). Lists mask
+citizen IDs and accept only their own filters; records are changed through the record service,
+with a reason; append-only tables are read-only. Opening a subject or a record shows personal
+data: the page asks the purpose first and is logged as a lookup."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin
-from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
-from apps.core.http import client_ip
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, LookupLoggedAdminMixin, PlatformStaffAdminMixin
 from apps.core.identifiers import mask_identifier
-from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.subjects import services
 from apps.subjects.models import (
     Authorisation,
@@ -25,65 +22,15 @@ from apps.subjects.models import (
 )
 
 
-def _admin_lookup(request) -> LookupRequest:
-    return LookupRequest(
-        user=request.user,
-        mode=QueryMode.GOVERNMENT,
-        purpose=QueryPurpose.INTEGRATION,
-        channel=QueryChannel.WEB,
-        purpose_detail="admin",
-        client_ip=client_ip(request),
-    )
-
-
-class LoggedDetailMixin:
-    """Each page showing one subject's data (the object, its history, an old version) writes
-    one query-log row; so does a search of the list."""
-
-    def _log_object(self, request, object_id, page: str) -> None:
-        obj = self.get_object(request, object_id)
-        if obj is None or request.method != "GET":
-            return
-        subject = obj if isinstance(obj, Subject) else obj.subject
-        try:
-            log_query(
-                _admin_lookup(request),
-                subject_identifier=subject.identifier,
-                subject_name=subject.name,
-                query={"admin": f"{obj._meta.label}:{obj.pk}", "page": page},
-                result={"ids": [obj.pk]},
-            )
-        except QueryRefused as refused:
-            raise PermissionDenied(str(refused)) from None
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._log_object(request, object_id, "change")
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._log_object(request, object_id, "history")
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._log_object(request, object_id, "version")
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def changelist_view(self, request, extra_context=None):
-        query = request.GET.get("q", "").strip()
-        if query:
-            try:
-                log_query(_admin_lookup(request), query={"admin_search": self.model._meta.label, "q": query})
-            except QueryRefused as refused:
-                raise PermissionDenied(str(refused)) from None
-        return super().changelist_view(request, extra_context)
-
-
 @admin.register(Subject)
-class SubjectAdmin(LoggedDetailMixin, AuditedAdmin):
+class SubjectAdmin(PlatformStaffAdminMixin, LookupLoggedAdminMixin, AuditedAdmin):
     list_display = ["display_name", "masked_identifier", "kind", "status"]
     list_filter = ["kind", "status"]
     search_fields = ["=identifier", "name"]
     service_clean = staticmethod(services.subject_clean)
+
+    def lookup_subject(self, obj):
+        return obj
 
     def get_readonly_fields(self, request, obj=None):
         # The identifier is the subject's key in the query log and the dedup keys: never changed.
@@ -94,7 +41,7 @@ class SubjectAdmin(LoggedDetailMixin, AuditedAdmin):
 
 
 @admin.register(ResponsiblePerson)
-class ResponsiblePersonAdmin(AuditedAdmin):
+class ResponsiblePersonAdmin(PlatformStaffAdminMixin, AuditedAdmin):
     list_display = ["organization", "role", "person", "start_date", "end_date"]
     list_filter = ["role"]
     raw_id_fields = ["organization", "person"]
@@ -105,7 +52,7 @@ class ResponsiblePersonAdmin(AuditedAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(LoggedDetailMixin, AuditedAdmin):
+class CreditRecordAdmin(PlatformStaffAdminMixin, LookupLoggedAdminMixin, AuditedAdmin):
     list_display = ["id", "item", "subject", "provider", "document_number", "status", "disclosure_ends_on"]
     list_filter = ["status", "category"]
     raw_id_fields = ["subject", "item", "provider", "batch"]
@@ -121,14 +68,11 @@ class CreditRecordAdmin(LoggedDetailMixin, AuditedAdmin):
     ]
     service_clean = staticmethod(services.record_clean)
 
+    def lookup_subject(self, obj):
+        return obj.subject
+
     def has_add_permission(self, request):
         return False  # records are filed on the workbench or in batches, through the services
-
-    def lookup_allowed(self, lookup, value, request=None):
-        # Listing one subject's records is a lookup: it goes through the logged credit file.
-        if lookup.split("__")[0] == "subject":
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         changes = {
@@ -138,7 +82,7 @@ class CreditRecordAdmin(LoggedDetailMixin, AuditedAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(AuditedAdmin):
+class CommitmentAdmin(PlatformStaffAdminMixin, AuditedAdmin):
     list_display = ["subject", "matter", "made_to", "made_on", "status"]
     list_filter = ["status", "matter"]
     raw_id_fields = ["subject", "made_to", "breach_record"]
@@ -151,7 +95,7 @@ class CommitmentAdmin(AuditedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(AuditedAdmin):
+class ImportBatchAdmin(PlatformStaffAdminMixin, AuditedAdmin):
     list_display = ["id", "item", "provider", "channel", "status", "rows_total", "rows_invalid", "integration_due"]
     list_filter = ["status", "channel"]
 
@@ -163,12 +107,12 @@ class ImportBatchAdmin(AuditedAdmin):
 
 
 @admin.register(ImportRowError)
-class ImportRowErrorAdmin(AppendOnlyAdmin):
+class ImportRowErrorAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
     list_display = ["batch", "row", "column", "message"]
 
 
 @admin.register(CreditReport)
-class CreditReportAdmin(AppendOnlyAdmin):
+class CreditReportAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
     list_display = ["code", "issued_at", "issued_by", "mode", "content_hash"]
     exclude = ["pdf"]
 
@@ -177,7 +121,7 @@ class CreditReportAdmin(AppendOnlyAdmin):
 
 
 @admin.register(Authorisation)
-class AuthorisationAdmin(AppendOnlyAdmin):
+class AuthorisationAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
     """The scan names a person: it is not offered here (the lookup that used it is logged)."""
 
     list_display = ["id", "file_name", "masked_subject", "uploaded_by", "uploaded_at"]

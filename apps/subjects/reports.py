@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from apps.core.choices import QueryOutcome
+from apps.core.choices import QueryMode, QueryOutcome
 from apps.core.querylog import LookupRequest, log_query
 from apps.subjects.models import CreditReport, Subject
 from apps.subjects.selectors import report_content
@@ -92,3 +94,22 @@ def credit_report_issue(lookup: LookupRequest, subject: Subject, *, verify_url: 
 def report_verify(code: str) -> CreditReport | None:
     """The report with this code, for the public verification page (no personal data leaves)."""
     return CreditReport.objects.select_related("subject").filter(code=normalise_code(code)).first()
+
+
+MSG_REPORT_MODE = gettext_lazy("This report was issued as a {mode}; a download is a lookup of the same kind.")
+
+
+def credit_report_download(lookup: LookupRequest, report: CreditReport):
+    """The stored PDF of an issued report, for a user who gave their own purpose: each download
+    is a lookup of its own, logged with the downloader's mode and purpose (never the issuer's)."""
+    if lookup.mode != report.mode:
+        raise ValidationError({"mode": str(MSG_REPORT_MODE).format(mode=QueryMode(report.mode).label)})
+    log_query(
+        lookup,
+        subject_identifier=report.subject.identifier,
+        subject_name=report.subject.name,
+        query={"report_download": report.code},
+        outcome=QueryOutcome.FOUND,
+        result={"report": report.code},
+    )
+    return report.pdf.open("rb")

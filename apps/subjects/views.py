@@ -27,7 +27,7 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
 from apps.core.permissions import restrict
-from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.querylog import LookupRequest, QueryRefused
 from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
 from apps.subjects import ingestion, services
@@ -44,7 +44,7 @@ from apps.subjects.forms import (
     modes_for,
 )
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, CreditReport, ImportBatch, Subject
-from apps.subjects.reports import credit_report_issue, report_verify
+from apps.subjects.reports import credit_report_download, credit_report_issue, report_verify
 from apps.subjects.selectors import credit_file_for, subject_search
 
 PAGE_SIZE = 50
@@ -175,39 +175,39 @@ def report_issue_view(request, pk: int):
     except QueryRefused as refused:
         messages.error(request, str(refused))
         return redirect("subjects:search")
-    return render(request, "subjects/report_issued.html", {"report": report, "report_html": html})
+    return render(
+        request,
+        "subjects/report_issued.html",
+        {"report": report, "report_html": html, "lookup_data": _lookup_hidden(form)},
+    )
 
 
 @login_required
 def report_pdf_view(request, code: str):
-    """Download an issued report's stored PDF; each download is logged like the issuing was."""
-    report = get_object_or_404(
-        restrict(CreditReport.objects.select_related("query_log", "subject"), request.user), code=code
-    )
+    """Download an issued report's stored PDF. A download is a lookup of its own: the user
+    states their own purpose (the issuing clerk's form carries the purpose just given) and the
+    query log names the downloader's purpose, not the issuer's."""
+    report = get_object_or_404(restrict(CreditReport.objects.select_related("subject"), request.user), code=code)
     if report.mode not in modes_for(request.user):
         raise Http404  # an own-record or authorised report is for the window that issued it
-    issued = report.query_log
-    try:
-        log_query(
-            LookupRequest(
-                user=request.user,
-                mode=issued.mode,
-                purpose=issued.purpose,
-                channel=issued.channel,
-                purpose_detail=issued.purpose_detail,
-                authorization_document=issued.authorization_document,
-                client_ip=client_ip(request),
-            ),
-            subject_identifier=report.subject.identifier,
-            subject_name=report.subject.name,
-            query={"report_download": report.code},
-            result={"report": report.code},
-        )
-    except QueryRefused as refused:
-        raise PermissionDenied(str(refused)) from None
-    return FileResponse(
-        report.pdf.open("rb"), content_type="application/pdf", filename=f"credit-report-{report.code}.pdf"
-    )
+    data = None
+    if request.method == "POST":
+        # The identity check or authorisation confirmed here is for this report's subject.
+        data = request.POST.copy()
+        data["checked_identifier"] = report.subject.identifier
+    form = LookupForm(data, request.FILES or None, user=request.user)
+    form.fields["mode"].choices = [(report.mode, QueryMode(report.mode).label)]
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.refuse_other_subject(report.subject)
+            pdf = credit_report_download(_lookup_from(request, form, report.subject.identifier), report)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except QueryRefused as refused:
+            raise PermissionDenied(str(refused)) from None
+        else:
+            return FileResponse(pdf, content_type="application/pdf", filename=f"credit-report-{report.code}.pdf")
+    return render(request, "subjects/report_download.html", {"report": report, "form": form})
 
 
 def verify_view(request):

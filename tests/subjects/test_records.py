@@ -184,35 +184,34 @@ def test_the_record_form_shows_the_refusals_and_files_nothing(client, policy):
     assert record.subject.identifier == USCC and record.provider == officer.organization
 
 
-def test_the_admin_refuses_to_remove_the_document_of_a_dishonest_record(client, policy):
+def test_the_correction_page_refuses_to_remove_the_document_of_a_dishonest_record(client, policy):
+    """Records are corrected on the workbench; officers get no subject admin (issue 9, finding 2)."""
     officer = OfficerFactory()
     record = _record(officer, PublishedItemFactory())
     client.force_login(officer)
-    url = reverse("admin:subjects_creditrecord_change", args=[record.pk])
     assert client.get(reverse("admin:subjects_creditrecord_add")).status_code == 403
+    assert client.get(reverse("admin:subjects_creditrecord_change", args=[record.pk])).status_code == 403
+    url = reverse("subjects:record_correct", args=[record.pk])
     data = {
         "document_number": "",
         "document_date": "2026-03-02",
         "determined_on": "2026-03-02",
         "ended_on": "2026-02-01",
         "severity": "general",
-        "values": '{"penalty_type": "罚款"}',
-        "change_reason": "删去文号",
+        "value_penalty_type": "罚款",
+        "reason": "删去文号",
     }
     response = client.post(url, data)
     assert response.status_code == 200
     assert str(services.MSG_DOCUMENT_REQUIRED) in response.content.decode()
-    response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕13号", "values": '["罚款"]'})
-    assert response.status_code == 200
-    assert escape(str(services.MSG_VALUES_NOT_OBJECT)) in response.content.decode()
     record.refresh_from_db()
     assert record.document_number == "宁市监罚〔2026〕12号" and record.history.count() == 1
-    response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕13号", "change_reason": "文号录入错误"})
+    response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕13号", "reason": "文号录入错误"})
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.document_number == "宁市监罚〔2026〕13号" and record.history.first().history_user == officer
     services.record_set_status(record, status=RecordStatus.REVOKED, by=officer, reason="原处罚决定被撤销")
-    response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕14号", "change_reason": "再改"})
+    response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕14号", "reason": "再改"})
     assert response.status_code == 200 and "已撤销" in response.content.decode()
     record.refresh_from_db()
     assert record.document_number == "宁市监罚〔2026〕13号"

@@ -95,7 +95,11 @@ def test_issuing_and_downloading_through_the_pages(client, policy):
     from apps.subjects.models import CreditReport
 
     report = CreditReport.objects.get()
-    response = client.get(reverse("subjects:report_pdf", args=[report.code]))
+    # The issued page's button carries the purpose just given (a download is a lookup too).
+    response = client.post(
+        reverse("subjects:report_pdf", args=[report.code]),
+        {"mode": "self", "identity_checked": "on", "checked_identifier": company.identifier},
+    )
     assert response["Content-Type"] == "application/pdf"
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == report.content_hash
     # Another organisation's officer cannot download it.

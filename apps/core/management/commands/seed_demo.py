@@ -5,6 +5,7 @@ Refuses to run outside DEBUG unless --force (demo passwords must never reach pro
 """
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -25,11 +26,11 @@ DEMO_ORGANIZATIONS = [
 ]
 
 DEMO_USERS = [
-    ("clerk", "王晓明", Role.CLERK, "office", "Clerk-2026!demo"),
-    ("officer_market", "李建国", Role.OFFICER, "market", "Market-2026!demo"),
-    ("officer_tax", "赵丽华", Role.OFFICER, "tax", "Taxes-2026!demo"),
-    ("authority", "陈志强", Role.AUTHORITY, "authority", "Authority-2026!demo"),
-    ("auditor", "周敏", Role.AUDITOR, "authority", "Auditor-2026!demo"),
+    ("clerk", "王晓明", Role.CLERK, "office", "Window-2026!demo"),
+    ("officer_market", "李建国", Role.OFFICER, "market", "Licence-2026!demo"),
+    ("officer_tax", "赵丽华", Role.OFFICER, "tax", "Invoice-2026!demo"),
+    ("authority", "陈志强", Role.AUTHORITY, "authority", "Catalog-2026!demo"),
+    ("auditor", "周敏", Role.AUDITOR, "authority", "Ledger-2026!demo"),
 ]
 
 
@@ -57,6 +58,8 @@ class Command(BaseCommand):
                 user = User.objects.filter(username=username).first() or User(username=username)
                 user.full_name, user.role, user.organization = full_name, role, organizations[org_key]
                 user.is_active = True
+                # The demo passwords meet the password policy, like every real one must.
+                validate_password(password, user)
                 user_save(user, by=None, reason=REASON, password=password)
                 rows.append((Role(role).label, username, password, organizations[org_key].name))
         # Each app adds its own demo data (demo.py with seed(stdout)), in INSTALLED_APPS order.

@@ -113,7 +113,10 @@ def disclosure_for(record, policy, extensions: dict | None = None) -> Disclosure
     national_max = None
     determined = determination_date(record)
     if policy.national_rule_applies(determined):
-        national_start = start if start == record.custodial_sentence_end else determined
+        # Custodial sentences keep counting from their end where the city says so (Dalian art. 35,
+        # Ningbo art. 22); otherwise the national period runs from the determination.
+        custodial = policy.disclosure_custodial_from_sentence_end and record.custodial_sentence_end
+        national_start = record.custodial_sentence_end if custodial else determined
         low, high = policy.national_range(severity)
         national_min, national_max = add_months(national_start, low), add_months(national_start, high)
         if end > national_max:

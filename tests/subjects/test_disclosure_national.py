@@ -199,3 +199,12 @@ def test_the_credit_file_says_which_rule_set_the_disclosure_end(client, policy):
     with translation.override("zh-hans"):
         label = str(DisclosureBasis.NATIONAL_MAX.label)
     assert "2027-04-20" in page and label in page and label.startswith("国家规定的最长期限")
+
+
+def test_a_custodial_sentence_still_counts_from_its_end_under_the_national_rule(policy):
+    """Ningbo art. 22: a custodial sentence counts from its end; the national maximum of 3 years
+    for serious information then runs from that day too."""
+    ningbo = Policy.objects.get(code="ningbo")
+    record = _record("serious", D(2026, 4, 15), D(2026, 4, 20))
+    record.custodial_sentence_end = D(2028, 6, 30)
+    assert disclosure_for(record, ningbo) == (D(2031, 6, 30), DisclosureBasis.NATIONAL_MAX)

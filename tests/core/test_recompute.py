@@ -193,3 +193,26 @@ def test_with_recompute_on_commit_off_only_the_command_recomputes(policy, settin
     call_command("recompute_deadlines", cause="本地放假", deadlines_only=True)
     case.refresh_from_db()
     assert case.statement_due == D(2027, 1, 6)
+
+
+def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, django_capture_on_commit_callbacks):
+    """Ningbo art. 28 public notice (5 working days in the presets): a running notice follows a
+    changed period; one already confirmed does not."""
+    running = ListingCase(
+        list_type=ListType.RED,
+        subject=CompanyFactory(),
+        deciding_org=OrganizationFactory(),
+        status=CaseStatus.PUBLIC_NOTICE,
+        facts="事实",
+        legal_basis="依据",
+        notice_start=D(2026, 12, 1),
+        notice_end=add_working_days(D(2026, 12, 1), policy.red_list_notice_days),
+    )
+    audited_save(running, by=None, reason="test notice")
+    assert running.notice_end == D(2026, 12, 8)
+    policy.red_list_notice_days = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(policy, by=None, reason="公示期改为7个工作日")
+    running.refresh_from_db()
+    assert running.notice_end == D(2026, 12, 10)
+    assert "red_list_notice_days" in running.history.first().history_change_reason

@@ -2,7 +2,8 @@
 
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
-    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT.
+    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
+    RECOMPUTE_ON_COMMIT.
 """
 
 import os
@@ -269,6 +270,11 @@ SPECTACULAR_SETTINGS = {
 # The query-log chain is sealed after each lookup's transaction commits, when no other sealer
 # is running (a try-lock: lookups never wait). `manage.py seal_query_log` does the same on demand.
 QUERY_LOG_SEAL_ON_COMMIT = env_bool("QUERY_LOG_SEAL_ON_COMMIT", True)
+
+# A change of the active policy or of the holiday overrides recomputes open deadlines and
+# disclosure ends right after it commits (apps.core.recompute). Off: only `recompute_deadlines`
+# does it (cron or a worker), for databases where that is too long for a web request.
+RECOMPUTE_ON_COMMIT = env_bool("RECOMPUTE_ON_COMMIT", True)
 
 LOGGING = {
     "version": 1,

@@ -124,11 +124,56 @@ class PolicyAdmin(AuditedAdmin):
         return request.user.is_superuser  # presets are loaded by `load_policies`
 
 
+class HolidayScheduleForm(forms.Form):
+    file = forms.FileField(
+        label=_("Schedule file (CSV or XLSX)"),
+        help_text=_("Columns 日期 (YYYY-MM-DD), 是否工作日 (是/否), 依据文件, optionally 说明; one year per file."),
+    )
+    change_reason = ReasonModelForm.base_fields["change_reason"]
+
+
 @admin.register(HolidayOverride)
 class HolidayOverrideAdmin(AuditedAdmin):
-    list_display = ["date", "is_working_day", "note"]
-    list_filter = ["is_working_day"]
+    list_display = ["date", "is_working_day", "note", "official_schedule", "source_document"]
+    list_filter = ["is_working_day", "official_schedule"]
     date_hierarchy = "date"
+    change_list_template = "admin/core/holidayoverride/change_list.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        view = self.admin_site.admin_view(self.upload_view)
+        return [path("upload/", view, name="core_holidayoverride_upload"), *super().get_urls()]
+
+    def upload_view(self, request):
+        """Load a year's official schedule (the State Council's notice) in one go, all or nothing."""
+        from django.core.exceptions import PermissionDenied, ValidationError
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        from apps.core.holidays import holiday_schedule_load
+
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = HolidayScheduleForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = holiday_schedule_load(
+                    form.cleaned_data["file"], by=request.user, reason=form.cleaned_data["change_reason"]
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                self.message_user(request, _("%(count)s days of the official schedule loaded.") % {"count": len(saved)})
+                return redirect("admin:core_holidayoverride_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": _("Load an official holiday schedule"),
+        }
+        return TemplateResponse(request, "admin/core/holidayoverride/upload.html", context)
 
 
 @admin.register(QueryFlag)

@@ -26,7 +26,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from apps.core import checks, signals  # noqa: F401
+        from apps.core import checks, recompute, signals  # noqa: F401
 
         # Connected for this app only, so it runs once per migrate, after all migrations.
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="core_after_migrate")

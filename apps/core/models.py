@@ -176,6 +176,13 @@ class Policy(AuditedModel):
         _("agency answers a forwarded objection within (working days)")
     )
     objection_agency_answer_days_basis = models.CharField(_("basis"), max_length=300)
+    objection_forwarded_overall_days = models.PositiveSmallIntegerField(
+        _("objection needing the agency's check settled overall within (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Counted from receipt; forwarding and the agency's answer fit within it. Empty: no overall limit."),
+    )
+    objection_forwarded_overall_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     objection_agency_direct_days = models.PositiveSmallIntegerField(
         _("agency decides an objection filed with it within (working days)")
     )
@@ -211,7 +218,11 @@ class Policy(AuditedModel):
     )
     disclosure_custodial_from_sentence_end_basis = models.CharField(_("basis"), max_length=300)
     disclosure_minor_months = models.PositiveSmallIntegerField(
-        _("minor dishonest information disclosed for (months)"), help_text=_("0: not published.")
+        _("minor dishonest information, where its catalog item publishes it, disclosed for (months)"),
+        help_text=_(
+            "Minor dishonest information is published only under a catalog item that says so; this is "
+            "its period then. 0: never published, whatever the item says."
+        ),
     )
     disclosure_minor_months_basis = models.CharField(_("basis"), max_length=300)
     disclosure_general_months = models.PositiveSmallIntegerField(
@@ -266,6 +277,13 @@ class Policy(AuditedModel):
         ),
     )
     listing_responsible_roles_basis = models.CharField(_("basis"), max_length=300, default="")
+    remedies_reconsideration_days = models.PositiveSmallIntegerField(
+        _("administrative reconsideration within (days of receipt)"), null=True, blank=True
+    )
+    remedies_lawsuit_months = models.PositiveSmallIntegerField(
+        _("administrative lawsuit within (months)"), null=True, blank=True
+    )
+    remedies_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     key_attention_months = models.PositiveSmallIntegerField(
         _("key-attention list valid for (months)"),
         null=True,
@@ -284,6 +302,10 @@ class Policy(AuditedModel):
     )
     good_info_hide_days = models.PositiveSmallIntegerField(_("good information hidden within (working days)"))
     good_info_hide_days_basis = models.CharField(_("basis"), max_length=300)
+    self_declared_hide_days = models.PositiveSmallIntegerField(
+        _("self-declared market information hidden within (working days)"), null=True, blank=True
+    )
+    self_declared_hide_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     free_reports_per_year = models.PositiveSmallIntegerField(
         _("free credit reports per year"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
@@ -335,30 +357,43 @@ class Policy(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
-    def disclosure_months(self, severity: str, on=None) -> int:
-        """Months a dishonest record of `severity` (minor/general/serious) stays disclosed.
-
-        Under the city rule the city's figure applies; under the national rule the city figure is
-        held within the national minimum and maximum for the severity — for periods starting on
-        or after the day the national rules took effect (`on`); before it, the city figure.
-        """
-        city = {
+    def city_months(self, severity: str) -> int:
+        """The city's period for a dishonest record of `severity` (minor/general/serious)."""
+        return {
             "minor": self.disclosure_minor_months,
             "general": self.disclosure_general_months,
             "serious": self.disclosure_serious_months,
         }[severity]
-        return self.hold_within_national(city, severity, on=on)
 
-    def hold_within_national(self, months: int, severity: str, on=None) -> int:
-        """`months` held within the national minimum and maximum for `severity` when the national
-        rule applies to a period starting `on`; unchanged under the city rule or before it."""
-        if self.disclosure_rule == RuleSource.CITY or (on is not None and on < self.national_rules_effective_from):
-            return months
-        low, high = {
+    def national_range(self, severity: str) -> tuple[int, int]:
+        """(at least, at most) months of publication under the national rules for `severity`."""
+        return {
             "minor": (0, self.national_minor_max_months),
             "general": (self.national_general_min_months, self.national_general_max_months),
             "serious": (self.national_serious_min_months, self.national_serious_max_months),
         }[severity]
+
+    def national_rule_applies(self, determined_on) -> bool:
+        """Whether the national limits bind a record determined on `determined_on` (认定之日).
+
+        Only when the policy follows the national rules, and only for records determined on or
+        after the day they took effect: the rule in force on the determination date applies, not
+        the one in force when the conduct ended. Before it, the preset keeps the city figure.
+        """
+        return (
+            self.disclosure_rule == RuleSource.NATIONAL
+            and determined_on is not None
+            and determined_on >= self.national_rules_effective_from
+        )
+
+    def disclosure_months(self, severity: str, on=None) -> int:
+        """Months a dishonest record of `severity` stays disclosed when the period counts from its
+        determination on `on` (no date: as if determined after the national rules took effect).
+        The full rule, with periods counted from other days, is `apps.subjects.disclosure`."""
+        months = self.city_months(severity)
+        if self.disclosure_rule == RuleSource.CITY or (on is not None and not self.national_rule_applies(on)):
+            return months
+        low, high = self.national_range(severity)
         return min(max(months, low), high)
 
 
@@ -372,6 +407,7 @@ POLICY_SECTIONS = [
             ("objection_applicant_notice_days", "objection_applicant_notice_days_basis"),
             ("objection_forward_days", "objection_forward_days_basis"),
             ("objection_agency_answer_days", "objection_agency_answer_days_basis"),
+            ("objection_forwarded_overall_days", "objection_forwarded_overall_days_basis"),
             ("objection_agency_direct_days", "objection_agency_direct_days_basis"),
             ("objection_clock_pause_allowed", "objection_clock_pause_allowed_basis"),
             ("service_agency_objection_mark_days", "service_agency_objection_mark_days_basis"),
@@ -416,6 +452,8 @@ POLICY_SECTIONS = [
             ("listing_statement_days", "listing_statement_days_basis"),
             ("listing_review_by_authority", "listing_review_by_authority_basis"),
             ("listing_responsible_roles", "listing_responsible_roles_basis"),
+            ("remedies_reconsideration_days", "remedies_basis"),
+            ("remedies_lawsuit_months", "remedies_basis"),
             ("key_attention_months", "key_attention_months_basis"),
             ("red_list_notice_days", "red_list_notice_days_basis"),
         ],
@@ -426,6 +464,7 @@ POLICY_SECTIONS = [
             ("repair_grace_period_allowed", "repair_grace_period_allowed_basis"),
             ("good_info_hiding", "good_info_hide_days_basis"),
             ("good_info_hide_days", "good_info_hide_days_basis"),
+            ("self_declared_hide_days", "self_declared_hide_days_basis"),
             ("free_reports_per_year", "free_reports_per_year_basis"),
         ],
     ),
@@ -443,11 +482,22 @@ POLICY_SECTIONS = [
 
 class HolidayOverride(AuditedModel):
     """A day whose working status differs from the calendar package (节假日调整), e.g. a schedule
-    published after the package, or a local day off."""
+    published after the package, or a local day off.
+
+    Rows loaded from the State Council's yearly notice (`load_holiday_schedule`, or the upload
+    page in the admin) are marked `official_schedule`: a year with such rows is no longer
+    estimated (apps.core.workdays).
+    """
 
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=200)
+    official_schedule = models.BooleanField(
+        _("from the official schedule"),
+        default=False,
+        help_text=_("Part of the State Council's holiday schedule for its year (放假安排通知)."),
+    )
+    source_document = models.CharField(_("source document"), max_length=200, blank=True)
 
     history = history()
 

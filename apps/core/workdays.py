@@ -2,9 +2,15 @@
 
 Built on the `chinesecalendar` package, which knows each year's published holiday schedule
 (holidays and make-up working days, 调休), plus the `HolidayOverride` table maintained in the
-admin, which wins over the package. For a year the package does not cover yet, days fall back to
-Monday–Friday plus the overrides, and results are marked `estimated` so pages can warn; nothing
-here raises for an uncovered year.
+admin, which wins over the package. For a year the package does not cover yet:
+- once the State Council's schedule for that year has been loaded as overrides
+  (`load_holiday_schedule`, marked `official_schedule`), the year is known: its listed days as
+  loaded, every other day Monday–Friday;
+- before that, the statutory holidays are computed from the 全国年节及纪念日放假办法 (as revised
+  in 2024, in force from 2025-01-01, art. 2) with the lunar dates from `lunar_python` and the
+  solar term from `chinesecalendar`, without the make-up working days that only the yearly notice
+  fixes; results are marked `estimated` so pages can warn. Nothing here raises for an uncovered
+  year.
 
 Conventions:
 - `add_working_days(start, n)` is the n-th working day after `start`; `n=0` is `start` itself when
@@ -19,6 +25,7 @@ import datetime
 from functools import cache
 
 import chinese_calendar
+from lunar_python import Lunar
 
 # Longest run of consecutive non-working days we expect (Spring Festival with weekends).
 _MAX_GAP = 20
@@ -63,19 +70,75 @@ def year_is_covered(year: int) -> bool:
     return True
 
 
-def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
+# 全国年节及纪念日放假办法 (2024 revision) art. 2: the holidays of all citizens, with their days.
+# (name, calendar, month, day, days); a lunar "day 0" is the last day of the previous lunar year
+# (New Year's Eve, 农历除夕). Qingming is the day of the solar term 清明.
+STATUTORY_HOLIDAYS = (
+    ("元旦", "solar", 1, 1, 1),
+    ("春节", "lunar", 1, 0, 4),  # New Year's Eve and the first three days of the first month
+    ("清明节", "solar_term", 0, 0, 1),
+    ("劳动节", "solar", 5, 1, 2),
+    ("端午节", "lunar", 5, 5, 1),
+    ("中秋节", "lunar", 8, 15, 1),
+    ("国庆节", "solar", 10, 1, 3),
+)
+
+
+@cache
+def estimated_holidays(year: int) -> dict[datetime.date, str]:
+    """{day off: holiday} of `year` by the statutory days alone (no make-up working days)."""
+    days: dict[datetime.date, str] = {}
+    for name, kind, month, day, length in STATUTORY_HOLIDAYS:
+        if kind == "solar":
+            first = datetime.date(year, month, day)
+        elif kind == "lunar":
+            solar = Lunar.fromYmd(year, month, max(day, 1)).getSolar()
+            first = datetime.date(solar.getYear(), solar.getMonth(), solar.getDay())
+            if day == 0:
+                first -= datetime.timedelta(days=1)
+        else:
+            terms = chinese_calendar.get_solar_terms(datetime.date(year, 4, 1), datetime.date(year, 4, 10))
+            first = next(term_day for term_day, term in terms if term == "清明")
+        for offset in range(length):
+            days[first + datetime.timedelta(days=offset)] = name
+    return days
+
+
+class _Overrides(dict):
+    """{date: working} of the overrides in a window, and the years whose official schedule was
+    loaded (`official_years`)."""
+
+    official_years: set[int]
+
+
+def _overrides(start: datetime.date, end: datetime.date) -> _Overrides:
     from apps.core.models import HolidayOverride
 
-    return dict(HolidayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day"))
+    rows = HolidayOverride.objects.filter(date__range=(start, end)).values_list(
+        "date", "is_working_day", "official_schedule"
+    )
+    found = _Overrides()
+    found.official_years = set()
+    for day, working, official in rows:
+        found[day] = working
+        if official:
+            found.official_years.add(day.year)
+    uncovered = {year for year in range(start.year, end.year + 1) if not year_is_covered(year)}
+    if uncovered - found.official_years:
+        loaded = HolidayOverride.objects.filter(official_schedule=True, date__year__in=uncovered - found.official_years)
+        found.official_years |= {day.year for day in loaded.dates("date", "year")}
+    return found
 
 
-def _is_working(day: datetime.date, overrides: dict[datetime.date, bool]) -> tuple[bool, bool]:
+def _is_working(day: datetime.date, overrides: _Overrides) -> tuple[bool, bool]:
     """(is working day, estimated) for one day, given the overrides around it."""
     if day in overrides:
         return overrides[day], False
     if year_is_covered(day.year):
         return chinese_calendar.is_workday(day), False
-    return day.weekday() < 5, True
+    if day.year in overrides.official_years:
+        return day.weekday() < 5, False
+    return day.weekday() < 5 and day not in estimated_holidays(day.year), True
 
 
 def _as_date(value) -> datetime.date:
@@ -111,7 +174,9 @@ def add_working_days(start: datetime.date, n: int) -> WorkingDate:
         day += datetime.timedelta(days=1)
         if day > window_end:  # pragma: no cover - the window is generous; extend if ever reached
             window_end = day + datetime.timedelta(days=n * 2 + _MAX_GAP)
-            overrides.update(_overrides(day, window_end))
+            more = _overrides(day, window_end)
+            overrides.update(more)
+            overrides.official_years |= more.official_years
         working, est = _is_working(day, overrides)
         estimated |= est
         if working:

@@ -6,6 +6,7 @@ from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
 from apps.core.selectors import active_policy
 from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason, ReviewOutcome
+from apps.sanctions.selectors import remedies_notice
 from apps.subjects.models import ResponsiblePerson
 
 
@@ -119,13 +120,7 @@ class DecisionForm(forms.Form):
     removal_conditions = forms.CharField(
         label=_("Removal conditions and procedure"), widget=forms.Textarea(attrs={"rows": 2})
     )
-    remedies = forms.CharField(
-        label=_("Remedies"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        initial=_(
-            "Administrative reconsideration within 60 days of receipt, or an administrative lawsuit within 6 months."
-        ),
-    )
+    remedies = forms.CharField(label=_("Remedies"), widget=forms.Textarea(attrs={"rows": 2}))
     repair_notice = forms.CharField(
         label=_("Credit repair notice (delivered with the decision)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -139,6 +134,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, listing_items=(), case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_item"].queryset = CatalogItem.objects.filter(pk__in=[i.pk for i in listing_items])
+        self.fields["remedies"].initial = remedies_notice(active_policy())
         if case is not None and not case.statement:
             del self.fields["statement_finding"]
 

@@ -9,10 +9,28 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from apps.core.models import Organization
 from apps.sanctions.choices import CaseStatus, EntryRole, ListType
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
+
+
+def remedies_notice(policy) -> str:
+    """The remedies a decision names, from the policy's periods (its `remedies_basis`: the
+    Administrative Reconsideration Law art. 20, the Administrative Litigation Law art. 46)."""
+    parts = []
+    if policy.remedies_reconsideration_days:
+        parts.append(
+            _("administrative reconsideration within %(days)s days of receipt")
+            % {"days": policy.remedies_reconsideration_days}
+        )
+    if policy.remedies_lawsuit_months:
+        parts.append(
+            _("an administrative lawsuit within %(months)s months") % {"months": policy.remedies_lawsuit_months}
+        )
+    return capfirst(_("%(remedies)s.") % {"remedies": _(", or ").join(parts)}) if parts else ""
 
 
 def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:

@@ -229,6 +229,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "ended_on",
             "status",
             "disclosure_ends_on",
+            "disclosure_basis",
             "source_record_id",
             "batch",
         ]

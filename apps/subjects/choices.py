@@ -44,3 +44,20 @@ class BatchStatus(models.TextChoices):
 class Channel(models.TextChoices):
     WEB = "web", _("Upload")
     API = "api", _("API")
+
+
+class DisclosureBasis(models.TextChoices):
+    """Which rule set a record's disclosure end (stored with the end, shown in the credit file)."""
+
+    CITY = "city", _("City regulation's period")
+    BEFORE_NATIONAL = "before_national", _("City regulation's period: determined before the national rules took effect")
+    NATIONAL_WITHIN = "national_within", _("City regulation's period, within the national range")
+    NATIONAL_MAX = "national_max", _("National maximum from the determination date (the city's period is longer)")
+    NATIONAL_MIN = "national_min", _("National minimum from the determination date (the city's period is shorter)")
+    ITEM = "item", _("The catalog item's own period")
+    NOT_PUBLISHED = "not_published", _("Minor dishonest information: not published")
+    LISTING = "listing", _("Extended while on the serious list")
+    LISTING_PAST_NATIONAL = (
+        "listing_past_national",
+        _("Extended past the national maximum while on the serious list (the listing's own period)"),
+    )

@@ -4,9 +4,13 @@
   (Nanjing art. 56: from confirmation; Tianjin art. 42 and Dalian art. 35: from the end of the
   act; Ningbo art. 22: from determination), custodial sentences from the day they were served
   (Dalian art. 35, Ningbo art. 22) where the policy says so.
-- Its length comes from the policy by severity (city figures, or held within the national
-  minimum and maximum when the policy follows the national rules), or from the item itself.
-- A minor record is not published unless the item says so.
+- Its length comes from the policy by severity (the city's figures) or from the item itself.
+  When the policy follows the national rules, a record determined on or after the day they
+  took effect (the determination date chooses the rule, not the start of the period) ends no
+  later than the national maximum and no earlier than the national minimum, both counted from
+  the determination date. The rule that set the end is stored with it (`DisclosureBasis`).
+- A minor record is not published unless its item says so and the policy gives minor records a
+  period (`disclosure_minor_months`, 0: never).
 - Periods in months end on the corresponding day of the last month, or the month's last day when
   there is none (Civil Code arts. 201–202): the record is disclosed through that day and hidden
   from the next.
@@ -19,9 +23,11 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Callable
+from typing import NamedTuple
 
 from apps.catalog.choices import Category, PeriodRule, Severity
-from apps.core.choices import DisclosureStart
+from apps.core.choices import DisclosureStart, RuleSource
+from apps.subjects.choices import DisclosureBasis
 
 # Callables (subject ids) -> {subject id: date}: the day an extension (a serious listing) ends,
 # for the subjects that have one. Asked once per batch chunk, not once per record.
@@ -51,6 +57,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def determination_date(record) -> datetime.date | None:
+    """The day the conduct was determined (认定之日): it chooses the national rule in force."""
+    return record.determined_on or record.document_date
+
+
 def period_start(record, policy) -> datetime.date:
     if policy.disclosure_custodial_from_sentence_end and record.custodial_sentence_end:
         return record.custodial_sentence_end
@@ -58,43 +69,83 @@ def period_start(record, policy) -> datetime.date:
         if not record.ended_on:
             raise MissingDate("ended_on")
         return record.ended_on
-    start = record.determined_on or record.document_date
+    start = determination_date(record)
     if start is None:
         raise MissingDate("determined_on")
     return start
 
 
-def period_months(record, policy, start=None) -> int | None:
-    """Months of disclosure, or None when the item sets no end."""
+class Disclosure(NamedTuple):
+    """A record's disclosure end and the rule that set it (`DisclosureBasis`; "" for no end)."""
+
+    end: datetime.date | None
+    basis: str
+
+
+def _own_months(record) -> int | None:
     item = record.item
-    own = item.period_months if item.period_rule == PeriodRule.ITEM and item.period_months else None
+    return item.period_months if item.period_rule == PeriodRule.ITEM and item.period_months else None
+
+
+def disclosure_for(record, policy, extensions: dict | None = None) -> Disclosure:
+    """The last day `record` is disclosed, and why.
+
+    A record that is not published at all (minor) ends the day before its period starts. Under
+    the national rule (for records determined on or after it took effect) the city's end, or the
+    item's, is held between the national minimum and maximum counted from the determination
+    date (国办发〔2025〕22号; the national periods run from the decision, 认定之日); a serious
+    listing may still extend it, and then says it passes the national maximum.
+    """
+    own = _own_months(record)
     if record.category != Category.DISHONEST:
-        return own  # basic, good and other information: kept current unless the item says otherwise
+        if own is None:
+            return Disclosure(None, "")  # basic, good and other information: kept current
+        return Disclosure(add_months(period_start(record, policy), own), DisclosureBasis.ITEM)
     severity = record.severity or Severity.GENERAL
-    if severity == Severity.MINOR and not item.publish_minor:
-        return 0  # minor dishonest information is not published (Tianjin art. 12, Zhangye art. 34)
-    if own is not None:
-        # An item's own period (a special law) still keeps within the national range when it applies.
-        return policy.hold_within_national(own, severity, on=start)
-    if severity == Severity.MINOR:
-        return policy.disclosure_months(Severity.MINOR, on=start) or policy.national_minor_max_months
-    return policy.disclosure_months(severity, on=start)
-
-
-def disclosure_end(record, policy, extensions: dict | None = None) -> datetime.date | None:
-    """The last day `record` is disclosed; None when it has no end. A record that is not
-    published at all (minor, item says so) ends the day before its period starts."""
-    if period_months(record, policy) is None:
-        return None
     start = period_start(record, policy)
-    months = period_months(record, policy, start)
-    if months == 0:
-        return start - datetime.timedelta(days=1)
+    if severity == Severity.MINOR and (not record.item.publish_minor or policy.disclosure_minor_months == 0):
+        # Minor dishonest information is not published (Tianjin art. 12, Zhangye art. 34; national
+        # rules: need not be published) unless its item says so and the city gives it a period.
+        return Disclosure(start - datetime.timedelta(days=1), DisclosureBasis.NOT_PUBLISHED)
+    months = own if own is not None else policy.city_months(severity)
     end = add_months(start, months)
-    if policy.disclosure_extended_while_listed and record.category == Category.DISHONEST:
+    basis = DisclosureBasis.ITEM if own is not None else DisclosureBasis.CITY
+    national_max = None
+    determined = determination_date(record)
+    if policy.national_rule_applies(determined):
+        # Custodial sentences keep counting from their end where the city says so (Dalian art. 35,
+        # Ningbo art. 22); otherwise the national period runs from the determination.
+        custodial = policy.disclosure_custodial_from_sentence_end and record.custodial_sentence_end
+        national_start = record.custodial_sentence_end if custodial else determined
+        low, high = policy.national_range(severity)
+        national_min, national_max = add_months(national_start, low), add_months(national_start, high)
+        if end > national_max:
+            end, basis = national_max, DisclosureBasis.NATIONAL_MAX
+        elif end < national_min:
+            end, basis = national_min, DisclosureBasis.NATIONAL_MIN
+        elif own is None:
+            basis = DisclosureBasis.NATIONAL_WITHIN
+    elif policy.disclosure_rule == RuleSource.NATIONAL and own is None:
+        basis = DisclosureBasis.BEFORE_NATIONAL
+    if policy.disclosure_extended_while_listed:
         if extensions is None:
             extensions = extensions_for([record.subject_id])
         extended = extensions.get(record.subject_id)
         if extended is not None and extended > end:
             end = extended
-    return end
+            past = national_max is not None and extended > national_max
+            basis = DisclosureBasis.LISTING_PAST_NATIONAL if past else DisclosureBasis.LISTING
+    return Disclosure(end, basis)
+
+
+def disclosure_end(record, policy, extensions: dict | None = None) -> datetime.date | None:
+    """The last day `record` is disclosed; None when it has no end."""
+    return disclosure_for(record, policy, extensions).end
+
+
+def apply_disclosure(record, policy, extensions: dict | None = None) -> bool:
+    """Set the record's disclosure end and its basis; whether either changed."""
+    end, basis = disclosure_for(record, policy, extensions)
+    changed = (end, basis) != (record.disclosure_ends_on, record.disclosure_basis)
+    record.disclosure_ends_on, record.disclosure_basis = end, basis
+    return changed

@@ -71,7 +71,7 @@ STANDARD_COLUMNS = [
 ]
 DATE_COLUMNS = {"document_date", "determined_on", "ended_on", "custodial_sentence_end"}
 # What a resent row can change; a row equal on all of these is left alone (no write, no history).
-COMPARED_FIELDS = [*RECORD_FIELDS_EDITABLE, "disclosure_ends_on"]
+COMPARED_FIELDS = [*RECORD_FIELDS_EDITABLE, "disclosure_ends_on", "disclosure_basis"]
 UPDATED_FIELDS = [
     "document_number",
     "document_date",
@@ -81,6 +81,7 @@ UPDATED_FIELDS = [
     "severity",
     "values",
     "disclosure_ends_on",
+    "disclosure_basis",
     "batch",
     "updated_at",
     "updated_by",

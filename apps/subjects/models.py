@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.choices import Category, Matter, Severity, SubjectType
 from apps.core.audit import AuditedModel, history
 from apps.core.identifiers import mask_identifier, mask_name
-from apps.subjects.choices import BatchStatus, Channel, CommitmentStatus, RecordStatus, ResponsibleRole, SubjectStatus
+from apps.subjects.choices import (
+    BatchStatus,
+    Channel,
+    CommitmentStatus,
+    DisclosureBasis,
+    RecordStatus,
+    ResponsibleRole,
+    SubjectStatus,
+)
 
 
 class Subject(AuditedModel):
@@ -185,6 +193,9 @@ class CreditRecord(AuditedModel):
     values = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
     disclosure_ends_on = models.DateField(_("disclosed until"), null=True, blank=True, db_index=True)
+    disclosure_basis = models.CharField(
+        _("disclosure end set by"), max_length=25, choices=DisclosureBasis.choices, blank=True, editable=False
+    )
     source_record_id = models.CharField(_("source record id"), max_length=100, blank=True)
     # The same source row sent again updates this record instead of adding one:
     # "id:<item>:<source record id>" or "doc:<item>:<identifier>:<document number>" (unique per

@@ -25,7 +25,7 @@ from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
-from apps.subjects.disclosure import MissingDate, disclosure_end, extensions_for
+from apps.subjects.disclosure import MissingDate, apply_disclosure, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 
 MSG_DOCUMENT_REQUIRED = gettext_lazy(
@@ -203,7 +203,7 @@ def check_record(
             errors.setdefault(field, []).append(message)
     if not errors:
         try:
-            record.disclosure_ends_on = disclosure_end(record, policy, extensions)
+            apply_disclosure(record, policy, extensions)
         except MissingDate as missing:
             message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
             errors.setdefault(str(missing), []).append(str(message))
@@ -390,29 +390,60 @@ def _breach_values(item: CatalogItem, commitment: Commitment, number: str, day, 
     return filled
 
 
-def records_recompute_disclosure(subject_ids, *, by=None, reason: str) -> int:
-    """Recompute the disclosure end of the subjects' dishonest records (a listing began or
-    ended); returns how many changed. Only changed rows are written, with history."""
+def records_recompute_disclosure(
+    subject_ids=None, *, by=None, reason: str, policy=None, today: datetime.date | None = None, settle: bool = False
+) -> dict[str, int]:
+    """Recompute the disclosure end (and its basis) of dishonest records: of the subjects given
+    (a listing began or ended), or of every subject (the policy changed). Only changed rows are
+    written, with history carrying `reason`.
+
+    With `settle` (a changed rule), the status follows the new end at once: an active record
+    whose new end has passed is expired as `records_expire` does, and a record expired earlier
+    whose new end is today or later is active again. Returns counts of changed, expired and
+    restored records.
+    """
     from apps.core.audit import bulk_update_audited
 
-    policy = active_policy()
-    changed = []
-    subject_ids = list(subject_ids)
-    extensions = extensions_for(subject_ids)
-    records = CreditRecord.objects.filter(subject_id__in=subject_ids, category=Category.DISHONEST).select_related(
-        "item", "subject"
-    )
-    for record in records:
-        try:
-            end = disclosure_end(record, policy, extensions)
-        except MissingDate:
-            continue
-        if end != record.disclosure_ends_on:
-            record.disclosure_ends_on = end
-            record.updated_at, record.updated_by = timezone.now(), by
-            changed.append(record)
-    bulk_update_audited(changed, CreditRecord, ["disclosure_ends_on", "updated_at", "updated_by"], by=by, reason=reason)
-    return len(changed)
+    reason = require_reason(reason)
+    policy = policy or active_policy()
+    today = today or timezone.localdate()
+    done = {"changed": 0, "expired": 0, "restored": 0}
+    statuses = [RecordStatus.ACTIVE, RecordStatus.OBJECTION] + ([RecordStatus.EXPIRED] if settle else [])
+    records = CreditRecord.objects.filter(category=Category.DISHONEST, status__in=statuses)
+    if subject_ids is not None:
+        records = records.filter(subject_id__in=list(subject_ids))
+    ids = list(records.order_by("pk").values_list("pk", flat=True))
+    fields = ["disclosure_ends_on", "disclosure_basis", "status", "updated_at", "updated_by"]
+    for offset in range(0, len(ids), 2000):
+        with transaction.atomic():
+            chunk = list(
+                CreditRecord.objects.select_for_update()
+                .filter(pk__in=ids[offset : offset + 2000], status__in=statuses)
+                .select_related("item")
+            )
+            extensions = extensions_for({r.subject_id for r in chunk})
+            changed = []
+            for record in chunk:
+                try:
+                    moved = apply_disclosure(record, policy, extensions)
+                except MissingDate:
+                    continue
+                if settle:
+                    ended = record.disclosure_ends_on is not None and record.disclosure_ends_on < today
+                    if record.status == RecordStatus.ACTIVE and ended:
+                        record.status = RecordStatus.EXPIRED
+                        done["expired"] += 1
+                        moved = True
+                    elif record.status == RecordStatus.EXPIRED and not ended:
+                        record.status = RecordStatus.ACTIVE
+                        done["restored"] += 1
+                        moved = True
+                if moved:
+                    record.updated_at, record.updated_by = timezone.now(), by
+                    changed.append(record)
+            bulk_update_audited(changed, CreditRecord, fields, by=by, reason=reason)
+            done["changed"] += len(changed)
+    return done
 
 
 def record_set_status(record: CreditRecord, *, status: str, by, reason: str) -> CreditRecord:

@@ -48,6 +48,14 @@ def test_the_five_presets_load_and_every_figure_names_its_basis(policy):
         ("ningbo", "integration_days", 5),  # Ningbo art. 18
         ("ningbo", "listing_review_by_authority", True),  # Ningbo art. 28
         ("ningbo", "market_disclosure_general_months", 24),  # Ningbo art. 22
+        ("ningbo", "good_info_hide_days", 2),  # Ningbo art. 41 para. 1 has no figure: "—" rule, the others' 2
+        ("ningbo", "self_declared_hide_days", 5),  # Ningbo art. 41 para. 2 (self-declared market information)
+        ("tianjin", "objection_forwarded_overall_days", 10),  # Tianjin art. 41: 10 working days overall
+        ("tianjin", "objection_forward_days", 2),  # within the 10 …
+        ("tianjin", "objection_agency_answer_days", 8),  # … with the agency's 8
+        ("nanjing", "objection_forwarded_overall_days", None),  # no overall limit outside Tianjin art. 41
+        ("nanjing", "remedies_reconsideration_days", 60),  # Administrative Reconsideration Law art. 20
+        ("nanjing", "remedies_lawsuit_months", 6),  # Administrative Litigation Law art. 46
         ("zhangye", "free_reports_per_year", None),  # Zhangye art. 50: the platform, unlimited
     ],
 )
@@ -67,11 +75,12 @@ def test_credit_policy_selects_the_active_preset(policy, settings):
 def test_national_rule_holds_city_figures_within_the_national_range(policy):
     """国办发〔2025〕22号 / 信用修复管理办法: general 3–12 months, serious 12–36 months."""
     tianjin = Policy.objects.get(code="tianjin")
+    tianjin.disclosure_rule = RuleSource.CITY  # the preset ships the national rule (issue 10)
     assert tianjin.disclosure_months("general") == 60
     tianjin.disclosure_rule = RuleSource.NATIONAL
     assert tianjin.disclosure_months("general") == 12
     assert tianjin.disclosure_months("serious") == 36
-    assert tianjin.disclosure_months("minor") == 0
+    assert tianjin.disclosure_months("minor") == 3  # for an item that publishes minor records
 
 
 def test_choosing_the_national_rule_needs_a_reason(policy):
@@ -82,6 +91,22 @@ def test_choosing_the_national_rule_needs_a_reason(policy):
     with pytest.raises(ValidationError) as caught:
         policy.full_clean()
     assert "disclosure_rule_reason" in caught.value.message_dict
+
+
+def test_loading_again_fills_figures_added_later_and_keeps_the_rest(policy):
+    """A database loaded before a figure existed gets it (with its basis) from the preset, with
+    history; the authority's other edits stay."""
+    from apps.core.audit import audited_save
+
+    policy.query_daily_threshold = 77
+    policy.remedies_reconsideration_days, policy.remedies_lawsuit_months, policy.remedies_basis = None, None, ""
+    audited_save(policy, by=None, reason="as before the remedies figures existed")
+    call_command("load_policies")
+    policy.refresh_from_db()
+    assert (policy.remedies_reconsideration_days, policy.remedies_lawsuit_months) == (60, 6)
+    assert "行政复议法" in policy.remedies_basis
+    assert policy.query_daily_threshold == 77
+    assert policy.history.first().history_change_reason.startswith("New figures filled")
 
 
 def test_loading_again_keeps_the_authoritys_edits_unless_reset(policy):

@@ -620,3 +620,26 @@ def test_the_credit_authority_reviews_a_listing_where_the_city_provides_it(world
     assert "serious" not in services.subject_statuses(world.company)
     with pytest.raises(Conflict):
         services.case_review(case, by=authority, **review)
+
+
+def test_the_decision_names_the_remedies_periods_of_the_policy(policy):
+    """Administrative Reconsideration Law art. 20 (60 days) and Administrative Litigation Law
+    art. 46 (6 months), as Policy figures with their basis: the decision form's default text
+    follows them."""
+    from django.utils import translation
+
+    from apps.core.audit import audited_save
+    from apps.sanctions.forms import DecisionForm
+
+    assert (policy.remedies_reconsideration_days, policy.remedies_lawsuit_months) == (60, 6)
+    assert "第二十条" in policy.remedies_basis and "第四十六条" in policy.remedies_basis
+    with translation.override("zh-hans"):
+        assert DecisionForm().fields["remedies"].initial == (
+            "可在收到本决定书之日起60日内申请行政复议，或者在6个月内依法提起行政诉讼。"
+        )
+    policy.remedies_reconsideration_days = 90
+    audited_save(policy, by=None, reason="test")
+    with translation.override("en"):
+        assert DecisionForm().fields["remedies"].initial == (
+            "Administrative reconsideration within 90 days of receipt, or an administrative lawsuit within 6 months."
+        )

@@ -44,10 +44,13 @@ def test_custodial_sentences_count_from_their_end_where_the_city_says_so(policy)
 
 
 def test_national_rule_holds_the_period_within_the_national_maximum(policy):
+    """Tianjin art. 42 (国家另有规定的除外) under the national rule: at most 1 year for general
+    information, counted from the determination (issue 10: the national period runs from
+    认定之日, no longer from the end of the act)."""
     tianjin = Policy.objects.get(code="tianjin")
     tianjin.disclosure_rule = "national"
     record = _record(severity="general", determined_on=dt.date(2026, 7, 1), ended_on=dt.date(2026, 6, 10))
-    assert disclosure_end(record, tianjin) == dt.date(2027, 6, 10)
+    assert disclosure_end(record, tianjin) == dt.date(2027, 7, 1)
 
 
 def test_minor_records_are_not_published_unless_the_item_says_so(policy):
@@ -67,6 +70,7 @@ def test_an_items_own_period_does_not_publish_minor_records_nor_pass_the_nationa
     minor = _record(item=item, severity="minor", determined_on=dt.date(2026, 7, 1))
     assert disclosure_end(minor, policy) == dt.date(2026, 6, 30)
     general = _record(item=item, severity="general", determined_on=dt.date(2026, 7, 1))
+    policy.disclosure_rule = "city"  # the preset ships the national rule (issue 10)
     assert disclosure_end(general, policy) == dt.date(2031, 7, 1)  # Nanjing: the city rule, the item's 5 years
     policy.disclosure_rule = "national"
     assert policy.national_general_max_months < 60
@@ -93,11 +97,12 @@ def test_the_serious_list_hook_extends_disclosure(policy, monkeypatch):
     assert disclosure_end(record, policy) == dt.date(2027, 3, 1)
 
 
-def test_the_national_rule_applies_to_periods_starting_from_its_effective_date(policy):
-    """DESIGN.md section 5: national rules switch by date (in force from 2026-04-01)."""
+def test_the_national_rule_applies_to_records_determined_from_its_effective_date(policy):
+    """DESIGN.md section 5: national rules switch by date (in force from 2026-04-01), chosen by
+    the determination date (issue 10)."""
     tianjin = Policy.objects.get(code="tianjin")
     tianjin.disclosure_rule = "national"
     before = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2026, 3, 31))
     after = _record(severity="general", determined_on=dt.date(2026, 5, 1), ended_on=dt.date(2026, 4, 1))
     assert disclosure_end(before, tianjin) == dt.date(2031, 3, 31)  # the city's 5 years
-    assert disclosure_end(after, tianjin) == dt.date(2027, 4, 1)  # held to the national year
+    assert disclosure_end(after, tianjin) == dt.date(2027, 5, 1)  # the national year from the determination

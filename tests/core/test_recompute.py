@@ -1,0 +1,218 @@
+"""Issue 10: a changed rule reaches what is already filed. Editing the active policy or the
+holiday overrides recomputes open deadlines and disclosure ends once the change commits, each
+change with history naming the cause; records leaving disclosure are expired the same day."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from apps.core.audit import audited_save
+from apps.core.choices import RuleSource
+from apps.core.models import HolidayOverride
+from apps.core.selectors import active_policy
+from apps.core.workdays import add_working_days
+from apps.sanctions.choices import CaseStatus, ListType
+from apps.sanctions.models import ListingCase
+from apps.subjects.choices import BatchStatus, DisclosureBasis, RecordStatus
+from apps.subjects.disclosure import apply_disclosure
+from apps.subjects.models import ImportBatch
+from tests.factories import OrganizationFactory
+from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.fixture
+def today_is(monkeypatch):
+    """Make `timezone.localdate()` (the platform's "today") a given day."""
+
+    real = timezone.localdate
+
+    def set_today(day):
+        monkeypatch.setattr(
+            timezone, "localdate", lambda value=None, tz=None: day if value is None else real(value, tz)
+        )
+
+    return set_today
+
+
+def _record(policy, *, severity, ended_on, determined_on):
+    record = RecordFactory.build(
+        subject=CompanyFactory(),
+        item=PublishedItemFactory(),
+        provider=OrganizationFactory(),
+        severity=severity,
+        ended_on=ended_on,
+        determined_on=determined_on,
+        document_date=determined_on,
+    )
+    apply_disclosure(record, policy)
+    return audited_save(record, by=None, reason="test record")
+
+
+def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switching_back_restores_them(
+    policy, settings, today_is, django_capture_on_commit_callbacks
+):
+    """Tianjin art. 42 (5 years from the end of the act, 「国家另有规定的除外」) against the national
+    maximum of 1 year from the determination (in force from 2026-04-01): the day the authority
+    switches to the national rule, a general record determined on 2026-04-20 has been disclosed
+    past 2027-04-20 and is expired, with history naming the change; switching back restores it."""
+    settings.CREDIT_POLICY = "tianjin"
+    tianjin = active_policy()
+    tianjin.disclosure_rule = RuleSource.CITY
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(tianjin, by=None, reason="setup: the city rule")
+    today_is(D(2027, 6, 1))
+    past = _record(tianjin, severity="general", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))
+    earlier = _record(tianjin, severity="general", ended_on=D(2026, 3, 15), determined_on=D(2026, 3, 20))
+    serious = _record(tianjin, severity="serious", ended_on=D(2026, 3, 15), determined_on=D(2026, 4, 20))
+    assert past.disclosure_ends_on == D(2031, 4, 15)
+
+    tianjin.disclosure_rule = RuleSource.NATIONAL
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(tianjin, by=None, reason="按国家规则公示")
+    for record in (past, earlier, serious):
+        record.refresh_from_db()
+    assert (past.status, past.disclosure_ends_on) == (RecordStatus.EXPIRED, D(2027, 4, 20))
+    assert past.disclosure_basis == DisclosureBasis.NATIONAL_MAX
+    change = past.history.first()
+    assert change.status == RecordStatus.EXPIRED
+    assert "按国家规则公示" in change.history_change_reason and "disclosure_rule" in change.history_change_reason
+    assert (earlier.status, earlier.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2031, 3, 15))  # before the switch
+    assert (serious.status, serious.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2029, 4, 20))
+
+    tianjin.disclosure_rule = RuleSource.CITY
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(tianjin, by=None, reason="改回本市规则")
+    past.refresh_from_db()
+    serious.refresh_from_db()
+    assert (past.status, past.disclosure_ends_on, past.disclosure_basis) == (
+        RecordStatus.ACTIVE,
+        D(2031, 4, 15),
+        DisclosureBasis.CITY,
+    )
+    assert "改回本市规则" in past.history.first().history_change_reason
+    assert serious.disclosure_ends_on == D(2031, 3, 15)
+
+
+def test_a_change_of_another_policy_or_of_a_figure_without_dates_recomputes_nothing(
+    policy, django_capture_on_commit_callbacks
+):
+    record = _record(policy, severity="general", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))
+    before = record.history.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        policy.query_daily_threshold = 150
+        audited_save(policy, by=None, reason="阈值调整")
+    assert callbacks == []
+    record.refresh_from_db()
+    assert record.history.count() == before
+
+
+def _open_notice(delivered_on):
+    case = ListingCase(
+        list_type=ListType.SERIOUS,
+        subject=CompanyFactory(),
+        deciding_org=OrganizationFactory(),
+        status=CaseStatus.NOTICE_ISSUED,
+        facts="事实",
+        legal_basis="依据",
+        notice_issued_on=delivered_on,
+        notice_delivered_on=delivered_on,
+    )
+    due = add_working_days(delivered_on, active_policy().listing_statement_days)
+    case.statement_due, case.statement_due_estimated = due, due.estimated
+    return audited_save(case, by=None, reason="test notice")
+
+
+def _submitted_batch(submitted_on):
+    submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(10)))
+    due = add_working_days(submitted_on, active_policy().integration_days)
+    batch = ImportBatch(
+        provider=OrganizationFactory(),
+        item=PublishedItemFactory(),
+        status=BatchStatus.SUBMITTED,
+        submitted_at=submitted_at,
+        integration_due=due,
+        integration_due_estimated=due.estimated,
+    )
+    return audited_save(batch, by=None, reason="test batch")
+
+
+def test_adding_an_override_moves_an_open_statement_period_and_a_batch_integration(
+    policy, django_capture_on_commit_callbacks
+):
+    """Nanjing art. 43 statement period and Ningbo art. 18 integration, 5 working days each from
+    2026-12-28: due 2027-01-05 (2027-01-01 a statutory holiday, estimated); a local day off on
+    2027-01-04 entered as an override moves both to 2027-01-06, with history naming the override."""
+    assert policy.listing_statement_days == 5 and policy.integration_days == 5
+    case = _open_notice(D(2026, 12, 28))
+    batch = _submitted_batch(D(2026, 12, 28))
+    decided = _open_notice(D(2026, 12, 28))
+    decided.status = CaseStatus.STATEMENT_RECEIVED  # no longer waiting: its deadline is closed
+    audited_save(decided, by=None, reason="test statement")
+    assert case.statement_due == batch.integration_due == D(2027, 1, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(
+            HolidayOverride(date=D(2027, 1, 4), is_working_day=False, note="本地调休"), by=None, reason="本地放假"
+        )
+    case.refresh_from_db()
+    batch.refresh_from_db()
+    decided.refresh_from_db()
+    assert case.statement_due == batch.integration_due == D(2027, 1, 6)
+    assert "2027-01-04" in case.history.first().history_change_reason
+    assert "本地放假" in batch.history.first().history_change_reason
+    assert decided.statement_due == D(2027, 1, 5)
+
+
+def test_the_command_recomputes_under_the_current_rules(policy, capsys):
+    """`recompute_deadlines` runs the same recompute by hand (cron, or a later task queue)."""
+    record = _record(policy, severity="general", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))
+    # an end computed under an older rule
+    record.disclosure_ends_on, record.disclosure_basis = D(2031, 4, 20), DisclosureBasis.CITY
+    audited_save(record, by=None, reason="test: an old end")
+    call_command("recompute_deadlines", cause="手工重算")
+    record.refresh_from_db()
+    assert record.disclosure_ends_on == D(2027, 4, 20)
+    assert "手工重算" in record.history.first().history_change_reason
+    assert "records_changed: 1" in capsys.readouterr().out
+
+
+def test_with_recompute_on_commit_off_only_the_command_recomputes(policy, settings, django_capture_on_commit_callbacks):
+    """For databases too large to recompute within a request: the change waits for the job."""
+    settings.RECOMPUTE_ON_COMMIT = False
+    case = _open_notice(D(2026, 12, 28))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        audited_save(HolidayOverride(date=D(2027, 1, 4), is_working_day=False, note="本地调休"), by=None, reason="放假")
+    assert callbacks == []
+    case.refresh_from_db()
+    assert case.statement_due == D(2027, 1, 5)
+    call_command("recompute_deadlines", cause="本地放假", deadlines_only=True)
+    case.refresh_from_db()
+    assert case.statement_due == D(2027, 1, 6)
+
+
+def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, django_capture_on_commit_callbacks):
+    """Ningbo art. 28 public notice (5 working days in the presets): a running notice follows a
+    changed period; one already confirmed does not."""
+    running = ListingCase(
+        list_type=ListType.RED,
+        subject=CompanyFactory(),
+        deciding_org=OrganizationFactory(),
+        status=CaseStatus.PUBLIC_NOTICE,
+        facts="事实",
+        legal_basis="依据",
+        notice_start=D(2026, 12, 1),
+        notice_end=add_working_days(D(2026, 12, 1), policy.red_list_notice_days),
+    )
+    audited_save(running, by=None, reason="test notice")
+    assert running.notice_end == D(2026, 12, 8)
+    policy.red_list_notice_days = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(policy, by=None, reason="公示期改为7个工作日")
+    running.refresh_from_db()
+    assert running.notice_end == D(2026, 12, 10)
+    assert "red_list_notice_days" in running.history.first().history_change_reason

@@ -1,0 +1,210 @@
+"""Issue 10: the national publication limits as the presets ship them, chosen by the
+determination date (认定之日) across the 2026-04-01 switch, with the rule that set each end.
+
+Expected dates are worked out by hand from the regulation texts:
+- Nanjing art. 56: general 1 year, serious 3 years, from confirmation (determination).
+- Tianjin art. 42: 5 years from the end of the act, 「国家另有规定的除外」.
+- Dalian art. 35: 5 years from the end of the act, 「另有规定的从其规定」.
+- Ningbo art. 22: 5 years from determination, 「另有规定的从其规定」.
+- Zhangye art. 36: disclosure per the Gansu provincial rule; the preset takes the national maxima
+  (12 / 36 months from determination).
+- National rule (国办发〔2025〕22号, 信用修复管理办法, in force from 2026-04-01): general at most
+  1 year, serious at most 3 years, from the determination; records determined before it keep the
+  city period.
+"""
+
+import datetime as dt
+
+import pytest
+
+from apps.core.choices import RuleSource
+from apps.core.models import Policy
+from apps.subjects.choices import DisclosureBasis
+from apps.subjects.disclosure import disclosure_for
+from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+# (act ended, determined)
+BEFORE = (D(2026, 3, 15), D(2026, 3, 20))
+AFTER = (D(2026, 4, 15), D(2026, 4, 20))
+ACROSS = (D(2026, 3, 15), D(2026, 4, 20))  # act ended before the switch, determined after it
+
+# preset -> mode -> case -> (general end, serious end)
+EXPECTED = {
+    "nanjing": {
+        "city": {
+            BEFORE: (D(2027, 3, 20), D(2029, 3, 20)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+        "national": {
+            BEFORE: (D(2027, 3, 20), D(2029, 3, 20)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+    },
+    "tianjin": {
+        "city": {
+            BEFORE: (D(2031, 3, 15), D(2031, 3, 15)),
+            AFTER: (D(2031, 4, 15), D(2031, 4, 15)),
+            ACROSS: (D(2031, 3, 15), D(2031, 3, 15)),
+        },
+        "national": {
+            BEFORE: (D(2031, 3, 15), D(2031, 3, 15)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+    },
+    "dalian": {
+        "city": {
+            BEFORE: (D(2031, 3, 15), D(2031, 3, 15)),
+            AFTER: (D(2031, 4, 15), D(2031, 4, 15)),
+            ACROSS: (D(2031, 3, 15), D(2031, 3, 15)),
+        },
+        "national": {
+            BEFORE: (D(2031, 3, 15), D(2031, 3, 15)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+    },
+    "ningbo": {
+        "city": {
+            BEFORE: (D(2031, 3, 20), D(2031, 3, 20)),
+            AFTER: (D(2031, 4, 20), D(2031, 4, 20)),
+            ACROSS: (D(2031, 4, 20), D(2031, 4, 20)),
+        },
+        "national": {
+            BEFORE: (D(2031, 3, 20), D(2031, 3, 20)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+    },
+    "zhangye": {
+        "city": {
+            BEFORE: (D(2027, 3, 20), D(2029, 3, 20)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+        "national": {
+            BEFORE: (D(2027, 3, 20), D(2029, 3, 20)),
+            AFTER: (D(2027, 4, 20), D(2029, 4, 20)),
+            ACROSS: (D(2027, 4, 20), D(2029, 4, 20)),
+        },
+    },
+}
+TABLE = [
+    pytest.param(
+        code, mode, case, severity, ends[index], id=f"{code}-{mode}-ended{case[0]}-determined{case[1]}-{severity}"
+    )
+    for code, modes in EXPECTED.items()
+    for mode, cases in modes.items()
+    for case, ends in cases.items()
+    for index, severity in enumerate(("general", "serious"))
+]
+
+
+def _record(severity, ended_on, determined_on):
+    return RecordFactory.build(
+        item=PublishedItemFactory(),
+        severity=severity,
+        ended_on=ended_on,
+        determined_on=determined_on,
+        document_date=determined_on,
+    )
+
+
+@pytest.mark.parametrize(("code", "mode", "case", "severity", "expected"), TABLE)
+def test_disclosure_end_across_the_national_switch_under_every_preset(policy, code, mode, case, severity, expected):
+    """Nanjing art. 56, Tianjin art. 42, Dalian art. 35, Ningbo art. 22, Zhangye art. 36 and the
+    national rule from 2026-04-01, chosen by the determination date (认定之日)."""
+    preset = Policy.objects.get(code=code)
+    preset.disclosure_rule = mode
+    ended_on, determined_on = case
+    assert disclosure_for(_record(severity, ended_on, determined_on), preset).end == expected
+
+
+@pytest.mark.parametrize("code", ["nanjing", "tianjin", "dalian", "ningbo", "zhangye"])
+def test_every_preset_ships_the_national_rule_and_says_why(policy, code):
+    """Tianjin art. 42 「国家另有规定的除外」, Dalian art. 35 and Ningbo art. 22 「另有规定的从其规定」,
+    Nanjing art. 56 「国家、省另有规定的除外」, Zhangye art. 36 (the provincial rule): each preset
+    applies the national limits, and its description and reason say so."""
+    preset = Policy.objects.get(code=code)
+    assert preset.disclosure_rule == RuleSource.NATIONAL
+    assert "适用国家规则" in preset.disclosure_rule_reason
+    assert "国家规则" in preset.description
+    assert "认定之日" in preset.disclosure_rule_reason
+
+
+def test_the_basis_says_which_rule_set_the_end(policy):
+    """Tianjin art. 42 against the national maximum: the basis names the rule that applied."""
+    tianjin = Policy.objects.get(code="tianjin")
+    assert disclosure_for(_record("general", *ACROSS), tianjin).basis == DisclosureBasis.NATIONAL_MAX
+    assert disclosure_for(_record("general", *BEFORE), tianjin).basis == DisclosureBasis.BEFORE_NATIONAL
+    tianjin.disclosure_rule = RuleSource.CITY
+    assert disclosure_for(_record("general", *ACROSS), tianjin).basis == DisclosureBasis.CITY
+    nanjing = Policy.objects.get(code="nanjing")
+    assert disclosure_for(_record("general", *AFTER), nanjing).basis == DisclosureBasis.NATIONAL_WITHIN
+
+
+def test_a_listing_extending_past_the_national_maximum_says_so(policy, monkeypatch):
+    """Nanjing art. 56 and Dalian art. 35: a serious listing extends disclosure to its own end,
+    past the national maximum of 3 years; the basis says the listing's period set it."""
+    from apps.subjects import disclosure
+
+    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda ids: dict.fromkeys(ids, D(2030, 1, 1))])
+    dalian = Policy.objects.get(code="dalian")
+    record = _record("serious", *AFTER)
+    record.subject = CompanyFactory()
+    result = disclosure_for(record, dalian)
+    assert result == (D(2030, 1, 1), DisclosureBasis.LISTING_PAST_NATIONAL)
+    dalian.disclosure_rule = RuleSource.CITY  # 5 years from the end of the act: later than the listing
+    assert disclosure_for(record, dalian) == (D(2031, 4, 15), DisclosureBasis.CITY)
+
+
+def test_minor_records_follow_the_item_and_the_policys_minor_period(policy):
+    """National rule: minor dishonest information need not be published, at most 3 months if it
+    is; `disclosure_minor_months` is that period for an item that publishes it, 0 never."""
+    nanjing = Policy.objects.get(code="nanjing")
+    hidden = _record("minor", D(2026, 4, 15), D(2026, 4, 20))
+    assert disclosure_for(hidden, nanjing) == (D(2026, 4, 19), DisclosureBasis.NOT_PUBLISHED)
+    published = RecordFactory.build(
+        item=PublishedItemFactory(publish_minor=True), severity="minor", determined_on=D(2026, 4, 20)
+    )
+    assert nanjing.disclosure_minor_months == 3
+    assert disclosure_for(published, nanjing).end == D(2026, 7, 20)
+    nanjing.disclosure_minor_months = 0
+    assert disclosure_for(published, nanjing) == (D(2026, 4, 19), DisclosureBasis.NOT_PUBLISHED)
+
+
+def test_the_credit_file_says_which_rule_set_the_disclosure_end(client, policy):
+    """Tianjin art. 42 capped by the national rule: the credit file shows the end and its basis."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tests.factories import ClerkFactory
+
+    company = CompanyFactory()
+    RecordFactory(
+        subject=company,
+        determined_on=D(2026, 4, 20),
+        disclosure_ends_on=D(2027, 4, 20),
+        disclosure_basis=DisclosureBasis.NATIONAL_MAX,
+    )
+    client.force_login(ClerkFactory())
+    page = client.post(
+        reverse("subjects:credit_file", args=[company.pk]), {"mode": "government", "purpose": "objection_processing"}
+    ).content.decode()
+    with translation.override("zh-hans"):
+        label = str(DisclosureBasis.NATIONAL_MAX.label)
+    assert "2027-04-20" in page and label in page and label.startswith("国家规定的最长期限")
+
+
+def test_a_custodial_sentence_still_counts_from_its_end_under_the_national_rule(policy):
+    """Ningbo art. 22: a custodial sentence counts from its end; the national maximum of 3 years
+    for serious information then runs from that day too."""
+    ningbo = Policy.objects.get(code="ningbo")
+    record = _record("serious", D(2026, 4, 15), D(2026, 4, 20))
+    record.custodial_sentence_end = D(2028, 6, 30)
+    assert disclosure_for(record, ningbo) == (D(2031, 6, 30), DisclosureBasis.NATIONAL_MAX)

@@ -3,7 +3,7 @@ rows as JSON, batch status, and an agency's own records."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -174,6 +174,13 @@ class BatchUploadSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, default="")
 
 
+UPLOAD_REFUSED = OpenApiResponse(
+    description="a field is missing or wrong, or an upload limit was passed (rows, row length, cell, XLSX "
+    "unpacked size or compression ratio); the message names the limit and the row"
+)
+UPLOAD_TOO_LARGE = OpenApiResponse(description="the body is larger than UPLOAD_MAX_BYTES; it was not read")
+
+
 class ImportBatchViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -216,7 +223,10 @@ class ImportBatchViewSet(
             raise
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=BatchCreateSerializer, responses=BatchSerializer)
+    @extend_schema(
+        request=BatchCreateSerializer,
+        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+    )
     def create(self, request):
         payload = BatchCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -229,7 +239,10 @@ class ImportBatchViewSet(
             ),
         )
 
-    @extend_schema(request={"multipart/form-data": BatchUploadSerializer}, responses={201: BatchSerializer})
+    @extend_schema(
+        request={"multipart/form-data": BatchUploadSerializer},
+        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+    )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
     def upload(self, request):
         """A CSV or XLSX file for one item, checked like a file uploaded on the web."""

@@ -326,3 +326,37 @@ def test_the_catalog_import_refuses_a_zip_bomb_without_parsing_it(client, bomb, 
         response = client.post(reverse("catalog:catalog_import", args=[draft.pk]), {"file": upload, "reason": "导入"})
     assert response.status_code == 200 and "超过了 100:1 的上限" in response.content.decode()
     assert not draft.items.exists()
+
+
+def test_a_file_just_over_the_size_limit_is_refused_by_the_service_with_the_same_message(client, setup, settings):
+    """Within the request's room for form fields, the file itself is measured."""
+    officer, item = setup
+    settings.UPLOAD_MAX_BYTES = 1000
+    client.force_login(officer)
+    before = media_files()
+    content = _csv(_rows(20))
+    assert 1000 < len(content) < settings.UPLOAD_MAX_BYTES + 64 * 1024
+    response = client.post(
+        reverse("subjects:batch_upload"), {"item": item.pk, "file": SimpleUploadedFile("b.csv", content)}
+    )
+    assert "超过了 1000 字节 的上限" in _messages(response)
+    _nothing_stored(before)
+
+
+def test_the_catalog_import_lists_at_most_the_limit_of_errors_and_counts_the_rest(client, settings):
+    from apps.catalog.exchange import export_catalog
+    from tests.catalog.factories import CatalogFactory, CatalogItemFactory, PublishedCatalogFactory
+
+    settings.UPLOAD_MAX_ROW_ERRORS = 2
+    source = PublishedCatalogFactory()
+    for code in ("A1", "A2", "A3", "A4", "A5"):
+        CatalogItemFactory(catalog=source, code=code)
+    content = export_catalog(source, "csv").decode("utf-8-sig").replace("失信信息", "不存在的分类").encode()
+    draft = CatalogFactory()
+    client.force_login(ClerkFactory())
+    upload = io.BytesIO(content)
+    upload.name = "items.csv"
+    response = client.post(reverse("catalog:catalog_import", args=[draft.pk]), {"file": upload, "reason": "导入"})
+    page = response.content.decode()
+    assert page.count("不存在的分类") == 2 and "另有 3 个问题已发现但未列出。" in page
+    assert not draft.items.exists()

@@ -3,7 +3,7 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
-    RECOMPUTE_ON_COMMIT.
+    RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits).
 """
 
 import os
@@ -20,6 +20,11 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -66,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (RejectNul and CSRF parse the form): an oversized request
+    # is refused unread.
+    "apps.core.http.RequestSizeLimitMiddleware",
     "apps.core.http.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,3 +298,17 @@ LOGGING = {
 
 # Behind a reverse proxy that sets X-Forwarded-For, the client address is its first hop.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+
+# Upload limits (apps.core.uploads): every upload path, web and API, is held to these before
+# anything is parsed or stored. A request body over UPLOAD_MAX_BYTES (plus room for the form
+# fields) is refused before it is read; set the proxy's body limit (nginx client_max_body_size)
+# to the same figure.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 20_000)
+UPLOAD_MAX_LINE_CHARS = env_int("UPLOAD_MAX_LINE_CHARS", 256 * 1024)
+UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 32_767)  # what one Excel cell holds
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 200)
+UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+UPLOAD_XLSX_MAX_RATIO = env_int("UPLOAD_XLSX_MAX_RATIO", 100)
+UPLOAD_MAX_ROW_ERRORS = env_int("UPLOAD_MAX_ROW_ERRORS", 1_000)

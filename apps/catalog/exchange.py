@@ -22,6 +22,7 @@ from apps.catalog.models import Catalog, CatalogItem
 from apps.catalog.services import catalog_item_clean, catalog_item_save, require_draft, require_drafter
 from apps.core.models import Organization
 from apps.core.tabular import read_table, write_csv, write_xlsx
+from apps.core.uploads import upload_limits
 
 COLUMNS = [
     ("code", gettext_lazy("Code")),
@@ -108,10 +109,12 @@ class RowError:
 
 
 class ImportFailed(ValidationError):
-    """Carries every row error; nothing was written."""
+    """Carries the row errors (at most UPLOAD_MAX_ROW_ERRORS, `omitted` counts the others);
+    nothing was written."""
 
-    def __init__(self, errors: list[RowError]):
+    def __init__(self, errors: list[RowError], omitted: int = 0):
         self.row_errors = errors
+        self.omitted = omitted
         super().__init__([f"{_('Row')} {e.row}, {e.column}: {e.message}" for e in errors], code="import")
 
 
@@ -212,12 +215,14 @@ def _column_map(headers: list[str]) -> dict[int, str]:
 
 def parse_items(catalog: Catalog, file, *, encoding: str | None = None) -> list[tuple[CatalogItem, list]]:
     """Read and check every row; returns unsaved items with their providers, or raises ImportFailed."""
-    table = read_table(file, encoding=encoding)
+    table = read_table(file, encoding=encoding)  # held to the upload limits (apps.core.uploads)
     mapping = _column_map(table.headers)
     labels = {name: str(label) for name, label in COLUMNS}
     existing = {item.code: item for item in catalog.items.all()}
     seen: dict[str, int] = {}
     parsed, errors = [], []
+    errors_kept = upload_limits().max_row_errors
+    omitted = 0
     for number, cells in table.rows:
         values = {mapping[i]: cell for i, cell in enumerate(cells) if i in mapping}
         code = str(values.get("code", "")).strip()
@@ -246,10 +251,12 @@ def parse_items(catalog: Catalog, file, *, encoding: str | None = None) -> list[
                 for field, messages in error.message_dict.items():
                     column = labels.get(field, field)
                     row_errors.extend(RowError(number, column, message) for message in messages)
-        errors.extend(row_errors)
+        room = max(errors_kept - len(errors), 0)
+        errors.extend(row_errors[:room])
+        omitted += len(row_errors[room:])
         parsed.append((item, providers))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(errors, omitted)
     if not parsed:
         raise ImportFailed([RowError(2, labels["code"], _("The file has no rows."))])
     return parsed

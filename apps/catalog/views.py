@@ -371,7 +371,7 @@ def catalog_import_view(request, pk: int):
     kind = KINDS["catalogs"]
     document = _document(request, kind, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
-    row_errors = []
+    row_errors, errors_omitted = [], 0
     if request.method == "POST" and form.is_valid():
         try:
             count = catalog_import(
@@ -382,14 +382,16 @@ def catalog_import_view(request, pk: int):
                 encoding=form.cleaned_data["encoding"] or None,
             )
         except ImportFailed as error:
-            row_errors = error.row_errors
+            row_errors, errors_omitted = error.row_errors, error.omitted
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("%(count)d items imported.") % {"count": count})
             return redirect(_detail_url(kind, document))
     return render(
-        request, "catalog/import.html", {"kind": kind, "document": document, "form": form, "row_errors": row_errors}
+        request,
+        "catalog/import.html",
+        {"kind": kind, "document": document, "form": form, "row_errors": row_errors, "errors_omitted": errors_omitted},
     )
 
 

@@ -58,3 +58,37 @@ def _bad_request(request, name: str):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body (Content-Length) is over the upload limit before any of it is
+    read: Django reads no more than Content-Length, and this runs before the form is parsed
+    (by RejectNulMiddleware and the CSRF check) or DRF reads a JSON body, neither of which stops
+    at DATA_UPLOAD_MAX_MEMORY_SIZE for files and JSON. The answer (413) names the limit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from apps.core.uploads import too_large, upload_limits
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limits = upload_limits()
+        if length > limits.max_request_bytes:
+            return _too_large(request, " ".join(too_large(length, limits).messages))
+        return self.get_response(request)
+
+
+def _too_large(request, message: str):
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "upload_limit"}, status=413)
+    else:
+        # The session and the user are not loaded yet: a page of its own, not the portal layout.
+        response = HttpResponse(render_to_string("413.html", {"message": message}), status=413)
+    return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,8 +18,21 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from apps.core.uploads import (
+    MSG_LINE_TOO_LONG,
+    UploadLimits,
+    check_cells,
+    check_file_size,
+    check_row_count,
+    check_xlsx_directory,
+    upload_limits,
+)
+
 ENCODINGS = ("utf-8", "gb18030")
 SNIFF_BYTES = 64 * 1024
+READ_CHUNK = 64 * 1024
+# The line breaks csv.reader knows; each string it is given must end at one of them.
+NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -44,39 +58,107 @@ def detect_encoding(head: bytes) -> str:
         return "gb18030"
 
 
-def read_table(file, *, encoding: str | None = None) -> Table:
-    """Open an uploaded CSV or XLSX file (a binary file object) as a streaming table."""
+def read_table(file, *, encoding: str | None = None, limits: UploadLimits | None = None) -> Table:
+    """Open an uploaded CSV or XLSX file (a binary file object) as a streaming table, held to
+    the upload limits (`apps.core.uploads`): the file size and, for XLSX, the ZIP directory are
+    checked before anything is parsed; rows, row length and cells while the rows stream."""
+    limits = limits or upload_limits()
+    check_file_size(file, limits)
     file.seek(0)
     head = file.read(SNIFF_BYTES)
     file.seek(0)
     if not head.strip():
         raise ValidationError(_("The file is empty."), code="empty")
     if _is_xlsx(head):
-        try:
-            workbook = load_workbook(file, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ValidationError(
-                _("The XLSX file cannot be read: %(error)s") % {"error": error}, code="xlsx"
-            ) from None
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        return _read_xlsx(file, limits)
+    return _read_csv(file, head, encoding, limits)
 
-        def xlsx_rows():
+
+def _read_xlsx(file, limits: UploadLimits) -> Table:
+    check_xlsx_directory(file, limits)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise ValidationError(_("The XLSX file cannot be read: %(error)s") % {"error": error}, code="xlsx") from None
+    sheet = workbook.worksheets[0]
+    # The declared dimension is not trusted: openpyxl would pad every row to its width. Without
+    # it, rows are as wide as their last cell and missing rows come as empty ones.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(values_only=True)
+    first = next(rows, ())
+    check_cells(1, first, [], limits)
+    headers = [str(h).strip() if h is not None else "" for h in first]
+
+    def xlsx_rows():
+        count = 0
+        try:
             for number, row in enumerate(rows, start=2):
+                if not row:
+                    continue
+                check_cells(number, row, headers, limits)
                 cells = ["" if c is None else c for c in row]
                 if any(str(c).strip() for c in cells):
-                    yield number, cells
+                    count += 1
+                    check_row_count(number, count, limits)
+                    yield number, cells + [""] * (len(headers) - len(cells))
+        finally:
             workbook.close()
 
-        return Table(headers=headers, rows=xlsx_rows(), format="xlsx")
+    return Table(headers=headers, rows=xlsx_rows(), format="xlsx")
+
+
+class BoundedLines:
+    """The lines of a binary CSV stream, decoded, each with its line break (as csv.reader wants
+    them), read in chunks: a row (one record, its quoted line breaks included) longer than the
+    limit is refused as soon as the limit is passed, without reading the rest of it."""
+
+    def __init__(self, file, encoding: str, limit: int):
+        self.file = file
+        self.decoder = codecs.getincrementaldecoder(encoding)()
+        self.limit = limit
+        self.lines = 0  # lines handed out
+        self.record_chars = 0  # characters of the record being read; the reader resets it
+
+    def _check(self, pending: int) -> None:
+        if self.record_chars + pending > self.limit:
+            raise ValidationError(
+                str(MSG_LINE_TOO_LONG).format(line=self.lines + 1, limit=self.limit), code="upload_limit"
+            )
+
+    def __iter__(self):
+        buffer = ""
+        while True:
+            chunk = self.file.read(READ_CHUNK)
+            buffer += self.decoder.decode(chunk, final=not chunk)
+            start = 0
+            while True:
+                match = NEWLINE.search(buffer, start)
+                # a "\r" at the end of the buffer may be the first half of "\r\n"
+                if match is None or (chunk and match.group() == "\r" and match.end() == len(buffer)):
+                    break
+                line = buffer[start : match.end()]
+                self._check(len(line))
+                self.record_chars += len(line)
+                self.lines += 1
+                yield line
+                start = match.end()
+            buffer = buffer[start:]
+            self._check(len(buffer))
+            if not chunk:
+                if buffer:
+                    self.lines += 1
+                    yield buffer
+                return
+
+
+def _read_csv(file, head: bytes, encoding: str | None, limits: UploadLimits) -> Table:
     encoding = encoding or detect_encoding(head)
     if encoding.lower().replace("-", "") in {"gbk", "gb2312"}:
         encoding = "gb18030"
-    # A codecs reader, not TextIOWrapper: the wrapper would close the caller's file when it is
-    # garbage-collected.
-    text = codecs.getreader("utf-8-sig" if encoding == "utf-8" else encoding)(file)
-    reader = csv.reader(text)
+    # Bounded lines from the caller's file (not a TextIOWrapper: it would close the caller's file
+    # when it is garbage-collected, and read a line of any length).
+    lines = BoundedLines(file, "utf-8-sig" if encoding == "utf-8" else encoding, limits.max_line_chars)
+    reader = csv.reader(lines)
     try:
         headers = [h.strip() for h in next(reader, [])]
     except csv.Error as error:
@@ -88,11 +170,18 @@ def read_table(file, *, encoding: str | None = None) -> Table:
             _("The file is not valid %(encoding)s text; choose the file's encoding.") % {"encoding": encoding},
             code="encoding",
         ) from None
+    check_cells(1, headers, [], limits)
 
     def csv_rows():
+        count = 0
         try:
+            lines.record_chars = 0
             for cells in reader:
+                lines.record_chars = 0
+                check_cells(reader.line_num, cells, headers, limits)
                 if any(c.strip() for c in cells):
+                    count += 1
+                    check_row_count(reader.line_num, count, limits)
                     yield reader.line_num, cells
         except UnicodeDecodeError:
             raise ValidationError(

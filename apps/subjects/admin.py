@@ -96,7 +96,17 @@ class CommitmentAdmin(PlatformStaffAdminMixin, AuditedAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(PlatformStaffAdminMixin, AuditedAdmin):
-    list_display = ["id", "item", "provider", "channel", "status", "rows_total", "rows_invalid", "integration_due"]
+    list_display = [
+        "id",
+        "item",
+        "provider",
+        "channel",
+        "status",
+        "rows_total",
+        "rows_invalid",
+        "row_errors_omitted",
+        "integration_due",
+    ]
     list_filter = ["status", "channel"]
 
     def has_add_permission(self, request):

@@ -3,10 +3,11 @@ rows as JSON, batch status, and an agency's own records."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,7 +17,9 @@ from apps.core.choices import QueryChannel, QueryMode
 from apps.core.http import client_ip
 from apps.core.identifiers import mask_identifier, mask_name
 from apps.core.querylog import LookupRequest, QueryRefused
+from apps.core.uploads import MSG_TOO_MANY_ROWS_POSTED, upload_limits
 from apps.subjects import ingestion
+from apps.subjects.choices import Channel
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
 from apps.subjects.selectors import api_lookup
 from apps.subjects.services import clean_identifier
@@ -125,6 +128,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "status",
             "rows_total",
             "rows_invalid",
+            "row_errors_omitted",
             "rows_created",
             "rows_updated",
             "rows_unchanged",
@@ -144,11 +148,37 @@ class BatchSerializer(serializers.ModelSerializer):
         return list(batch.row_errors.values("row", "column", "message")[:ERRORS_SHOWN])
 
 
+class RowsField(serializers.ListField):
+    """A list of rows, its length checked against UPLOAD_MAX_ROWS before any row is looked at."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > upload_limits().max_rows:
+            raise serializers.ValidationError(
+                str(MSG_TOO_MANY_ROWS_POSTED).format(count=len(data), limit=upload_limits().max_rows)
+            )
+        return super().to_internal_value(data)
+
+
 class BatchCreateSerializer(serializers.Serializer):
     item = serializers.CharField(help_text="code of a published catalog item")
-    rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=20000)
+    rows = RowsField(child=serializers.DictField(), allow_empty=False, help_text="at most UPLOAD_MAX_ROWS rows")
     submit = serializers.BooleanField(default=False, help_text="submit the valid rows right away")
     reason = serializers.CharField(max_length=1000, required=False, default="")
+
+
+class BatchUploadSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="code of a published catalog item")
+    file = serializers.FileField(help_text="CSV or XLSX, within the upload limits (UPLOAD_MAX_BYTES, …)")
+    encoding = serializers.ChoiceField(choices=["", "utf-8", "gb18030"], required=False, default="")
+    submit = serializers.BooleanField(default=False, help_text="submit the valid rows right away")
+    reason = serializers.CharField(max_length=1000, required=False, default="")
+
+
+UPLOAD_REFUSED = OpenApiResponse(
+    description="a field is missing or wrong, or an upload limit was passed (rows, row length, cell, XLSX "
+    "unpacked size or compression ratio); the message names the limit and the row"
+)
+UPLOAD_TOO_LARGE = OpenApiResponse(description="the body is larger than UPLOAD_MAX_BYTES; it was not read")
 
 
 class ImportBatchViewSet(
@@ -160,29 +190,31 @@ class ImportBatchViewSet(
 ):
     """Batches of the user's organisation (all batches for the credit office).
 
-    `POST` rows as JSON for one item: they are checked like an uploaded file; with `submit` the
-    valid rows are written at once (all or nothing). At most 20,000 rows per post.
+    `POST` rows as JSON for one item, or `POST upload/` a CSV/XLSX file (multipart): they are
+    checked like a file uploaded on the web; with `submit` the valid rows are written at once (all
+    or nothing). The upload limits apply (UPLOAD_MAX_ROWS rows, UPLOAD_MAX_BYTES per request, …);
+    a body over the size limit is answered 413 before it is read.
     """
 
     queryset = ImportBatch.objects.select_related("item")
     serializer_class = BatchSerializer
     filterset_fields = ["status", "channel"]
-    action_permissions = {"submit": ["subjects.add_importbatch"], "integrate": ["subjects.change_importbatch"]}
+    action_permissions = {
+        "submit": ["subjects.add_importbatch"],
+        "integrate": ["subjects.change_importbatch"],
+        "upload": ["subjects.add_importbatch"],
+    }
 
-    @extend_schema(request=BatchCreateSerializer, responses=BatchSerializer)
-    def create(self, request):
-        payload = BatchCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+    def _store(self, request, data: dict, make_batch):
+        """Check the rows (`make_batch(item)` stores and checks them) and, with `submit`, write the
+        valid ones, in one transaction."""
         if data["submit"] and not data["reason"].strip():
             raise APIValidationError({"reason": "Give a reason to submit."})
         item = published_item(data["item"])
         batch = None
         try:
             with transaction.atomic():  # with `submit`, checked and written or neither
-                batch = ingestion.batch_from_rows(
-                    by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
-                )
+                batch = make_batch(item)
                 if data["submit"] and batch.rows_valid > 0:
                     batch = ingestion.batch_submit(batch, by=request.user, reason=data["reason"])
         except BaseException:
@@ -190,6 +222,45 @@ class ImportBatchViewSet(
                 batch.file.delete(save=False)  # the batch row rolled back; so goes its stored copy
             raise
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=BatchCreateSerializer,
+        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+    )
+    def create(self, request):
+        payload = BatchCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        return self._store(
+            request,
+            data,
+            lambda item: ingestion.batch_from_rows(
+                by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
+            ),
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": BatchUploadSerializer},
+        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
+    def upload(self, request):
+        """A CSV or XLSX file for one item, checked like a file uploaded on the web."""
+        payload = BatchUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        return self._store(
+            request,
+            data,
+            lambda item: ingestion.batch_upload(
+                by=request.user,
+                item=item,
+                provider=request.user.organization,
+                file=data["file"],
+                encoding=data["encoding"],
+                channel=Channel.API,
+            ),
+        )
 
     @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"])

@@ -10,6 +10,7 @@ from apps.catalog.selectors import published_items
 from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose, Role
 from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier, validate_identifier
+from apps.core.uploads import check_file_size
 from apps.subjects.models import Authorisation
 
 WINDOW_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
@@ -53,6 +54,12 @@ class LookupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["mode"].choices = [(m.value, m.label) for m in modes_for(user)]
+
+    def clean_authorisation_file(self):
+        upload = self.cleaned_data.get("authorisation_file")
+        if upload:
+            check_file_size(upload)  # a scan is held to the upload size limit like any file
+        return upload
 
     def clean(self):
         data = super().clean()

@@ -42,6 +42,7 @@ from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.tabular import read_table
+from apps.core.uploads import check_posted_rows, upload_limits
 from apps.core.workdays import add_working_days
 from apps.subjects.choices import BatchStatus, Channel, RecordStatus
 from apps.subjects.disclosure import extensions_for
@@ -231,15 +232,18 @@ class RowReader:
         return self.field_labels.get(field_name, field_name)
 
 
-def _raw_rows(batch: ImportBatch) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """(headers, iterator of (row number, {header: value})) of a stored batch."""
-    batch.file.open("rb")
-    if batch.file.name.endswith(".json"):
-        rows = json.load(batch.file)
-        batch.file.close()
-        headers = list(dict.fromkeys(key for row in rows for key in row))
-        return headers, ((number, row) for number, row in enumerate(rows, start=1))
-    table = read_table(batch.file, encoding=batch.encoding or None)
+def _raw_rows(batch: ImportBatch, upload=None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """(headers, iterator of (row number, {header: value})) of a stored batch, or of the file
+    `upload` not stored yet."""
+    if upload is None:
+        batch.file.open("rb")
+        if batch.file.name.endswith(".json"):
+            rows = json.load(batch.file)
+            batch.file.close()
+            headers = list(dict.fromkeys(key for row in rows for key in row))
+            return headers, ((number, row) for number, row in enumerate(rows, start=1))
+    source = batch.file if upload is None else upload
+    table = read_table(source, encoding=batch.encoding or None)
     batch.encoding = table.encoding or ""
 
     def rows():
@@ -247,7 +251,8 @@ def _raw_rows(batch: ImportBatch) -> tuple[list[str], Iterator[tuple[int, dict]]
             for number, cells in table.rows:
                 yield number, dict(zip(table.headers, cells, strict=False))
         finally:
-            batch.file.close()
+            if upload is None:
+                batch.file.close()
 
     return table.headers, rows()
 
@@ -342,60 +347,81 @@ def _require_uploader(by, provider: Organization) -> None:
         raise PermissionDenied
 
 
-def batch_check(batch: ImportBatch, *, by) -> ImportBatch:
-    """Check every row of a stored batch and record the problems (nothing reaches the files)."""
+class _ErrorStore:
+    """Stores a batch's problems up to the limit (UPLOAD_MAX_ROW_ERRORS) and counts the rest."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.room = upload_limits().max_row_errors
+        self.omitted = 0
+
+    def add(self, errors: list[tuple[int, str, str]]) -> None:
+        kept, self.room = errors[: self.room], max(self.room - len(errors), 0)
+        self.omitted += len(errors) - len(kept)
+        ImportRowError.objects.bulk_create(
+            [ImportRowError(batch=self.batch, row=row, column=c[:100], message=m[:500]) for row, c, m in kept]
+        )
+        self.batch.row_errors_omitted = self.omitted
+
+
+def batch_check(batch: ImportBatch, *, by, upload=None) -> ImportBatch:
+    """Check every row of a batch and record the problems (nothing reaches the files).
+
+    `upload`: the uploaded file, checked before it is stored, so that a file refused by an upload
+    limit half-way (a line too long, too many rows) never reaches MEDIA_ROOT."""
     policy = active_policy()
-    headers, raw_rows = _raw_rows(batch)
+    headers, raw_rows = _raw_rows(batch, upload)
     reader = RowReader(batch.item, headers)
+    store = _ErrorStore(batch)
     total = invalid = 0
+
+    def checked(reason: str) -> ImportBatch:
+        if upload is not None:
+            upload.seek(0)
+            batch.file.save(batch.file_name or "upload.csv", upload, save=False)
+        return audited_save(batch, by=by, reason=reason)
+
     with transaction.atomic():
         if reader.header_errors:
-            ImportRowError.objects.bulk_create(
-                [ImportRowError(batch=batch, row=1, column=c[:100], message=m[:500]) for c, m in reader.header_errors]
-            )
+            store.add([(1, c, m) for c, m in reader.header_errors])
             batch.status = BatchStatus.HAS_ERRORS
             batch.rows_total = batch.rows_invalid = 0
-            return audited_save(batch, by=by, reason=_("Checked: the header row has errors"))
+            return checked(_("Checked: the header row has errors"))
         for good, bad in _checked_chunks(batch, reader, raw_rows, policy):
             total += len(good) + len(bad)
             invalid += len(bad)
-            ImportRowError.objects.bulk_create(
-                [
-                    ImportRowError(batch=batch, row=r.number, column=c[:100], message=m[:500])
-                    for r in bad
-                    for c, m in r.errors
-                ]
-            )
+            store.add([(r.number, c, m) for r in bad for c, m in r.errors])
         batch.rows_total, batch.rows_invalid = total, invalid
         batch.status = BatchStatus.HAS_ERRORS if invalid or not total else BatchStatus.VALIDATED
         if not total:
             ImportRowError.objects.create(batch=batch, row=2, column="", message=_("The file has no rows."))
-        return audited_save(
-            batch,
-            by=by,
-            reason=_("Checked: %(total)d rows, %(invalid)d with errors") % {"total": total, "invalid": invalid},
-        )
+        return checked(_("Checked: %(total)d rows, %(invalid)d with errors") % {"total": total, "invalid": invalid})
 
 
 @transaction.atomic
-def batch_upload(*, by, item: CatalogItem, provider: Organization, file, encoding: str = "") -> ImportBatch:
-    """Store an uploaded CSV/XLSX file as a batch and check it."""
+def batch_upload(
+    *, by, item: CatalogItem, provider: Organization, file, encoding: str = "", channel: str = Channel.WEB
+) -> ImportBatch:
+    """Store an uploaded CSV/XLSX file as a batch and check it.
+
+    The upload limits (apps.core.uploads) are checked before anything is stored: the size, an
+    XLSX's ZIP directory and the header row first, then rows, lines and cells while the rows are
+    checked; the file is stored after that, and a refusal rolls the batch back."""
     _require_uploader(by, provider)
     require_published_item(item)
-    read_table(file, encoding=encoding or None)  # refuses an empty or unreadable file before storing it
+    read_table(file, encoding=encoding or None)  # refuses an empty, unreadable or oversized file before storing it
     file.seek(0)
     batch = ImportBatch(
         provider=provider,
         item=item,
-        channel=Channel.WEB,
+        channel=channel,
         file_name=getattr(file, "name", "upload")[:255],
         encoding=encoding,
     )
     batch.status = BatchStatus.HAS_ERRORS
-    batch.file.save(batch.file_name or "upload.csv", file, save=False)
     try:
         audited_save(batch, by=by, reason=_("File uploaded"))
-        return batch_check(batch, by=by)
+        return batch_check(batch, by=by, upload=file)  # stores the file once it passed the limits
     except BaseException:
         # the batch row rolls back; the stored file (it names people) must not stay behind
         batch.file.delete(save=False)
@@ -409,6 +435,10 @@ def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list
     require_published_item(item)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValidationError({"rows": _("Send a list of rows, each an object of column: value.")})
+    try:
+        check_posted_rows(rows)
+    except ValidationError as error:
+        raise ValidationError({"rows": error.messages}) from None
     batch = ImportBatch(
         provider=provider, item=item, channel=Channel.API, file_name="rows.json", status=BatchStatus.HAS_ERRORS
     )

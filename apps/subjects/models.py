@@ -108,6 +108,8 @@ class ImportBatch(AuditedModel):
     status = models.CharField(_("status"), max_length=12, choices=BatchStatus.choices)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # At most UPLOAD_MAX_ROW_ERRORS problems are stored per batch; this counts the others.
+    row_errors_omitted = models.PositiveIntegerField(_("problems not stored"), default=0)
     rows_created = models.PositiveIntegerField(_("records created"), default=0)
     rows_updated = models.PositiveIntegerField(_("records updated"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("records sent again unchanged"), default=0)

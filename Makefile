@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint browser-deps
+.PHONY: run test test-clock lint browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,18 @@ run: $(STAMP_RUN)
 
 # Chromium and a CJK font for the browser tests, gettext for the catalog test (Debian packages; needs root or sudo).
 browser-deps:
-	@command -v chromium >/dev/null && command -v msgmerge >/dev/null && fc-list :lang=zh | grep -q . || { \
+	@command -v chromium >/dev/null && command -v msgmerge >/dev/null && command -v faketime >/dev/null && fc-list :lang=zh | grep -q . || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk gettext faketime; }
 
 # The whole suite; DATABASE_URL selects PostgreSQL. Exit code 5 ("no tests") fails too.
 test: $(STAMP_TEST) browser-deps
 	$(BIN)/pytest -n 2
+
+# The suite with the clock moved (libfaketime): it must pass on any date, not only the day it was written.
+CLOCK ?= 2027-06-01 10:00:00
+test-clock: $(STAMP_TEST) browser-deps
+	faketime -f "@$(CLOCK)" $(BIN)/pytest -n 2 -q
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

@@ -1,4 +1,8 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.management.commands import flush
 
 from apps.core.audit import drop_append_only_triggers
@@ -27,3 +31,18 @@ def policy(db, settings):
     settings.CREDIT_POLICY = "nanjing"
     load_presets()
     return active_policy()
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_marked_day(request):
+    """`@pytest.mark.today("2026-12-02T10:00")`: the test runs with the clock at that local time
+    (Asia/Shanghai), ticking on from there. For tests whose data carries fixed dates (records
+    determined in 2026 that must still be disclosed), so that the suite passes on any real date.
+    Autouse, so it is in force before the test's other fixtures create data."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None:
+        yield
+        return
+    moment = dt.datetime.fromisoformat(marker.args[0]).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield

@@ -2,7 +2,10 @@
 the subject's credit file with a purpose and sees the new records and the lookup in the file's
 query history (Nanjing art. 57)."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from apps.core.tabular import write_csv
 from tests.browser.conftest import login, logout, screenshot
@@ -26,22 +29,25 @@ HEADER = [
     "处罚机关",
 ]
 COMPANY = make_uscc(987654)
+# Dates relative to the day the test runs, so that the record is still disclosed on any date.
+DECIDED = timezone.localdate() - dt.timedelta(days=10)
+DOCUMENT = f"宁市监罚〔{DECIDED.year}〕901号"
 
 
 def _row(identifier, penalty="罚款"):
     return [
         identifier,
         "南京浏览器测试贸易有限公司",
-        "宁市监罚〔2026〕901号",
-        "2026-09-01",
-        "2026-09-01",
+        DOCUMENT,
+        DECIDED.isoformat(),
+        DECIDED.isoformat(),
         "一般",
         "BT-901",
-        "宁市监罚〔2026〕901号",
+        DOCUMENT,
         "销售不合格产品",
         penalty,
         "20000",
-        "2026-09-01",
+        DECIDED.isoformat(),
         "南京市市场监督管理局",
     ]
 
@@ -73,7 +79,7 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
     with page.expect_navigation():
         page.click("button:has-text('上传并校验')")
     assert "没有问题" in page.locator("main").inner_text()
-    page.fill("form.step input[name=reason]", "报送2026年9月行政处罚信息")
+    page.fill("form.step input[name=reason]", f"报送{DECIDED.year}年{DECIDED.month}月行政处罚信息")
     with page.expect_navigation():
         page.click("button:has-text('提交有效行')")
     assert "已提交" in page.locator("main").inner_text()
@@ -89,7 +95,7 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
     with page.expect_navigation():
         page.click("button:has-text('打开信用档案')")
     body = page.locator("main").inner_text()
-    assert "南京浏览器测试贸易有限公司" in body and "宁市监罚〔2026〕901号" in body
+    assert "南京浏览器测试贸易有限公司" in body and DOCUMENT in body
     history = page.locator("main table").last.inner_text()
     assert "南京市公共信用信息中心" in history and "异议处理" in history
     screenshot(page, "credit_file")

@@ -2,10 +2,13 @@
 publishes it; the subject appears on the public serious list; the check API then returns the
 measures (Nanjing arts. 34, 40–43)."""
 
+import datetime as dt
 import sqlite3
 
 import pytest
+from django.utils import timezone
 
+from apps.subjects.disclosure import add_months
 from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
@@ -60,8 +63,9 @@ def test_officer_lists_a_company_and_the_check_returns_the_measures(page, demo_p
             "decision_number": "宁市监信认〔2026〕88号",
             "cause": "销售不合格食品，情节严重",
             "statement_finding": "经核查，召回属实但不改变违法事实，不予采纳。",
-            "listing_start": "2026-11-20",
-            "listing_end": "2029-11-19",
+            # listed from today for three years, whatever day the test runs on
+            "listing_start": timezone.localdate().isoformat(),
+            "listing_end": (add_months(timezone.localdate(), 36) - dt.timedelta(days=1)).isoformat(),
             "removal_conditions": "列入满一年且已纠正失信行为的，可申请提前移出",
             "reason": "作出认定",
         },

@@ -15,7 +15,8 @@ from tests.factories import AuthorityUserFactory, ClerkFactory, NoRoleUserFactor
 from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions.factories import DECISION, backdate, decide_after_statement, make_world
 
-pytestmark = pytest.mark.django_db
+# The cases and records here carry fixed 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
 
 
 @pytest.fixture

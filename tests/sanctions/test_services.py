@@ -20,7 +20,8 @@ from tests.factories import OfficerFactory
 from tests.sanctions.factories import DECISION, backdate, decide_after_statement, make_world
 from tests.subjects.factories import RecordFactory
 
-pytestmark = pytest.mark.django_db
+# The cases and records here carry fixed 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
 
 
 @pytest.fixture

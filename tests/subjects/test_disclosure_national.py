@@ -23,7 +23,8 @@ from apps.subjects.choices import DisclosureBasis
 from apps.subjects.disclosure import disclosure_for
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
 
-pytestmark = pytest.mark.django_db
+# The cases and records here carry fixed 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
 
 D = dt.date
 # (act ended, determined)

@@ -25,7 +25,8 @@ from tests.subjects.factories import (
     ResponsiblePersonFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The cases and records here carry fixed 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
 TODAY = timezone.localdate
 
 

@@ -116,9 +116,7 @@ class PolicyAdmin(AuditedAdmin):
                     if name not in fields:
                         fields.append(name)
             sections.append((title, {"fields": fields}))
-        sections.append((_("Record"), {"fields": list(self.audit_readonly_fields), "classes": ["collapse"]}))
-        sections.append((None, {"fields": ["change_reason"]}))
-        return sections
+        return [*sections, *self.audit_fieldsets(request, obj)]
 
     def has_add_permission(self, request):
         return request.user.is_superuser  # presets are loaded by `load_policies`

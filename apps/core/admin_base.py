@@ -125,10 +125,15 @@ class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in tail]})
             for name, options in super().get_fieldsets(request, obj)
         ]
+        return [*fieldsets, *self.audit_fieldsets(request, obj)]
+
+    def audit_fieldsets(self, request, obj=None) -> list:
+        """Who made and changed the row, then the reason for this change (only where the user may
+        change it: a read-only page has no change to give a reason for)."""
+        editable = obj is None or self.has_change_permission(request, obj)
         return [
-            *fieldsets,
             (_("Record"), {"fields": list(self.audit_readonly_fields), "classes": ["collapse"]}),
-            (None, {"fields": ["change_reason"]}),
+            *([(None, {"fields": ["change_reason"]})] if editable else []),
         ]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

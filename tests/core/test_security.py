@@ -283,3 +283,17 @@ def test_an_address_is_locked_after_failures_on_many_usernames(client, settings)
         other.post(reverse("login"), {"username": victims[3].username, "password": "Correct-Horse-42!"}).status_code
         == 302
     )
+
+
+def test_a_refused_filter_answers_a_chinese_400_page(client, policy):
+    client.force_login(ClerkFactory())
+    response = client.get(reverse("admin:subjects_subject_changelist"), {"identifier__regex": "^3201"})
+    assert response.status_code == 400 and "无法处理该请求" in response.content.decode()
+
+
+def test_a_read_only_admin_page_asks_no_change_reason(client, policy):
+    from apps.core.models import Policy
+
+    client.force_login(AuditorFactory())
+    page = client.get(reverse("admin:core_policy_change", args=[Policy.objects.first().pk])).content.decode()
+    assert "Change reason" not in page and "变更原因" not in page

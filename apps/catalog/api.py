@@ -11,7 +11,7 @@ from apps.catalog import services
 from apps.catalog.choices import ListStatus, Matter, SubjectType
 from apps.catalog.filters import json_list_contains
 from apps.catalog.models import Catalog, CatalogItem, ExemptionList, ExemptionRule, Measure, MeasureList
-from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
+from apps.core.api.views import ReasonRequiredOnPartialUpdate, ReasonSerializer, RestrictedViewSetMixin
 from apps.core.models import Organization
 
 
@@ -143,7 +143,9 @@ class RecordFieldSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class CatalogItemSerializer(serializers.ModelSerializer):
+class CatalogItemSerializer(ReasonRequiredOnPartialUpdate, serializers.ModelSerializer):
+    """An item of a catalog; a change (also a partial one) carries a reason."""
+
     subject_types = serializers.ListField(child=serializers.ChoiceField(choices=SubjectType.choices))
     providers = serializers.PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
     record_fields = RecordFieldSerializer(many=True, required=False)

@@ -2,13 +2,14 @@
 (自动比对) and its feedback (自动反馈); list cases with their steps as POST actions."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.catalog.choices import Matter
+from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
 from apps.core.http import client_ip
@@ -31,6 +32,7 @@ class MeasureOutSerializer(serializers.Serializer):
     duration = serializers.CharField()
 
 
+@extend_schema_serializer(many=False)  # the answer of `GET checks/` is one result, not a list
 class CheckResultSerializer(serializers.Serializer):
     check_id = serializers.IntegerField()
     found = serializers.BooleanField()
@@ -58,6 +60,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
 
     queryset = SanctionCheck.objects.all()
     serializer_class = CheckResultSerializer
+    pagination_class = None
     action_permissions = {"list": ["sanctions.add_sanctioncheck"], "feedback": ["sanctions.add_checkfeedback"]}
 
     @extend_schema(
@@ -65,7 +68,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
             OpenApiParameter("identifier", str, required=True, description="citizen ID or unified social credit code"),
             OpenApiParameter("matter", str, required=True, enum=Matter.values),
         ],
-        responses=CheckResultSerializer,
+        responses={200: CheckResultSerializer, 429: THRESHOLD_REFUSED},
     )
     def list(self, request):
         identifier = request.query_params.get("identifier", "")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.selectors import published_item
+from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel, QueryMode
 from apps.core.http import client_ip
@@ -70,7 +71,7 @@ class SubjectLookupView(APIView):
             OpenApiParameter("purpose", str, required=True),
             OpenApiParameter("purpose_detail", str),
         ],
-        responses=LookupResponseSerializer,
+        responses={200: LookupResponseSerializer, 429: THRESHOLD_REFUSED},
     )
     def get(self, request):
         params = request.query_params

@@ -148,3 +148,20 @@ def test_clerks_write_draft_items_through_the_api_with_clear_errors():
     response = client.post(reverse("catalogitem-list"), payload, format="json")
     assert response.status_code == 201, response.content
     assert draft.items.get().record_fields[0]["max_length"] == 30
+
+
+def test_a_partial_update_without_a_reason_is_a_400_naming_the_reason():
+    """Issue 9 finding 4: `PATCH {"name": "x"}` answered 500 (KeyError: 'reason'); every change
+    carries a reason, a partial one too, and nothing is written without it."""
+    item = CatalogItemFactory(catalog=CatalogFactory(), name="旧名")
+    client = client_for(ClerkFactory())
+    url = reverse("catalogitem-detail", args=[item.pk])
+    for body in ({"name": "x"}, {}, {"name": "x", "reason": "  "}):
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert list(response.json()) == ["reason"]
+    item.refresh_from_db()
+    assert item.name == "旧名" and item.history.count() == 1
+    response = client.patch(url, {"name": "新名", "reason": "更正名称"}, format="json")
+    assert response.status_code == 200 and response.json()["name"] == "新名"
+    assert item.history.latest().history_change_reason == "更正名称"

@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     # Separate request and response components: a request says which fields are required and
     # which may not be blank (the reason), a response which are read-only.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Other systems send JSON; the form encodings DRF also parses (for its browsable pages) are
+    # not part of the documented interface (their empty fields mean "not given", unlike JSON's).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Swagger UI served from our own static files (the platform runs without internet access).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.catalog.choices import Matter
+from apps.core.api.fields import TextField
 from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
@@ -46,7 +47,7 @@ class CheckResultSerializer(serializers.Serializer):
 class FeedbackItemSerializer(serializers.Serializer):
     measure = serializers.IntegerField()
     applied = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField(required=False, allow_blank=True, default="")
 
 
 class FeedbackSerializer(serializers.Serializer):
@@ -144,7 +145,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(ReasonSerializer):
-    notice_number = serializers.CharField(max_length=100)
+    notice_number = TextField(max_length=100)
     issued_on = serializers.DateField(required=False)
     delivered_on = serializers.DateField(required=False, help_text="when delivered at once; else POST delivery/")
     responsible_people = serializers.PrimaryKeyRelatedField(
@@ -160,24 +161,24 @@ class DeliverySerializer(ReasonSerializer):
 
 
 class StatementSerializer(ReasonSerializer):
-    statement = serializers.CharField()
+    statement = TextField()
     received_on = serializers.DateField(required=False)
 
 
 class DecisionSerializer(ReasonSerializer):
-    decision_number = serializers.CharField(max_length=100)
-    cause = serializers.CharField()
-    statement_finding = serializers.CharField(required=False, help_text="required when a statement was received")
+    decision_number = TextField(max_length=100)
+    cause = TextField()
+    statement_finding = TextField(required=False, help_text="required when a statement was received")
     listing_start = serializers.DateField()
     listing_end = serializers.DateField()
-    removal_conditions = serializers.CharField()
-    remedies = serializers.CharField()
-    repair_notice = serializers.CharField()
+    removal_conditions = TextField()
+    remedies = TextField()
+    repair_notice = TextField()
 
 
 class RemovalSerializer(ReasonSerializer):
     removal_reason = serializers.ChoiceField(choices=["repair", "expiry", "revocation", "court"])
-    removal_document = serializers.CharField(max_length=200)
+    removal_document = TextField(max_length=200)
 
 
 class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.selectors import published_item
+from apps.core.api.fields import TextField
 from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel, QueryMode
@@ -146,10 +147,10 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class BatchCreateSerializer(serializers.Serializer):
-    item = serializers.CharField(help_text="code of a published catalog item")
+    item = TextField(help_text="code of a published catalog item")
     rows = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=20000)
     submit = serializers.BooleanField(default=False, help_text="submit the valid rows right away")
-    reason = serializers.CharField(max_length=1000, required=False, default="")
+    reason = TextField(max_length=1000, required=False, default="")
 
 
 class ImportBatchViewSet(

@@ -165,3 +165,18 @@ def test_a_partial_update_without_a_reason_is_a_400_naming_the_reason():
     response = client.patch(url, {"name": "新名", "reason": "更正名称"}, format="json")
     assert response.status_code == 200 and response.json()["name"] == "新名"
     assert item.history.latest().history_change_reason == "更正名称"
+
+
+def test_a_reason_or_a_text_field_that_is_a_number_is_refused_naming_it():
+    """Issue 9 (fuzzing): `{"reason": 0}` was taken as the reason "0", against `type: string`."""
+    draft = CatalogFactory()
+    item = CatalogItemFactory(catalog=draft, name="旧名")
+    clerk = client_for(ClerkFactory())
+    response = clerk.post(
+        reverse("catalog-new-version", args=[PublishedCatalogFactory().pk]), {"reason": 0}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["reason"]
+    response = clerk.patch(reverse("catalogitem-detail", args=[item.pk]), {"name": 1, "reason": "x"}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["name"]
+    item.refresh_from_db()
+    assert item.name == "旧名"

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import TextField
 from apps.core.models import Organization, Policy, QueryFlag, User
 from apps.core.permissions import restrict
 from apps.core.selectors import active_policy
@@ -97,7 +98,7 @@ class QueryFlagSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
+    reason = TextField(max_length=1000)
 
 
 class ReasonRequiredOnPartialUpdate:

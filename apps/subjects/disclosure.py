@@ -45,6 +45,11 @@ class MissingDate(ValueError):
     """The date the policy counts from is missing; the message names it."""
 
 
+class DateOutOfRange(MissingDate):
+    """The date the policy counts from is unusable: the period from it would end after the year
+    9999 (or start before year 1), which no date can hold; the message names the field."""
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -88,9 +93,13 @@ def disclosure_end(record, policy, extensions: dict | None = None) -> datetime.d
         return None
     start = period_start(record, policy)
     months = period_months(record, policy, start)
+    try:
+        end = start - datetime.timedelta(days=1) if months == 0 else add_months(start, months)
+    except (OverflowError, ValueError):
+        names = ("custodial_sentence_end", "ended_on", "determined_on", "document_date")
+        raise DateOutOfRange(next(n for n in names if getattr(record, n, None) == start)) from None
     if months == 0:
-        return start - datetime.timedelta(days=1)
-    end = add_months(start, months)
+        return end
     if policy.disclosure_extended_while_listed and record.category == Category.DISHONEST:
         if extensions is None:
             extensions = extensions_for([record.subject_id])

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint browser-deps
+.PHONY: run test lint fuzz browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ test: $(STAMP_TEST) browser-deps
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# A bounded schema-fuzzing run of the API (schemathesis) as clerk and officer on a scratch database; fails on any 5xx.
+fuzz: $(STAMP_TEST)
+	.ci/fuzz

@@ -180,3 +180,21 @@ def test_a_reason_or_a_text_field_that_is_a_number_is_refused_naming_it():
     assert response.status_code == 400 and list(response.json()) == ["name"]
     item.refresh_from_db()
     assert item.name == "旧名"
+
+
+def test_a_code_taken_by_a_concurrent_save_is_a_409_not_an_integrity_error(monkeypatch):
+    """Issue 9 scope 4: no IntegrityError reaches the client as a 500. The service checks the
+    code first; a concurrent save that wins the race (simulated: the check sees nothing) leaves
+    only the database index, and the answer is a 409 with nothing written."""
+    from apps.catalog import services
+
+    draft = CatalogFactory()
+    CatalogItemFactory(catalog=draft, code="A1")
+    other = CatalogItemFactory(catalog=draft, code="B1")
+    monkeypatch.setattr(services, "_require_code_free", lambda entry, parent_field: None)
+    url = reverse("catalogitem-detail", args=[other.pk])
+    response = client_for(ClerkFactory()).patch(url, {"code": "A1", "reason": "改代码"}, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json() == {"detail": "另一项修改已同时保存，与本次修改冲突，请刷新后重试。", "code": "conflict"}
+    other.refresh_from_db()
+    assert other.code == "B1"

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test test-clock lint browser-deps
+.PHONY: run test test-clock lint fuzz browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ test-clock: $(STAMP_TEST) browser-deps
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# A bounded schema-fuzzing run of the API (schemathesis) as clerk and officer on a scratch database; fails on any 5xx.
+fuzz: $(STAMP_TEST)
+	.ci/fuzz

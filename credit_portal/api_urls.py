@@ -1,6 +1,6 @@
 """/api/v1/: every app registers its endpoints on this one router."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from apps.catalog import api as catalog
@@ -28,4 +28,5 @@ urlpatterns = [
     path("policy/", core.ActivePolicyView.as_view(), name="api-policy"),
     path("subjects/lookup/", subjects.SubjectLookupView.as_view(), name="api-subject-lookup"),
     *router.urls,
+    re_path(r"", core.api_not_found),  # last: what no route above matches
 ]

@@ -255,8 +255,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["apps.core.api.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",  # documents the 4xx answers too
     "DEFAULT_VERSIONING_CLASS": None,
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
 }
@@ -266,6 +266,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Separate request and response components: a request says which fields are required and
+    # which may not be blank (the reason), a response which are read-only.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Other systems send JSON; the form encodings DRF also parses (for its browsable pages) are
+    # not part of the documented interface (their empty fields mean "not given", unlike JSON's).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Swagger UI served from our own static files (the platform runs without internet access).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

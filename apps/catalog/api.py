@@ -2,6 +2,7 @@
 exemption rules; authorised users take lifecycle steps as POST actions."""
 
 import django_filters
+from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,7 +12,8 @@ from apps.catalog import services
 from apps.catalog.choices import ListStatus, Matter, SubjectType
 from apps.catalog.filters import json_list_contains
 from apps.catalog.models import Catalog, CatalogItem, ExemptionList, ExemptionRule, Measure, MeasureList
-from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
+from apps.core.api.fields import TextField
+from apps.core.api.views import ReasonRequiredOnPartialUpdate, ReasonSerializer, RestrictedViewSetMixin
 from apps.core.models import Organization
 
 
@@ -42,7 +44,7 @@ class ConsultationSerializer(ReasonSerializer):
 
 
 class ApproveSerializer(ReasonSerializer):
-    approval_document = serializers.CharField(max_length=100)
+    approval_document = TextField(max_length=100)
 
 
 class PublishSerializer(ReasonSerializer):
@@ -135,19 +137,26 @@ class ExemptionListViewSet(LifecycleViewSet):
 
 
 class RecordFieldSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
-    type = serializers.CharField()
+    name = TextField()
+    label = TextField()
+    type = TextField()
     required = serializers.BooleanField(default=False)
     max_length = serializers.IntegerField(required=False, allow_null=True)
     choices = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class CatalogItemSerializer(serializers.ModelSerializer):
+class CatalogItemSerializer(ReasonRequiredOnPartialUpdate, serializers.ModelSerializer):
+    """An item of a catalog; a change (also a partial one) carries a reason."""
+
     subject_types = serializers.ListField(child=serializers.ChoiceField(choices=SubjectType.choices))
     providers = serializers.PrimaryKeyRelatedField(many=True, queryset=Organization.objects.all(), required=False)
     record_fields = RecordFieldSerializer(many=True, required=False)
-    reason = serializers.CharField(write_only=True, max_length=1000)
+    reason = TextField(write_only=True, max_length=1000)
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+    }
     in_force = serializers.SerializerMethodField()
 
     class Meta:

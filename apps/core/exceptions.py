@@ -1,9 +1,15 @@
 """Errors every app's services raise, and how the API turns them into responses."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+MSG_CONCURRENT_CHANGE = gettext_lazy(
+    "Another change was saved at the same time and this one conflicts with it; reload and try again."
+)
 
 
 class Conflict(ValidationError):
@@ -14,7 +20,11 @@ class Conflict(ValidationError):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError → 400 with field messages, Conflict → 409."""
+    """DRF's handler, plus Django's ValidationError → 400 with field messages, Conflict → 409, and
+    a database constraint that a concurrent change won (the services check before writing, so
+    only a race gets here; the service's transaction has rolled back) → 409."""
+    if isinstance(exc, IntegrityError):
+        return Response({"detail": str(MSG_CONCURRENT_CHANGE), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Conflict):
         return Response({"detail": " ".join(exc.messages), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ValidationError):

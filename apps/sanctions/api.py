@@ -2,13 +2,15 @@
 (自动比对) and its feedback (自动反馈); list cases with their steps as POST actions."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.catalog.choices import Matter
+from apps.core.api.fields import TextField
+from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
 from apps.core.http import client_ip
@@ -31,6 +33,7 @@ class MeasureOutSerializer(serializers.Serializer):
     duration = serializers.CharField()
 
 
+@extend_schema_serializer(many=False)  # the answer of `GET checks/` is one result, not a list
 class CheckResultSerializer(serializers.Serializer):
     check_id = serializers.IntegerField()
     found = serializers.BooleanField()
@@ -44,7 +47,7 @@ class CheckResultSerializer(serializers.Serializer):
 class FeedbackItemSerializer(serializers.Serializer):
     measure = serializers.IntegerField()
     applied = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = TextField(required=False, allow_blank=True, default="")
 
 
 class FeedbackSerializer(serializers.Serializer):
@@ -58,6 +61,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
 
     queryset = SanctionCheck.objects.all()
     serializer_class = CheckResultSerializer
+    pagination_class = None
     action_permissions = {"list": ["sanctions.add_sanctioncheck"], "feedback": ["sanctions.add_checkfeedback"]}
 
     @extend_schema(
@@ -65,7 +69,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
             OpenApiParameter("identifier", str, required=True, description="citizen ID or unified social credit code"),
             OpenApiParameter("matter", str, required=True, enum=Matter.values),
         ],
-        responses=CheckResultSerializer,
+        responses={200: CheckResultSerializer, 429: THRESHOLD_REFUSED},
     )
     def list(self, request):
         identifier = request.query_params.get("identifier", "")
@@ -141,7 +145,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class NoticeSerializer(ReasonSerializer):
-    notice_number = serializers.CharField(max_length=100)
+    notice_number = TextField(max_length=100)
     issued_on = serializers.DateField(required=False)
     delivered_on = serializers.DateField(required=False, help_text="when delivered at once; else POST delivery/")
     responsible_people = serializers.PrimaryKeyRelatedField(
@@ -157,24 +161,24 @@ class DeliverySerializer(ReasonSerializer):
 
 
 class StatementSerializer(ReasonSerializer):
-    statement = serializers.CharField()
+    statement = TextField()
     received_on = serializers.DateField(required=False)
 
 
 class DecisionSerializer(ReasonSerializer):
-    decision_number = serializers.CharField(max_length=100)
-    cause = serializers.CharField()
-    statement_finding = serializers.CharField(required=False, help_text="required when a statement was received")
+    decision_number = TextField(max_length=100)
+    cause = TextField()
+    statement_finding = TextField(required=False, help_text="required when a statement was received")
     listing_start = serializers.DateField()
     listing_end = serializers.DateField()
-    removal_conditions = serializers.CharField()
-    remedies = serializers.CharField()
-    repair_notice = serializers.CharField()
+    removal_conditions = TextField()
+    remedies = TextField()
+    repair_notice = TextField()
 
 
 class RemovalSerializer(ReasonSerializer):
     removal_reason = serializers.ChoiceField(choices=["repair", "expiry", "revocation", "court"])
-    removal_document = serializers.CharField(max_length=200)
+    removal_document = TextField(max_length=200)
 
 
 class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):

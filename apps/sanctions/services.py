@@ -595,8 +595,14 @@ def case_decide(
     for link in case.responsible_people.select_related("person").order_by("role", "pk"):
         if all(person.pk != link.person_id for person, _role in people):  # one entry per person
             people.append((link.person, ROLE_BY_RESPONSIBILITY[link.role]))
-    for subject, role in people:
-        _add_entry(case, subject, role, by=by, reason=reason, record_values=values)
+    try:
+        for subject, role in people:
+            _add_entry(case, subject, role, by=by, reason=reason, record_values=values)
+    except ValidationError as error:
+        # The listing's record counts its disclosure from the listing's first day.
+        if set(getattr(error, "error_dict", {})) & {"determined_on", "ended_on"}:
+            raise ValidationError({"listing_start": error.messages}) from None
+        raise
     subject_services.records_recompute_disclosure([s.pk for s, _r in people], by=by, reason=reason)
     return case
 

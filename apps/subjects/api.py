@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.selectors import published_item
+from apps.core.api.fields import TextField
+from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel, QueryMode
 from apps.core.http import client_ip
@@ -73,7 +75,7 @@ class SubjectLookupView(APIView):
             OpenApiParameter("purpose", str, required=True),
             OpenApiParameter("purpose_detail", str),
         ],
-        responses=LookupResponseSerializer,
+        responses={200: LookupResponseSerializer, 429: THRESHOLD_REFUSED},
     )
     def get(self, request):
         params = request.query_params
@@ -160,10 +162,10 @@ class RowsField(serializers.ListField):
 
 
 class BatchCreateSerializer(serializers.Serializer):
-    item = serializers.CharField(help_text="code of a published catalog item")
+    item = TextField(help_text="code of a published catalog item")
     rows = RowsField(child=serializers.DictField(), allow_empty=False, help_text="at most UPLOAD_MAX_ROWS rows")
     submit = serializers.BooleanField(default=False, help_text="submit the valid rows right away")
-    reason = serializers.CharField(max_length=1000, required=False, default="")
+    reason = TextField(max_length=1000, required=False, default="")
 
 
 class BatchUploadSerializer(serializers.Serializer):

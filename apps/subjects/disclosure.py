@@ -51,6 +51,11 @@ class MissingDate(ValueError):
     """The date the policy counts from is missing; the message names it."""
 
 
+class DateOutOfRange(MissingDate):
+    """The date the policy counts from is unusable: the period from it would end after the year
+    9999 (or start before year 1), which no date can hold; the message names the field."""
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -87,7 +92,23 @@ def _own_months(record) -> int | None:
     return item.period_months if item.period_rule == PeriodRule.ITEM and item.period_months else None
 
 
+DATE_FIELDS = ("custodial_sentence_end", "ended_on", "determined_on", "document_date")
+
+
 def disclosure_for(record, policy, extensions: dict | None = None) -> Disclosure:
+    """The last day `record` is disclosed, and why (see `_disclosure_for`); a date whose period
+    would end past the year 9999 is a DateOutOfRange naming that date's field."""
+    try:
+        return _disclosure_for(record, policy, extensions)
+    except (OverflowError, ValueError) as error:
+        if isinstance(error, MissingDate):
+            raise
+        dates = [(name, getattr(record, name, None)) for name in DATE_FIELDS]
+        latest = max((d for _n, d in dates if d is not None), default=None)
+        raise DateOutOfRange(next((n for n, d in dates if d == latest), "determined_on")) from None
+
+
+def _disclosure_for(record, policy, extensions: dict | None = None) -> Disclosure:
     """The last day `record` is disclosed, and why.
 
     A record that is not published at all (minor) ends the day before its period starts. Under

@@ -25,7 +25,7 @@ from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
-from apps.subjects.disclosure import MissingDate, apply_disclosure, extensions_for
+from apps.subjects.disclosure import DateOutOfRange, MissingDate, apply_disclosure, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 
 MSG_DOCUMENT_REQUIRED = gettext_lazy(
@@ -37,6 +37,9 @@ MSG_SUBJECT_TYPE = gettext_lazy("The catalog item {code} does not cover {kind} s
 MSG_SEVERITY = gettext_lazy("Give the severity (minor, general or serious) of this dishonest record.")
 MSG_ENDED_ON = gettext_lazy("The city counts disclosure from the end of the conduct: give the date the conduct ended.")
 MSG_DETERMINED_ON = gettext_lazy("Give the date the conduct was determined.")
+MSG_DATE_OUT_OF_RANGE = gettext_lazy(
+    "The disclosure period from this date would end after the year 9999: check the date."
+)
 MSG_NOT_PERSON = gettext_lazy("A responsible person must be a natural person.")
 MSG_NOT_ORGANISATION = gettext_lazy("Responsible people belong to organisations, not to natural persons.")
 MSG_NO_BREACH_ITEM = gettext_lazy("No published catalog item records broken commitments as dishonest information.")
@@ -204,6 +207,8 @@ def check_record(
     if not errors:
         try:
             apply_disclosure(record, policy, extensions)
+        except DateOutOfRange as out_of_range:
+            errors.setdefault(str(out_of_range), []).append(str(MSG_DATE_OUT_OF_RANGE))
         except MissingDate as missing:
             message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
             errors.setdefault(str(missing), []).append(str(message))

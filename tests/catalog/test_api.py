@@ -148,3 +148,53 @@ def test_clerks_write_draft_items_through_the_api_with_clear_errors():
     response = client.post(reverse("catalogitem-list"), payload, format="json")
     assert response.status_code == 201, response.content
     assert draft.items.get().record_fields[0]["max_length"] == 30
+
+
+def test_a_partial_update_without_a_reason_is_a_400_naming_the_reason():
+    """Issue 9 finding 4: `PATCH {"name": "x"}` answered 500 (KeyError: 'reason'); every change
+    carries a reason, a partial one too, and nothing is written without it."""
+    item = CatalogItemFactory(catalog=CatalogFactory(), name="旧名")
+    client = client_for(ClerkFactory())
+    url = reverse("catalogitem-detail", args=[item.pk])
+    for body in ({"name": "x"}, {}, {"name": "x", "reason": "  "}):
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        assert list(response.json()) == ["reason"]
+    item.refresh_from_db()
+    assert item.name == "旧名" and item.history.count() == 1
+    response = client.patch(url, {"name": "新名", "reason": "更正名称"}, format="json")
+    assert response.status_code == 200 and response.json()["name"] == "新名"
+    assert item.history.latest().history_change_reason == "更正名称"
+
+
+def test_a_reason_or_a_text_field_that_is_a_number_is_refused_naming_it():
+    """Issue 9 (fuzzing): `{"reason": 0}` was taken as the reason "0", against `type: string`."""
+    draft = CatalogFactory()
+    item = CatalogItemFactory(catalog=draft, name="旧名")
+    clerk = client_for(ClerkFactory())
+    response = clerk.post(
+        reverse("catalog-new-version", args=[PublishedCatalogFactory().pk]), {"reason": 0}, format="json"
+    )
+    assert response.status_code == 400 and list(response.json()) == ["reason"]
+    response = clerk.patch(reverse("catalogitem-detail", args=[item.pk]), {"name": 1, "reason": "x"}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["name"]
+    item.refresh_from_db()
+    assert item.name == "旧名"
+
+
+def test_a_code_taken_by_a_concurrent_save_is_a_409_not_an_integrity_error(monkeypatch):
+    """Issue 9 scope 4: no IntegrityError reaches the client as a 500. The service checks the
+    code first; a concurrent save that wins the race (simulated: the check sees nothing) leaves
+    only the database index, and the answer is a 409 with nothing written."""
+    from apps.catalog import services
+
+    draft = CatalogFactory()
+    CatalogItemFactory(catalog=draft, code="A1")
+    other = CatalogItemFactory(catalog=draft, code="B1")
+    monkeypatch.setattr(services, "_require_code_free", lambda entry, parent_field: None)
+    url = reverse("catalogitem-detail", args=[other.pk])
+    response = client_for(ClerkFactory()).patch(url, {"code": "A1", "reason": "改代码"}, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json() == {"detail": "另一项修改已同时保存，与本次修改冲突，请刷新后重试。", "code": "conflict"}
+    other.refresh_from_db()
+    assert other.code == "B1"

@@ -127,6 +127,33 @@ def test_openapi_schema_and_docs_are_served():
     assert client.get("/api/docs/").status_code == 200
 
 
+def test_the_schema_documents_the_error_answers_of_every_operation():
+    """Issue 9 finding 7: 404/409/429 answers were missing from the OpenAPI schema, so a schema
+    fuzzer's conformance checks failed on correct answers."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            expected = {"401", "403"}
+            if "{" in path or any(p["name"] == "cursor" for p in operation.get("parameters", [])):
+                expected.add("404")
+            if method != "get":
+                expected |= {"400", "409"}
+            if path in ("/api/v1/subjects/lookup/", "/api/v1/checks/"):
+                expected |= {"400", "429"}
+            missing += [f"{method.upper()} {path}: {code}" for code in sorted(expected - set(operation["responses"]))]
+    assert not missing, "\n".join(missing)
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["detail"]
+    # A partial update needs a reason too (issue 9 finding 4), and the schema says so.
+    assert "reason" in schema["components"]["schemas"]["PatchedCatalogItemRequest"]["required"]
+    # The sanction check answers one result, not a page of them.
+    check = schema["paths"]["/api/v1/checks/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert check == {"$ref": "#/components/schemas/CheckResult"}
+
+
 def test_list_pagination_is_a_cursor():
     auditor = AuditorFactory()
     OfficerFactory.create_batch(3)
@@ -134,3 +161,44 @@ def test_list_pagination_is_a_cursor():
     client.force_authenticate(auditor)
     page = client.get(reverse("user-list"), {"page_size": 2}).json()
     assert len(page["results"]) == 2 and "cursor=" in page["next"]
+
+
+def test_a_page_size_that_is_not_a_whole_number_in_range_is_refused_naming_it():
+    """Issue 9 (fuzzing): `page_size=null` or `page_size=0` was silently replaced by the default."""
+    client = APIClient()
+    client.force_authenticate(AuditorFactory())
+    for value in ("null", "0", "-1", "2.5", "", "501", "9" * 30):
+        response = client.get(reverse("user-list"), {"page_size": value})
+        assert response.status_code == 400, value
+        assert response.json() == {"page_size": ["请填写 1 到 500 之间的整数。"]}
+    assert client.get(reverse("user-list"), {"page_size": "500"}).status_code == 200
+
+
+def test_any_other_address_under_the_api_answers_a_json_404():
+    """Issue 9 (fuzzing): `/api/v1/users/1.5/` (no route) answered Django's HTML page, against the
+    schema's JSON answers."""
+    client = APIClient()
+    client.force_authenticate(AuditorFactory())
+    for address in ("/api/v1/users/1.5/", "/api/v1/users/%2F/", "/api/v1/nothing/here/", "/api/v1/users"):
+        response = client.get(address)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", address
+        assert response.json() == {"detail": "未找到。"}
+    assert client.get("/api/v1/users/").status_code == 200
+
+
+def test_a_yes_no_or_choice_filter_with_a_value_it_does_not_know_is_refused_naming_it():
+    """Issue 9 (fuzzing): `?is_active=null` and `?kind=` dropped the filter and answered every row."""
+    client = APIClient()
+    client.force_authenticate(AuditorFactory())
+    for params in ({"is_active": "null"}, {"is_active": ""}, {"kind": ""}):
+        response = client.get(reverse("organization-list"), params)
+        assert response.status_code == 400 and list(response.json()) == list(params), params
+    assert client.get(reverse("organization-list"), {"is_active": "false"}).json()["results"] == []
+    assert client.get(reverse("organization-list"), {"is_active": "true", "kind": "agency"}).status_code == 200
+
+
+def test_a_post_to_an_unknown_api_address_is_the_json_404_not_the_csrf_page():
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_authenticate(AuditorFactory())
+    response = client.post("/api/v1/batches/0.5/submit/", {"reason": "x"}, format="json")
+    assert response.status_code == 404 and response.json() == {"detail": "未找到。"}

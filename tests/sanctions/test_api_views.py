@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from apps.core.models import QueryLog
 from apps.sanctions import services
 from apps.sanctions.choices import CaseStatus, ListType
+from apps.sanctions.models import ListEntry
 from tests.factories import AuthorityUserFactory, ClerkFactory, NoRoleUserFactory, OfficerFactory
 from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions.factories import DECISION, backdate, decide_after_statement, make_world
@@ -287,3 +288,23 @@ def test_the_authority_reviews_on_the_case_page(client, world, settings):
     assert case.review_outcome == "upheld" and case.status == CaseStatus.DECIDED
     page = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
     assert "维持" in page and "甬信复〔2026〕2号" in page
+
+
+def test_a_listing_start_so_late_its_disclosure_would_pass_the_year_9999_is_a_400_naming_it(world):
+    """Issue 9 (fuzzing): `listing_start: 9999-12-30` answered 500 (ValueError: year 10002 is out
+    of range, computing the disclosure end of the listing's record); nothing is decided."""
+    case = _case(world)
+    services.case_issue_notice(
+        case,
+        by=world.officer,
+        notice_number="n",
+        reason="告知",
+        issued_on=dt.date(2026, 9, 30),
+        delivered_on=dt.date(2026, 9, 30),
+    )
+    body = {**DECISION, "listing_start": "9999-12-30", "listing_end": "9999-12-31", "reason": "认定"}
+    response = api(world.officer).post(reverse("listingcase-decide", args=[case.pk]), body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"listing_start": ["自该日期起算的公示期限将晚于9999年结束，请核对日期。"]}
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NOTICE_ISSUED and not ListEntry.objects.filter(case=case).exists()

@@ -1,12 +1,16 @@
 """Core API: who am I, organisations and users (restricted), the active policy, query flags."""
 
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.fields import TextField
 from apps.core.models import Organization, Policy, QueryFlag, User
 from apps.core.permissions import restrict
 from apps.core.selectors import active_policy
@@ -94,7 +98,18 @@ class QueryFlagSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000)
+    reason = TextField(max_length=1000)
+
+
+class ReasonRequiredOnPartialUpdate:
+    """For a model serializer with a `reason` field: DRF skips required fields on a partial update
+    (PATCH), but every change carries a reason, so it is required there too (and the schema says so)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.partial and "reason" not in attrs:
+            raise serializers.ValidationError({"reason": [self.fields["reason"].error_messages["required"]]})
+        return attrs
 
 
 class QueryFlagViewSet(
@@ -113,3 +128,10 @@ class QueryFlagViewSet(
         payload.is_valid(raise_exception=True)
         flag = query_flag_clear(flag, by=request.user, reason=payload.validated_data["reason"])
         return Response(QueryFlagSerializer(flag).data)
+
+
+@csrf_exempt  # nothing is written; a POST without a CSRF token gets the 404 too, not the HTML 403
+def api_not_found(request, *args, **kwargs):
+    """Any other address under /api/v1/ answers like the API's own 404 (JSON, as the schema says),
+    not with the HTML page, e.g. an object id that is not a number."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)

@@ -21,7 +21,7 @@ from apps.core.identifiers import mask_identifier, mask_name
 from apps.core.querylog import LookupRequest, QueryRefused
 from apps.core.uploads import MSG_TOO_MANY_ROWS_POSTED, upload_limits
 from apps.subjects import ingestion
-from apps.subjects.choices import Channel
+from apps.subjects.choices import Channel, DisclosureBasis
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
 from apps.subjects.selectors import api_lookup
 from apps.subjects.services import clean_identifier
@@ -286,6 +286,8 @@ class ImportBatchViewSet(
 class RecordSerializer(serializers.ModelSerializer):
     subject_identifier = serializers.SerializerMethodField()
     item = serializers.CharField(source="item.code")
+    # "" for records without an end (basic, good and other information kept current)
+    disclosure_basis = serializers.ChoiceField(choices=DisclosureBasis.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CreditRecord

@@ -27,3 +27,10 @@ def policy(db, settings):
     settings.CREDIT_POLICY = "nanjing"
     load_presets()
     return active_policy()
+
+
+@pytest.fixture(autouse=True)
+def _query_log_anchor_file(settings, tmp_path):
+    """Every test anchors the query log in its own scratch file: the database is rolled back
+    after each test, and anchors of another test's chain would not match this one's."""
+    settings.QUERY_LOG_ANCHOR_PATH = tmp_path / "query_log_anchors.jsonl"

@@ -16,7 +16,6 @@ of the anchors kept off the machine (`export_query_log_anchors`) and checked wit
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -46,8 +45,9 @@ def anchor_path() -> Path:
 
 
 def _mac(key: bytes, content: dict) -> str:
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hmac.new(key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+    # A fixed field order joined by "|" (no field contains one): cheap to recompute for every line.
+    message = "|".join(str(content[name]) for name in SIGNED_FIELDS)
+    return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
 
 
 def anchor_line(checkpoint, *, key: bytes) -> str:
@@ -59,7 +59,7 @@ def anchor_line(checkpoint, *, key: bytes) -> str:
         "checkpoint": checkpoint.pk,
         "at": checkpoint.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
     }
-    return json.dumps({**content, "hmac": _mac(key, content)}, sort_keys=True, separators=(",", ":")) + "\n"
+    return json.dumps({**content, "hmac": _mac(key, content)}, separators=(",", ":")) + "\n"
 
 
 def append_anchors(checkpoints: list) -> None:
@@ -83,7 +83,7 @@ def append_anchors(checkpoints: list) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Anchor:
     seq: int
     hash: str
@@ -116,19 +116,18 @@ def read_anchors(path: Path | None = None) -> AnchorFile:
                 continue
             try:
                 entry = json.loads(raw)
-                content = {name: entry[name] for name in SIGNED_FIELDS}
-                mac = entry["hmac"]
-                seq, first_seq = content["seq"], content["first_seq"]
+                seq, first_seq, mac = entry["seq"], entry["first_seq"], entry["hmac"]
                 if not (isinstance(seq, int) and isinstance(first_seq, int) and 0 < first_seq <= seq):
                     raise ValueError(seq)
-                if not isinstance(content["hash"], str) or not isinstance(mac, str):
+                if not isinstance(entry["hash"], str) or not isinstance(mac, str):
                     raise ValueError(mac)
-            except (ValueError, KeyError, TypeError):  # JSONDecodeError and UnicodeDecodeError included
+                expected = _mac(key, entry)
+            except (ValueError, KeyError, TypeError, AttributeError):  # JSONDecodeError, UnicodeDecodeError
                 result.problems.append((number, None, "unreadable"))
                 continue
-            if not hmac.compare_digest(mac, _mac(key, content)):
+            if not hmac.compare_digest(mac, expected):
                 result.problems.append((number, seq, "bad_hmac"))
                 continue
-            result.anchors.append(Anchor(seq, content["hash"], first_seq, number))
+            result.anchors.append(Anchor(seq, entry["hash"], first_seq, number))
     result.anchors.sort(key=lambda a: (a.seq, a.line))
     return result

@@ -270,3 +270,27 @@ def test_the_superuser_rewrite_and_reseal_of_two_rows_is_reported():
     assert list(QueryLog.objects.filter(pk__in=edited).order_by("seq").values_list("seq", flat=True)) == [4, 5]
     with pytest.raises(CommandError, match=rf"row id {edited[0]} .*sequence 4 \(row id {edited[0]}\)"):
         call_command("verify_query_log")
+
+
+def test_sealing_after_a_lookup_anchors_it_and_a_server_without_the_key_still_serves(
+    settings, policy, django_capture_on_commit_callbacks, caplog
+):
+    from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+    from apps.core.querylog import LookupRequest, log_query
+    from tests.factories import OfficerFactory
+
+    settings.QUERY_LOG_SEAL_ON_COMMIT = True
+    officer = OfficerFactory()
+    asked = LookupRequest(
+        user=officer, mode=QueryMode.GOVERNMENT, purpose=QueryPurpose.ADMINISTRATIVE_LICENSING, channel=QueryChannel.WEB
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = log_query(asked, subject_identifier="11010519491231002X")
+    assert QueryLog.objects.get(pk=first.pk).seq == 1
+    assert [line["seq"] for line in anchor_lines(settings)] == [1]
+    # A web server without the key: the lookup is on record, its seal is left to the sealing host.
+    settings.QUERY_LOG_ANCHOR_KEY = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        second = log_query(asked, subject_identifier="11010519491231002X")
+    assert QueryLog.objects.get(pk=second.pk).seq is None
+    assert "QUERY_LOG_ANCHOR_KEY" in caplog.text

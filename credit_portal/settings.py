@@ -3,7 +3,8 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
-    RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits).
+    RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    QUERY_LOG_ANCHOR_KEY.
 """
 
 import os
@@ -284,6 +285,14 @@ SPECTACULAR_SETTINGS = {
 # The query-log chain is sealed after each lookup's transaction commits, when no other sealer
 # is running (a try-lock: lookups never wait). `manage.py seal_query_log` does the same on demand.
 QUERY_LOG_SEAL_ON_COMMIT = env_bool("QUERY_LOG_SEAL_ON_COMMIT", True)
+# Each checkpoint of the chain is also appended to this file, one JSON line with an HMAC, so that
+# a rewrite and re-seal by the database owner is detected (apps.core.anchors). The key must not
+# be known to the database: outside DEBUG it comes from the environment, and without it nothing
+# is sealed and `check --deploy` fails (credit_portal.E002). In DEBUG a fixed development key.
+QUERY_LOG_ANCHOR_PATH = Path(os.environ.get("QUERY_LOG_ANCHOR_PATH", BASE_DIR / "var" / "query_log_anchors.jsonl"))
+QUERY_LOG_ANCHOR_KEY = os.environ.get("QUERY_LOG_ANCHOR_KEY", "")
+if not QUERY_LOG_ANCHOR_KEY and DEBUG:
+    QUERY_LOG_ANCHOR_KEY = "insecure-development-anchor-key-only-for-debug-mode"
 
 # A change of the active policy or of the holiday overrides recomputes open deadlines and
 # disclosure ends right after it commits (apps.core.recompute). Off: only `recompute_deadlines`

@@ -46,3 +46,10 @@ def _clock_at_marked_day(request):
     moment = dt.datetime.fromisoformat(marker.args[0]).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     with time_machine.travel(moment, tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _query_log_anchor_file(settings, tmp_path):
+    """Every test anchors the query log in its own scratch file: the database is rolled back
+    after each test, and anchors of another test's chain would not match this one's."""
+    settings.QUERY_LOG_ANCHOR_PATH = tmp_path / "query_log_anchors.jsonl"

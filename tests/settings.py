@@ -18,5 +18,10 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Uploaded and generated files of the tests go to a scratch folder, not var/media.
 import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="credit_portal_test_media_")
+# The query-log anchors of the tests go to a scratch folder too (each test gets its own file,
+# tests/conftest.py), signed with a test key.
+QUERY_LOG_ANCHOR_PATH = Path(tempfile.mkdtemp(prefix="credit_portal_test_anchors_")) / "anchors.jsonl"
+QUERY_LOG_ANCHOR_KEY = "test-anchor-key-not-for-production-0123456789"

@@ -9,8 +9,10 @@ sequence numbers in id order and stores `row_hash = sha256(prev_hash + content)`
 transaction commits late simply joins the next seal, so the chain order is the sequence, not
 the id. Sealing runs after each lookup's commit when no other sealer holds the lock (a try-lock:
 no lookup ever waits), and on demand or from cron with `manage.py seal_query_log`. After each
-run a checkpoint row records the chain head, so removing the newest rows is detected too.
-`verify_query_log()` walks the chain and names the first row that was changed or removed.
+run a checkpoint row records the chain head, so removing the newest rows is detected too, and
+the head is also anchored outside the database (`apps.core.anchors`), so that a rewrite and
+re-seal by the database owner is detected. `verify_query_log()` walks the chain and names the
+first row that was changed or removed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.anchors import anchor_key, append_anchors, read_anchors
 from apps.core.choices import PURPOSES_BY_MODE, PURPOSES_NEEDING_DETAIL, QueryMode, QueryOutcome, QueryPurpose
 from apps.core.identifiers import normalize_identifier
 from apps.core.models import (
@@ -188,7 +191,9 @@ def log_query(
             entry.result = {"refused": "abnormal_volume", "flag": refused_by.pk}
         entry.save()
         if getattr(settings, "QUERY_LOG_SEAL_ON_COMMIT", False):
-            transaction.on_commit(lambda: seal_query_log(wait=False))
+            # robust: the lookup is committed and on record; a failing sealer (no anchor key on this
+            # server, say) is logged and leaves the rows to `manage.py seal_query_log`.
+            transaction.on_commit(lambda: seal_query_log(wait=False), robust=True)
     if refused_by is not None:
         raise QueryRefused(str(MSG_FLAGGED).format(threshold=refused_by.threshold))
     return entry
@@ -242,8 +247,11 @@ def _take_chain_lock(wait: bool) -> bool:
 def seal_query_log(*, wait: bool = True, limit: int = 5000) -> int:
     """Chain the rows that are not sealed yet; returns how many were sealed.
 
-    With `wait=False` it returns 0 at once when another sealer holds the lock.
+    With `wait=False` it returns 0 at once when another sealer holds the lock. Each run's
+    checkpoint is anchored outside the database before the run commits; without the anchor key
+    (`QUERY_LOG_ANCHOR_KEY`) nothing is sealed (ImproperlyConfigured).
     """
+    anchor_key()  # fail before taking the lock rather than roll back a whole run
     if connection.vendor == "sqlite" and not _sqlite_chain_lock.acquire(blocking=wait):
         return 0
     try:
@@ -267,7 +275,8 @@ def seal_query_log(*, wait: bool = True, limit: int = 5000) -> int:
                     row.sealed_at = sealed_at
                     prev_hash = row.row_hash
                 QueryLog.objects.bulk_update(rows, ["seq", "prev_hash", "row_hash", "sealed_at"], batch_size=1000)
-                QueryLogCheckpoint.objects.create(last_seq=seq, last_hash=prev_hash, rows_sealed=len(rows))
+                checkpoint = QueryLogCheckpoint.objects.create(last_seq=seq, last_hash=prev_hash, rows_sealed=len(rows))
+                append_anchors([checkpoint])  # still under the chain lock: the file follows the sequence
                 total += len(rows)
             if len(rows) < limit:
                 return total
@@ -283,18 +292,54 @@ class ChainReport:
     unsealed_rows: int
     first_bad_id: int | None
     message: str
-    problem: str = ""  # missing, unlinked, altered, head_mismatch, tail_removed
+    # missing, unlinked, altered, head_mismatch, tail_removed; against the anchors outside the
+    # database: anchor_mismatch, anchored_row_missing, unanchored, anchor_file_missing, anchor_invalid
+    problem: str = ""
+    anchors_checked: int = 0
 
 
-def verify_query_log(*, record: bool = True) -> ChainReport:
-    """Walk the chain in sequence order; report the first row that was changed or removed."""
+def _anchor_file_problem(line: int, seq: int | None, kind: str, path) -> str:
+    if kind == "bad_hmac":
+        return _(
+            "anchor line %(line)s (sequence %(seq)s) of %(path)s fails its HMAC check: the line was altered "
+            "or written with another key."
+        ) % {"line": line, "seq": seq, "path": path}
+    return _("anchor line %(line)s of %(path)s cannot be read (not a complete anchor line).") % {
+        "line": line,
+        "path": path,
+    }
+
+
+def verify_query_log(*, record: bool = True, anchor_file=None) -> ChainReport:
+    """Walk the chain in sequence order; report the first row that was changed or removed.
+
+    The chain is also held against the anchors outside the database (`apps.core.anchors`): the
+    row at every anchored sequence must still have the anchored hash, and every checkpoint from
+    the first anchor on must be anchored (a shorter file means lines were lost). `anchor_file`
+    checks against a copy kept elsewhere (an export) instead of the configured file; checkpoints
+    newer than the copy's last anchor are not expected in it.
+    """
+    anchor_set = read_anchors(anchor_file)
+    is_copy = anchor_file is not None
+    anchors_iter = iter(anchor_set.anchors)
+    anchor = next(anchors_iter, None)
+    anchored_pairs = {(a.seq, a.hash) for a in anchor_set.anchors}
+    first_anchored = anchor_set.anchors[0].seq if anchor_set.anchors else None
+    last_anchored = anchor_set.anchors[-1].seq if anchor_set.anchors else None
+    # Checkpoints from the first anchor on must be anchored (older ones predate anchoring); with
+    # no anchor at all, every checkpoint must be. A copy is expected to cover up to its end only.
+    must_anchor_from = first_anchored if first_anchored is not None else 0
+    must_anchor_to = (last_anchored if last_anchored is not None else -1) if is_copy else None
+
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
+    anchors_checked = 0
     failure: tuple[int | None, str, str] | None = None
     checkpoints = iter(QueryLogCheckpoint.objects.order_by("last_seq").values_list("last_seq", "last_hash"))
     checkpoint = next(checkpoints, None)
     previous_id = None
+    unvouched = None  # (seq, id) of the first row after the last anchor that matched
     for row in QueryLog.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
         if row.seq != expected_seq:
             failure = (
@@ -323,6 +368,33 @@ def verify_query_log(*, record: bool = True) -> ChainReport:
                 "altered",
             )
             break
+        if unvouched is None:
+            unvouched = (row.seq, row.pk)
+        if anchor is not None and anchor.seq == row.seq:
+            while anchor is not None and anchor.seq == row.seq:
+                if anchor.hash != row.row_hash:
+                    failure = (
+                        unvouched[1],
+                        _(
+                            "rows from sequence %(first)s (row id %(first_id)s) to %(seq)s were rewritten and "
+                            "sealed again: row id %(id)s (sequence %(seq)s) no longer has the hash anchored outside "
+                            "the database (anchor line %(line)s)."
+                        )
+                        % {
+                            "first": unvouched[0],
+                            "first_id": unvouched[1],
+                            "seq": row.seq,
+                            "id": row.pk,
+                            "line": anchor.line,
+                        },
+                        "anchor_mismatch",
+                    )
+                    break
+                anchors_checked += 1
+                anchor = next(anchors_iter, None)
+            if failure:
+                break
+            unvouched = None
         while checkpoint is not None and checkpoint[0] == row.seq:
             if checkpoint[1] != row.row_hash:
                 failure = (
@@ -331,6 +403,33 @@ def verify_query_log(*, record: bool = True) -> ChainReport:
                     % {"id": row.pk, "seq": row.seq},
                     "head_mismatch",
                 )
+                break
+            if (
+                checkpoint[0] >= must_anchor_from
+                and (must_anchor_to is None or checkpoint[0] <= must_anchor_to)
+                and checkpoint not in anchored_pairs
+            ):
+                if anchor_set.exists:
+                    failure = (
+                        row.pk,
+                        _(
+                            "the checkpoint at sequence %(seq)s (row id %(id)s) has no valid anchor in %(path)s: "
+                            "the anchor file is shorter than the checkpoints expect (its last valid anchor is at "
+                            "sequence %(last)s)."
+                        )
+                        % {"seq": row.seq, "id": row.pk, "path": anchor_set.path, "last": last_anchored or "—"},
+                        "unanchored",
+                    )
+                else:
+                    failure = (
+                        row.pk,
+                        _(
+                            "the anchor file %(path)s is missing, but the chain has a checkpoint at sequence "
+                            "%(seq)s (row id %(id)s)."
+                        )
+                        % {"path": anchor_set.path, "seq": row.seq, "id": row.pk},
+                        "anchor_file_missing",
+                    )
                 break
             checkpoint = next(checkpoints, None)
         if failure:
@@ -349,15 +448,35 @@ def verify_query_log(*, record: bool = True) -> ChainReport:
             % {"sealed": checkpoint[0], "end": expected_seq - 1, "previous": previous_id},
             "tail_removed",
         )
+    if failure is None and anchor is not None:
+        failure = (
+            None,
+            _(
+                "the anchored row at sequence %(seq)s (anchor line %(line)s) is missing: the chain ends at "
+                "sequence %(end)s (after row id %(previous)s)."
+            )
+            % {"seq": anchor.seq, "line": anchor.line, "end": expected_seq - 1, "previous": previous_id},
+            "anchored_row_missing",
+        )
+    file_problems = [_anchor_file_problem(*problem, anchor_set.path) for problem in anchor_set.problems]
+    if file_problems and (failure is None or failure[2] == "unanchored"):
+        # An unusable line explains a checkpoint without an anchor: name the line first.
+        later = [failure[1]] if failure else []
+        failure = (None, file_problems.pop(0), "anchor_invalid")
+        file_problems[:0] = later
     unsealed = QueryLog.objects.filter(seq__isnull=True).count()
     if failure is None:
         message = _("chain intact: %(checked)s sealed rows, %(unsealed)s not yet sealed.") % {
             "checked": checked,
             "unsealed": unsealed,
         }
-        report = ChainReport(True, checked, unsealed, None, message)
+        message += " " + _("%(anchors)s anchors outside the database match.") % {"anchors": anchors_checked}
+        report = ChainReport(True, checked, unsealed, None, message, anchors_checked=anchors_checked)
     else:
-        report = ChainReport(False, checked, unsealed, failure[0], failure[1], failure[2])
+        message = " ".join([failure[1], *file_problems[:3]])
+        if len(file_problems) > 3:
+            message += " " + _("%(count)s more unusable anchor lines.") % {"count": len(file_problems) - 3}
+        report = ChainReport(False, checked, unsealed, failure[0], message, failure[2], anchors_checked)
     if record:
         QueryLogVerification.objects.create(
             ok=report.ok,

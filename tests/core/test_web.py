@@ -93,6 +93,7 @@ def test_deploy_checks_are_clean_with_production_settings(monkeypatch):
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
         "ALLOWED_HOSTS": "credit.example.gov.cn",
+        "QUERY_LOG_ANCHOR_KEY": "a-separate-random-anchor-key-0123456789-abcdefghijklmnop",
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(
@@ -109,6 +110,12 @@ def test_deploy_checks_are_clean_with_production_settings(monkeypatch):
         [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True, check=False
     )
     assert deploy.returncode != 0 and "credit_portal.E001" in deploy.stdout + deploy.stderr
+    # Nor without the query-log anchor key (finding 6 of issue 9: anchors outside the database).
+    del env["QUERY_LOG_ANCHOR_KEY"]
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], env=env, capture_output=True, text=True, check=False
+    )
+    assert deploy.returncode != 0 and "credit_portal.E002" in deploy.stdout + deploy.stderr
     migrations = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         env=env,

@@ -53,3 +53,23 @@ def _query_log_anchor_file(settings, tmp_path):
     """Every test anchors the query log in its own scratch file: the database is rolled back
     after each test, and anchors of another test's chain would not match this one's."""
     settings.QUERY_LOG_ANCHOR_PATH = tmp_path / "query_log_anchors.jsonl"
+
+
+@pytest.fixture
+def disclosure_extension():
+    """`disclosure_extension(date)`: every subject's dishonest records count as disclosed until
+    `date` by an extension (as a serious listing would answer `disclosure_extensions`)."""
+    from apps.subjects import events
+
+    receivers = []
+
+    def extend(until):
+        def receiver(sender, *, subject_ids, **kwargs):
+            return dict.fromkeys(subject_ids, until)
+
+        receivers.append(receiver)
+        events.disclosure_extensions.connect(receiver)
+
+    yield extend
+    for receiver in receivers:
+        events.disclosure_extensions.disconnect(receiver)

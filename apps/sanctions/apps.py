@@ -8,9 +8,9 @@ class SanctionsConfig(AppConfig):
     verbose_name = _("Lists and joint sanctions")
 
     def ready(self):
-        # The subjects app leaves hooks for what a listing changes in the credit files.
+        # What a listing changes in the credit files, through the subjects app's events.
         from apps.sanctions import hooks
-        from apps.subjects import disclosure, services
+        from apps.subjects import events
 
-        disclosure.EXTENSIONS.append(hooks.serious_listing_end)
-        services.RECORD_CREATED.append(hooks.dishonest_record_created)
+        events.disclosure_extensions.connect(hooks.serious_listing_end, dispatch_uid="sanctions.serious_listing_end")
+        events.record_created.connect(hooks.dishonest_record_created, dispatch_uid="sanctions.key_attention")

@@ -1,4 +1,4 @@
-"""What listings change in the subjects app, through the hooks it leaves (registered in
+"""What listings change in the subjects app: receivers of its events (connected in
 SanctionsConfig.ready)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from apps.catalog.choices import Category
 from apps.sanctions.choices import CaseStatus, ListType
 
 
-def serious_listing_end(subject_ids) -> dict[int, datetime.date]:
+def serious_listing_end(sender=None, *, subject_ids, **kwargs) -> dict[int, datetime.date]:
     """While a subject is on the serious list its dishonest records stay disclosed until the
     listing ends (Nanjing art. 56, Dalian art. 35, Ningbo art. 22)."""
     from django.db.models import Max
@@ -32,7 +32,7 @@ def serious_listing_end(subject_ids) -> dict[int, datetime.date]:
     return {row["subject_id"]: row["last"] for row in rows}
 
 
-def dishonest_record_created(records) -> None:
+def dishonest_record_created(sender=None, *, records, **kwargs) -> None:
     """A new dishonest record during a key-attention validity turns the subject dishonest and
     ends the entry (Nanjing art. 37)."""
     from apps.sanctions.models import ListEntry

@@ -32,6 +32,7 @@ from apps.core.querylog import LookupRequest, log_query
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.workdays import add_working_days
+from apps.sanctions import events
 from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType, RemovalReason, ReviewOutcome
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
 from apps.subjects import services as subject_services
@@ -634,7 +635,9 @@ def _add_entry(
         end=case.listing_end,
         record=record,
     )
-    return audited_save(entry, by=by, reason=reason)
+    audited_save(entry, by=by, reason=reason)
+    events.listing_started.send(sender=ListEntry, entries=[entry], case=case)
+    return entry
 
 
 @transaction.atomic
@@ -666,17 +669,20 @@ def case_publish(case: ListingCase, *, by, reason: str) -> ListingCase:
 
 def _end_entries(case: ListingCase, *, by, reason: str, record_status: str | None) -> list[int]:
     today = timezone.localdate()
-    subject_ids = []
+    subject_ids, ended = [], []
     for entry in case.entries.filter(active=True).select_related("record"):
         entry.active, entry.ended_on = False, today
         audited_save(entry, by=by, reason=reason)
         subject_ids.append(entry.subject_id)
+        ended.append(entry)
         if (
             entry.record is not None
             and record_status
             and entry.record.status in (RecordStatus.ACTIVE, RecordStatus.OBJECTION)
         ):
             subject_services.record_set_status(entry.record, status=record_status, by=by, reason=reason)
+    if ended:
+        events.listing_ended.send(sender=ListEntry, entries=ended, case=case)
     return subject_ids
 
 

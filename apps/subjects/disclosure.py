@@ -15,23 +15,19 @@
   there is none (Civil Code arts. 201–202): the record is disclosed through that day and hidden
   from the next.
 - While the subject is on the serious list the disclosure is extended (Nanjing art. 56, Dalian
-  art. 35, Ningbo art. 22): the sanctions app registers an extension in `EXTENSIONS`.
+  art. 35, Ningbo art. 22): the sanctions app answers `events.disclosure_extensions`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Callable
 from typing import NamedTuple
 
 from apps.catalog.choices import Category, PeriodRule, Severity
 from apps.core.choices import DisclosureStart, RuleSource
+from apps.subjects import events
 from apps.subjects.choices import DisclosureBasis
-
-# Callables (subject ids) -> {subject id: date}: the day an extension (a serious listing) ends,
-# for the subjects that have one. Asked once per batch chunk, not once per record.
-EXTENSIONS: list[Callable] = []
 
 
 def extensions_for(subject_ids) -> dict[int, datetime.date]:
@@ -40,8 +36,10 @@ def extensions_for(subject_ids) -> dict[int, datetime.date]:
     ids = [i for i in subject_ids if i is not None]
     if not ids:
         return ends
-    for extension in EXTENSIONS:
-        for subject_id, end in extension(ids).items():
+    from apps.subjects.models import CreditRecord
+
+    for _receiver, answer in events.disclosure_extensions.send(sender=CreditRecord, subject_ids=ids):
+        for subject_id, end in answer.items():
             if end is not None and (subject_id not in ends or end > ends[subject_id]):
                 ends[subject_id] = end
     return ends

@@ -24,6 +24,7 @@ from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_cit
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
+from apps.subjects import events
 from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
 from apps.subjects.disclosure import DateOutOfRange, MissingDate, apply_disclosure, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
@@ -48,15 +49,10 @@ MSG_RECORD_CLOSED = gettext_lazy("A {status} record cannot be corrected.")
 MSG_IDENTIFIER_TAKEN = gettext_lazy("A subject with the identifier {identifier} is already on file.")
 MSG_VALUES_NOT_OBJECT = gettext_lazy("The values must be a JSON object mapping each field name to its value.")
 
-# Callables (records: list[CreditRecord]) run after records are created, one by one or in a
-# batch: apps built on this one react to new dishonest records (the key-attention list ends).
-RECORD_CREATED: list = []
-
 
 def notify_records_created(records: list) -> None:
     if records:
-        for hook in RECORD_CREATED:
-            hook(records)
+        events.record_created.send(sender=CreditRecord, records=records)
 
 
 RECORD_FIELDS_EDITABLE = (
@@ -455,7 +451,9 @@ def record_set_status(record: CreditRecord, *, status: str, by, reason: str) -> 
     """Another app's decision changes a record's status (a listing removed by repair…)."""
     record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
     record.status = RecordStatus(status)
-    return audited_save(record, by=by, reason=require_reason(reason))
+    audited_save(record, by=by, reason=require_reason(reason))
+    events.record_status_changed.send(sender=CreditRecord, records=[record], status=record.status, by=by, reason=reason)
+    return record
 
 
 # --- daily upkeep --------------------------------------------------------------------------------
@@ -481,5 +479,12 @@ def records_expire(*, today: datetime.date | None = None, by=None) -> int:
                 record.updated_at, record.updated_by = timezone.now(), by
             bulk_update_audited(
                 due, CreditRecord, ["status", "updated_at", "updated_by"], by=by, reason=_("Disclosure period ended")
+            )
+            events.record_status_changed.send(
+                sender=CreditRecord,
+                records=due,
+                status=RecordStatus.EXPIRED,
+                by=by,
+                reason=_("Disclosure period ended"),
             )
             total += len(due)

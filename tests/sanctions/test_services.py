@@ -451,7 +451,7 @@ def test_any_new_dishonest_record_in_a_batch_converts_the_key_attention_entry(wo
     case = open_key_attention(world)
     inside = RecordFactory(subject=world.company, determined_on=timezone.localdate())
     outside = RecordFactory(subject=world.company, determined_on=dt.date(2020, 1, 1))
-    dishonest_record_created([inside, outside])  # the last one of the subject falls outside
+    dishonest_record_created(records=[inside, outside])  # the last one of the subject falls outside
     case.refresh_from_db()
     assert case.status == CaseStatus.CONVERTED
 
@@ -644,3 +644,46 @@ def test_the_decision_names_the_remedies_periods_of_the_policy(policy):
         assert DecisionForm().fields["remedies"].initial == (
             "Administrative reconsideration within 90 days of receipt, or an administrative lawsuit within 6 months."
         )
+
+
+def test_listings_and_record_changes_are_told_through_named_events(world):
+    """DESIGN.md section 3: apps tell each other what happened through named events. A decision
+    tells listing_started (and record_created for the listing records), a removal tells
+    listing_ended and record_status_changed for the listing records."""
+    from apps.sanctions import events as sanction_events
+    from apps.subjects import events as subject_events
+
+    heard: list[tuple] = []
+
+    def listen(name):
+        def receiver(sender, **kwargs):
+            heard.append((name, kwargs))
+
+        return receiver
+
+    receivers = {
+        sanction_events.listing_started: listen("started"),
+        sanction_events.listing_ended: listen("ended"),
+        subject_events.record_created: listen("created"),
+        subject_events.record_status_changed: listen("status"),
+    }
+    for signal, receiver in receivers.items():
+        signal.connect(receiver)
+    try:
+        case = _decided(world)
+        started = [kw for name, kw in heard if name == "started"]
+        assert {e.subject_id for kw in started for e in kw["entries"]} == {world.company.pk, world.representative.pk}
+        assert all(kw["case"] == case for kw in started)
+        assert any(name == "created" for name, _kw in heard)
+        heard.clear()
+        services.case_publish(case, by=world.officer, reason="公布")
+        services.case_remove(
+            case, by=world.officer, removal_reason=RemovalReason.REPAIR, removal_document="修复决定书2号", reason="修复"
+        )
+        (ended,) = [kw for name, kw in heard if name == "ended"]
+        assert {e.subject_id for e in ended["entries"]} == {world.company.pk, world.representative.pk}
+        statuses = [kw for name, kw in heard if name == "status"]
+        assert statuses and all(kw["status"] == RecordStatus.REPAIRED for kw in statuses)
+    finally:
+        for signal, receiver in receivers.items():
+            signal.disconnect(receiver)

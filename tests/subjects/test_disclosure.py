@@ -88,9 +88,9 @@ def test_basic_information_has_no_end(policy):
     assert disclosure_end(_record(item=item, category="basic", severity=""), policy) is None
 
 
-def test_the_serious_list_hook_extends_disclosure(policy, monkeypatch):
+def test_the_serious_list_hook_extends_disclosure(policy, disclosure_extension):
     """Nanjing art. 56: while listed, the disclosure lasts until the sanction ends."""
-    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda ids: dict.fromkeys(ids, dt.date(2031, 1, 1))])
+    disclosure_extension(dt.date(2031, 1, 1))
     record = _record(severity="general", determined_on=dt.date(2026, 3, 1), subject=CompanyFactory())
     assert disclosure_end(record, policy) == dt.date(2031, 1, 1)
     policy.disclosure_extended_while_listed = False

@@ -149,12 +149,10 @@ def test_the_basis_says_which_rule_set_the_end(policy):
     assert disclosure_for(_record("general", *AFTER), nanjing).basis == DisclosureBasis.NATIONAL_WITHIN
 
 
-def test_a_listing_extending_past_the_national_maximum_says_so(policy, monkeypatch):
+def test_a_listing_extending_past_the_national_maximum_says_so(policy, disclosure_extension):
     """Nanjing art. 56 and Dalian art. 35: a serious listing extends disclosure to its own end,
     past the national maximum of 3 years; the basis says the listing's period set it."""
-    from apps.subjects import disclosure
-
-    monkeypatch.setattr(disclosure, "EXTENSIONS", [lambda ids: dict.fromkeys(ids, D(2030, 1, 1))])
+    disclosure_extension(D(2030, 1, 1))
     dalian = Policy.objects.get(code="dalian")
     record = _record("serious", *AFTER)
     record.subject = CompanyFactory()

@@ -1,0 +1,21 @@
+"""What happens to credit records, told to the apps built on this one (DESIGN.md section 3: apps
+tell each other what happened through named events, never through each other's models).
+
+Django signals, sent synchronously inside the writer's transaction (a receiver that fails rolls
+the whole change back); receivers connect in their app's `ready()`.
+
+- `record_created(sender=CreditRecord, records=[…])`: records were filed, one by one or in a batch
+  (the sanctions app ends a key-attention entry on a new dishonest record, Nanjing art. 37).
+- `record_status_changed(sender=CreditRecord, records=[…], status=…, by=…, reason=…)`: records
+  took a new status (repaired, revoked, hidden, expired …).
+- `disclosure_extensions(sender=CreditRecord, subject_ids=[…])`: a question, not a notice: each
+  receiver returns {subject id: last day} for subjects whose dishonest records stay disclosed
+  longer (the sanctions app: while on the serious list, Nanjing art. 56, Dalian art. 35, Ningbo
+  art. 22). Asked once per batch chunk, not once per record.
+"""
+
+from django.dispatch import Signal
+
+record_created = Signal()
+record_status_changed = Signal()
+disclosure_extensions = Signal()

@@ -18,6 +18,15 @@ class Role(models.TextChoices):
 PLATFORM_WIDE_ROLES = frozenset({Role.CLERK, Role.AUTHORITY, Role.AUDITOR})
 
 
+class ResponsibleRole(models.TextChoices):
+    """People responsible for an organisation (Nanjing art. 43, Tianjin art. 32)."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    ACTUAL_CONTROLLER = "actual_controller", _("Actual controller")
+    PRINCIPAL = "principal", _("Principal person in charge")
+    DIRECTLY_RESPONSIBLE = "directly_responsible", _("Other directly responsible person")
+
+
 class OrganizationKind(models.TextChoices):
     AUTHORITY = "authority", _("Credit authority")
     CREDIT_OFFICE = "credit_office", _("Credit office")

@@ -21,6 +21,7 @@ from apps.core.choices import (
     QueryMode,
     QueryOutcome,
     QueryPurpose,
+    ResponsibleRole,
     Role,
     RuleSource,
 )
@@ -135,9 +136,9 @@ class User(AuditFields, AbstractUser):
                 )
 
 
-# The responsible people of an organisation a listing may be recorded for (values of
-# apps.subjects.choices.ResponsibleRole; Nanjing art. 43, Tianjin art. 32, Dalian art. 36, Zhangye art. 48).
-RESPONSIBLE_ROLES = ("legal_representative", "actual_controller", "principal", "directly_responsible")
+# The responsible people of an organisation a listing may be recorded for (Nanjing art. 43,
+# Tianjin art. 32, Dalian art. 36, Zhangye art. 48).
+RESPONSIBLE_ROLES = tuple(ResponsibleRole.values)
 
 
 class Policy(AuditedModel):
@@ -335,8 +336,6 @@ class Policy(AuditedModel):
         return self.name
 
     def get_listing_responsible_roles_display(self) -> str:
-        from apps.subjects.choices import ResponsibleRole  # the labels live with the links
-
         labels = [str(ResponsibleRole(r).label) for r in self.listing_responsible_roles or [] if r in RESPONSIBLE_ROLES]
         return "、".join(labels) or str(_("none (the organisation only)"))
 

@@ -7,15 +7,6 @@ class SubjectStatus(models.TextChoices):
     CLOSED = "closed", _("Deregistered or deceased")
 
 
-class ResponsibleRole(models.TextChoices):
-    """People responsible for an organisation (Nanjing art. 43, Tianjin art. 32)."""
-
-    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
-    ACTUAL_CONTROLLER = "actual_controller", _("Actual controller")
-    PRINCIPAL = "principal", _("Principal person in charge")
-    DIRECTLY_RESPONSIBLE = "directly_responsible", _("Other directly responsible person")
-
-
 class RecordStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     OBJECTION = "objection", _("Under objection")

@@ -24,9 +24,10 @@ from django.core.exceptions import ValidationError
 from apps.catalog.choices import Category, Severity, SubjectType
 from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import published_item, published_items
+from apps.core.choices import ResponsibleRole
 from apps.core.identifiers import citizen_id_check_character, uscc_check_character
 from apps.core.models import User
-from apps.subjects.choices import BatchStatus, CommitmentStatus, ResponsibleRole
+from apps.subjects.choices import BatchStatus, CommitmentStatus
 from apps.subjects.ingestion import batch_from_rows, batch_integrate, batch_submit
 from apps.subjects.models import Commitment, CreditRecord, ImportBatch, ResponsiblePerson, Subject
 from apps.subjects.services import (

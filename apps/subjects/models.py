@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.choices import Category, Matter, Severity, SubjectType
 from apps.core.audit import AuditedModel, history
+from apps.core.choices import ResponsibleRole
 from apps.core.identifiers import mask_identifier, mask_name
 from apps.subjects.choices import (
     BatchStatus,
@@ -19,7 +20,6 @@ from apps.subjects.choices import (
     CommitmentStatus,
     DisclosureBasis,
     RecordStatus,
-    ResponsibleRole,
     SubjectStatus,
 )
 

@@ -18,14 +18,14 @@ from apps.catalog.models import CatalogItem
 from apps.catalog.schema import clean_record_values
 from apps.catalog.selectors import require_published_item
 from apps.core.audit import audited_save
-from apps.core.choices import Role
+from apps.core.choices import ResponsibleRole, Role
 from apps.core.exceptions import Conflict
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_citizen_id, validate_uscc
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.subjects import events
-from apps.subjects.choices import CommitmentStatus, RecordStatus, ResponsibleRole
+from apps.subjects.choices import CommitmentStatus, RecordStatus
 from apps.subjects.disclosure import DateOutOfRange, MissingDate, apply_disclosure, extensions_for
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 
 from apps.catalog.choices import Category, Disclosure, PeriodRule
-from apps.subjects.choices import ResponsibleRole
+from apps.core.choices import ResponsibleRole
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 from tests.catalog.factories import CatalogItemFactory, PublishedCatalogFactory
 from tests.factories import AuditedFactory, OrganizationFactory, make_citizen_id, make_uscc

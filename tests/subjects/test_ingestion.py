@@ -3,14 +3,14 @@
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.exceptions import Conflict
 from apps.core.tabular import write_csv
 from apps.subjects import ingestion
 from apps.subjects.choices import BatchStatus
-from apps.subjects.ingestion import batch_from_rows, batch_integrate, batch_submit, batch_upload
+from apps.subjects.ingestion import MSG_ONLY_OFFICE, batch_from_rows, batch_integrate, batch_submit, batch_upload
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
 from tests.factories import ClerkFactory, OfficerFactory, make_citizen_id, make_uscc
 from tests.subjects.factories import PublishedItemFactory
@@ -183,8 +183,9 @@ def test_rows_posted_as_json_and_integration_by_the_credit_office(setup):
     batch = batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
     assert batch.status == BatchStatus.VALIDATED
     batch_submit(batch, by=officer, reason="接口报送")
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied for officers
+    with pytest.raises(PermissionDenied, match=str(MSG_ONLY_OFFICE)):
         batch_integrate(batch, by=officer, reason="x")
+    assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.SUBMITTED
     batch_integrate(batch, by=ClerkFactory(), reason="已核查整合")
     assert ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.INTEGRATED
 

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.catalog import api as catalog
 from apps.core.api import views as core
+from apps.core.http import login_not_required_urls
 from apps.sanctions import api as sanctions
 from apps.subjects import api as subjects
 
@@ -23,10 +24,14 @@ router.register("records", subjects.CreditRecordViewSet, basename="creditrecord"
 router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 
-urlpatterns = [
-    path("me/", core.MeView.as_view(), name="api-me"),
-    path("policy/", core.ActivePolicyView.as_view(), name="api-policy"),
-    path("subjects/lookup/", subjects.SubjectLookupView.as_view(), name="api-subject-lookup"),
-    *router.urls,
-    re_path(r"", core.api_not_found),  # last: what no route above matches
-]
+# DRF authenticates tokens inside the view; its permission classes keep every endpoint
+# deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.
+urlpatterns = login_not_required_urls(
+    [
+        path("me/", core.MeView.as_view(), name="api-me"),
+        path("policy/", core.ActivePolicyView.as_view(), name="api-policy"),
+        path("subjects/lookup/", subjects.SubjectLookupView.as_view(), name="api-subject-lookup"),
+        *router.urls,
+        re_path(r"", core.api_not_found),  # last: what no route above matches
+    ]
+)

@@ -6,6 +6,8 @@ import contextlib
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver
 
 
 def client_ip(request) -> str | None:
@@ -92,3 +94,18 @@ def _too_large(request, message: str):
         # The session and the user are not loaded yet: a page of its own, not the portal layout.
         response = HttpResponse(render_to_string("413.html", {"message": message}), status=413)
     return response
+
+
+def login_not_required_urls(patterns):
+    """Mark every view under `patterns` as exempt from LoginRequiredMiddleware and return them.
+
+    For URL trees that authenticate on their own: the API (DRF reads the token inside the view and
+    its permission classes refuse anonymous requests with 401/403, never a redirect) and the admin
+    (it sends anonymous users to its own login page)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            login_not_required_urls(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and getattr(pattern.callback, "login_required", True):
+            # A bound method (some admin views) carries its attributes on the function.
+            login_not_required(getattr(pattern.callback, "__func__", pattern.callback))
+    return patterns

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -445,6 +445,7 @@ def statistics_view(request):
 # --- public pages ------------------------------------------------------------------------------------
 
 
+@login_not_required
 def public_list(request, list_type: str):
     """The published serious list or the red list: name, identifier (masked for persons),
     deciding agency, basis and dates. No login; only what is published now."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -210,6 +210,7 @@ def report_pdf_view(request, code: str):
     return render(request, "subjects/report_download.html", {"report": report, "form": form})
 
 
+@login_not_required
 def verify_view(request):
     """Public page: a report code gives the issue date, the masked name and the PDF's hash."""
     code = request.GET.get("code", "").strip()

@@ -124,7 +124,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writers (threads of the dev server or gunicorn) wait for the lock instead of failing:
+    # an IMMEDIATE transaction takes the write lock at BEGIN, so SQLite's busy timeout applies; a
+    # DEFERRED one that upgrades from read to write gets "database is locked" at once. WAL lets readers
+    # go on beside the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

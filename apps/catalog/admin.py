@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog import services
-from apps.catalog.choices import ListStatus
 from apps.catalog.models import (
     Catalog,
     CatalogItem,
@@ -52,7 +51,7 @@ class EntryAdminForm(ReasonModelForm):
     def _post_clean(self):
         super()._post_clean()
         parent = getattr(self.instance, f"{self.parent_field}_id", None) and getattr(self.instance, self.parent_field)
-        if parent is not None and parent.status != ListStatus.DRAFT:
+        if parent is not None and not services.LIST_LIFECYCLE.is_editable(parent):
             self.add_error(self.parent_field, _("Only entries of a draft can be added or changed."))
             return
         check = {CatalogItem: services.catalog_item_clean, Measure: services.measure_clean}.get(type(self.instance))
@@ -77,12 +76,12 @@ class EntryAdmin(AuditedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.parent_field:
-            kwargs["queryset"] = db_field.related_model.objects.filter(status=ListStatus.DRAFT)
+            kwargs["queryset"] = db_field.related_model.objects.filter(status__in=services.LIST_LIFECYCLE.editable)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or getattr(obj, self.parent_field).status == ListStatus.DRAFT)
+        return allowed and (obj is None or services.LIST_LIFECYCLE.is_editable(getattr(obj, self.parent_field)))
 
 
 @admin.register(CatalogItem)

@@ -53,6 +53,10 @@ def measures_for(status: str, matter: str) -> list[Measure]:
     return [measure for measure in candidates if matter in measure.matters]
 
 
+def published_measures() -> models.QuerySet[Measure]:
+    return Measure.objects.filter(measure_list__status=ListStatus.PUBLISHED)
+
+
 def published_exemption_rules() -> models.QuerySet[ExemptionRule]:
     return ExemptionRule.objects.filter(exemption_list__status=ListStatus.PUBLISHED)
 

@@ -28,9 +28,9 @@ from apps.core.audit import audited_save
 from apps.core.choices import Role
 from apps.core.exceptions import Conflict
 from apps.core.services import require_reason
+from apps.core.workflow import Step, Workflow, lock
 
 MSG_NOT_DRAFT = gettext_lazy("Only a draft can be changed; this one is “{status}”. Start a new version instead.")
-MSG_WRONG_STATUS = gettext_lazy("This step needs the status “{needed}”; the list is “{status}”.")
 MSG_CODE_TAKEN = gettext_lazy("The code {code} is already used in this list by “{name}”.")
 MSG_EMPTY = gettext_lazy("A list without entries cannot be put to consultation.")
 MSG_CONSULTATION_DATES = gettext_lazy("The consultation needs a start date and an end date on or after it.")
@@ -59,28 +59,18 @@ def require_drafter(by) -> None:
         raise PermissionDenied(str(MSG_ONLY_DRAFTERS))
 
 
+def is_authority(user) -> bool:
+    return user is not None and user.has_perm("catalog.approve_catalog")
+
+
 def require_authority(by) -> None:
-    if by is None or not by.has_perm("catalog.approve_catalog"):
+    if not is_authority(by):
         raise PermissionDenied(str(MSG_ONLY_AUTHORITY))
 
 
-def _require_status(document: ListDocument, status: str) -> None:
-    if document.status != status:
-        raise Conflict(
-            str(MSG_WRONG_STATUS).format(needed=ListStatus(status).label, status=document.get_status_display())
-        )
-
-
 def require_draft(document: ListDocument) -> None:
-    if document.status != ListStatus.DRAFT:
+    if not LIST_LIFECYCLE.is_editable(document):
         raise Conflict(str(MSG_NOT_DRAFT).format(status=document.get_status_display()))
-
-
-def _lock(document: ListDocument) -> ListDocument:
-    """Lock the row and refresh the caller's instance in place, so that checks see the current
-    status and the caller's object reflects the step."""
-    document.refresh_from_db(from_queryset=type(document).objects.select_for_update())
-    return document
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -106,12 +96,13 @@ def list_create(model: type[ListDocument], *, by, level: str, title: str, reason
         raise Conflict(str(MSG_NEWER_DRAFT).format(document=f"{document.get_level_display()} v{version}")) from None
 
 
-@transaction.atomic
 def list_new_version(published: ListDocument, *, by, reason: str) -> ListDocument:
     """A new draft that starts as a copy of the published version (entries included)."""
-    require_drafter(by)
-    reason = require_reason(reason)
-    _require_status(published, ListStatus.PUBLISHED)
+    LIST_LIFECYCLE.transition(published, "new-version", by=by, reason=reason)
+    return published.new_version
+
+
+def _copy_as_new_version(published: ListDocument, *, by, reason: str) -> None:
     model = type(published)
     document = list_create(model, by=by, level=published.level, title=published.title, reason=reason)
     document.based_on = published
@@ -124,7 +115,12 @@ def list_new_version(published: ListDocument, *, by, reason: str) -> ListDocumen
         audited_save(entry, by=by, reason=reason)
         if providers is not None:
             entry.providers.set(providers)
-    return document
+    published.new_version = document
+
+
+def takes_comments(document: ListDocument) -> bool:
+    """Comments are taken while the public consultation runs."""
+    return document.status == ListStatus.CONSULTATION
 
 
 def _parent_field(model: type[ListDocument]) -> str:
@@ -135,7 +131,7 @@ def _parent_field(model: type[ListDocument]) -> str:
 def list_update(document: ListDocument, *, by, reason: str, **changes) -> ListDocument:
     """Change a draft's title or note."""
     require_drafter(by)
-    document = _lock(document)
+    document = lock(document)
     require_draft(document)
     for name in ("title", "note"):
         if name in changes:
@@ -144,73 +140,151 @@ def list_update(document: ListDocument, *, by, reason: str, **changes) -> ListDo
     return audited_save(document, by=by, reason=require_reason(reason))
 
 
-@transaction.atomic
 def list_open_consultation(
     document: ListDocument, *, by, start: datetime.date, end: datetime.date, reason: str
 ) -> ListDocument:
     """draft → consultation (向社会公开征求意见, Nanjing arts. 25 and 33, Tianjin art. 10)."""
-    require_drafter(by)
-    reason = require_reason(reason)
-    document = _lock(document)
-    _require_status(document, ListStatus.DRAFT)
+    return LIST_LIFECYCLE.transition(document, "consultation", by=by, reason=reason, start=start, end=end)
+
+
+def _check_consultation(document: ListDocument, *, by, reason: str, start: datetime.date, end: datetime.date) -> None:
     if not document.entries().exists():
         raise ValidationError(str(MSG_EMPTY), code="empty")
     if not start or not end or end < start:
         raise ValidationError({"consultation_end": str(MSG_CONSULTATION_DATES)})
     if start < timezone.localdate():
         raise ValidationError({"consultation_start": str(MSG_CONSULTATION_START)})
-    document.status = ListStatus.CONSULTATION
     document.consultation_start, document.consultation_end = start, end
-    return audited_save(document, by=by, reason=reason)
 
 
-@transaction.atomic
 def list_reopen(document: ListDocument, *, by, reason: str) -> ListDocument:
     """consultation → draft, to revise the entries after the comments."""
-    require_drafter(by)
-    reason = require_reason(reason)
-    document = _lock(document)
-    _require_status(document, ListStatus.CONSULTATION)
-    document.status = ListStatus.DRAFT
-    return audited_save(document, by=by, reason=reason)
+    return LIST_LIFECYCLE.transition(document, "reopen", by=by, reason=reason)
 
 
-@transaction.atomic
 def list_approve(document: ListDocument, *, by, approval_document: str, reason: str) -> ListDocument:
     """consultation → approved, by the authority, once the consultation has ended."""
-    require_authority(by)
-    reason = require_reason(reason)
-    document = _lock(document)
-    _require_status(document, ListStatus.CONSULTATION)
+    return LIST_LIFECYCLE.transition(document, "approve", by=by, reason=reason, approval_document=approval_document)
+
+
+def _consultation_over(document: ListDocument) -> str | None:
     if document.consultation_end and document.consultation_end > timezone.localdate():
-        raise Conflict(str(MSG_CONSULTATION_RUNNING).format(end=document.consultation_end))
+        return str(MSG_CONSULTATION_RUNNING).format(end=document.consultation_end)
+    return None
+
+
+def _check_approval(document: ListDocument, *, by, reason: str, approval_document: str) -> None:
     if not approval_document or not approval_document.strip():
         raise ValidationError({"approval_document": str(MSG_APPROVAL_DOCUMENT)})
-    document.status = ListStatus.APPROVED
     document.approval_document = approval_document.strip()
     document.approved_at, document.approved_by = timezone.now(), by
-    return audited_save(document, by=by, reason=reason)
 
 
-@transaction.atomic
 def list_publish(
     document: ListDocument, *, by, effective_date: datetime.date | None = None, reason: str
 ) -> ListDocument:
     """approved → published; the previously published version of the same level is superseded."""
-    require_authority(by)
-    reason = require_reason(reason)
-    document = _lock(document)
-    _require_status(document, ListStatus.APPROVED)
-    now = timezone.now()
+    return LIST_LIFECYCLE.transition(document, "publish", by=by, reason=reason, effective_date=effective_date)
+
+
+def _set_publication(document: ListDocument, *, by, reason: str, effective_date: datetime.date | None) -> None:
     model = type(document)
     for previous in model.objects.select_for_update().filter(level=document.level, status=ListStatus.PUBLISHED):
-        previous.status = ListStatus.SUPERSEDED
-        previous.superseded_at = now
-        audited_save(previous, by=by, reason=_("Superseded by %(document)s") % {"document": document})
-    document.status = ListStatus.PUBLISHED
+        LIST_LIFECYCLE.transition(
+            previous, "supersede", by=by, follow=True, reason=_("Superseded by %(document)s") % {"document": document}
+        )
     document.effective_date = effective_date or timezone.localdate()
-    document.published_at, document.published_by = now, by
-    return audited_save(document, by=by, reason=reason)
+    document.published_at, document.published_by = timezone.now(), by
+
+
+def _mark_superseded(document: ListDocument, *, by, reason: str) -> None:
+    document.superseded_at = timezone.now()
+
+
+LIST_LIFECYCLE = Workflow(
+    name=gettext_lazy("the lifecycle of catalogs and lists"),
+    model=ListDocument,
+    states=ListStatus,
+    initial=(ListStatus.DRAFT,),
+    editable=(ListStatus.DRAFT,),
+    refused=MSG_ONLY_DRAFTERS,
+    notes={
+        ListStatus.DRAFT: gettext_lazy("The credit office is drafting this version."),
+        ListStatus.CONSULTATION: gettext_lazy(
+            "In public consultation: comments are recorded; the authority approves it after the consultation ends."
+        ),
+        ListStatus.APPROVED: gettext_lazy("Approved; the credit authority publishes it."),
+        ListStatus.PUBLISHED: gettext_lazy("In force. A published version cannot be changed."),
+        ListStatus.SUPERSEDED: gettext_lazy("Superseded by a newer version; kept for the record."),
+    },
+    steps=(
+        Step(
+            "consultation",
+            gettext_lazy("Open the public consultation"),
+            sources=(ListStatus.DRAFT,),
+            target=ListStatus.CONSULTATION,
+            rule=lambda document, user: is_drafter(user),
+            apply=_check_consultation,
+            help=gettext_lazy(
+                "Put the draft to public consultation. Entries can no longer be changed while it runs; "
+                "comments can be recorded."
+            ),
+        ),
+        Step(
+            "approve",
+            gettext_lazy("Approve"),
+            sources=(ListStatus.CONSULTATION,),
+            target=ListStatus.APPROVED,
+            rule=lambda document, user: is_authority(user),
+            refused=MSG_ONLY_AUTHORITY,
+            guards=(_consultation_over,),
+            apply=_check_approval,
+            help=gettext_lazy(
+                "Approve the version after the consultation ended, with the number of the approving document. "
+                "It can then be published."
+            ),
+        ),
+        Step(
+            "reopen",
+            gettext_lazy("Back to draft"),
+            sources=(ListStatus.CONSULTATION,),
+            target=ListStatus.DRAFT,
+            rule=lambda document, user: is_drafter(user),
+            help=gettext_lazy(
+                "Take the version back to draft to revise it after the comments; it must then go to consultation again."
+            ),
+        ),
+        Step(
+            "publish",
+            gettext_lazy("Publish"),
+            sources=(ListStatus.APPROVED,),
+            target=ListStatus.PUBLISHED,
+            rule=lambda document, user: is_authority(user),
+            refused=MSG_ONLY_AUTHORITY,
+            apply=_set_publication,
+            help=gettext_lazy(
+                "Publish the version. It takes effect on the effective date, and the version of the same "
+                "level now in force is superseded."
+            ),
+        ),
+        Step(
+            "new-version",
+            gettext_lazy("Start a new version"),
+            sources=(ListStatus.PUBLISHED,),
+            rule=lambda document, user: is_drafter(user),
+            then=_copy_as_new_version,
+            help=gettext_lazy("Start a new draft version as a copy of this one."),
+        ),
+        Step(
+            "supersede",
+            gettext_lazy("Superseded"),
+            sources=(ListStatus.PUBLISHED,),
+            target=ListStatus.SUPERSEDED,
+            apply=_mark_superseded,
+            automatic=True,
+        ),
+    ),
+)
 
 
 # --- comments -------------------------------------------------------------------------------
@@ -222,8 +296,8 @@ def comment_add(document: ListDocument, *, by, text: str, on_behalf_of: str = ""
     authority), or a comment received from the public that a clerk enters `on_behalf_of` its author."""
     if not by.has_perm("catalog.add_consultationcomment"):
         raise PermissionDenied
-    _lock(document)
-    if document.status != ListStatus.CONSULTATION:
+    lock(document)
+    if not takes_comments(document):
         raise Conflict(str(MSG_NO_COMMENTS))
     if not text or not text.strip():
         raise ValidationError({"text": _("Write the comment.")})
@@ -324,7 +398,7 @@ def catalog_item_save(item: CatalogItem, *, by, reason: str, providers=None) -> 
     """Create or change an item of a draft catalog."""
     require_drafter(by)
     reason = require_reason(reason)
-    require_draft(_lock(item.catalog))
+    require_draft(lock(item.catalog))
     catalog_item_clean(item)
     audited_save(item, by=by, reason=reason)
     if providers is not None:
@@ -338,7 +412,7 @@ def entry_remove(entry, *, by, reason: str) -> None:
     require_drafter(by)
     reason = require_reason(reason)
     document = getattr(entry, "catalog", None) or getattr(entry, "measure_list", None) or entry.exemption_list
-    require_draft(_lock(document))
+    require_draft(lock(document))
     entry._change_reason = reason
     entry._history_user = by
     entry.delete()
@@ -348,7 +422,7 @@ def entry_remove(entry, *, by, reason: str) -> None:
 def measure_save(measure: Measure, *, by, reason: str) -> Measure:
     require_drafter(by)
     reason = require_reason(reason)
-    require_draft(_lock(measure.measure_list))
+    require_draft(lock(measure.measure_list))
     measure_clean(measure)
     return audited_save(measure, by=by, reason=reason)
 
@@ -375,7 +449,7 @@ def measure_clean(measure: Measure) -> None:
 def exemption_rule_save(rule: ExemptionRule, *, by, reason: str) -> ExemptionRule:
     require_drafter(by)
     reason = require_reason(reason)
-    require_draft(_lock(rule.exemption_list))
+    require_draft(lock(rule.exemption_list))
     _require_code_free(rule, "exemption_list")
     rule.full_clean(validate_constraints=False)
     return audited_save(rule, by=by, reason=reason)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.catalog import services
-from apps.catalog.choices import ListStatus
 from apps.catalog.exchange import ImportFailed, catalog_import, export_catalog
 from apps.catalog.filters import CatalogItemFilter, ListDocumentFilter, MeasureFilter
 from apps.catalog.forms import (
@@ -45,7 +44,7 @@ from apps.catalog.models import (
     Measure,
     MeasureList,
 )
-from apps.catalog.selectors import compare_lists, published_items
+from apps.catalog.selectors import compare_lists, published_items, published_measures
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
 from apps.core.permissions import restrict
@@ -151,7 +150,7 @@ def document_detail(request, kind: str, pk: int):
     if kind.model is Catalog:
         entries = entries.prefetch_related("providers")
     is_drafter = services.is_drafter(user)
-    is_authority = user.has_perm("catalog.approve_catalog")
+    lifecycle = services.LIST_LIFECYCLE
     previous = document.based_on or (
         kind.model.objects.filter(level=document.level, version__lt=document.version).order_by("-version").first()
     )
@@ -162,13 +161,10 @@ def document_detail(request, kind: str, pk: int):
         "comments": document.comments.select_related("author", "organization", "replied_by"),
         "previous": previous,
         "is_drafter": is_drafter,
-        "is_authority": is_authority,
-        "can_edit": is_drafter and document.status == ListStatus.DRAFT,
-        "can_comment": user.has_perm("catalog.add_consultationcomment") and document.status == ListStatus.CONSULTATION,
-        "consultation_form": ConsultationForm(),
-        "approve_form": ApproveForm(),
-        "publish_form": PublishForm(),
-        "reason_form": ReasonForm(),
+        "can_edit": is_drafter and lifecycle.is_editable(document),
+        "can_comment": user.has_perm("catalog.add_consultationcomment") and services.takes_comments(document),
+        "state_note": lifecycle.note(document),
+        "steps": [(offer, STEPS[offer.name][0]()) for offer in lifecycle.offered(document, user)],
         "comment_form": CommentForm(),
         "reply_form": ReplyForm(),
         "import_form": ImportForm() if kind.model is Catalog else None,
@@ -201,7 +197,7 @@ def document_step(request, kind: str, pk: int, step: str):
     """One lifecycle step; the service checks who may take it and from which status."""
     kind = _kind(kind)
     document = _document(request, kind, pk)
-    if step not in STEPS:
+    if step not in STEPS or not services.LIST_LIFECYCLE.has_step(step):
         raise Http404
     form_class, action = STEPS[step]
     form = form_class(request.POST)
@@ -289,7 +285,7 @@ def entry_edit(request, kind: str, pk: int, entry_pk: int | None = None):
         if entry_pk
         else kind.entry_model(**{kind.parent_field: document})
     )
-    if document.status != ListStatus.DRAFT:
+    if not services.LIST_LIFECYCLE.is_editable(document):
         messages.error(request, str(services.MSG_NOT_DRAFT).format(status=document.get_status_display()))
         return redirect(_detail_url(kind, document))
     is_catalog = kind.model is Catalog
@@ -414,7 +410,7 @@ def published_item_list(request):
 @login_required
 @permission_required("catalog.view_measure", raise_exception=True)
 def published_measure_list(request):
-    queryset = restrict(Measure.objects.filter(measure_list__status=ListStatus.PUBLISHED), request.user)
+    queryset = restrict(published_measures(), request.user)
     filterset = MeasureFilter(request.GET or None, queryset=queryset.select_related("measure_list"))
     measures = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     return render(request, "catalog/published_measures.html", {"filter": filterset, "measures": measures})

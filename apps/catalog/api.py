@@ -18,6 +18,8 @@ from apps.core.models import Organization
 
 
 class ListDocumentSerializer(serializers.ModelSerializer):
+    steps = serializers.SerializerMethodField(help_text="the lifecycle steps the caller may take now")
+
     class Meta:
         fields = [
             "id",
@@ -34,8 +36,14 @@ class ListDocumentSerializer(serializers.ModelSerializer):
             "published_at",
             "superseded_at",
             "note",
+            "steps",
         ]
         read_only_fields = fields
+
+    def get_steps(self, document) -> list[str]:
+        request = self.context.get("request")
+        user = request.user if request else None
+        return [step.name for step in services.LIST_LIFECYCLE.allowed_steps(document, user)]
 
 
 class ConsultationSerializer(ReasonSerializer):

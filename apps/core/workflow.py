@@ -106,7 +106,8 @@ class Workflow:
     """The transition table of one lifecycle. `states` is the TextChoices of the status field;
     `initial` the states a new case starts in; `editable` those in which its content may still be
     changed (outside the steps); `notes` one sentence per state for the page (what happens next,
-    who acts); `final` the states no step leaves."""
+    who acts); `resting` the states in which a case is in force and nothing is due (a published
+    listing), so it is not open work; `final` the states no step leaves."""
 
     def __init__(
         self,
@@ -120,10 +121,12 @@ class Workflow:
         refused=MSG_NOT_YOURS,
         editable: tuple[str, ...] = (),
         notes: dict | None = None,
+        resting: tuple[str, ...] = (),
     ):
         self.name, self.model, self.states, self.field, self.refused = name, model, states, field, refused
         self.initial, self.steps, self.editable = tuple(initial), tuple(steps), tuple(editable)
         self.notes = dict(notes or {})
+        self.resting = tuple(resting)
         self._by_name: dict[str, Step] = {}
         known = set(states.values)
         for step in self.steps:
@@ -133,7 +136,7 @@ class Workflow:
             if unknown or not step.sources:
                 raise ImproperlyConfigured(f"{name}: step {step.name!r} names unknown states {unknown}")
             self._by_name[step.name] = step
-        if set(self.initial) - known or set(self.editable) - known or set(self.notes) - known:
+        if {*self.initial, *self.editable, *self.notes, *self.resting} - known:
             raise ImproperlyConfigured(f"{name}: unknown initial or editable states")
 
     # --- reading the table ------------------------------------------------------------------
@@ -168,7 +171,7 @@ class Workflow:
 
     def open_states(self) -> list[str]:
         """The states that still need a step: what the workbench lists as open work."""
-        return sorted(self.used_states - self.final)
+        return sorted(self.used_states - self.final - set(self.resting))
 
     def note(self, obj) -> str:
         return self.notes.get(self.state_of(obj), "")

@@ -18,6 +18,7 @@ from apps.core.identifiers import mask_identifier, mask_name
 from apps.core.querylog import QueryRefused
 from apps.sanctions import services
 from apps.sanctions.models import ListingCase, SanctionCheck
+from apps.sanctions.workflows import workflow_for
 from apps.subjects.models import ResponsiblePerson
 
 
@@ -111,6 +112,7 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
 
 class CaseSerializer(serializers.ModelSerializer):
     subject_identifier = serializers.SerializerMethodField()
+    steps = serializers.SerializerMethodField(help_text="the steps the caller may take now (POST …/{id}/<step>/)")
     subject_name = serializers.CharField(source="subject.display_name")
 
     class Meta:
@@ -138,10 +140,16 @@ class CaseSerializer(serializers.ModelSerializer):
             "published_on",
             "removed_on",
             "removal_reason",
+            "steps",
         ]
 
     def get_subject_identifier(self, case) -> str:
         return case.subject.masked_identifier
+
+    def get_steps(self, case) -> list[str]:
+        request = self.context.get("request")
+        user = request.user if request else None
+        return [step.name for step in workflow_for(case).allowed_steps(case, user)]
 
 
 class NoticeSerializer(ReasonSerializer):
@@ -202,7 +210,7 @@ class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         payload = payload_class(data=self.request.data)
         payload.is_valid(raise_exception=True)
         run(case, self.request.user, payload.validated_data)
-        return Response(CaseSerializer(case).data)
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(request=NoticeSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -4,25 +4,14 @@ from django.db.models import F
 
 from apps.core.choices import Role
 from apps.core.permissions import restrict
-from apps.sanctions.choices import CaseStatus
 from apps.sanctions.models import ListingCase
-
-OPEN = [
-    CaseStatus.DRAFT,
-    CaseStatus.NOTICE_ISSUED,
-    CaseStatus.STATEMENT_RECEIVED,
-    CaseStatus.STATEMENT_LAPSED,
-    CaseStatus.DECIDED,
-    CaseStatus.PROPOSED,
-    CaseStatus.PUBLIC_NOTICE,
-    CaseStatus.RETURNED,
-]
+from apps.sanctions.workflows import open_states
 
 
 def context(user) -> dict:
     if user.role != Role.OFFICER or not user.has_perm("sanctions.view_listingcase"):
         return {}
-    cases = restrict(ListingCase.objects.select_related("subject"), user).filter(status__in=OPEN)
+    cases = restrict(ListingCase.objects.select_related("subject"), user).filter(status__in=open_states())
     # notices awaiting their delivery first (they need a step), then by deadline, on every database
     order = F("statement_due").asc(nulls_first=True)
     return {"open_cases": list(cases.order_by(order, "-id")[:10])}

@@ -1,5 +1,6 @@
-"""Reads of the sanctions app: what is published (public pages) and the statistics of joint
-sanctions per agency and period (定期通报, Nanjing art. 34)."""
+"""Reads of the sanctions app: what is published (public pages), the lists and status a subject
+has now (joint sanction checks), the records a case may rest on, the items a listing is recorded
+under, and the statistics of joint sanctions per agency and period (定期通报, Nanjing art. 34)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,44 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from apps.catalog.choices import Category, ReportSection, Severity
+from apps.catalog.selectors import published_items
 from apps.core.models import Organization
-from apps.sanctions.choices import CaseStatus, EntryRole, ListType
+from apps.core.permissions import restrict
+from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
+from apps.subjects.choices import RecordStatus
+from apps.subjects.models import CreditRecord, Subject
+
+MSG_BASIS_OTHER_SUBJECT = gettext_lazy("The record #{id} is not a record of this subject that you may see.")
+
+# The statuses of a case whose entries are on a list (measures apply from the entry's first day).
+LIVE = (CaseStatus.DECIDED, CaseStatus.PUBLISHED, CaseStatus.ACTIVE, CaseStatus.CONFIRMED)
+
+# Where each field a listing record's item may ask for comes from in the decision.
+LISTING_VALUE_SOURCES = {
+    "list_name": "list_name",
+    "decision_number": "decision_number",
+    "case_number": "decision_number",
+    "determining_body": "org",
+    "deciding_authority": "org",
+    "authority": "org",
+    "listing_reason": "cause",
+    "reason": "cause",
+    "violation": "cause",
+    "listing_date": "start",
+    "decision_date": "start",
+    "determination_date": "start",
+    "finding_date": "start",
+    "removal_conditions": "removal_conditions",
+}
 
 
 def remedies_notice(policy) -> str:
@@ -48,6 +79,68 @@ def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:
     # (Tianjin art. 28: 列明…移出条件和救济途径).
     today = timezone.localdate()
     return entries.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today).order_by("-start", "-id")
+
+
+def visible_records(user, ids) -> list[CreditRecord]:
+    """The records with these ids that `user` may see; an id the user may not see is reported
+    like one that does not exist (no oracle on other agencies' records)."""
+    ids = list(ids)
+    found = {r.pk: r for r in restrict(CreditRecord.objects.filter(pk__in=ids), user).select_related("item")}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({"basis_records": [str(MSG_BASIS_OTHER_SUBJECT).format(id=i) for i in missing]})
+    return [found[i] for i in ids]
+
+
+def has_active_dishonest_record(subject: Subject, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        CreditRecord.objects.filter(
+            subject=subject, category=Category.DISHONEST, status__in=[RecordStatus.ACTIVE, RecordStatus.OBJECTION]
+        )
+        .filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
+        .exclude(severity=Severity.MINOR)
+        .exists()
+    )
+
+
+# --- opening a case -------------------------------------------------------------------------
+
+
+def listing_items_for(organization):
+    """Published items under which a serious listing can be recorded by this organisation, the
+    most fitting first: those the decision fills entirely and that cover natural persons too (the
+    responsible people of an organisation are recorded under the same item)."""
+    items = published_items().filter(report_section=ReportSection.SERIOUS_LIST, category=Category.DISHONEST)
+    allowed = [
+        i for i in items.prefetch_related("providers") if not i.providers.all() or organization in i.providers.all()
+    ]
+
+    def fit(item):
+        fillable = all(f["name"] in LISTING_VALUE_SOURCES or not f["required"] for f in item.record_fields)
+        return (not fillable, "natural_person" not in item.subject_types, item.position)
+
+    return sorted(allowed, key=fit)
+
+
+def subject_statuses(subject: Subject | None, today: datetime.date | None = None) -> list[str]:
+    """The lists and status a subject has now, as MeasureTarget values."""
+    if subject is None:
+        return []
+    today = today or timezone.localdate()
+    statuses = []
+    for entry in ListEntry.objects.filter(subject=subject, active=True).select_related("case"):
+        # Measures apply from the first day of the listing, not from the decision (Nanjing art. 40).
+        if entry.case.status in LIVE and entry.start <= today and (entry.end is None or today <= entry.end):
+            target = str(MEASURE_TARGET[ListType(entry.case.list_type)])
+            if target not in statuses:
+                statuses.append(target)
+    dishonest = has_active_dishonest_record(subject, today)
+    if dishonest:
+        statuses.append("dishonest")
+    elif "serious" not in statuses:
+        statuses.append("no_dishonest")
+    return statuses
 
 
 @dataclass

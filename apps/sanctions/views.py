@@ -42,6 +42,7 @@ from apps.sanctions.forms import (
 )
 from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.selectors import published_entries, statistics
+from apps.sanctions.workflows import workflow_for
 from apps.subjects.models import Subject
 from apps.subjects.reports import render_pdf
 from apps.subjects.services import clean_identifier
@@ -123,70 +124,40 @@ STEP_FORMS = {
 }
 
 
-def _step_forms(case: ListingCase, user) -> dict:
-    """The forms of the steps the case's status allows (the service checks again)."""
-    s = CaseStatus
-    allowed = {
-        s.DRAFT: ["notice", "drop"],
-        # before the delivery is recorded the statement period has not started: nothing can lapse
-        s.NOTICE_ISSUED: ["statement", "lapse", "decide", "drop"]
-        if case.statement_due
-        else ["delivery", "statement", "drop"],
-        s.STATEMENT_RECEIVED: ["decide", "drop"],
-        s.STATEMENT_LAPSED: ["decide", "drop"],
-        s.DECIDED: ["publish", "remove"],
-        s.PUBLISHED: ["remove"],
-        s.PROPOSED: ["red-notice"],
-        s.RETURNED: ["red-notice"],
-        s.PUBLIC_NOTICE: ["red-objection", "red-confirm"],
-    }.get(case.status, [])
-    forms = {}
-    for step in allowed:
-        if step == "decide":
-            forms[step] = DecisionForm(
-                case=case,
-                listing_items=services.listing_items_for(case.deciding_org),
-                initial={"record_item": case.record_item_id},
-            )
-        elif step == "notice":
-            forms[step] = NoticeForm(case=case)
-        else:
-            forms[step] = STEP_FORMS[step]()
-    return forms
+def _step_form(case: ListingCase, step: str, data=None):
+    if step == "decide":
+        return DecisionForm(
+            data,
+            case=case,
+            listing_items=services.listing_items_for(case.deciding_org),
+            initial=None if data else {"record_item": case.record_item_id},
+        )
+    if step == "notice":
+        return NoticeForm(data, case=case)
+    return STEP_FORMS[step](data)
 
 
 @login_required
 def case_detail(request, pk: int):
     case = _case(request, pk)
-    can_act = request.user.has_perm("sanctions.change_listingcase", case) and request.user.role == Role.OFFICER
-    step_forms = _step_forms(case, request.user) if can_act else {}
-    if _may_review(case, request.user):
-        step_forms["review"] = ReviewForm()
+    workflow = workflow_for(case)
+    # The steps the table offers this user now, each with its form; those not open yet say why.
+    offers = [
+        (offer, _step_form(case, offer.name) if offer.open else None) for offer in workflow.offered(case, request.user)
+    ]
     return render(
         request,
         "sanctions/case_detail.html",
         {
             "case": case,
-            "step_forms": step_forms,
+            "state_note": workflow.note(case),
+            "offers": offers,
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
             "responsible": case.responsible_people.select_related("person"),
             "history": _steps(case),
         },
-    )
-
-
-def _may_review(case: ListingCase, user) -> bool:
-    """The credit authority's review (Ningbo art. 28) is offered where the policy provides it,
-    on a decided listing that answered an objection and was not reviewed yet."""
-    return (
-        user.role == Role.AUTHORITY
-        and active_policy().listing_review_by_authority
-        and case.list_type == ListType.SERIOUS
-        and case.status in (CaseStatus.DECIDED, CaseStatus.PUBLISHED)
-        and bool(case.statement)
-        and not case.review_outcome
     )
 
 
@@ -202,15 +173,9 @@ def _steps(case: ListingCase) -> list:
 @require_POST
 def case_step(request, pk: int, step: str):
     case = _case(request, pk)
-    if step not in STEP_FORMS:
+    if step not in STEP_FORMS or not workflow_for(case).has_step(step):
         raise Http404
-    form_class = STEP_FORMS[step]
-    if step == "decide":
-        form = form_class(request.POST, listing_items=services.listing_items_for(case.deciding_org), case=case)
-    elif step == "notice":
-        form = form_class(request.POST, case=case)
-    else:
-        form = form_class(request.POST)
+    form = _step_form(case, step, request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -274,6 +239,8 @@ def case_step(request, pk: int, step: str):
     }
     try:
         actions[step]()
+    except PermissionDenied as refused:
+        messages.error(request, str(refused) or _("You may not take this step."))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -62,7 +62,7 @@ def test_the_code_verifies_on_the_public_page_and_a_changed_code_does_not(client
     assert "行政处罚" not in page  # never the content
     changed = report.code[:-1] + ("A" if report.code[-1] != "A" else "B")
     page = client.get(reverse("subjects:verify"), {"code": changed}).content.decode()
-    assert "没有以该验证码出具的报告" in page and report.content_hash not in page
+    assert "没有以该验证码出具的文书" in page and report.content_hash not in page
 
 
 def test_a_person_s_name_is_masked_on_the_verification_page(client, policy):

@@ -310,9 +310,7 @@ def test_an_authorisation_scan_over_the_size_limit_is_a_form_error(settings):
         user=ClerkFactory(),
     )
     assert not form.is_valid()
-    assert (
-        "上传的内容大小为 2.0 KB，超过了 1000 字节 的上限；请拆分为多个文件上传。" in form.errors["authorisation_file"]
-    )
+    assert "“scan.pdf”大小为 2.0 KB，超过了 1000 字节 的上限；请上传较小的扫描件。" in form.errors["authorisation_file"]
 
 
 def test_the_catalog_import_refuses_a_zip_bomb_without_parsing_it(client, bomb, no_xlsx_parser):

@@ -17,7 +17,7 @@ GRANT USAGE ON SCHEMA public TO credit_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO credit_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO credit_app;
 
--- Append-only tables: every simple-history table and the query log family.
+-- Append-only tables: every simple-history table, the query log family, issued documents and attachments.
 DO $$
 DECLARE t text;
 BEGIN
@@ -25,7 +25,8 @@ BEGIN
         SELECT tablename FROM pg_tables
         WHERE schemaname = 'public'
           AND (tablename LIKE '%\_historical%' ESCAPE '\'
-               OR tablename IN ('core_querylog', 'core_querylogcheckpoint', 'core_querylogverification', 'core_authevent'))
+               OR tablename IN ('core_querylog', 'core_querylogcheckpoint', 'core_querylogverification', 'core_authevent',
+                             'core_issueddocument', 'core_attachment'))
     LOOP
         EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM credit_app', t);
     END LOOP;

@@ -1,12 +1,25 @@
 """factory-boy factories for the core models; other apps add theirs beside their tests."""
 
+import hashlib
+
 import factory
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.core.audit import audited_save
-from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryOutcome, QueryPurpose, Role
+from apps.core.choices import (
+    AttachmentPurpose,
+    DocumentKind,
+    OrganizationKind,
+    QueryChannel,
+    QueryMode,
+    QueryOutcome,
+    QueryPurpose,
+    Role,
+)
+from apps.core.documents import new_code
 from apps.core.identifiers import citizen_id_check_character, uscc_check_character
-from apps.core.models import HolidayOverride, Organization, QueryFlag, QueryLog, User
+from apps.core.models import Attachment, HolidayOverride, IssuedDocument, Organization, QueryFlag, QueryLog, User
 from apps.core.services import organization_save, user_save
 
 
@@ -135,3 +148,50 @@ class QueryFlagFactory(AuditedFactory):
     day = factory.LazyFunction(timezone.localdate)
     lookups = 21
     threshold = 20
+
+
+# A few bytes that pass for a PDF (the magic number); the documents tests render real ones.
+FAKE_PDF = b"%PDF-1.4\n% test document\n%%EOF\n"
+
+
+class _OwnedFactory(factory.django.DjangoModelFactory):
+    """Issued documents and attachments belong to any saved object (`owner=`); an organisation
+    by default."""
+
+    class Meta:
+        abstract = True
+
+    class Params:
+        owner = factory.SubFactory(OrganizationFactory)
+
+    owner_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.owner))
+    owner_id = factory.LazyAttribute(lambda o: o.owner.pk)
+
+
+class IssuedDocumentFactory(_OwnedFactory):
+    """An issued document with stored bytes but no rendering (document_issue renders)."""
+
+    class Meta:
+        model = IssuedDocument
+
+    kind = DocumentKind.LISTING_NOTICE
+    number = factory.Sequence(lambda n: f"LN-2026-{n + 1:06d}")
+    code = factory.LazyFunction(new_code)
+    masked_name = "张**"
+    issued_by = factory.SubFactory(ClerkFactory)
+    template = "tests/none.html"
+    pdf = factory.django.FileField(filename="document.pdf", data=FAKE_PDF)
+    sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
+
+
+class AttachmentFactory(_OwnedFactory):
+    class Meta:
+        model = Attachment
+
+    purpose = AttachmentPurpose.EVIDENCE
+    file = factory.django.FileField(filename="0123456789abcdef.pdf", data=FAKE_PDF)
+    original_name = "证据.pdf"
+    content_type = "application/pdf"
+    size = len(FAKE_PDF)
+    sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
+    uploaded_by = factory.SubFactory(ClerkFactory)

@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, ReasonModelForm
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, PlatformStaffAdminMixin, ReasonModelForm
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
 from apps.core.models import (
     POLICY_SECTIONS,
+    Attachment,
     AuthEvent,
     HolidayOverride,
+    IssuedDocument,
     Organization,
     Policy,
     QueryFlag,
@@ -247,6 +249,34 @@ class QueryLogCheckpointAdmin(AppendOnlyAdmin):
 @admin.register(QueryLogVerification)
 class QueryLogVerificationAdmin(AppendOnlyAdmin):
     list_display = ["ran_at", "ok", "rows_checked", "unsealed_rows", "first_bad_id"]
+
+
+class _StoredFileAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
+    """The stored files name subjects in full: they are not offered here (the owning case or
+    report serves them, with a logged lookup); the row shows what they are and their hash."""
+
+    file_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for f in super().get_readonly_fields(request, obj) if f not in self.file_fields]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(_StoredFileAdmin):
+    list_display = ["number", "kind", "masked_name", "issued_at", "issued_by", "code"]
+    list_filter = ["kind"]
+    date_hierarchy = "issued_at"
+    file_fields = ("pdf", "html")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(_StoredFileAdmin):
+    list_display = ["id", "purpose", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["purpose"]
+    file_fields = ("file",)
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -146,3 +146,22 @@ class RuleSource(models.TextChoices):
 class GoodInfoHiding(models.TextChoices):
     STOP_DISCLOSURE = "stop_disclosure", _("Stop public disclosure")
     DELETE = "delete", _("Delete")
+
+
+class DocumentKind(models.TextChoices):
+    """What an issued document (出具的文书) is. An app that issues a new kind adds it here, with
+    its number prefix in `apps.core.documents.NUMBER_PREFIXES`."""
+
+    CREDIT_REPORT = "credit_report", _("Credit report")
+    LISTING_NOTICE = "listing_notice", _("Listing prior notice")
+    LISTING_DECISION = "listing_decision", _("Decision on listing")
+    OBJECTION_REPLY = "objection_reply", _("Objection reply")
+    REPAIR_DECISION = "repair_decision", _("Credit repair decision")
+
+
+class AttachmentPurpose(models.TextChoices):
+    """Why a file was uploaded to a case or a lookup."""
+
+    EVIDENCE = "evidence", _("Evidence")
+    PROOF = "proof", _("Proof of rectification")
+    AUTHORISATION = "authorisation", _("Written authorisation scan")

@@ -26,6 +26,7 @@ from apps.core.choices import (
     RuleSource,
 )
 from apps.core.identifiers import validate_uscc
+from apps.core.models_documents import Attachment, IssuedDocument  # noqa: F401  (the documents module's models)
 
 
 def _uscc_validator(value: str) -> None:

@@ -1,9 +1,13 @@
 """Model permissions each role holds in the core app (see apps.core.permissions.sync_roles).
 
-Auditors receive every view permission of every app automatically.
+Auditors receive every view permission of every app automatically. Issued documents and
+attachments are created by the services of the case or report they belong to, never added by
+hand; officers see those of their own organisation (restrict()).
 """
 
 from apps.core.choices import Role
+
+_DOCUMENTS = {"core.view_issueddocument", "core.view_attachment"}
 
 ROLE_PERMISSIONS = {
     Role.CLERK: {
@@ -17,7 +21,8 @@ ROLE_PERMISSIONS = {
         "core.view_queryflag",
         # Nanjing art. 52: the credit office clears abnormal-volume flags.
         "core.change_queryflag",
-    },
+    }
+    | _DOCUMENTS,
     Role.OFFICER: {
         "core.view_organization",
         "core.view_user",
@@ -25,7 +30,8 @@ ROLE_PERMISSIONS = {
         "core.view_holidayoverride",
         "core.view_querylog",
         "core.view_queryflag",
-    },
+    }
+    | _DOCUMENTS,
     Role.AUTHORITY: {
         "core.view_organization",
         "core.view_user",
@@ -37,6 +43,7 @@ ROLE_PERMISSIONS = {
         "core.change_holidayoverride",
         "core.view_querylog",
         "core.view_queryflag",
-    },
+    }
+    | _DOCUMENTS,
     Role.AUDITOR: set(),
 }

@@ -87,7 +87,7 @@ def upload_limits() -> UploadLimits:
     )
 
 
-def _size(n: int) -> str:
+def size_label(n: int) -> str:
     return str(filesizeformat(n)).replace("\xa0", " ")
 
 
@@ -96,7 +96,7 @@ def refuse(message, code: str = "upload_limit", **params) -> ValidationError:
 
 
 def too_large(size: int, limits: UploadLimits) -> ValidationError:
-    return refuse(MSG_TOO_LARGE, size=_size(size), limit=_size(limits.max_bytes))
+    return refuse(MSG_TOO_LARGE, size=size_label(size), limit=size_label(limits.max_bytes))
 
 
 def file_size(file) -> int:
@@ -159,7 +159,7 @@ def check_xlsx_directory(file, limits: UploadLimits | None = None) -> None:
         file.seek(0)
     total = sum(part.file_size for part in parts)
     if total > limits.xlsx_max_uncompressed_bytes:
-        raise refuse(MSG_XLSX_TOO_LARGE, size=_size(total), limit=_size(limits.xlsx_max_uncompressed_bytes))
+        raise refuse(MSG_XLSX_TOO_LARGE, size=size_label(total), limit=size_label(limits.xlsx_max_uncompressed_bytes))
     for part in parts:
         if part.file_size <= RATIO_GRACE_BYTES:
             continue

@@ -123,11 +123,16 @@ class ImportRowErrorAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
 
 @admin.register(CreditReport)
 class CreditReportAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
-    list_display = ["code", "issued_at", "issued_by", "mode", "content_hash"]
-    exclude = ["pdf"]
+    """The PDF names the subject in full: it is not offered here (its issued document is listed
+    with the other documents, without the file)."""
+
+    list_display = ["id", "code", "issued_at", "issued_by", "mode"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("documents")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f for f in super().get_readonly_fields(request, obj) if f != "pdf"]
+        return [*super().get_readonly_fields(request, obj), "code", "content_hash"]
 
 
 @admin.register(Authorisation)

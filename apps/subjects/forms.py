@@ -8,9 +8,9 @@ from apps.catalog.choices import FieldType, Matter, Severity
 from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import published_items
 from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose, Role
+from apps.core.documents import validate_upload
 from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier, validate_identifier
-from apps.core.uploads import check_file_size
 from apps.subjects.models import Authorisation
 
 WINDOW_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
@@ -58,7 +58,8 @@ class LookupForm(forms.Form):
     def clean_authorisation_file(self):
         upload = self.cleaned_data.get("authorisation_file")
         if upload:
-            check_file_size(upload)  # a scan is held to the upload size limit like any file
+            # The one check for scans and proofs: PDF, PNG or JPEG by content, within the size limit.
+            self.cleaned_data["authorisation_file_type"] = validate_upload(upload)
         return upload
 
     def clean(self):

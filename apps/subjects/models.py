@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.choices import Category, Matter, Severity, SubjectType
@@ -281,24 +283,27 @@ class Commitment(AuditedModel):
 
 
 class CreditReport(models.Model):
-    """A credit report issued (信用报告): its verification code and the hash of its content.
-    Append-only; the public verification page shows the issue date, the masked name and the hash,
-    never the content."""
+    """A credit report issued (信用报告): who it was for, in which mode, and the lookup it was.
+    Append-only. The report itself is an issued document (`apps.core.documents`): its PDF, the
+    PDF's hash and the verification code are stored there, once, at issue."""
 
     append_only = True
     organization_scope = "issued_by__organization"
 
     id = models.BigAutoField(primary_key=True)
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="reports")
-    code = models.CharField(_("verification code"), max_length=24, unique=True)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
         "core.User", verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     mode = models.CharField(_("mode"), max_length=12)
-    content_hash = models.CharField(_("SHA-256 of the PDF"), max_length=64)
-    pdf = models.FileField(_("PDF"), upload_to="reports/%Y/%m/")
     query_log = models.ForeignKey("core.QueryLog", on_delete=models.PROTECT, related_name="+")
+    documents = GenericRelation(
+        "core.IssuedDocument",
+        content_type_field="owner_type",
+        object_id_field="owner_id",
+        related_query_name="credit_report",
+    )
 
     class Meta:
         verbose_name = _("credit report")
@@ -307,6 +312,26 @@ class CreditReport(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @cached_property
+    def document(self):
+        """The issued document (one per report; prefetch `documents` for lists)."""
+        documents = list(self.documents.all())
+        if len(documents) != 1:
+            raise LookupError(f"credit report #{self.pk} has {len(documents)} issued documents, not one")
+        return documents[0]
+
+    @property
+    def code(self) -> str:
+        return self.document.code
+
+    @property
+    def content_hash(self) -> str:
+        return self.document.sha256
+
+    @property
+    def pdf(self):
+        return self.document.pdf
 
 
 class Authorisation(models.Model):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.choices import QueryChannel, QueryMode, Role
+from apps.core.documents import document_verify, safe_original_name, stored_name
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
@@ -44,7 +45,7 @@ from apps.subjects.forms import (
     modes_for,
 )
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, CreditReport, ImportBatch, Subject
-from apps.subjects.reports import credit_report_download, credit_report_issue, report_verify
+from apps.subjects.reports import credit_report_download, credit_report_issue
 from apps.subjects.selectors import credit_file_for, subject_search
 
 PAGE_SIZE = 50
@@ -57,9 +58,12 @@ def _lookup_from(request, form: LookupForm, subject_identifier: str = "") -> Loo
     if data["mode"] == QueryMode.AUTHORISED and authorisation is None:
         upload = data["authorisation_file"]
         authorisation = Authorisation(
-            file_name=upload.name[:255], subject_identifier=data["checked_identifier"], uploaded_by=request.user
+            file_name=safe_original_name(upload.name, data["authorisation_file_type"]),
+            subject_identifier=data["checked_identifier"],
+            uploaded_by=request.user,
         )
-        authorisation.file.save(upload.name, upload, save=False)
+        # The stored name is the platform's own; the uploader's name is kept for display only.
+        authorisation.file.save(stored_name(data["authorisation_file_type"]), upload, save=False)
         authorisation.save()
     form.authorisation = authorisation
     window = data["mode"] in (QueryMode.SELF, QueryMode.AUTHORISED)
@@ -187,7 +191,10 @@ def report_pdf_view(request, code: str):
     """Download an issued report's stored PDF. A download is a lookup of its own: the user
     states their own purpose (the issuing clerk's form carries the purpose just given) and the
     query log names the downloader's purpose, not the issuer's."""
-    report = get_object_or_404(restrict(CreditReport.objects.select_related("subject"), request.user), code=code)
+    report = get_object_or_404(
+        restrict(CreditReport.objects.select_related("subject").prefetch_related("documents"), request.user),
+        documents__code=code,
+    )
     if report.mode not in modes_for(request.user):
         raise Http404  # an own-record or authorised report is for the window that issued it
     data = None
@@ -212,9 +219,10 @@ def report_pdf_view(request, code: str):
 
 @login_not_required
 def verify_view(request):
-    """Public page: a report code gives the issue date, the masked name and the PDF's hash."""
+    """Public page: the code of any document the platform issued (a credit report, a notice, a
+    decision) gives its kind, the issue date, the masked name and the PDF's hash; a PDF held by
+    the visitor can be compared with that hash."""
     code = request.GET.get("code", "").strip()
-    report = report_verify(code) if code else None
     sha = ""
     if request.method == "POST" and request.FILES.get("pdf"):
         digest = hashlib.sha256()
@@ -222,8 +230,10 @@ def verify_view(request):
             digest.update(chunk)
         sha = digest.hexdigest()
         code = request.POST.get("code", "")
-        report = report_verify(code)
-    return render(request, "subjects/verify.html", {"code": code, "report": report, "checked": bool(code), "sha": sha})
+    document = document_verify(code) if code else None
+    return render(
+        request, "subjects/verify.html", {"code": code, "document": document, "checked": bool(code), "sha": sha}
+    )
 
 
 # --- records filed by hand -----------------------------------------------------------------------

@@ -48,6 +48,22 @@ def test_the_pdf_shows_the_records_in_chinese_with_an_embedded_cjk_font(policy):
     assert any("CJK" in name or "SC" in name for name in fonts), fonts
 
 
+def test_the_report_is_an_issued_document_of_its_own(policy):
+    from apps.core.choices import DocumentKind
+    from apps.core.documents import document_verify
+
+    person = PersonFactory(name="赵六")
+    report, html = _issue(person)
+    document = document_verify(report.code)
+    assert document == report.document and document.owner == report
+    assert (document.kind, document.masked_name, document.template) == (
+        DocumentKind.CREDIT_REPORT,
+        "赵*",
+        "subjects/report.html",
+    )
+    assert html == document.html_text() and report.code in html and document.number in document.__str__()
+
+
 def test_public_report_masks_a_persons_identifier(policy):
     person = PersonFactory(name="李四")
     _report, html = _issue(person, mode=QueryMode.PUBLIC, purpose=QueryPurpose.PUBLIC_INFORMATION)
@@ -62,7 +78,7 @@ def test_the_code_verifies_on_the_public_page_and_a_changed_code_does_not(client
     assert "行政处罚" not in page  # never the content
     changed = report.code[:-1] + ("A" if report.code[-1] != "A" else "B")
     page = client.get(reverse("subjects:verify"), {"code": changed}).content.decode()
-    assert "没有以该验证码出具的报告" in page and report.content_hash not in page
+    assert "没有以该验证码出具的文书" in page and report.content_hash not in page
 
 
 def test_a_person_s_name_is_masked_on_the_verification_page(client, policy):

@@ -8,6 +8,7 @@ reached and that the bytes read stayed bounded, which does not depend on the mac
 
 import io
 import json
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -310,9 +311,25 @@ def test_an_authorisation_scan_over_the_size_limit_is_a_form_error(settings):
         user=ClerkFactory(),
     )
     assert not form.is_valid()
-    assert (
-        "上传的内容大小为 2.0 KB，超过了 1000 字节 的上限；请拆分为多个文件上传。" in form.errors["authorisation_file"]
-    )
+    assert "“scan.pdf”大小为 2.0 KB，超过了 1000 字节 的上限；请上传较小的扫描件。" in form.errors["authorisation_file"]
+
+
+def test_an_authorisation_scan_goes_through_the_upload_validator_and_is_stored_under_a_platform_name(client, policy):
+    from apps.subjects.models import Authorisation
+    from tests.subjects.factories import PersonFactory
+
+    client.force_login(ClerkFactory())
+    person = PersonFactory()
+    url = reverse("subjects:search")
+    photo = SimpleUploadedFile("授权书.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page = client.post(url, {"query": person.identifier, "mode": "authorised", "authorisation_file": photo})
+    assert "“授权书.pdf”的文件名表明它是PDF文件，但其内容是PNG" in page.content.decode()
+    assert not Authorisation.objects.exists()
+    scan = SimpleUploadedFile("..\\..\\授权书", b"%PDF-1.4 authorisation")
+    client.post(url, {"query": person.identifier, "mode": "authorised", "authorisation_file": scan})
+    authorisation = Authorisation.objects.get()
+    assert authorisation.file_name == "授权书.pdf"
+    assert re.fullmatch(r"authorisations/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", authorisation.file.name)
 
 
 def test_the_catalog_import_refuses_a_zip_bomb_without_parsing_it(client, bomb, no_xlsx_parser):

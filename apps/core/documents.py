@@ -28,7 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -172,18 +172,19 @@ def documents_of(owner: models.Model, kind: str | None = None) -> models.QuerySe
     return documents.filter(kind=kind) if kind else documents
 
 
-def document_response(document: IssuedDocument, *, as_html: bool = False, filename: str = "") -> FileResponse:
+def document_response(document: IssuedDocument, *, as_html: bool = False, filename: str = "") -> HttpResponse:
     """The stored PDF (or HTML) of an issued document, exactly as issued. The caller checks
-    who may read it and logs the lookup."""
+    who may read it and logs the lookup. (Documents are a few hundred kilobytes at most: read
+    whole, so the page and its tests see the bytes.)"""
     if as_html:
         if not document.html:
             raise ValueError(f"{document}: no HTML was stored for this document")
-        return FileResponse(document.html.open("rb"), content_type="text/html; charset=utf-8")
-    return FileResponse(
-        document.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=filename or f"{document.kind}-{document.code}.pdf",
-    )
+        with document.html.open("rb") as stored:
+            return HttpResponse(stored.read(), content_type="text/html; charset=utf-8")
+    with document.pdf.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename or f"{document.kind}-{document.code}.pdf"}"'
+    return response
 
 
 # --- uploads ------------------------------------------------------------------------------------

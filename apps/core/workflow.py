@@ -11,7 +11,8 @@ Every step runs the same way, in one transaction:
     reason required → row locked (select_for_update) → the user may take it (else 403) → the case
     is in one of the step's states (else 409) → its guards hold (else 409) → `apply` checks the
     data (a ValidationError names the field) and sets the fields → the new state is saved with the
-    acting user and the reason in the history → `then` → the `step_taken` event.
+    acting user and the reason in the history → `then` → the document it issues, stored → the
+    `step_taken` event.
 
 Why not django-fsm-2 or viewflow's fsm: both declare transitions as decorated model methods, so
 the rules would live on the models instead of the services (STYLE.md), and their permission hook
@@ -34,6 +35,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext_lazy
 
 from apps.core.audit import audited_save
+from apps.core.documents import document_issue
 from apps.core.exceptions import Conflict
 from apps.core.services import require_reason
 
@@ -71,6 +73,8 @@ class Step:
              another step (`follow=True`), without asking `rule`
     help     one sentence for the page, saying what the step does
     refused  the 403 message when `rule` says no (else the workflow's)
+    issues   (document kind, template): the document the step issues to the subject, rendered
+             once and stored (`apps.core.documents`); the text never changes afterwards
     """
 
     name: str
@@ -84,6 +88,7 @@ class Step:
     automatic: bool = False
     help: Any = ""
     refused: Any = None
+    issues: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,9 @@ class Workflow:
     `initial` the states a new case starts in; `editable` those in which its content may still be
     changed (outside the steps); `notes` one sentence per state for the page (what happens next,
     who acts); `resting` the states in which a case is in force and nothing is due (a published
-    listing), so it is not open work; `final` the states no step leaves."""
+    listing), so it is not open work; `final` the states no step leaves. `document_context(obj)`
+    is what the templates of the documents its steps issue receive, `addressee(obj)` the name the
+    public verification page may show."""
 
     def __init__(
         self,
@@ -122,11 +129,14 @@ class Workflow:
         editable: tuple[str, ...] = (),
         notes: dict | None = None,
         resting: tuple[str, ...] = (),
+        document_context: Callable[[Any], dict] | None = None,
+        addressee: Callable[[Any], str] | None = None,
     ):
         self.name, self.model, self.states, self.field, self.refused = name, model, states, field, refused
         self.initial, self.steps, self.editable = tuple(initial), tuple(steps), tuple(editable)
         self.notes = dict(notes or {})
         self.resting = tuple(resting)
+        self.document_context, self.addressee = document_context, addressee
         self._by_name: dict[str, Step] = {}
         known = set(states.values)
         for step in self.steps:
@@ -135,6 +145,10 @@ class Workflow:
             unknown = {*step.sources, *([step.target] if step.target else [])} - known
             if unknown or not step.sources:
                 raise ImproperlyConfigured(f"{name}: step {step.name!r} names unknown states {unknown}")
+            if step.issues and document_context is None:
+                raise ImproperlyConfigured(
+                    f"{name}: step {step.name!r} issues a document but nothing gives its context"
+                )
             self._by_name[step.name] = step
         if {*self.initial, *self.editable, *self.notes, *self.resting} - known:
             raise ImproperlyConfigured(f"{name}: unknown initial or editable states")
@@ -248,6 +262,16 @@ class Workflow:
         audited_save(obj, by=by, reason=reason)
         if step.then:
             step.then(obj, by=by, reason=reason, **(carried or {}))
+        if step.issues:
+            kind, template = step.issues
+            document_issue(
+                kind=kind,
+                owner=obj,
+                template=template,
+                context=self.document_context(obj),
+                by=by,
+                masked_name=self.addressee(obj) if self.addressee else "",
+            )
         transaction.on_commit(
             lambda: step_taken.send(sender=self, obj=obj, step=step, by=by, reason=reason), robust=True
         )

@@ -143,6 +143,22 @@ def subject_statuses(subject: Subject | None, today: datetime.date | None = None
     return statuses
 
 
+def case_document_context(case: ListingCase) -> dict:
+    """What the prior notice and the decision print (their templates, sanctions/document_*.html)."""
+    from apps.core.selectors import active_policy
+
+    policy = active_policy()
+    return {
+        "case": case,
+        "measures": list(case.measures.select_related("measure_list")),
+        "basis": list(case.basis_records.select_related("item")),
+        "responsible": list(case.responsible_people.select_related("person")),
+        "statement_days": policy.listing_statement_days,
+        # Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核
+        "review_by_authority": policy.listing_review_by_authority,
+    }
+
+
 @dataclass
 class AgencyStatistics:
     organization: Organization

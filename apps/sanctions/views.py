@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
+from apps.core.choices import DocumentKind, OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
+from apps.core.documents import document_response, documents_of, render_pdf
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
-from apps.core.selectors import active_policy
 from apps.core.tabular import write_csv, write_xlsx
 from apps.sanctions import services
 from apps.sanctions.choices import CaseStatus, ListType
@@ -41,10 +41,9 @@ from apps.sanctions.forms import (
     StatisticsForm,
 )
 from apps.sanctions.models import ListingCase, SanctionCheck
-from apps.sanctions.selectors import published_entries, statistics
+from apps.sanctions.selectors import case_document_context, published_entries, statistics
 from apps.sanctions.workflows import workflow_for
 from apps.subjects.models import Subject
-from apps.subjects.reports import render_pdf
 from apps.subjects.services import clean_identifier
 
 PAGE_SIZE = 50
@@ -277,19 +276,15 @@ def case_document(request, pk: int, document: str):
         )
     except QueryRefused as refused:
         raise PermissionDenied(str(refused)) from None
-    html = render_to_string(
-        f"sanctions/document_{document}.html",
-        {
-            "case": case,
-            "measures": case.measures.select_related("measure_list"),
-            "basis": case.basis_records.select_related("item"),
-            "responsible": case.responsible_people.select_related("person"),
-            "statement_days": active_policy().listing_statement_days,
-            # Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核
-            "review_by_authority": active_policy().listing_review_by_authority,
-        },
-        request=request,
-    )
+    kind = {"notice": DocumentKind.LISTING_NOTICE, "decision": DocumentKind.LISTING_DECISION}[document]
+    issued = documents_of(case, kind).first()
+    if issued is not None:
+        # What the subject received, byte for byte, whatever the template says today.
+        return document_response(
+            issued, as_html=request.GET.get("format") != "pdf", filename=f"case-{case.pk}-{document}.pdf"
+        )
+    # A case noticed or decided before documents were stored: rendered from its fields.
+    html = render_to_string(f"sanctions/document_{document}.html", case_document_context(case), request=request)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(html), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="case-{case.pk}-{document}.pdf"'

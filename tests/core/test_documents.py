@@ -88,7 +88,7 @@ def _issue(case, **kwargs):
 
 def _served(document) -> bytes:
     response = document_response(IssuedDocument.objects.get(pk=document.pk))
-    return b"".join(response.streaming_content)
+    return response.content
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -115,7 +115,7 @@ def test_a_notice_issued_yesterday_is_served_byte_identical_after_the_template_c
     assert "第一版" in again.html_text() and "第二版" not in again.html_text()
     assert timezone.localdate(again.issued_at) == timezone.localdate() - dt.timedelta(days=1)
     html = document_response(again, as_html=True)
-    assert b"".join(html.streaming_content).decode() == again.html_text()
+    assert html.content.decode() == again.html_text()
 
 
 def test_the_code_verifies_on_the_public_page_and_shows_no_content(client, notice_template):

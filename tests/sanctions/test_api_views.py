@@ -174,15 +174,16 @@ def test_the_case_pages_take_the_steps(client, world):
     case.refresh_from_db()
     assert case.status == "notice_issued" and case.statement_due is None
     assert list(case.responsible_people.all()) == [link]
-    page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
-    assert "收到本告知书之日起5个工作日内" in page and "赵法人（法定代表人）" in page
+    issued = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
+    assert "收到本告知书之日起5个工作日内" in issued and "赵法人（法定代表人）" in issued
     client.post(
         reverse("sanctions:case_step", args=[case.pk, "delivery"]), {"delivered_on": "2026-09-30", "reason": "直接送达"}
     )
     case.refresh_from_db()
     assert case.notice_delivered_on == dt.date(2026, 9, 30) and case.statement_due == dt.date(2026, 10, 13)
+    # The notice is the text the subject received: recording its delivery does not rewrite it.
     page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
-    assert "事前告知书" in page and "2026年10月13日" in page and "陈述" in page
+    assert page == issued and "事前告知书" in page and "陈述" in page
     response = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"]), {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf" and response.content[:4] == b"%PDF"
 
@@ -255,13 +256,18 @@ def test_the_officer_home_lists_open_cases_with_their_deadline(client, world):
 
 
 def test_the_decision_tells_of_the_review_where_the_city_provides_one(client, world, settings):
-    """Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核."""
+    """Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核. The decision
+    is issued under the policy in force that day and keeps its text afterwards."""
     case = _case(world, decide=True)
     client.force_login(world.officer)
     url = reverse("sanctions:case_document", args=[case.pk, "decision"])
-    assert "申请复核" not in client.get(url).content.decode()  # Nanjing has no such review
+    issued = client.get(url).content.decode()
+    assert "申请复核" not in issued  # Nanjing has no such review
     settings.CREDIT_POLICY = "ningbo"
-    assert "向市社会信用工作主管部门申请复核" in client.get(url).content.decode()
+    assert client.get(url).content.decode() == issued
+    ningbo_case = _case(world, decide=True)
+    ningbo_url = reverse("sanctions:case_document", args=[ningbo_case.pk, "decision"])
+    assert "向市社会信用工作主管部门申请复核" in client.get(ningbo_url).content.decode()
 
 
 def test_the_authority_reviews_on_the_case_page(client, world, settings):

@@ -19,13 +19,13 @@ from django.utils.translation import gettext_lazy
 
 from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import require_published_item
-from apps.core.choices import Role
+from apps.core.choices import DocumentKind, Role
 from apps.core.selectors import active_policy
 from apps.core.workdays import add_working_days
 from apps.core.workflow import Step, Workflow
 from apps.sanctions.choices import CaseStatus, EntryRole, RemovalReason, ReviewOutcome
 from apps.sanctions.models import ListingCase
-from apps.sanctions.selectors import LISTING_VALUE_SOURCES
+from apps.sanctions.selectors import LISTING_VALUE_SOURCES, case_document_context
 from apps.sanctions.services.common import (
     MSG_ALREADY_DELIVERED,
     MSG_LISTING_ITEM,
@@ -440,6 +440,8 @@ SERIOUS_CASE = Workflow(
     editable=(S.DRAFT,),
     refused=MSG_ONLY_AGENCY,
     resting=(S.PUBLISHED,),
+    document_context=case_document_context,
+    addressee=lambda case: case.subject.display_name,
     notes={
         S.DRAFT: gettext_lazy("A draft: the deciding agency issues the prior notice or drops the case."),
         S.NOTICE_ISSUED: gettext_lazy(
@@ -461,6 +463,7 @@ SERIOUS_CASE = Workflow(
             rule=is_case_officer,
             apply=_issue_notice,
             then=_name_responsible_people,
+            issues=(DocumentKind.LISTING_NOTICE, "sanctions/document_notice.html"),
             help=gettext_lazy(
                 "Issue the prior notice: facts, basis, proposed measures, the responsible people who bear responsibility, and the right to state a defence; the statement deadline is counted in working days from delivery."
             ),
@@ -501,6 +504,7 @@ SERIOUS_CASE = Workflow(
             guards=(_statement_settled,),
             apply=_decide,
             then=_put_on_the_list,
+            issues=(DocumentKind.LISTING_DECISION, "sanctions/document_decision.html"),
             help=gettext_lazy(
                 "Decide: the decision names the cause, basis, measures, listing period, removal conditions and remedies; the credit repair notice is delivered with it."
             ),

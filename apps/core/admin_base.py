@@ -33,10 +33,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.audit import audited_save
-from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryChannel, QueryMode
+from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryMode
 from apps.core.http import client_ip
 from apps.core.permissions import can, restrict
-from apps.core.querylog import LookupRequest, QueryRefused, log_query, validate_purpose
+from apps.core.querylog import validate_purpose
+from apps.core.selectors import admin_page_lookup
 
 
 class ReasonModelForm(forms.ModelForm):
@@ -238,24 +239,17 @@ class LookupLoggedAdminMixin:
         return redirect(f"{url}?{urlencode({'target': target, 'next': request.get_full_path()})}")
 
     def _log(self, request, stated: dict, *, subject=None, query: dict, result: dict | None = None) -> None:
-        lookup = LookupRequest(
-            user=request.user,
-            mode=QueryMode.GOVERNMENT,
+        # A refused lookup (QueryRefused) is a PermissionDenied: the 403 page with its message.
+        admin_page_lookup(
+            by=request.user,
             purpose=stated["purpose"],
-            channel=QueryChannel.WEB,
             purpose_detail=stated["detail"],
             client_ip=client_ip(request),
+            subject_identifier=subject.identifier if subject else "",
+            subject_name=subject.name if subject else "",
+            query=query,
+            result=result or {},
         )
-        try:
-            log_query(
-                lookup,
-                subject_identifier=subject.identifier if subject else "",
-                subject_name=subject.name if subject else "",
-                query=query,
-                result=result or {},
-            )
-        except QueryRefused as refused:
-            raise PermissionDenied(str(refused)) from None
 
     def _object_page(self, request, object_id, page: str):
         """None to go on, or the response asking for the purpose."""

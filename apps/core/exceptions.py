@@ -20,9 +20,12 @@ class Conflict(ValidationError):
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError → 400 with field messages, Conflict → 409, and
-    a database constraint that a concurrent change won (the services check before writing, so
-    only a race gets here; the service's transaction has rolled back) → 409."""
+    """DRF's handler, plus Django's ValidationError → 400 with field messages, Conflict → 409, a
+    database constraint that a concurrent change won (the services check before writing, so
+    only a race gets here; the service's transaction has rolled back) → 409, and a lookup refused
+    for abnormal query volume (QueryRefused) → 429."""
+    from apps.core.querylog import QueryRefused
+
     if isinstance(exc, IntegrityError):
         return Response({"detail": str(MSG_CONCURRENT_CHANGE), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Conflict):
@@ -30,6 +33,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, QueryRefused):
+        # Nanjing art. 52: over the day's threshold, refused until the credit office clears the flag.
+        return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
     if isinstance(exc, PermissionDenied) and str(exc):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     return exception_handler(exc, context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -109,3 +110,31 @@ def login_not_required_urls(patterns):
             # A bound method (some admin views) carries its attributes on the function.
             login_not_required(getattr(pattern.callback, "__func__", pattern.callback))
     return patterns
+
+
+def lookup_refusal_shown_on(viewname: str):
+    """A view decorator: a lookup refused for abnormal query volume (`QueryRefused`, Nanjing
+    art. 52; the refusal is already in the query log) ends the view with its message on the page
+    `viewname`, where the user asked for the lookup.
+
+    This is the one place a refused lookup is turned into an answer, besides two that need no
+    code: elsewhere on the web QueryRefused is a PermissionDenied and Django's 403 handler shows
+    templates/403.html with its message (`apps.core.views.permission_denied`); in the API
+    `apps.core.exceptions.api_exception_handler` answers it 429 with the message."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from apps.core.querylog import QueryRefused
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except QueryRefused as refused:
+                messages.error(request, str(refused))
+                return redirect(viewname)
+
+        return wrapped
+
+    return decorator

@@ -64,7 +64,8 @@ class QueryRefused(PermissionDenied):
 
 @dataclass
 class LookupRequest:
-    """Who asks and why; built by views from the request and the lookup form."""
+    """Who asks and why; built from the request and the lookup form (for the workbench by
+    `apps.subjects.services.lookup_request`)."""
 
     user: User | None
     mode: str
@@ -73,6 +74,13 @@ class LookupRequest:
     purpose_detail: str = ""
     authorization_document: str = ""
     client_ip: str | None = None
+    # A window inquiry (Nanjing art. 54) carries its proof: the applicant's identity document was
+    # checked (own-record inquiry), the stored written authorisation (authorised inquiry: the id of
+    # a `subjects.Authorisation`), and the identifier of the one subject the proof covers. The
+    # subjects selectors refuse a window lookup without it (`apps.subjects.selectors.lookup_check`).
+    identity_checked: bool = False
+    authorisation_id: int | None = None
+    checked_identifier: str = ""
 
 
 def validate_purpose(mode: str, purpose: str, purpose_detail: str = "", authorization_document: str = "") -> None:

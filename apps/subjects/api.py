@@ -18,7 +18,7 @@ from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel, QueryMode
 from apps.core.http import client_ip
 from apps.core.identifiers import mask_identifier, mask_name
-from apps.core.querylog import LookupRequest, QueryRefused
+from apps.core.querylog import LookupRequest
 from apps.core.uploads import MSG_TOO_MANY_ROWS_POSTED, upload_limits
 from apps.subjects import ingestion
 from apps.subjects.choices import Channel, DisclosureBasis
@@ -94,10 +94,8 @@ class SubjectLookupView(APIView):
             purpose_detail=params.get("purpose_detail", ""),
             client_ip=client_ip(request),
         )
-        try:
-            subject, records = api_lookup(lookup, identifier)
-        except QueryRefused as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        # A refused rule is a 400 naming the field, a flagged user a 429 (api_exception_handler).
+        subject, records = api_lookup(lookup, identifier)
         if subject is None:
             return Response(
                 {"found": False, "identifier": mask_identifier(identifier), "detail": "No record of this subject."}

@@ -7,32 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.choices import FieldType, Matter, Severity
 from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import published_items
-from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose, Role
+from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose
 from apps.core.documents import validate_upload
 from apps.core.forms import DateInput
-from apps.core.identifiers import normalize_identifier, validate_identifier
-from apps.subjects.models import Authorisation
-
-WINDOW_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
-
-# Who may look up in which mode: the credit office at the window takes the subject's own and
-# authorised inquiries (Nanjing art. 54); agencies look up for government work.
-MODES_BY_ROLE = {
-    Role.CLERK: [QueryMode.GOVERNMENT, QueryMode.SELF, QueryMode.AUTHORISED, QueryMode.PUBLIC],
-    Role.OFFICER: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
-    Role.AUTHORITY: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
-    Role.AUDITOR: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
-}
-
-
-def modes_for(user) -> list[QueryMode]:
-    if user.is_superuser:
-        return list(QueryMode)
-    return MODES_BY_ROLE.get(user.role, [])
+from apps.core.identifiers import validate_identifier
+from apps.subjects.selectors import WINDOW_MODES, modes_for
 
 
 class LookupForm(forms.Form):
-    """Why a lookup is made: the mode, the purpose, and the proof the mode needs."""
+    """Why a lookup is made: the mode, the purpose, and the proof the mode needs. The form only
+    collects them; `services.lookup_prepare` and the selectors apply the rules (Nanjing art. 54)."""
 
     mode = forms.ChoiceField(label=_("Query mode"))
     purpose = forms.ChoiceField(
@@ -58,8 +42,8 @@ class LookupForm(forms.Form):
     def clean_authorisation_file(self):
         upload = self.cleaned_data.get("authorisation_file")
         if upload:
-            # The one check for scans and proofs: PDF, PNG or JPEG by content, within the size limit.
-            self.cleaned_data["authorisation_file_type"] = validate_upload(upload)
+            # Checked here to show the error on the field; `authorisation_store` checks again.
+            validate_upload(upload)
         return upload
 
     def clean(self):
@@ -71,42 +55,7 @@ class LookupForm(forms.Form):
             self.add_error("purpose", _("Choose the purpose of the lookup."))
         elif mode and purpose and QueryPurpose(purpose) not in PURPOSES_BY_MODE[QueryMode(mode)]:
             self.add_error("purpose", _("This purpose does not fit the query mode."))
-        if mode == QueryMode.SELF and not data.get("identity_checked"):
-            self.add_error(
-                "identity_checked", _("An own-record inquiry needs the applicant's identity checked (Nanjing art. 54).")
-            )
-        if mode == QueryMode.AUTHORISED:
-            authorisation = None
-            if data.get("authorisation_id"):
-                authorisation = Authorisation.objects.filter(pk=data["authorisation_id"], uploaded_by=self.user).first()
-            if authorisation is None and not data.get("authorisation_file"):
-                self.add_error(
-                    "authorisation_file",
-                    _(
-                        "An authorised inquiry needs the written authorisation of the person looked up (Nanjing art. 54)."
-                    ),
-                )
-            data["authorisation"] = authorisation
         return data
-
-    def refuse_other_subject(self, subject) -> None:
-        """An identity check or a written authorisation covers one subject: an own-record or
-        authorised inquiry may open only that subject's file (Nanjing art. 54)."""
-        mode = self.cleaned_data["mode"]
-        if mode not in WINDOW_MODES:
-            return
-        checked = normalize_identifier(self.cleaned_data.get("checked_identifier", ""))
-        authorisation = self.cleaned_data.get("authorisation")
-        if checked != subject.identifier or (
-            mode == QueryMode.AUTHORISED
-            and authorisation is not None
-            and authorisation.subject_identifier != subject.identifier
-        ):
-            raise ValidationError(
-                _(
-                    "The identity check or the authorisation was made for another subject; start a new inquiry for this one."
-                )
-            )
 
 
 class SearchForm(LookupForm):

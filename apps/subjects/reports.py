@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from apps.core.choices import DocumentKind, QueryMode, QueryOutcome
 from apps.core.documents import document_issue
 from apps.core.documents import render_pdf as render_pdf  # moved to core; sanctions imports it from here
-from apps.core.querylog import LookupRequest, log_query
+from apps.core.querylog import LookupRequest
 from apps.subjects.models import CreditReport, Subject
-from apps.subjects.selectors import report_content
+from apps.subjects.selectors import lookup_log, report_content
 
 REPORT_TEMPLATE = "subjects/report.html"
 
@@ -29,10 +29,10 @@ def credit_report_issue(lookup: LookupRequest, subject: Subject, *, verify_url: 
     The lookup is logged before any transaction opens here, so that a refusal (abnormal volume)
     and its flag stay on record."""
     content = report_content(subject, lookup.mode)
-    entry = log_query(
+    entry = lookup_log(
         lookup,
-        subject_identifier=subject.identifier,
-        subject_name=subject.name,
+        identifier=subject.identifier,
+        name=subject.name,
         query={"report": subject.identifier},
         outcome=QueryOutcome.FOUND,
         result={
@@ -63,10 +63,10 @@ def credit_report_download(lookup: LookupRequest, report: CreditReport):
     is a lookup of its own, logged with the downloader's mode and purpose (never the issuer's)."""
     if lookup.mode != report.mode:
         raise ValidationError({"mode": str(MSG_REPORT_MODE).format(mode=QueryMode(report.mode).label)})
-    log_query(
+    lookup_log(
         lookup,
-        subject_identifier=report.subject.identifier,
-        subject_name=report.subject.name,
+        identifier=report.subject.identifier,
+        name=report.subject.name,
         query={"report_download": report.code},
         outcome=QueryOutcome.FOUND,
         result={"report": report.code},

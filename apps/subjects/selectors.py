@@ -12,6 +12,10 @@ What a mode may see follows the catalog item's disclosure attribute:
 - self (本人查询): the whole file, expired, repaired, hidden and revoked records included, each
   with its status mark (the subject's right to know its own file).
 Records under objection are shown with the objection mark.
+
+Who may look up in which mode, and the proof a window inquiry needs (Nanjing art. 54), are
+checked here too (`lookup_check`), by every lookup that shows a subject's data, whichever page,
+API or service calls it: no form is the only guard.
 """
 
 from __future__ import annotations
@@ -20,17 +24,19 @@ import datetime
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Disclosure, ReportSection
-from apps.core.choices import QueryMode, QueryOutcome
-from apps.core.identifiers import normalize_identifier
-from apps.core.models import QueryLog
+from apps.core.choices import QueryMode, QueryOutcome, Role
+from apps.core.identifiers import normalize_identifier, validate_identifier
+from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, log_query
 from apps.subjects.choices import RecordStatus
-from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
 
 DISCLOSURES_BY_MODE = {
     QueryMode.PUBLIC: {Disclosure.PUBLIC},
@@ -69,22 +75,126 @@ def _summary(records) -> dict:
     return {"records": sum(counts.values()), "by_category": counts, "ids": [r.pk for r in records][:200]}
 
 
+# --- the lookup rules (Nanjing art. 54) ------------------------------------------------------------
+
+# The modes in which the applicant comes to the window with a proof (identity document, written
+# authorisation); each proof covers one subject.
+WINDOW_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
+
+# Who may look up in which mode: the credit office at the window takes the subject's own and
+# authorised inquiries (Nanjing art. 54); agencies look up for government work.
+MODES_BY_ROLE = {
+    Role.CLERK: [QueryMode.GOVERNMENT, QueryMode.SELF, QueryMode.AUTHORISED, QueryMode.PUBLIC],
+    Role.OFFICER: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+    Role.AUTHORITY: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+    Role.AUDITOR: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
+}
+
+MSG_MODE_NOT_FOR_ROLE = gettext_lazy("Your role may not make a lookup of this kind ({mode}) (Nanjing art. 54).")
+MSG_IDENTITY_REQUIRED = gettext_lazy("An own-record inquiry needs the applicant's identity checked (Nanjing art. 54).")
+MSG_AUTHORISATION_REQUIRED = gettext_lazy(
+    "An authorised inquiry needs the written authorisation of the person looked up (Nanjing art. 54)."
+)
+MSG_OTHER_SUBJECT = gettext_lazy(
+    "The identity check or the authorisation was made for another subject; start a new inquiry for this one."
+)
+
+
+def modes_for(user: User | None) -> list[QueryMode]:
+    """The query modes `user` may use; someone not signed in only the public inquiry."""
+    if user is None or not user.is_authenticated:
+        return [QueryMode.PUBLIC]
+    if user.is_superuser:
+        return list(QueryMode)
+    return MODES_BY_ROLE.get(user.role, [])
+
+
+def lookup_authorisation(*, by: User | None, authorisation_id: int | None) -> Authorisation | None:
+    """The written authorisation `by` stored under this id; another user's is not theirs to use."""
+    if not authorisation_id or by is None or not by.is_authenticated:
+        return None
+    return Authorisation.objects.filter(pk=authorisation_id, uploaded_by=by).first()
+
+
+def lookup_check(lookup: LookupRequest, *, identifier: str | None = None) -> Authorisation | None:
+    """Refuse a lookup that the rules of Nanjing art. 54 do not allow; returns the authorisation
+    of an authorised inquiry.
+
+    - the user's role must allow the mode (`MODES_BY_ROLE`);
+    - an own-record inquiry needs the applicant's identity document checked;
+    - an authorised inquiry needs the written authorisation, stored by this user;
+    - the identity check or the authorisation covers one subject: with `identifier` (the subject
+      looked up), a window inquiry must be for the subject it was checked for.
+
+    Raises ValidationError naming the field (`mode`, `identity_checked`, `authorisation_file`),
+    or without a field for another subject. Nothing is logged: a refused rule is not a lookup.
+    """
+    mode = lookup.mode
+    if mode in QueryMode.values and mode not in modes_for(lookup.user):
+        raise ValidationError(
+            {"mode": str(MSG_MODE_NOT_FOR_ROLE).format(mode=QueryMode(mode).label)}, code="mode_not_for_role"
+        )
+    authorisation = None
+    if mode == QueryMode.SELF and not lookup.identity_checked:
+        raise ValidationError({"identity_checked": str(MSG_IDENTITY_REQUIRED)}, code="identity_required")
+    if mode == QueryMode.AUTHORISED:
+        authorisation = lookup_authorisation(by=lookup.user, authorisation_id=lookup.authorisation_id)
+        if authorisation is None:
+            raise ValidationError(
+                {"authorisation_file": str(MSG_AUTHORISATION_REQUIRED)}, code="authorisation_required"
+            )
+    if mode in WINDOW_MODES and identifier is not None:
+        identifier = normalize_identifier(identifier)
+        if normalize_identifier(lookup.checked_identifier) != identifier or (
+            authorisation is not None and authorisation.subject_identifier != identifier
+        ):
+            raise ValidationError(str(MSG_OTHER_SUBJECT), code="other_subject")
+    return authorisation
+
+
+def lookup_log(
+    lookup: LookupRequest,
+    *,
+    identifier: str,
+    name: str = "",
+    query: dict,
+    outcome: str = QueryOutcome.FOUND,
+    result: dict | None = None,
+) -> QueryLog:
+    """Check the lookup of the subject `identifier` against the rules (`lookup_check`), then write
+    its query-log row (`log_query`: the purpose rules, and the abnormal-volume refusal of Nanjing
+    art. 52, QueryRefused). Every lookup of a subject's data in this app goes through here."""
+    lookup_check(lookup, identifier=identifier or None)  # "": a search that found no one subject
+    return log_query(
+        lookup, subject_identifier=identifier, subject_name=name, query=query, outcome=outcome, result=result
+    )
+
+
 # --- search ---------------------------------------------------------------------------------------
 
 
 def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
-    """Subjects whose identifier is `query` or whose name contains it; one query-log row."""
+    """Subjects whose identifier is `query` or whose name contains it; one query-log row.
+
+    A window inquiry is about the applicant (or the person who authorised it), named by
+    identifier (Nanjing art. 54): its query must be that subject's identifier."""
     text = (query or "").strip()
+    if lookup.mode in WINDOW_MODES:
+        try:
+            _kind, applicant = validate_identifier(text)
+        except ValidationError as error:
+            raise ValidationError({"query": error.messages}) from None
+        lookup_check(lookup, identifier=applicant)
     identifier = normalize_identifier(text)
     if len(identifier) == 18:
         matches = list(Subject.objects.filter(identifier=identifier))
     else:
         # `contains`, not `icontains`: a trigram index serves LIKE (Chinese names have no case).
         matches = list(Subject.objects.filter(name__contains=text).order_by("name")[:SEARCH_LIMIT]) if text else []
-    log_query(
+    lookup_log(
         lookup,
-        subject_identifier=matches[0].identifier if len(matches) == 1 else "",
-        subject_name=matches[0].name if len(matches) == 1 else "",
+        identifier=matches[0].identifier if len(matches) == 1 else "",
+        name=matches[0].name if len(matches) == 1 else "",
         query={"search": text},
         outcome=QueryOutcome.FOUND if matches else QueryOutcome.NOT_FOUND,
         result={"matches": len(matches), "identifiers": [s.identifier for s in matches]},
@@ -122,10 +232,10 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
 def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:
     """Open a subject's credit file in the lookup's mode; writes one query-log row first."""
     records = list(visible_records(subject, lookup.mode))
-    entry = log_query(
+    entry = lookup_log(
         lookup,
-        subject_identifier=subject.identifier,
-        subject_name=subject.name,
+        identifier=subject.identifier,
+        name=subject.name,
         query={"file": subject.identifier},
         outcome=QueryOutcome.FOUND,
         result=_summary(records),
@@ -194,10 +304,10 @@ def api_lookup(lookup: LookupRequest, identifier: str) -> tuple[Subject | None, 
     """Other government systems look a subject up by identifier; one query-log row either way."""
     subject = Subject.objects.filter(identifier=normalize_identifier(identifier)).first()
     records = list(visible_records(subject, lookup.mode)) if subject else []
-    log_query(
+    lookup_log(
         lookup,
-        subject_identifier=normalize_identifier(identifier),
-        subject_name=subject.name if subject else "",
+        identifier=normalize_identifier(identifier),
+        name=subject.name if subject else "",
         query={"identifier": normalize_identifier(identifier)},
         outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
         result=_summary(records),

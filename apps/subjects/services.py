@@ -1,6 +1,7 @@
 """Writes of the subjects app: subjects and their responsible people, credit records one by one,
-commitments. Batch ingestion is in `ingestion.py`. Every function takes the acting user and a
-reason that lands in the history."""
+commitments, the written authorisations of authorised inquiries. Batch ingestion is in
+`ingestion.py`. Every function takes the acting user and, where history is kept, a reason that
+lands in it."""
 
 from __future__ import annotations
 
@@ -18,16 +19,32 @@ from apps.catalog.models import CatalogItem
 from apps.catalog.schema import clean_record_values
 from apps.catalog.selectors import require_published_item
 from apps.core.audit import audited_save
-from apps.core.choices import ResponsibleRole, Role
+from apps.core.choices import QueryChannel, QueryMode, ResponsibleRole, Role
+from apps.core.documents import safe_original_name, stored_name, validate_upload
 from apps.core.exceptions import Conflict
-from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, validate_citizen_id, validate_uscc
-from apps.core.models import Organization
+from apps.core.identifiers import (
+    KIND_CITIZEN_ID,
+    identifier_kind,
+    validate_citizen_id,
+    validate_identifier,
+    validate_uscc,
+)
+from apps.core.models import Organization, User
+from apps.core.querylog import LookupRequest
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.subjects import events
 from apps.subjects.choices import CommitmentStatus, RecordStatus
 from apps.subjects.disclosure import DateOutOfRange, MissingDate, apply_disclosure, extensions_for
-from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.selectors import (
+    MSG_AUTHORISATION_REQUIRED,
+    MSG_MODE_NOT_FOR_ROLE,
+    WINDOW_MODES,
+    lookup_authorisation,
+    lookup_check,
+    modes_for,
+)
 
 MSG_DOCUMENT_REQUIRED = gettext_lazy(
     "Dishonest information must rest on a legally effective document: give the document number and date."
@@ -488,3 +505,77 @@ def records_expire(*, today: datetime.date | None = None, by=None) -> int:
                 reason=_("Disclosure period ended"),
             )
             total += len(due)
+
+
+# --- lookups: the written authorisation and the lookup request (Nanjing art. 54) ---------------------
+
+
+def authorisation_store(*, by: User, subject_identifier: str, file) -> Authorisation:
+    """Store the written authorisation (被查询人的书面授权材料) of the subject `subject_identifier`
+    for an authorised inquiry (Nanjing art. 54). One authorisation covers that one subject; the
+    row is append-only. Only a role that may make authorised inquiries stores one."""
+    if QueryMode.AUTHORISED not in modes_for(by):
+        raise ValidationError(
+            {"mode": str(MSG_MODE_NOT_FOR_ROLE).format(mode=QueryMode.AUTHORISED.label)}, code="mode_not_for_role"
+        )
+    try:
+        _kind, identifier = validate_identifier(subject_identifier)
+    except ValidationError as error:
+        raise ValidationError({"subject_identifier": error.messages}) from None
+    if not file:
+        raise ValidationError({"file": str(MSG_AUTHORISATION_REQUIRED)}, code="authorisation_required")
+    try:
+        # The one check for scans and proofs: PDF, PNG or JPEG by content, within the size limit.
+        file_type = validate_upload(file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
+    authorisation = Authorisation(
+        file_name=safe_original_name(file.name, file_type), subject_identifier=identifier, uploaded_by=by
+    )
+    # The stored name is the platform's own; the uploader's name is kept for display only.
+    authorisation.file.save(stored_name(file_type), file, save=False)
+    authorisation.save()
+    return authorisation
+
+
+def lookup_prepare(
+    *,
+    by: User,
+    mode: str,
+    purpose: str,
+    channel: str = QueryChannel.WEB,
+    purpose_detail: str = "",
+    client_ip: str | None = None,
+    identity_checked: bool = False,
+    checked_identifier: str = "",
+    authorisation_id: int | None = None,
+    authorisation_file=None,
+) -> LookupRequest:
+    """The LookupRequest of a lookup asked on the workbench, checked against the rules of
+    Nanjing art. 54 (`selectors.lookup_check`). An authorised inquiry uses the authorisation this
+    user stored under `authorisation_id`, or stores `authorisation_file` for `checked_identifier`
+    first. Window modes are logged on the window channel. Raises ValidationError naming the field.
+
+    The selectors check the same rules again against the subject actually opened."""
+    authorisation = None
+    if mode == QueryMode.AUTHORISED:
+        authorisation = lookup_authorisation(by=by, authorisation_id=authorisation_id)
+        if authorisation is None and authorisation_file:
+            authorisation = authorisation_store(by=by, subject_identifier=checked_identifier, file=authorisation_file)
+    lookup = LookupRequest(
+        user=by,
+        mode=mode,
+        purpose=purpose,
+        channel=QueryChannel.WINDOW if mode in WINDOW_MODES else channel,
+        purpose_detail=purpose_detail,
+        # the log's column holds 200 characters; the authorisation row keeps the full name
+        authorization_document=f"{_('Authorisation')} #{authorisation.pk} {authorisation.file_name}"[:200]
+        if authorisation
+        else "",
+        client_ip=client_ip,
+        identity_checked=identity_checked,
+        authorisation_id=authorisation.pk if authorisation else None,
+        checked_identifier=checked_identifier,
+    )
+    lookup_check(lookup)
+    return lookup

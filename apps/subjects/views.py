@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.choices import QueryChannel, QueryMode, Role
-from apps.core.documents import document_verify, safe_original_name, stored_name
+from apps.core.documents import document_verify
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
-from apps.core.http import client_ip
+from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.permissions import restrict
-from apps.core.querylog import LookupRequest, QueryRefused
+from apps.core.querylog import LookupRequest
 from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
 from apps.subjects import ingestion, services
@@ -42,43 +42,34 @@ from apps.subjects.forms import (
     RecordForm,
     SearchForm,
     items_for_provider,
-    modes_for,
 )
-from apps.subjects.models import Authorisation, Commitment, CreditRecord, CreditReport, ImportBatch, Subject
+from apps.subjects.models import Commitment, CreditRecord, CreditReport, ImportBatch, Subject
 from apps.subjects.reports import credit_report_download, credit_report_issue
-from apps.subjects.selectors import credit_file_for, subject_search
+from apps.subjects.selectors import credit_file_for, modes_for, subject_search
 
 PAGE_SIZE = 50
 
 
-def _lookup_from(request, form: LookupForm, subject_identifier: str = "") -> LookupRequest:
-    """The LookupRequest for a validated lookup form; stores an uploaded authorisation."""
+def _lookup_from(request, form: LookupForm) -> LookupRequest | None:
+    """The LookupRequest of a valid lookup form, its uploaded authorisation stored; None when the
+    lookup rules refuse it (Nanjing art. 54), with the reasons on the form."""
     data = form.cleaned_data
-    authorisation = data.get("authorisation")
-    if data["mode"] == QueryMode.AUTHORISED and authorisation is None:
-        upload = data["authorisation_file"]
-        authorisation = Authorisation(
-            file_name=safe_original_name(upload.name, data["authorisation_file_type"]),
-            subject_identifier=data["checked_identifier"],
-            uploaded_by=request.user,
+    try:
+        return services.lookup_prepare(
+            by=request.user,
+            mode=data["mode"],
+            purpose=data["purpose"],
+            channel=QueryChannel.WEB,
+            purpose_detail=data.get("purpose_detail", ""),
+            client_ip=client_ip(request),
+            identity_checked=bool(data.get("identity_checked")),
+            checked_identifier=data.get("checked_identifier", ""),
+            authorisation_id=data.get("authorisation_id"),
+            authorisation_file=data.get("authorisation_file"),
         )
-        # The stored name is the platform's own; the uploader's name is kept for display only.
-        authorisation.file.save(stored_name(data["authorisation_file_type"]), upload, save=False)
-        authorisation.save()
-    form.authorisation = authorisation
-    window = data["mode"] in (QueryMode.SELF, QueryMode.AUTHORISED)
-    return LookupRequest(
-        user=request.user,
-        mode=data["mode"],
-        purpose=data["purpose"],
-        channel=QueryChannel.WINDOW if window else QueryChannel.WEB,
-        purpose_detail=data.get("purpose_detail", ""),
-        # the log's column holds 200 characters; the authorisation row keeps the full name
-        authorization_document=f"{_('Authorisation')} #{authorisation.pk} {authorisation.file_name}"[:200]
-        if authorisation
-        else "",
-        client_ip=client_ip(request),
-    )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
 
 
 def _require(request, permission: str) -> None:
@@ -90,20 +81,20 @@ def _require(request, permission: str) -> None:
 
 
 @login_required
+@lookup_refusal_shown_on("subjects:search")
 def subject_search_view(request):
     """Search by identifier or name; the search itself is a logged lookup."""
     _require(request, "subjects.view_subject")
     form = SearchForm(request.POST or None, request.FILES or None, user=request.user)
-    results = None
+    results, lookup = None, None
     if request.method == "POST" and form.is_valid():
-        try:
-            lookup = _lookup_from(request, form, subject_identifier=form.cleaned_data["query"])
-            results = subject_search(lookup, query=form.cleaned_data["query"])
-        except QueryRefused as refused:
-            messages.error(request, str(refused))
-        except ValidationError as error:
-            add_service_errors(form, error)
-    authorisation_id = getattr(getattr(form, "authorisation", None), "pk", "")
+        lookup = _lookup_from(request, form)
+        if lookup is not None:
+            try:
+                results = subject_search(lookup, query=form.cleaned_data["query"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+    authorisation_id = (lookup.authorisation_id or "") if lookup else ""
     return render(
         request,
         "subjects/search.html",
@@ -113,76 +104,68 @@ def subject_search_view(request):
 
 @login_required
 @require_POST
+@lookup_refusal_shown_on("subjects:search")
 def credit_file_view(request, pk: int):
     """A subject's credit file by category, in the mode and for the purpose given."""
     _require(request, "subjects.view_subject")
     subject = get_object_or_404(restrict(Subject.objects.all(), request.user), pk=pk)
     form = LookupForm(request.POST, request.FILES or None, user=request.user)
-    if not form.is_valid():
+    lookup = _lookup_from(request, form) if form.is_valid() else None
+    if lookup is None:
         messages.error(request, _("Give the query mode and purpose to open a credit file."))
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
     try:
-        form.refuse_other_subject(subject)
-        credit_file = credit_file_for(_lookup_from(request, form, subject.identifier), subject)
+        credit_file = credit_file_for(lookup, subject)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("subjects:search")
-    except QueryRefused as refused:
-        messages.error(request, str(refused))
         return redirect("subjects:search")
     return render(
         request,
         "subjects/credit_file.html",
         {
             "file": credit_file,
-            "lookup_data": _lookup_hidden(form),
+            "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
         },
     )
 
 
-def _lookup_hidden(form: LookupForm) -> dict:
+def _lookup_hidden(lookup: LookupRequest) -> dict:
     """The lookup's fields to carry into the next POST (report, linked files)."""
-    data = form.cleaned_data
-    authorisation = getattr(form, "authorisation", None)
     return {
-        "mode": data["mode"],
-        "purpose": data["purpose"],
-        "purpose_detail": data.get("purpose_detail", ""),
-        "identity_checked": "on" if data.get("identity_checked") else "",
-        "authorisation_id": authorisation.pk if authorisation else "",
-        "checked_identifier": data.get("checked_identifier", ""),
+        "mode": lookup.mode,
+        "purpose": lookup.purpose,
+        "purpose_detail": lookup.purpose_detail,
+        "identity_checked": "on" if lookup.identity_checked else "",
+        "authorisation_id": lookup.authorisation_id or "",
+        "checked_identifier": lookup.checked_identifier,
     }
 
 
 @login_required
 @require_POST
+@lookup_refusal_shown_on("subjects:search")
 def report_issue_view(request, pk: int):
     _require(request, "subjects.add_creditreport")
     subject = get_object_or_404(restrict(Subject.objects.all(), request.user), pk=pk)
     form = LookupForm(request.POST, user=request.user)
-    if not form.is_valid():
+    lookup = _lookup_from(request, form) if form.is_valid() else None
+    if lookup is None:
         messages.error(request, _("Give the query mode and purpose to issue a credit report."))
         return redirect("subjects:search")
     try:
-        form.refuse_other_subject(subject)
         report, html = credit_report_issue(
-            _lookup_from(request, form, subject.identifier),
-            subject,
-            verify_url=request.build_absolute_uri(reverse("subjects:verify")),
+            lookup, subject, verify_url=request.build_absolute_uri(reverse("subjects:verify"))
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("subjects:search")
-    except QueryRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("subjects:search")
     return render(
         request,
         "subjects/report_issued.html",
-        {"report": report, "report_html": html, "lookup_data": _lookup_hidden(form)},
+        {"report": report, "report_html": html, "lookup_data": _lookup_hidden(lookup)},
     )
 
 
@@ -190,7 +173,8 @@ def report_issue_view(request, pk: int):
 def report_pdf_view(request, code: str):
     """Download an issued report's stored PDF. A download is a lookup of its own: the user
     states their own purpose (the issuing clerk's form carries the purpose just given) and the
-    query log names the downloader's purpose, not the issuer's."""
+    query log names the downloader's purpose, not the issuer's. A refused lookup (QueryRefused)
+    is the 403 page with its message."""
     report = get_object_or_404(
         restrict(CreditReport.objects.select_related("subject").prefetch_related("documents"), request.user),
         documents__code=code,
@@ -204,14 +188,11 @@ def report_pdf_view(request, code: str):
         data["checked_identifier"] = report.subject.identifier
     form = LookupForm(data, request.FILES or None, user=request.user)
     form.fields["mode"].choices = [(report.mode, QueryMode(report.mode).label)]
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (lookup := _lookup_from(request, form)) is not None:
         try:
-            form.refuse_other_subject(report.subject)
-            pdf = credit_report_download(_lookup_from(request, form, report.subject.identifier), report)
+            pdf = credit_report_download(lookup, report)
         except ValidationError as error:
             add_service_errors(form, error)
-        except QueryRefused as refused:
-            raise PermissionDenied(str(refused)) from None
         else:
             return FileResponse(pdf, content_type="application/pdf", filename=f"credit-report-{report.code}.pdf")
     return render(request, "subjects/report_download.html", {"report": report, "form": form})

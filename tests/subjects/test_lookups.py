@@ -92,7 +92,14 @@ def test_every_file_view_search_api_lookup_and_report_writes_exactly_one_log_row
     assert QueryLog.objects.latest("id").channel == "api"
 
     report, _html = credit_report_issue(
-        LookupRequest(user=clerk, mode=QueryMode.SELF, purpose=QueryPurpose.SELF_INQUIRY, channel=QueryChannel.WINDOW),
+        LookupRequest(
+            user=clerk,
+            mode=QueryMode.SELF,
+            purpose=QueryPurpose.SELF_INQUIRY,
+            channel=QueryChannel.WINDOW,
+            identity_checked=True,
+            checked_identifier=company.identifier,
+        ),
         company,
     )
     assert QueryLog.objects.latest("id") == report.query_log

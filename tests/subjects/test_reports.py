@@ -18,7 +18,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _issue(subject, user=None, mode=QueryMode.SELF, purpose=QueryPurpose.SELF_INQUIRY):
-    lookup = LookupRequest(user=user or ClerkFactory(), mode=mode, purpose=purpose, channel=QueryChannel.WINDOW)
+    # the applicant's identity document checked at the window (Nanjing art. 54)
+    lookup = LookupRequest(
+        user=user or ClerkFactory(),
+        mode=mode,
+        purpose=purpose,
+        channel=QueryChannel.WINDOW,
+        identity_checked=True,
+        checked_identifier=subject.identifier,
+    )
     return credit_report_issue(lookup, subject)
 
 

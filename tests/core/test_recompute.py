@@ -99,6 +99,45 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     assert serious.disclosure_ends_on == D(2031, 3, 15)
 
 
+def test_a_rule_change_announces_the_records_it_expires_and_restores(
+    policy, settings, today_is, django_capture_on_commit_callbacks
+):
+    """Tianjin art. 42 against the national maximum of 1 year (信用修复管理办法, from 2026-04-01):
+    a record the switch expires, and restores when switching back, is announced by
+    `record_status_changed` as the daily expiry (`records_expire`) announces it, with the
+    recompute's reason."""
+    from apps.subjects import events
+
+    settings.CREDIT_POLICY = "tianjin"
+    tianjin = active_policy()
+    tianjin.disclosure_rule = RuleSource.CITY
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(tianjin, by=None, reason="setup: the city rule")
+    today_is(D(2027, 6, 1))
+    past = _record(tianjin, severity="general", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))
+    _record(tianjin, severity="serious", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))  # stays active
+    heard = []
+
+    def listener(sender, *, records, status, by, reason, **kwargs):
+        heard.append((status, [r.pk for r in records], str(reason)))
+
+    events.record_status_changed.connect(listener, dispatch_uid="test_recompute_listener")
+    try:
+        tianjin.disclosure_rule = RuleSource.NATIONAL
+        with django_capture_on_commit_callbacks(execute=True):
+            audited_save(tianjin, by=None, reason="按国家规则公示")
+        tianjin.disclosure_rule = RuleSource.CITY
+        with django_capture_on_commit_callbacks(execute=True):
+            audited_save(tianjin, by=None, reason="改回本市规则")
+    finally:
+        events.record_status_changed.disconnect(dispatch_uid="test_recompute_listener")
+    assert [(status, ids) for status, ids, _reason in heard] == [
+        (RecordStatus.EXPIRED, [past.pk]),
+        (RecordStatus.ACTIVE, [past.pk]),
+    ]
+    assert "按国家规则公示" in heard[0][2] and "改回本市规则" in heard[1][2]
+
+
 def test_a_change_of_another_policy_or_of_a_figure_without_dates_recomputes_nothing(
     policy, django_capture_on_commit_callbacks
 ):

@@ -14,9 +14,9 @@ from apps.core.models import HolidayOverride
 from apps.core.selectors import active_policy
 from apps.core.workdays import add_working_days
 from apps.sanctions.choices import CaseStatus, ListType
-from apps.sanctions.models import ListingCase
+from apps.sanctions.models import ListEntry, ListingCase
 from apps.subjects.choices import BatchStatus, DisclosureBasis, RecordStatus
-from apps.subjects.disclosure import apply_disclosure
+from apps.subjects.disclosure import add_months, apply_disclosure
 from apps.subjects.models import ImportBatch
 from tests.factories import OrganizationFactory
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
@@ -255,3 +255,53 @@ def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, djan
     running.refresh_from_db()
     assert running.notice_end == D(2026, 12, 10)
     assert "red_list_notice_days" in running.history.first().history_change_reason
+
+
+def test_changing_the_key_attention_validity_moves_active_listings(
+    policy, today_is, django_capture_on_commit_callbacks
+):
+    """Nanjing art. 37 (key-attention list valid for 3 months): a changed validity moves the end
+    of active listings and of their entries, counted from their start, with history naming the
+    change; a listing whose new end has passed ends that day; a listing already ended is left."""
+    today_is(D(2026, 12, 2))
+
+    def listing(start, status=CaseStatus.ACTIVE):
+        case = ListingCase(
+            list_type=ListType.KEY_ATTENTION,
+            subject=CompanyFactory(),
+            deciding_org=OrganizationFactory(),
+            status=status,
+            facts="事实",
+            legal_basis="依据",
+            listing_start=start,
+            listing_end=add_months(start, policy.key_attention_months),
+        )
+        audited_save(case, by=None, reason="test listing")
+        entry = ListEntry(case=case, subject=case.subject, start=start, end=case.listing_end)
+        return case, audited_save(entry, by=None, reason="test entry")
+
+    assert policy.key_attention_months == 3
+    running, running_entry = listing(D(2026, 11, 10))
+    lapsing, lapsing_entry = listing(D(2026, 10, 20))
+    ended, _entry = listing(D(2026, 6, 1), status=CaseStatus.ENDED)
+    assert (running.listing_end, lapsing.listing_end) == (D(2027, 2, 10), D(2027, 1, 20))
+
+    policy.key_attention_months = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(policy, by=None, reason="重点关注有效期改为1个月")
+    for row in (running, running_entry, lapsing, lapsing_entry, ended):
+        row.refresh_from_db()
+    assert (running.status, running.listing_end, running_entry.end) == (
+        CaseStatus.ACTIVE,
+        D(2026, 12, 10),
+        D(2026, 12, 10),
+    )
+    assert "key_attention_months" in running.history.first().history_change_reason
+    assert "重点关注有效期改为1个月" in running_entry.history.first().history_change_reason
+    assert (lapsing.status, lapsing.listing_end, lapsing.removed_on) == (
+        CaseStatus.ENDED,
+        D(2026, 11, 20),
+        D(2026, 12, 2),
+    )
+    assert not lapsing_entry.active and lapsing_entry.end == D(2026, 11, 20)
+    assert (ended.status, ended.listing_end) == (CaseStatus.ENDED, D(2026, 9, 1))

@@ -58,9 +58,11 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     policy, settings, today_is, django_capture_on_commit_callbacks
 ):
     """Tianjin art. 42 (5 years from the end of the act, 「国家另有规定的除外」) against the national
-    maximum of 1 year from the determination (in force from 2026-04-01): the day the authority
-    switches to the national rule, a general record determined on 2026-04-20 has been disclosed
-    past 2027-04-20 and is expired, with history naming the change; switching back restores it."""
+    maximum of 1 year from the determination (in force from 2026-04-01; before it the 2023
+    measures, NDRC order 2023 No. 58, the same year for administrative penalties): the day the
+    authority switches to the national rule, general records determined on 2026-04-20 and on
+    2026-03-20 have been disclosed past 2027-04-20 and 2027-03-20 and are expired, with history
+    naming the change; switching back restores them."""
     settings.CREDIT_POLICY = "tianjin"
     tianjin = active_policy()
     tianjin.disclosure_rule = RuleSource.CITY
@@ -82,7 +84,12 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     change = past.history.first()
     assert change.status == RecordStatus.EXPIRED
     assert "按国家规则公示" in change.history_change_reason and "disclosure_rule" in change.history_change_reason
-    assert (earlier.status, earlier.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2031, 3, 15))  # before the switch
+    # determined before 2026-04-01: the 2023 measures' year from the decision (NDRC order 2023 No. 58)
+    assert (earlier.status, earlier.disclosure_ends_on, earlier.disclosure_basis) == (
+        RecordStatus.EXPIRED,
+        D(2027, 3, 20),
+        DisclosureBasis.NATIONAL_2023_MAX,
+    )
     assert (serious.status, serious.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2029, 4, 20))
 
     tianjin.disclosure_rule = RuleSource.CITY
@@ -90,6 +97,8 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
         audited_save(tianjin, by=None, reason="改回本市规则")
     past.refresh_from_db()
     serious.refresh_from_db()
+    earlier.refresh_from_db()
+    assert (earlier.status, earlier.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2031, 3, 15))
     assert (past.status, past.disclosure_ends_on, past.disclosure_basis) == (
         RecordStatus.ACTIVE,
         D(2031, 4, 15),

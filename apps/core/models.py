@@ -3,6 +3,9 @@ log and its seals, query-volume flags, and authentication events."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import NamedTuple
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -142,6 +145,32 @@ class User(AuditFields, AbstractUser):
 RESPONSIBLE_ROLES = tuple(ResponsibleRole.values)
 
 
+class NationalRuleSet(StrEnum):
+    """Which national rule binds a record's publication period (chosen by its determination date):
+    the current rules (国办发〔2025〕22号, 信用修复管理办法) or the 2023 measures before them."""
+
+    CURRENT = "current"
+    MEASURES_2023 = "2023"
+
+
+class NationalLimits(NamedTuple):
+    """The national rule binding a record and its (at least, at most) months of publication."""
+
+    rule: str
+    low: int
+    high: int
+
+
+# The figures of the 2023 national measures: all given, or none.
+NATIONAL_2023_FIGURES = (
+    "national_2023_general_min_months",
+    "national_2023_general_max_months",
+    "national_2023_serious_min_months",
+    "national_2023_serious_max_months",
+    "national_2023_effective_from",
+)
+
+
 class Policy(AuditedModel):
     """The city's rules (本市规则): every figure the regulations set, with the article it comes from.
 
@@ -255,6 +284,32 @@ class Policy(AuditedModel):
     national_serious_max_months = models.PositiveSmallIntegerField(_("national: serious, at most (months)"))
     national_rules_effective_from = models.DateField(_("national rules in force from"))
     national_rules_basis = models.CharField(_("basis"), max_length=300)
+    # The national rule before it: NDRC order 2023 No. 58, 失信行为纠正后的信用信息修复管理办法（试行）,
+    # in force from 2023-05-01 until the rule above replaced it. Its periods are set for
+    # administrative-penalty information only, and it has no minor tier.
+    national_2023_general_min_months = models.PositiveSmallIntegerField(
+        _("2023 national measures: general penalty information, at least (months)"), null=True, blank=True
+    )
+    national_2023_general_max_months = models.PositiveSmallIntegerField(
+        _("2023 national measures: general penalty information, at most (months)"), null=True, blank=True
+    )
+    national_2023_serious_min_months = models.PositiveSmallIntegerField(
+        _("2023 national measures: serious penalty information, at least (months)"), null=True, blank=True
+    )
+    national_2023_serious_max_months = models.PositiveSmallIntegerField(
+        _("2023 national measures: serious penalty information, at most (months)"), null=True, blank=True
+    )
+    national_2023_effective_from = models.DateField(
+        _("2023 national measures in force from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "They bind administrative-penalty records (items whose credit report section is administrative "
+            "penalties) determined from this day until the national rules above took effect. Empty: no earlier "
+            "national rule; records determined before the national rules keep the city's period."
+        ),
+    )
+    national_2023_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     disclosure_rule = models.CharField(
         _("disclosure periods follow"), max_length=10, choices=RuleSource.choices, default=RuleSource.CITY
     )
@@ -342,11 +397,23 @@ class Policy(AuditedModel):
 
     def clean(self):
         errors = {}
-        for severity in ("general", "serious"):
-            low = getattr(self, f"national_{severity}_min_months")
-            high = getattr(self, f"national_{severity}_max_months")
-            if low is not None and high is not None and low > high:
-                errors[f"national_{severity}_min_months"] = _("The minimum cannot exceed the maximum.")
+        for prefix in ("national", "national_2023"):
+            for severity in ("general", "serious"):
+                low = getattr(self, f"{prefix}_{severity}_min_months")
+                high = getattr(self, f"{prefix}_{severity}_max_months")
+                if low is not None and high is not None and low > high:
+                    errors[f"{prefix}_{severity}_min_months"] = _("The minimum cannot exceed the maximum.")
+        earlier = [getattr(self, name) for name in NATIONAL_2023_FIGURES]
+        if any(value is not None for value in earlier) and any(value is None for value in earlier):
+            errors["national_2023_effective_from"] = _(
+                "Give every figure of the 2023 national measures and the day they took effect, or none."
+            )
+        elif (
+            self.national_2023_effective_from is not None
+            and self.national_rules_effective_from is not None
+            and self.national_2023_effective_from >= self.national_rules_effective_from
+        ):
+            errors["national_2023_effective_from"] = _("They must take effect before the national rules above.")
         roles = self.listing_responsible_roles
         if not isinstance(roles, list) or any(role not in RESPONSIBLE_ROLES for role in roles):
             errors["listing_responsible_roles"] = _("Give a list of roles among: %(roles)s.") % {
@@ -374,11 +441,12 @@ class Policy(AuditedModel):
         }[severity]
 
     def national_rule_applies(self, determined_on) -> bool:
-        """Whether the national limits bind a record determined on `determined_on` (认定之日).
+        """Whether the current national limits bind a record determined on `determined_on` (认定之日).
 
         Only when the policy follows the national rules, and only for records determined on or
         after the day they took effect: the rule in force on the determination date applies, not
-        the one in force when the conduct ended. Before it, the preset keeps the city figure.
+        the one in force when the conduct ended. Before it, `national_limits` says whether the
+        2023 measures bind the record.
         """
         return (
             self.disclosure_rule == RuleSource.NATIONAL
@@ -386,15 +454,40 @@ class Policy(AuditedModel):
             and determined_on >= self.national_rules_effective_from
         )
 
-    def disclosure_months(self, severity: str, on=None) -> int:
+    def national_limits(self, severity: str, determined_on, *, penalty: bool = True) -> NationalLimits | None:
+        """The national rule binding a dishonest record of `severity` determined on
+        `determined_on` (认定之日), with its (at least, at most) months; None when none binds.
+
+        The rule in force on the determination date: the current national rules from the day they
+        took effect; before it, the 2023 measures from theirs, for administrative-penalty
+        information (`penalty`) of the general and serious tiers, which are all they set periods
+        for. Earlier records, and any record while the policy follows the city, keep the city's
+        period.
+        """
+        if self.disclosure_rule != RuleSource.NATIONAL or determined_on is None:
+            return None
+        if determined_on >= self.national_rules_effective_from:
+            return NationalLimits(NationalRuleSet.CURRENT, *self.national_range(severity))
+        start = self.national_2023_effective_from
+        if not penalty or severity not in ("general", "serious") or start is None or determined_on < start:
+            return None
+        low = getattr(self, f"national_2023_{severity}_min_months")
+        high = getattr(self, f"national_2023_{severity}_max_months")
+        if low is None or high is None:
+            return None
+        return NationalLimits(NationalRuleSet.MEASURES_2023, low, high)
+
+    def disclosure_months(self, severity: str, on=None, *, penalty: bool = True) -> int:
         """Months a dishonest record of `severity` stays disclosed when the period counts from its
         determination on `on` (no date: as if determined after the national rules took effect).
         The full rule, with periods counted from other days, is `apps.subjects.disclosure`."""
         months = self.city_months(severity)
-        if self.disclosure_rule == RuleSource.CITY or (on is not None and not self.national_rule_applies(on)):
+        if self.disclosure_rule == RuleSource.CITY:
             return months
-        low, high = self.national_range(severity)
-        return min(max(months, low), high)
+        limits = self.national_limits(severity, on or self.national_rules_effective_from, penalty=penalty)
+        if limits is None:
+            return months
+        return min(max(months, limits.low), limits.high)
 
 
 # How the policy's figures are grouped on screen and in the admin: (figure, its basis field).
@@ -443,6 +536,11 @@ POLICY_SECTIONS = [
             ("national_serious_min_months", "national_rules_basis"),
             ("national_serious_max_months", "national_rules_basis"),
             ("national_rules_effective_from", "national_rules_basis"),
+            ("national_2023_general_min_months", "national_2023_basis"),
+            ("national_2023_general_max_months", "national_2023_basis"),
+            ("national_2023_serious_min_months", "national_2023_basis"),
+            ("national_2023_serious_max_months", "national_2023_basis"),
+            ("national_2023_effective_from", "national_2023_basis"),
             ("disclosure_rule", "disclosure_rule_reason"),
         ],
     ),

@@ -26,8 +26,11 @@ from apps.core.registry import project_submodules
 
 logger = logging.getLogger(__name__)
 
-# Policy fields whose change moves a deadline counted in working days.
-DEADLINE_FIELDS = frozenset({"listing_statement_days", "red_list_notice_days", "integration_days"})
+# Policy fields whose change moves a deadline: counted in working days, or the end of an active
+# key-attention listing (its validity in months from its start, Nanjing art. 37).
+DEADLINE_FIELDS = frozenset(
+    {"listing_statement_days", "red_list_notice_days", "integration_days", "key_attention_months"}
+)
 # Policy fields whose change moves a disclosure end.
 DISCLOSURE_FIELDS = frozenset(
     name

@@ -41,10 +41,26 @@ class DisclosureBasis(models.TextChoices):
     """Which rule set a record's disclosure end (stored with the end, shown in the credit file)."""
 
     CITY = "city", _("City regulation's period")
-    BEFORE_NATIONAL = "before_national", _("City regulation's period: determined before the national rules took effect")
+    BEFORE_NATIONAL = (
+        "before_national",
+        _("City regulation's period: no national limit was in force for it on the determination date"),
+    )
     NATIONAL_WITHIN = "national_within", _("City regulation's period, within the national range")
     NATIONAL_MAX = "national_max", _("National maximum from the determination date (the city's period is longer)")
     NATIONAL_MIN = "national_min", _("National minimum from the determination date (the city's period is shorter)")
+    # Records determined while the 2023 national measures were in force (administrative penalties).
+    NATIONAL_2023_WITHIN = (
+        "national_2023_within",
+        _("City regulation's period, within the range of the 2023 national measures"),
+    )
+    NATIONAL_2023_MAX = (
+        "national_2023_max",
+        _("Maximum of the 2023 national measures from the determination date (the city's period is longer)"),
+    )
+    NATIONAL_2023_MIN = (
+        "national_2023_min",
+        _("Minimum of the 2023 national measures from the determination date (the city's period is shorter)"),
+    )
     ITEM = "item", _("The catalog item's own period")
     NOT_PUBLISHED = "not_published", _("Minor dishonest information: not published")
     LISTING = "listing", _("Extended while on the serious list")

@@ -5,10 +5,14 @@
   act; Ningbo art. 22: from determination), custodial sentences from the day they were served
   (Dalian art. 35, Ningbo art. 22) where the policy says so.
 - Its length comes from the policy by severity (the city's figures) or from the item itself.
-  When the policy follows the national rules, a record determined on or after the day they
-  took effect (the determination date chooses the rule, not the start of the period) ends no
-  later than the national maximum and no earlier than the national minimum, both counted from
-  the determination date. The rule that set the end is stored with it (`DisclosureBasis`).
+  When the policy follows the national rules, the rule in force on the determination date (not
+  on the start of the period) holds the end between its minimum and maximum, both counted from
+  the determination date: the current national rules for a record determined on or after the
+  day they took effect (2026-04-01); before it, the 2023 national measures (in force from
+  2023-05-01) for administrative-penalty information, the records of items whose credit report
+  section is administrative penalties. Other records, and records determined before any
+  national rule, keep the city's period. The rule that set the end is stored with it
+  (`DisclosureBasis`).
 - A minor record is not published unless its item says so and the policy gives minor records a
   period (`disclosure_minor_months`, 0: never).
 - Periods in months end on the corresponding day of the last month, or the month's last day when
@@ -24,8 +28,9 @@ import calendar
 import datetime
 from typing import NamedTuple
 
-from apps.catalog.choices import Category, PeriodRule, Severity
+from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, PeriodRule, ReportSection, Severity
 from apps.core.choices import DisclosureStart, RuleSource
+from apps.core.models import NationalRuleSet
 from apps.subjects import events
 from apps.subjects.choices import DisclosureBasis
 
@@ -60,6 +65,13 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def is_penalty(record) -> bool:
+    """Whether `record` is administrative-penalty information: its item's credit report section
+    (or, when the item names none, its category's) is administrative penalties."""
+    section = record.item.report_section or DEFAULT_REPORT_SECTION.get(record.category)
+    return section == ReportSection.PENALTY
+
+
 def determination_date(record) -> datetime.date | None:
     """The day the conduct was determined (认定之日): it chooses the national rule in force."""
     return record.determined_on or record.document_date
@@ -90,6 +102,20 @@ def _own_months(record) -> int | None:
     return item.period_months if item.period_rule == PeriodRule.ITEM and item.period_months else None
 
 
+# The basis of an end the national rule in force on the determination date held, by rule set.
+NATIONAL_BASES = {
+    NationalRuleSet.CURRENT: {
+        "max": DisclosureBasis.NATIONAL_MAX,
+        "min": DisclosureBasis.NATIONAL_MIN,
+        "within": DisclosureBasis.NATIONAL_WITHIN,
+    },
+    NationalRuleSet.MEASURES_2023: {
+        "max": DisclosureBasis.NATIONAL_2023_MAX,
+        "min": DisclosureBasis.NATIONAL_2023_MIN,
+        "within": DisclosureBasis.NATIONAL_2023_WITHIN,
+    },
+}
+
 DATE_FIELDS = ("custodial_sentence_end", "ended_on", "determined_on", "document_date")
 
 
@@ -110,9 +136,10 @@ def _disclosure_for(record, policy, extensions: dict | None = None) -> Disclosur
     """The last day `record` is disclosed, and why.
 
     A record that is not published at all (minor) ends the day before its period starts. Under
-    the national rule (for records determined on or after it took effect) the city's end, or the
-    item's, is held between the national minimum and maximum counted from the determination
-    date (国办发〔2025〕22号; the national periods run from the decision, 认定之日); a serious
+    the national rule in force on the determination date (`Policy.national_limits`: the current
+    rules, or before them the 2023 measures for administrative penalties) the city's end, or the
+    item's, is held between that rule's minimum and maximum counted from the determination date
+    (国办发〔2025〕22号 and the 2023 measures both count from the decision, 认定之日); a serious
     listing may still extend it, and then says it passes the national maximum.
     """
     own = _own_months(record)
@@ -131,19 +158,20 @@ def _disclosure_for(record, policy, extensions: dict | None = None) -> Disclosur
     basis = DisclosureBasis.ITEM if own is not None else DisclosureBasis.CITY
     national_max = None
     determined = determination_date(record)
-    if policy.national_rule_applies(determined):
+    limits = policy.national_limits(severity, determined, penalty=is_penalty(record))
+    if limits is not None:
         # Custodial sentences keep counting from their end where the city says so (Dalian art. 35,
         # Ningbo art. 22); otherwise the national period runs from the determination.
         custodial = policy.disclosure_custodial_from_sentence_end and record.custodial_sentence_end
         national_start = record.custodial_sentence_end if custodial else determined
-        low, high = policy.national_range(severity)
-        national_min, national_max = add_months(national_start, low), add_months(national_start, high)
+        national_min, national_max = add_months(national_start, limits.low), add_months(national_start, limits.high)
+        bases = NATIONAL_BASES[limits.rule]
         if end > national_max:
-            end, basis = national_max, DisclosureBasis.NATIONAL_MAX
+            end, basis = national_max, bases["max"]
         elif end < national_min:
-            end, basis = national_min, DisclosureBasis.NATIONAL_MIN
+            end, basis = national_min, bases["min"]
         elif own is None:
-            basis = DisclosureBasis.NATIONAL_WITHIN
+            basis = bases["within"]
     elif policy.disclosure_rule == RuleSource.NATIONAL and own is None:
         basis = DisclosureBasis.BEFORE_NATIONAL
     if policy.disclosure_extended_while_listed:

@@ -417,8 +417,9 @@ def records_recompute_disclosure(
 
     With `settle` (a changed rule), the status follows the new end at once: an active record
     whose new end has passed is expired as `records_expire` does, and a record expired earlier
-    whose new end is today or later is active again. Returns counts of changed, expired and
-    restored records.
+    whose new end is today or later is active again; both are announced by
+    `events.record_status_changed`, as the daily expiry is. Returns counts of changed, expired
+    and restored records.
     """
     from apps.core.audit import bulk_update_audited
 
@@ -440,7 +441,7 @@ def records_recompute_disclosure(
                 .select_related("item")
             )
             extensions = extensions_for({r.subject_id for r in chunk})
-            changed = []
+            changed, expired, restored = [], [], []
             for record in chunk:
                 try:
                     moved = apply_disclosure(record, policy, extensions)
@@ -450,17 +451,25 @@ def records_recompute_disclosure(
                     ended = record.disclosure_ends_on is not None and record.disclosure_ends_on < today
                     if record.status == RecordStatus.ACTIVE and ended:
                         record.status = RecordStatus.EXPIRED
-                        done["expired"] += 1
+                        expired.append(record)
                         moved = True
                     elif record.status == RecordStatus.EXPIRED and not ended:
                         record.status = RecordStatus.ACTIVE
-                        done["restored"] += 1
+                        restored.append(record)
                         moved = True
                 if moved:
                     record.updated_at, record.updated_by = timezone.now(), by
                     changed.append(record)
             bulk_update_audited(changed, CreditRecord, fields, by=by, reason=reason)
+            # Announced as `records_expire` announces the daily expiry, with the recompute's reason.
+            for records, status in ((expired, RecordStatus.EXPIRED), (restored, RecordStatus.ACTIVE)):
+                if records:
+                    events.record_status_changed.send(
+                        sender=CreditRecord, records=records, status=status, by=by, reason=reason
+                    )
             done["changed"] += len(changed)
+            done["expired"] += len(expired)
+            done["restored"] += len(restored)
     return done
 
 

@@ -83,6 +83,33 @@ def test_national_rule_holds_city_figures_within_the_national_range(policy):
     assert tianjin.disclosure_months("minor") == 3  # for an item that publishes minor records
 
 
+def test_the_2023_measures_are_given_whole_before_the_national_rules(policy):
+    """The 2023 measures (国家发展改革委令2023年第58号) are recorded whole, with their own range and a
+    date before the current national rules (2026-04-01), or not at all."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    assert (policy.national_2023_general_min_months, policy.national_2023_general_max_months) == (3, 12)
+    assert (policy.national_2023_serious_min_months, policy.national_2023_serious_max_months) == (12, 36)
+    policy.full_clean()
+    for change, field in (
+        ({"national_2023_general_max_months": None}, "national_2023_effective_from"),
+        ({"national_2023_effective_from": dt.date(2026, 4, 1)}, "national_2023_effective_from"),
+        ({"national_2023_serious_min_months": 40}, "national_2023_serious_min_months"),
+    ):
+        edited = Policy.objects.get(pk=policy.pk)
+        for name, value in change.items():
+            setattr(edited, name, value)
+        with pytest.raises(ValidationError) as caught:
+            edited.full_clean()
+        assert field in caught.value.message_dict
+    for name in ("general_min", "general_max", "serious_min", "serious_max"):
+        setattr(policy, f"national_2023_{name}_months", None)
+    policy.national_2023_effective_from = None
+    policy.full_clean()  # no earlier national rule at all
+
+
 def test_choosing_the_national_rule_needs_a_reason(policy):
     from django.core.exceptions import ValidationError
 

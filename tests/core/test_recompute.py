@@ -14,9 +14,9 @@ from apps.core.models import HolidayOverride
 from apps.core.selectors import active_policy
 from apps.core.workdays import add_working_days
 from apps.sanctions.choices import CaseStatus, ListType
-from apps.sanctions.models import ListingCase
+from apps.sanctions.models import ListEntry, ListingCase
 from apps.subjects.choices import BatchStatus, DisclosureBasis, RecordStatus
-from apps.subjects.disclosure import apply_disclosure
+from apps.subjects.disclosure import add_months, apply_disclosure
 from apps.subjects.models import ImportBatch
 from tests.factories import OrganizationFactory
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
@@ -58,9 +58,11 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     policy, settings, today_is, django_capture_on_commit_callbacks
 ):
     """Tianjin art. 42 (5 years from the end of the act, 「国家另有规定的除外」) against the national
-    maximum of 1 year from the determination (in force from 2026-04-01): the day the authority
-    switches to the national rule, a general record determined on 2026-04-20 has been disclosed
-    past 2027-04-20 and is expired, with history naming the change; switching back restores it."""
+    maximum of 1 year from the determination (in force from 2026-04-01; before it the 2023
+    measures, NDRC order 2023 No. 58, the same year for administrative penalties): the day the
+    authority switches to the national rule, general records determined on 2026-04-20 and on
+    2026-03-20 have been disclosed past 2027-04-20 and 2027-03-20 and are expired, with history
+    naming the change; switching back restores them."""
     settings.CREDIT_POLICY = "tianjin"
     tianjin = active_policy()
     tianjin.disclosure_rule = RuleSource.CITY
@@ -82,7 +84,12 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     change = past.history.first()
     assert change.status == RecordStatus.EXPIRED
     assert "按国家规则公示" in change.history_change_reason and "disclosure_rule" in change.history_change_reason
-    assert (earlier.status, earlier.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2031, 3, 15))  # before the switch
+    # determined before 2026-04-01: the 2023 measures' year from the decision (NDRC order 2023 No. 58)
+    assert (earlier.status, earlier.disclosure_ends_on, earlier.disclosure_basis) == (
+        RecordStatus.EXPIRED,
+        D(2027, 3, 20),
+        DisclosureBasis.NATIONAL_2023_MAX,
+    )
     assert (serious.status, serious.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2029, 4, 20))
 
     tianjin.disclosure_rule = RuleSource.CITY
@@ -90,6 +97,8 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
         audited_save(tianjin, by=None, reason="改回本市规则")
     past.refresh_from_db()
     serious.refresh_from_db()
+    earlier.refresh_from_db()
+    assert (earlier.status, earlier.disclosure_ends_on) == (RecordStatus.ACTIVE, D(2031, 3, 15))
     assert (past.status, past.disclosure_ends_on, past.disclosure_basis) == (
         RecordStatus.ACTIVE,
         D(2031, 4, 15),
@@ -97,6 +106,45 @@ def test_switching_to_the_national_rule_ends_records_past_its_maximum_and_switch
     )
     assert "改回本市规则" in past.history.first().history_change_reason
     assert serious.disclosure_ends_on == D(2031, 3, 15)
+
+
+def test_a_rule_change_announces_the_records_it_expires_and_restores(
+    policy, settings, today_is, django_capture_on_commit_callbacks
+):
+    """Tianjin art. 42 against the national maximum of 1 year (信用修复管理办法, from 2026-04-01):
+    a record the switch expires, and restores when switching back, is announced by
+    `record_status_changed` as the daily expiry (`records_expire`) announces it, with the
+    recompute's reason."""
+    from apps.subjects import events
+
+    settings.CREDIT_POLICY = "tianjin"
+    tianjin = active_policy()
+    tianjin.disclosure_rule = RuleSource.CITY
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(tianjin, by=None, reason="setup: the city rule")
+    today_is(D(2027, 6, 1))
+    past = _record(tianjin, severity="general", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))
+    _record(tianjin, severity="serious", ended_on=D(2026, 4, 15), determined_on=D(2026, 4, 20))  # stays active
+    heard = []
+
+    def listener(sender, *, records, status, by, reason, **kwargs):
+        heard.append((status, [r.pk for r in records], str(reason)))
+
+    events.record_status_changed.connect(listener, dispatch_uid="test_recompute_listener")
+    try:
+        tianjin.disclosure_rule = RuleSource.NATIONAL
+        with django_capture_on_commit_callbacks(execute=True):
+            audited_save(tianjin, by=None, reason="按国家规则公示")
+        tianjin.disclosure_rule = RuleSource.CITY
+        with django_capture_on_commit_callbacks(execute=True):
+            audited_save(tianjin, by=None, reason="改回本市规则")
+    finally:
+        events.record_status_changed.disconnect(dispatch_uid="test_recompute_listener")
+    assert [(status, ids) for status, ids, _reason in heard] == [
+        (RecordStatus.EXPIRED, [past.pk]),
+        (RecordStatus.ACTIVE, [past.pk]),
+    ]
+    assert "按国家规则公示" in heard[0][2] and "改回本市规则" in heard[1][2]
 
 
 def test_a_change_of_another_policy_or_of_a_figure_without_dates_recomputes_nothing(
@@ -216,3 +264,53 @@ def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, djan
     running.refresh_from_db()
     assert running.notice_end == D(2026, 12, 10)
     assert "red_list_notice_days" in running.history.first().history_change_reason
+
+
+def test_changing_the_key_attention_validity_moves_active_listings(
+    policy, today_is, django_capture_on_commit_callbacks
+):
+    """Nanjing art. 37 (key-attention list valid for 3 months): a changed validity moves the end
+    of active listings and of their entries, counted from their start, with history naming the
+    change; a listing whose new end has passed ends that day; a listing already ended is left."""
+    today_is(D(2026, 12, 2))
+
+    def listing(start, status=CaseStatus.ACTIVE):
+        case = ListingCase(
+            list_type=ListType.KEY_ATTENTION,
+            subject=CompanyFactory(),
+            deciding_org=OrganizationFactory(),
+            status=status,
+            facts="事实",
+            legal_basis="依据",
+            listing_start=start,
+            listing_end=add_months(start, policy.key_attention_months),
+        )
+        audited_save(case, by=None, reason="test listing")
+        entry = ListEntry(case=case, subject=case.subject, start=start, end=case.listing_end)
+        return case, audited_save(entry, by=None, reason="test entry")
+
+    assert policy.key_attention_months == 3
+    running, running_entry = listing(D(2026, 11, 10))
+    lapsing, lapsing_entry = listing(D(2026, 10, 20))
+    ended, _entry = listing(D(2026, 6, 1), status=CaseStatus.ENDED)
+    assert (running.listing_end, lapsing.listing_end) == (D(2027, 2, 10), D(2027, 1, 20))
+
+    policy.key_attention_months = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        audited_save(policy, by=None, reason="重点关注有效期改为1个月")
+    for row in (running, running_entry, lapsing, lapsing_entry, ended):
+        row.refresh_from_db()
+    assert (running.status, running.listing_end, running_entry.end) == (
+        CaseStatus.ACTIVE,
+        D(2026, 12, 10),
+        D(2026, 12, 10),
+    )
+    assert "key_attention_months" in running.history.first().history_change_reason
+    assert "重点关注有效期改为1个月" in running_entry.history.first().history_change_reason
+    assert (lapsing.status, lapsing.listing_end, lapsing.removed_on) == (
+        CaseStatus.ENDED,
+        D(2026, 11, 20),
+        D(2026, 12, 2),
+    )
+    assert not lapsing_entry.active and lapsing_entry.end == D(2026, 11, 20)
+    assert (ended.status, ended.listing_end) == (CaseStatus.ENDED, D(2026, 9, 1))

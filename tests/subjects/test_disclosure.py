@@ -29,6 +29,7 @@ def test_tianjin_five_years_from_the_end_of_the_conduct(policy, settings):
     """Tianjin art. 42: 5 years from the end of the dishonest act."""
     settings.CREDIT_POLICY = "tianjin"
     tianjin = active_policy()
+    tianjin.disclosure_rule = "city"  # the preset ships the national rule (issue 10)
     record = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2025, 12, 15))
     assert disclosure_end(record, tianjin) == dt.date(2030, 12, 15)
     with pytest.raises(disclosure.MissingDate):
@@ -38,6 +39,7 @@ def test_tianjin_five_years_from_the_end_of_the_conduct(policy, settings):
 def test_custodial_sentences_count_from_their_end_where_the_city_says_so(policy):
     """Dalian art. 35, Ningbo art. 22: a custodial sentence is counted from its end."""
     ningbo = Policy.objects.get(code="ningbo")
+    ningbo.disclosure_rule = "city"  # the preset ships the national rule (issue 10)
     record = _record(severity="serious", determined_on=dt.date(2026, 3, 1), custodial_sentence_end=dt.date(2028, 6, 30))
     assert disclosure_end(record, ningbo) == dt.date(2033, 6, 30)
     assert disclosure_end(record, policy) == dt.date(2029, 3, 1)  # Nanjing: no such rule
@@ -98,11 +100,17 @@ def test_the_serious_list_hook_extends_disclosure(policy, disclosure_extension):
 
 
 def test_the_national_rule_applies_to_records_determined_from_its_effective_date(policy):
-    """DESIGN.md section 5: national rules switch by date (in force from 2026-04-01), chosen by
-    the determination date (issue 10)."""
+    """DESIGN.md section 5: national rules switch by date, chosen by the determination date
+    (issue 10). Tianjin art. 42 (5 years from the end of the act) against, for a general
+    administrative penalty: the 2023 measures (NDRC order 2023 No. 58, in force from 2023-05-01:
+    at most 1 year from the decision) and the 信用修复管理办法 (from 2026-04-01: at most 1 year)."""
     tianjin = Policy.objects.get(code="tianjin")
     tianjin.disclosure_rule = "national"
+    earlier = _record(severity="general", determined_on=dt.date(2023, 4, 30), ended_on=dt.date(2023, 3, 31))
+    measures = _record(severity="general", determined_on=dt.date(2023, 5, 1), ended_on=dt.date(2023, 3, 31))
     before = _record(severity="general", determined_on=dt.date(2026, 3, 1), ended_on=dt.date(2026, 3, 31))
     after = _record(severity="general", determined_on=dt.date(2026, 5, 1), ended_on=dt.date(2026, 4, 1))
-    assert disclosure_end(before, tianjin) == dt.date(2031, 3, 31)  # the city's 5 years
+    assert disclosure_end(earlier, tianjin) == dt.date(2028, 3, 31)  # no national rule yet: the city's 5 years
+    assert disclosure_end(measures, tianjin) == dt.date(2024, 5, 1)  # the 2023 measures' year from the decision
+    assert disclosure_end(before, tianjin) == dt.date(2027, 3, 1)  # still the 2023 measures
     assert disclosure_end(after, tianjin) == dt.date(2027, 5, 1)  # the national year from the determination

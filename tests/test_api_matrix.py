@@ -499,7 +499,8 @@ def api_endpoints() -> set[tuple[str, str]]:
         actions = getattr(callback, "actions", None)
         view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
         if actions:
-            methods = set(actions)
+            # DRF adds `head` (GET's handler) to a viewset's shared actions at its first request.
+            methods = set(actions) - {"head"}
         elif view_class is not None:
             methods = {m for m in METHODS if hasattr(view_class, m)}
         else:

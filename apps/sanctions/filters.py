@@ -13,7 +13,7 @@ from apps.sanctions.models import ListingCase
 class ListingCaseFilter(django_filters.FilterSet):
     list_type = django_filters.ChoiceFilter(choices=ListType.choices, label=_("List"))
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
-    deciding_org = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Deciding body"))
+    deciding_org = django_filters.ModelChoiceFilter(queryset=Organization.objects.all(), label=_("Deciding agency"))
     filed = django_filters.DateFromToRangeFilter(field_name="created_at__date", label=_("Filed between"))
     decided = django_filters.DateFromToRangeFilter(field_name="decided_on", label=_("Decided between"))
 

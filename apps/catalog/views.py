@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -366,6 +366,8 @@ def catalog_export(request, pk: int, fmt: str):
 def catalog_import_view(request, pk: int):
     kind = KINDS["catalogs"]
     document = _document(request, kind, pk)
+    if not services.is_drafter(request.user):
+        raise PermissionDenied(str(services.MSG_ONLY_DRAFTERS))  # only the credit office imports items
     form = ImportForm(request.POST or None, request.FILES or None)
     row_errors, errors_omitted = [], 0
     if request.method == "POST" and form.is_valid():

@@ -238,8 +238,6 @@ def case_step(request, pk: int, step: str):
     }
     try:
         actions[step]()
-    except PermissionDenied as refused:
-        messages.error(request, str(refused) or _("You may not take this step."))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

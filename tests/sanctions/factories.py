@@ -3,9 +3,15 @@
 import datetime
 from dataclasses import dataclass
 
+import factory
+from django.utils import timezone
+
 from apps.catalog.choices import Category, MeasureTarget, ReportSection
 from apps.catalog.models import CatalogItem, ExemptionRule
 from apps.core.models import User
+from apps.sanctions import services
+from apps.sanctions.choices import ListType, RemovalReason
+from apps.sanctions.models import ListingCase
 from tests.catalog.factories import (
     ExemptionListFactory,
     ExemptionRuleFactory,
@@ -98,8 +104,6 @@ DECISION = {
 
 def backdate(case, day: datetime.date):
     """A case filed earlier (the notice may not be dated before the filing)."""
-    from django.utils import timezone
-
     from apps.core.audit import audited_save
 
     case.created_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
@@ -109,12 +113,149 @@ def backdate(case, day: datetime.date):
 def decide_after_statement(world, case, **notice):
     """Notice delivered today (with `notice`, e.g. the responsible people), a statement received
     and answered, the case decided."""
-    from django.utils import timezone
-
-    from apps.sanctions import services
-
     services.case_issue_notice(
         case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate(), **notice
     )
     services.case_record_statement(case, by=world.officer, statement="不服", reason="收到申辩")
     return services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
+
+
+# --- one factory per workflow state, built by the real services -------------------------------
+#
+# `ListingCaseDecidedFactory()` walks a serious-list case from its filing to the decision through
+# `apps.sanctions.services` (never by setting `status`), so every guard, grant, history row and
+# list entry is there as in production. Pass `world=` to build on an existing `make_world()`.
+# Dates count from today (the notice delivered today, the listing starting today), so the cases
+# are valid on any date the records of the world are.
+
+
+def decision_from(today: datetime.date) -> dict:
+    """DECISION with a listing period that starts `today` (three years, Nanjing art. 56)."""
+    return {
+        **DECISION,
+        "listing_start": today,
+        "listing_end": today.replace(year=today.year + 3) - datetime.timedelta(days=1),
+    }
+
+
+class ListingCaseDraftFactory(factory.Factory):
+    """A serious-list case as filed: draft, on the world's serious dishonest record."""
+
+    class Meta:
+        model = ListingCase
+
+    world = factory.LazyFunction(make_world)
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise NotImplementedError("list cases exist only through the services: use create()")
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        return services.case_open(
+            by=world.officer,
+            list_type=ListType.SERIOUS,
+            subject=world.company,
+            facts="销售不合格食品",
+            legal_basis="《中华人民共和国食品安全法》第一百三十四条",
+            basis_records=[world.record],
+            measures=[world.measures[MeasureTarget.SERIOUS]],
+            record_item=world.listing_item,
+            reason="立案",
+        )
+
+
+class ListingCaseNoticeIssuedFactory(ListingCaseDraftFactory):
+    """Prior notice issued, not yet delivered (no statement period runs)."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_issue_notice(case, by=world.officer, notice_number="宁市监告〔2026〕1号", reason="告知")
+
+
+class ListingCaseNoticeDeliveredFactory(ListingCaseDraftFactory):
+    """Prior notice issued and delivered today: the statement period runs."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_issue_notice(
+            case,
+            by=world.officer,
+            notice_number="宁市监告〔2026〕1号",
+            reason="告知",
+            delivered_on=timezone.localdate(),
+        )
+
+
+class ListingCaseStatementReceivedFactory(ListingCaseNoticeDeliveredFactory):
+    """The subject's statement (陈述申辩) received."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_record_statement(case, by=world.officer, statement="不服，已整改", reason="收到申辩")
+
+
+class ListingCaseDecidedFactory(ListingCaseStatementReceivedFactory):
+    """Decided (认定): the subject is on the list from today."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_decide(
+            case,
+            by=world.officer,
+            reason="认定",
+            statement_finding="申辩理由不成立，不予采纳",
+            **decision_from(timezone.localdate()),
+        )
+
+
+class ListingCasePublishedFactory(ListingCaseDecidedFactory):
+    """Decided and published (Nanjing art. 40)."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_publish(case, by=world.officer, reason="公布")
+
+
+class ListingCaseRemovedFactory(ListingCasePublishedFactory):
+    """Published, then removed (移出) by revocation of the decision."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.case_remove(
+            case,
+            by=world.officer,
+            removal_reason=RemovalReason.REVOCATION,
+            removal_document="宁市监撤〔2026〕1号",
+            reason="决定已撤销",
+        )
+
+
+class RedListProposedFactory(ListingCaseDraftFactory):
+    """A red-list (守信激励) proposal for the world's representative, who has no dishonest record."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        return services.case_open(
+            by=world.officer,
+            list_type=ListType.RED,
+            subject=world.representative,
+            facts="连续五年守信",
+            legal_basis="《宁波市社会信用条例》第二十八条",
+            reason="提名",
+        )
+
+
+class RedListPublicNoticeFactory(RedListProposedFactory):
+    """A red-list proposal under public notice (公示)."""
+
+    @classmethod
+    def _create(cls, model_class, *, world, **kwargs):
+        case = super()._create(model_class, world=world, **kwargs)
+        return services.red_start_notice(case, by=world.officer, reason="公示")

@@ -1,0 +1,548 @@
+"""The API permission matrix of every endpoint, declared once (STYLE.md, NetBox's generic API tests).
+
+`MATRIX` holds one row per (URL name, method) under /api/: how to build the URL (and the object in
+it), who is permitted and with what answer, who is refused (a role without the permission → 403),
+and for object endpoints another organisation's officer (→ 404). Anonymous is refused everywhere.
+`test_every_api_endpoint_has_a_row` walks the project's urlconf (the DRF router with every
+viewset route and @action, and the plain API views) and fails for an endpoint without a row, so a
+new endpoint cannot go unnoticed; `test_permission_matrix` runs each row through
+`assert_permission_matrix`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from apps.catalog.choices import ListStatus, MeasureTarget
+from apps.core.api.views import api_not_found
+from apps.core.models import QueryFlag
+from apps.sanctions import services as sanctions_services
+from apps.subjects import ingestion
+from tests.catalog.factories import (
+    CatalogFactory,
+    CatalogItemFactory,
+    ExemptionListFactory,
+    ExemptionRuleFactory,
+    MeasureFactory,
+    MeasureListFactory,
+)
+from tests.factories import (
+    AuditorFactory,
+    AuthorityUserFactory,
+    ClerkFactory,
+    NoRoleUserFactory,
+    OfficerFactory,
+    QueryFlagFactory,
+)
+from tests.matrix import Expectation, assert_permission_matrix
+from tests.sanctions import factories as case_factories
+
+# The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
+
+# Views under /api/ that are not endpoints of the API: the catch-all that answers the API's JSON
+# 404 for any other address (tests/core/test_api.py covers it).
+NOT_ENDPOINTS = {api_not_found}
+
+API_PREFIX = "api/"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class World:
+    """Users of each role and the objects the rows act on, built when a row first asks."""
+
+    def __init__(self):
+        self.base = case_factories.make_world()
+        self.officer = self.base.officer  # the owning agency's officer
+        self.other_officer = OfficerFactory()  # another agency, the same permissions
+        self.clerk = ClerkFactory()
+        self.authority = AuthorityUserFactory()
+        self.auditor = AuditorFactory()
+        self.norole = NoRoleUserFactory()
+
+    def user(self, role: str | None):
+        return None if role is None else getattr(self, role)
+
+    # --- catalog lists in each lifecycle state ---------------------------------------------
+
+    def list_document(self, kind: str, status: str):
+        today, now = timezone.localdate(), timezone.now()
+        fields: dict = {}
+        if status != ListStatus.DRAFT:
+            fields |= {"consultation_start": today - dt.timedelta(days=30), "consultation_end": today - dt.timedelta(1)}
+        if status in (ListStatus.APPROVED, ListStatus.PUBLISHED):
+            fields |= {"approval_document": "宁政复〔2026〕1号", "approved_at": now}
+        if status == ListStatus.PUBLISHED:
+            fields |= {"effective_date": today, "published_at": now}
+        factory, entry, link = {
+            "catalog": (CatalogFactory, CatalogItemFactory, "catalog"),
+            "measurelist": (MeasureListFactory, MeasureFactory, "measure_list"),
+            "exemptionlist": (ExemptionListFactory, ExemptionRuleFactory, "exemption_list"),
+        }[kind]
+        document = factory(status=status, **fields)
+        entry(**{link: document})  # a list without entries cannot go to consultation
+        return document
+
+    @cached_property
+    def draft_item(self):
+        return CatalogItemFactory(catalog=CatalogFactory())
+
+    @cached_property
+    def measure(self):
+        return MeasureFactory()
+
+    @cached_property
+    def exemption_rule(self):
+        return ExemptionRuleFactory()
+
+    # --- core ------------------------------------------------------------------------------
+
+    @cached_property
+    def flag(self) -> QueryFlag:
+        return QueryFlagFactory(user=self.officer)
+
+    # --- subjects --------------------------------------------------------------------------
+
+    def rows(self, n: int = 1) -> list[dict]:
+        return [
+            {
+                "identifier": "914403001922038216",
+                "name": "深圳某公司",
+                "document_number": f"宁市监罚〔2026〕矩阵{n}号",
+                "document_date": "2026-03-01",
+                "determined_on": "2026-03-01",
+                "severity": "general",
+                "source_record_id": f"M{n}",
+                "penalty_type": "罚款",
+            }
+        ]
+
+    def csv_file(self) -> SimpleUploadedFile:
+        row = self.rows(2)[0]
+        text = ",".join(row) + "\n" + ",".join(row.values()) + "\n"
+        return SimpleUploadedFile("batch.csv", text.encode(), content_type="text/csv")
+
+    @cached_property
+    def validated_batch(self):
+        return ingestion.batch_from_rows(
+            by=self.officer, item=self.base.record.item, provider=self.officer.organization, rows=self.rows(3)
+        )
+
+    @cached_property
+    def submitted_batch(self):
+        return ingestion.batch_submit(self.validated_batch, by=self.officer, reason="报送")
+
+    # --- sanctions -------------------------------------------------------------------------
+
+    def case(self, factory):
+        return factory(world=self.base)
+
+    @cached_property
+    def check(self):
+        check, *_ = sanctions_services.sanction_check(
+            by=self.officer, identifier=self.base.company.identifier, matter="bidding"
+        )
+        return check
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # the URL name
+    method: str
+    url: Callable[[World], str]
+    permitted: str  # a World user
+    refused: str | None  # a user whose role lacks the permission; None: any signed-in user may
+    other_organisation: str | None = None  # an officer of another agency → 404
+    data: Callable[[World], dict] | None = None
+    status: int = 200
+    format: str = "json"
+    why_any_signed_in: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.name, self.method
+
+
+def at(name: str, obj: Callable[[World], object] | None = None, query: str = "") -> Callable[[World], str]:
+    """The URL of `name`, for the object `obj(world)` when given, plus a query string."""
+
+    def build(world: World) -> str:
+        args = [obj(world).pk] if obj is not None else []
+        return reverse(name, args=args) + query
+
+    return build
+
+
+def _lifecycle_rows(kind: str) -> list[Row]:
+    """One list kind (catalogs, measure lists, exemption lists): read, and each lifecycle step
+    from the state it starts in (Nanjing art. 25: the credit office drafts, the authority approves)."""
+
+    def doc(status):
+        return lambda w: w.list_document(kind, status)
+
+    today = timezone.localdate
+    return [
+        Row(f"{kind}-list", "GET", at(f"{kind}-list"), "officer", "norole"),
+        Row(f"{kind}-detail", "GET", at(f"{kind}-detail", doc(ListStatus.DRAFT)), "auditor", "norole"),
+        Row(
+            f"{kind}-consultation",
+            "POST",
+            at(f"{kind}-consultation", doc(ListStatus.DRAFT)),
+            "clerk",
+            "officer",
+            data=lambda w: {"start": today(), "end": today() + dt.timedelta(days=30), "reason": "征求意见"},
+        ),
+        Row(
+            f"{kind}-reopen",
+            "POST",
+            at(f"{kind}-reopen", doc(ListStatus.CONSULTATION)),
+            "clerk",
+            "authority",
+            data=lambda w: {"reason": "退回修改"},
+        ),
+        Row(
+            f"{kind}-approve",
+            "POST",
+            at(f"{kind}-approve", doc(ListStatus.CONSULTATION)),
+            "authority",
+            "clerk",
+            data=lambda w: {"approval_document": "宁政复〔2026〕3号", "reason": "市政府批准"},
+        ),
+        Row(
+            f"{kind}-publish",
+            "POST",
+            at(f"{kind}-publish", doc(ListStatus.APPROVED)),
+            "authority",
+            "clerk",
+            data=lambda w: {"reason": "公布"},
+        ),
+        Row(
+            f"{kind}-new-version",
+            "POST",
+            at(f"{kind}-new-version", doc(ListStatus.PUBLISHED)),
+            "clerk",
+            "officer",
+            data=lambda w: {"reason": "修订"},
+        ),
+    ]
+
+
+def _item_payload(world: World) -> dict:
+    return {
+        "catalog": world.draft_item.catalog_id,
+        "code": "MX01",
+        "name": "矩阵测试信息项",
+        "category": "basic",
+        "subject_types": ["legal_person"],
+        "disclosure": "public",
+        "frequency": "daily",
+        "period_rule": "unlimited",
+        "legal_basis": "《南京市社会信用条例》第二十五条",
+        "reason": "新增信息项",
+    }
+
+
+def _decision(world: World) -> dict:
+    return {**case_factories.decision_from(timezone.localdate()), "statement_finding": "不予采纳", "reason": "认定"}
+
+
+CASES = case_factories
+MATRIX: list[Row] = [
+    # --- core ---------------------------------------------------------------------------------
+    Row(
+        "api-root",
+        "GET",
+        at("api-root"),
+        "norole",
+        None,
+        why_any_signed_in="the index names the endpoints, no data",
+    ),
+    Row("api-me", "GET", at("api-me"), "norole", None, why_any_signed_in="who am I: the user's own account"),
+    Row(
+        "api-schema",
+        "GET",
+        at("api-schema"),
+        "norole",
+        None,
+        why_any_signed_in="the OpenAPI schema (SERVE_PERMISSIONS: signed in)",
+    ),
+    Row("api-docs", "GET", at("api-docs"), "norole", None, why_any_signed_in="Swagger UI of the schema, no data"),
+    Row("api-policy", "GET", at("api-policy"), "authority", "norole"),
+    Row("organization-list", "GET", at("organization-list"), "officer", "norole"),
+    Row(
+        "organization-detail",
+        "GET",
+        at("organization-detail", lambda w: w.officer.organization),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    Row("user-list", "GET", at("user-list"), "clerk", "norole"),
+    Row("user-detail", "GET", at("user-detail", lambda w: w.officer), "officer", "norole", "other_officer"),
+    Row("queryflag-list", "GET", at("queryflag-list"), "clerk", "norole"),
+    Row("queryflag-detail", "GET", at("queryflag-detail", lambda w: w.flag), "officer", "norole", "other_officer"),
+    # Nanjing art. 52: only the credit office clears a flag.
+    Row(
+        "queryflag-clear",
+        "POST",
+        at("queryflag-clear", lambda w: w.flag),
+        "clerk",
+        "authority",
+        data=lambda w: {"reason": "核实为正常业务"},
+    ),
+    # --- catalog ------------------------------------------------------------------------------
+    *_lifecycle_rows("catalog"),
+    *_lifecycle_rows("measurelist"),
+    *_lifecycle_rows("exemptionlist"),
+    Row("catalogitem-list", "GET", at("catalogitem-list"), "officer", "norole"),
+    Row("catalogitem-list", "POST", at("catalogitem-list"), "clerk", "officer", data=_item_payload, status=201),
+    Row("catalogitem-detail", "GET", at("catalogitem-detail", lambda w: w.draft_item), "auditor", "norole"),
+    Row(
+        "catalogitem-detail",
+        "PUT",
+        at("catalogitem-detail", lambda w: w.draft_item),
+        "clerk",
+        "authority",
+        data=lambda w: {**_item_payload(w), "code": w.draft_item.code, "reason": "更正"},
+    ),
+    Row(
+        "catalogitem-detail",
+        "PATCH",
+        at("catalogitem-detail", lambda w: w.draft_item),
+        "clerk",
+        "officer",
+        data=lambda w: {"name": "更正名称", "reason": "更正"},
+    ),
+    Row("measure-list", "GET", at("measure-list"), "officer", "norole"),
+    Row("measure-detail", "GET", at("measure-detail", lambda w: w.measure), "authority", "norole"),
+    Row("exemptionrule-list", "GET", at("exemptionrule-list"), "clerk", "norole"),
+    Row("exemptionrule-detail", "GET", at("exemptionrule-detail", lambda w: w.exemption_rule), "officer", "norole"),
+    # --- subjects -----------------------------------------------------------------------------
+    Row(
+        "api-subject-lookup",
+        "GET",
+        lambda w: (
+            reverse("api-subject-lookup")
+            + f"?identifier={w.base.company.identifier}&mode=government&purpose=administrative_licensing"
+        ),
+        "officer",
+        "norole",
+    ),
+    Row("importbatch-list", "GET", at("importbatch-list"), "officer", "norole"),
+    # Only agencies file batches; the credit office integrates them.
+    Row(
+        "importbatch-list",
+        "POST",
+        at("importbatch-list"),
+        "officer",
+        "clerk",
+        data=lambda w: {"item": w.base.record.item.code, "rows": w.rows(4)},
+        status=201,
+    ),
+    Row(
+        "importbatch-upload",
+        "POST",
+        at("importbatch-upload"),
+        "officer",
+        "clerk",
+        data=lambda w: {"item": w.base.record.item.code, "file": w.csv_file()},
+        status=201,
+        format="multipart",
+    ),
+    Row(
+        "importbatch-detail",
+        "GET",
+        at("importbatch-detail", lambda w: w.validated_batch),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    Row(
+        "importbatch-submit",
+        "POST",
+        at("importbatch-submit", lambda w: w.validated_batch),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"reason": "报送"},
+    ),
+    # Ningbo art. 18: the credit office confirms integration.
+    Row(
+        "importbatch-integrate",
+        "POST",
+        at("importbatch-integrate", lambda w: w.submitted_batch),
+        "clerk",
+        "officer",
+        data=lambda w: {"reason": "已核查整合"},
+    ),
+    Row("creditrecord-list", "GET", at("creditrecord-list"), "officer", "norole"),
+    Row(
+        "creditrecord-detail",
+        "GET",
+        at("creditrecord-detail", lambda w: w.base.record),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    # --- sanctions ----------------------------------------------------------------------------
+    # Nanjing art. 34: government systems (agencies) check; the credit office does not.
+    Row(
+        "check-list",
+        "GET",
+        lambda w: reverse("check-list") + f"?identifier={w.base.company.identifier}&matter=bidding",
+        "officer",
+        "clerk",
+    ),
+    Row(
+        "check-feedback",
+        "POST",
+        at("check-feedback", lambda w: w.check),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"results": [{"measure": w.base.measures[MeasureTarget.DISHONEST].pk, "applied": True}]},
+        status=201,
+    ),
+    Row("listingcase-list", "GET", at("listingcase-list"), "officer", "norole"),
+    Row(
+        "listingcase-detail",
+        "GET",
+        at("listingcase-detail", lambda w: w.case(CASES.ListingCaseDraftFactory)),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    Row(
+        "listingcase-notice",
+        "POST",
+        at("listingcase-notice", lambda w: w.case(CASES.ListingCaseDraftFactory)),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"notice_number": "宁市监告〔2026〕2号", "reason": "告知"},
+    ),
+    Row(
+        "listingcase-delivery",
+        "POST",
+        at("listingcase-delivery", lambda w: w.case(CASES.ListingCaseNoticeIssuedFactory)),
+        "officer",
+        "authority",
+        "other_officer",
+        data=lambda w: {"delivered_on": timezone.localdate(), "reason": "送达"},
+    ),
+    Row(
+        "listingcase-statement",
+        "POST",
+        at("listingcase-statement", lambda w: w.case(CASES.ListingCaseNoticeDeliveredFactory)),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"statement": "已整改", "reason": "收到申辩"},
+    ),
+    Row(
+        "listingcase-decide",
+        "POST",
+        at("listingcase-decide", lambda w: w.case(CASES.ListingCaseStatementReceivedFactory)),
+        "officer",
+        "auditor",
+        "other_officer",
+        data=_decision,
+    ),
+    Row(
+        "listingcase-publish",
+        "POST",
+        at("listingcase-publish", lambda w: w.case(CASES.ListingCaseDecidedFactory)),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"reason": "公布"},
+    ),
+    Row(
+        "listingcase-remove",
+        "POST",
+        at("listingcase-remove", lambda w: w.case(CASES.ListingCasePublishedFactory)),
+        "officer",
+        "authority",
+        "other_officer",
+        data=lambda w: {"removal_reason": "revocation", "removal_document": "宁市监撤〔2026〕2号", "reason": "撤销"},
+    ),
+]
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    """(URL name, METHOD) of every endpoint under /api/ in the project's urlconf: each route of
+    the DRF router (viewset actions and @action steps) and each plain API view."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith(API_PREFIX):
+                yield route, pattern
+
+    endpoints = set()
+    for route, pattern in walk(get_resolver().url_patterns):
+        if "format" in pattern.pattern.regex.groupindex or "<drf_format_suffix:format>" in route:
+            continue  # the same view with a `.json` suffix
+        callback = pattern.callback
+        if callback in NOT_ENDPOINTS:
+            continue
+        actions = getattr(callback, "actions", None)
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        if actions:
+            # DRF adds `head` (GET's handler) to a viewset's shared actions at its first request.
+            methods = set(actions) - {"head"}
+        elif view_class is not None:
+            methods = {m for m in METHODS if hasattr(view_class, m)}
+        else:
+            methods = {"?"}  # a plain function: it needs a row (or a place in NOT_ENDPOINTS) too
+        endpoints |= {(pattern.name or route, method.upper()) for method in methods}
+    return endpoints
+
+
+def test_every_api_endpoint_has_a_row():
+    declared = [row.key for row in MATRIX]
+    assert len(declared) == len(set(declared)), "a (URL name, method) declared twice"
+    endpoints = api_endpoints()
+    missing = sorted(endpoints - set(declared))
+    assert not missing, f"API endpoints without a row in tests/test_api_matrix.py MATRIX: {missing}"
+    stale = sorted(set(declared) - endpoints)
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+
+
+def test_the_walk_finds_the_router_and_the_plain_views():
+    """The walk itself: a viewset route, an @action step and a plain APIView are all found."""
+    endpoints = api_endpoints()
+    assert {("catalog-list", "GET"), ("listingcase-decide", "POST"), ("api-me", "GET")} <= endpoints
+    assert ("catalogitem-detail", "PATCH") in endpoints and ("catalogitem-detail", "DELETE") not in endpoints
+
+
+def test_rows_that_let_any_signed_in_user_in_say_why():
+    for row in MATRIX:
+        assert (row.refused is None) == bool(row.why_any_signed_in), row.key
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{row.method} {row.name}" for row in MATRIX])
+def test_permission_matrix(policy, row: Row):
+    world = World()
+    assert_permission_matrix(
+        Expectation(
+            row.method,
+            row.url(world),
+            permitted=world.user(row.permitted),
+            without_permission=world.user(row.refused),
+            other_organisation=world.user(row.other_organisation),
+            data=row.data(world) if row.data else {},
+            permitted_status=row.status,
+            format=row.format,
+        )
+    )

@@ -1,0 +1,337 @@
+"""The web permission matrix: every named page of the project, for the five roles and anonymous.
+
+`PAGES` holds one row per URL name of the urlconf (the admin and the API have their own matrices:
+tests/core/test_admin.py and friends, tests/test_api_matrix.py): how to build its URL (objects
+from the factories, owned by the officer's agency), the method (POST for pages that only take a
+form: an empty form, which a refused user never gets to see validated), and the status each role
+gets. Anonymous gets 302 to the login page on every page that needs a login. `other_officer` is
+an officer of another agency with the same permissions: another organisation's object is 404.
+`test_every_url_name_has_a_row` walks `get_resolver()` and fails for a URL name without a row.
+
+One set of users and objects serves the whole module (built once, rolled back at the end); each
+request runs in its own savepoint, so a POST that changes something is undone before the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.catalog import services as catalog_services
+from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+from apps.core.querylog import LookupRequest
+from apps.subjects import ingestion
+from apps.subjects.reports import credit_report_issue
+from tests.catalog.factories import CatalogFactory, CatalogItemFactory, ConsultationCatalogFactory
+from tests.factories import (
+    AuditorFactory,
+    AuthorityUserFactory,
+    ClerkFactory,
+    NoRoleUserFactory,
+    OfficerFactory,
+    QueryFlagFactory,
+)
+from tests.sanctions import factories as case_factories
+from tests.subjects.factories import CommitmentFactory
+
+# The mark also makes pytest-django set up the test database for the module-scoped world.
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "clerk", "officer", "other_officer", "authority", "auditor", "admin")
+# URL namespaces and prefixes checked elsewhere.
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_PREFIXES = ("admin/", "api/")
+# The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
+TODAY = "2026-12-02T10:00+08:00"
+
+
+class World:
+    def __init__(self):
+        from apps.core.management.commands.load_policies import load_presets
+
+        load_presets()
+        base = case_factories.make_world()
+        self.base = base
+        self.users = {
+            "anonymous": None,
+            "clerk": ClerkFactory(),
+            "officer": base.officer,
+            "other_officer": OfficerFactory(),
+            "authority": AuthorityUserFactory(),
+            "auditor": AuditorFactory(),
+            "admin": NoRoleUserFactory(is_superuser=True, is_staff=True),
+        }
+        self.catalog = ConsultationCatalogFactory()
+        self.case = case_factories.ListingCaseNoticeIssuedFactory(world=base)
+        self.batch = ingestion.batch_from_rows(
+            by=base.officer,
+            item=base.record.item,
+            provider=base.officer.organization,
+            rows=[{"identifier": base.company.identifier, "name": base.company.name, "document_number": "x"}],
+        )
+        self.commitment = CommitmentFactory(subject=base.company, made_to=base.officer.organization)
+        # A colleague of the officer is flagged (a flag on the officer would refuse its lookups).
+        self.flag = QueryFlagFactory(user=OfficerFactory(organization=base.officer.organization))
+        self.draft = CatalogFactory()
+        self.entry = CatalogItemFactory(catalog=self.draft)
+        self.comment = catalog_services.comment_add(self.catalog, by=base.officer, text="建议补充说明")
+        lookup = LookupRequest(
+            user=self.users["clerk"],
+            mode=QueryMode.GOVERNMENT,
+            purpose=QueryPurpose.INTEGRATION,
+            channel=QueryChannel.WEB,
+        )
+        self.report, _pdf = credit_report_issue(lookup, base.company)
+        from apps.sanctions import services
+
+        self.check, *_ = services.sanction_check(by=base.officer, identifier=base.company.identifier, matter="bidding")
+
+
+@dataclass(frozen=True)
+class Page:
+    url: Callable[[World], str]
+    expected: dict[str, int]  # role → status
+    method: str = "GET"
+    data: dict = field(default_factory=dict)  # a valid form for POST pages: the permission decides
+    defects: dict[str, str] = field(default_factory=dict)  # role → why the answer is wrong (xfail)
+
+
+def at(name: str, *args: Callable[[World], object] | str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        values = [arg if isinstance(arg, str) else arg(world) for arg in args]
+        return reverse(name, args=[getattr(v, "pk", v) for v in values])
+
+    return build
+
+
+def statuses(anonymous, clerk, officer, other_officer, authority, auditor, admin) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, clerk, officer, other_officer, authority, auditor, admin), strict=True))
+
+
+GOVERNMENT_LOOKUP = {"mode": "government", "purpose": "administrative_licensing"}
+
+PAGES: dict[str, Page] = {
+    "login": Page(at("login"), statuses(200, 302, 302, 302, 302, 302, 302)),
+    "logout": Page(at("logout"), statuses(302, 302, 302, 302, 302, 302, 302), method="POST"),
+    # core
+    "core:home": Page(at("core:home"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:querylog_list": Page(at("core:querylog_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:queryflag_list": Page(at("core:queryflag_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:queryflag_clear": Page(
+        at("core:queryflag_clear", lambda w: w.flag),
+        statuses(302, 302, 403, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "核实为正常业务"},
+    ),
+    "core:authevent_list": Page(at("core:authevent_list"), statuses(302, 403, 403, 403, 403, 200, 200)),
+    "core:policy": Page(at("core:policy"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:workdays": Page(at("core:workdays"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # catalog
+    "catalog:catalog_list": Page(at("catalog:catalog_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "catalog:measurelist_list": Page(at("catalog:measurelist_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "catalog:exemptionlist_list": Page(at("catalog:exemptionlist_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "catalog:item_list": Page(at("catalog:item_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "catalog:measure_list": Page(at("catalog:measure_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "catalog:catalog_export": Page(
+        at("catalog:catalog_export", lambda w: w.catalog, "xlsx"), statuses(302, 200, 200, 200, 200, 200, 200)
+    ),
+    # Importing items writes a draft catalog: the credit office's (drafter's) page only.
+    "catalog:catalog_import": Page(
+        at("catalog:catalog_import", lambda w: w.catalog),
+        statuses(302, 200, 403, 403, 403, 403, 200),
+    ),
+    "catalog:document_list": Page(
+        at("catalog:document_list", "measure-lists"), statuses(302, 200, 200, 200, 200, 200, 200)
+    ),
+    "catalog:document_create": Page(
+        at("catalog:document_create", "catalogs"),
+        statuses(302, 302, 403, 403, 403, 403, 302),
+        method="POST",
+        data={"new-level": "city", "new-title": "补充目录", "new-reason": "起草"},
+    ),
+    "catalog:document_detail": Page(
+        at("catalog:document_detail", "catalogs", lambda w: w.catalog), statuses(302, 200, 200, 200, 200, 200, 200)
+    ),
+    "catalog:document_step": Page(
+        at("catalog:document_step", "catalogs", lambda w: w.catalog, "approve"),
+        statuses(302, 403, 403, 403, 302, 403, 302),
+        method="POST",
+        data={"approval_document": "宁政复〔2026〕5号", "reason": "市政府批准"},
+    ),
+    "catalog:comment_add": Page(
+        at("catalog:comment_add", "catalogs", lambda w: w.catalog),
+        statuses(302, 302, 302, 302, 302, 404, 302),
+        method="POST",
+        data={"text": "建议"},
+    ),
+    "catalog:comment_reply": Page(
+        at("catalog:comment_reply", "catalogs", lambda w: w.catalog, lambda w: w.comment),
+        statuses(302, 302, 403, 403, 403, 403, 302),
+        method="POST",
+        data={"reply": "已采纳"},
+    ),
+    "catalog:entry_add": Page(
+        at("catalog:entry_add", "catalogs", lambda w: w.draft), statuses(302, 200, 404, 404, 404, 404, 200)
+    ),
+    "catalog:entry_edit": Page(
+        at("catalog:entry_edit", "catalogs", lambda w: w.draft, lambda w: w.entry),
+        statuses(302, 200, 404, 404, 404, 404, 200),
+    ),
+    "catalog:entry_remove": Page(
+        at("catalog:entry_remove", "catalogs", lambda w: w.draft, lambda w: w.entry),
+        statuses(302, 302, 403, 403, 403, 403, 302),
+        method="POST",
+        data={"reason": "重复"},
+    ),
+    "catalog:document_compare": Page(
+        at("catalog:document_compare", "catalogs", lambda w: w.catalog, lambda w: w.base.listing_item.catalog),
+        statuses(302, 200, 200, 200, 200, 200, 200),
+    ),
+    # subjects
+    "subjects:search": Page(at("subjects:search"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "subjects:credit_file": Page(
+        at("subjects:credit_file", lambda w: w.base.company),
+        statuses(302, 200, 200, 200, 200, 200, 200),
+        method="POST",
+        data=GOVERNMENT_LOOKUP,
+    ),
+    "subjects:report_issue": Page(
+        at("subjects:report_issue", lambda w: w.base.company),
+        statuses(302, 200, 403, 403, 403, 403, 200),
+        method="POST",
+        data=GOVERNMENT_LOOKUP,
+    ),
+    "subjects:report_pdf": Page(
+        at("subjects:report_pdf", lambda w: w.report.code), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "subjects:verify": Page(at("subjects:verify"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "subjects:record_list": Page(at("subjects:record_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "subjects:record_create": Page(
+        at("subjects:record_create", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
+    ),
+    "subjects:record_correct": Page(
+        at("subjects:record_correct", lambda w: w.base.record), statuses(302, 404, 200, 404, 404, 404, 200)
+    ),
+    "subjects:batch_list": Page(at("subjects:batch_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "subjects:batch_upload": Page(
+        at("subjects:batch_upload"), statuses(302, 403, 302, 302, 403, 403, 302), method="POST"
+    ),
+    "subjects:batch_detail": Page(
+        at("subjects:batch_detail", lambda w: w.batch), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "subjects:batch_step": Page(
+        at("subjects:batch_step", lambda w: w.batch, "submit"),
+        statuses(302, 403, 302, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "报送"},
+    ),
+    "subjects:batch_template": Page(
+        at("subjects:batch_template", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
+    ),
+    "subjects:commitment_list": Page(at("subjects:commitment_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "subjects:commitment_resolve": Page(
+        at("subjects:commitment_resolve", lambda w: w.commitment),
+        statuses(302, 404, 302, 404, 404, 404, 302),
+        method="POST",
+    ),
+    # sanctions
+    "sanctions:case_list": Page(at("sanctions:case_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "sanctions:case_detail": Page(
+        at("sanctions:case_detail", lambda w: w.case), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "sanctions:case_step": Page(
+        at("sanctions:case_step", lambda w: w.case, "delivery"),
+        statuses(302, 403, 302, 404, 403, 403, 302),
+        method="POST",
+        data={"delivered_on": "2026-12-02", "reason": "送达"},
+    ),
+    "sanctions:case_document": Page(
+        at("sanctions:case_document", lambda w: w.case, "notice"), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "sanctions:check": Page(at("sanctions:check"), statuses(302, 403, 200, 200, 403, 403, 200)),
+    "sanctions:check_detail": Page(
+        at("sanctions:check_detail", lambda w: w.check), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "sanctions:statistics": Page(at("sanctions:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "sanctions:public_serious": Page(at("sanctions:public_serious"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "sanctions:public_red": Page(at("sanctions:public_red"), statuses(200, 200, 200, 200, 200, 200, 200)),
+}
+
+
+def url_names() -> set[str]:
+    """Every URL name of the project's urlconf but the admin's and the API's."""
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or ""
+                if ns in SKIPPED_NAMESPACES:
+                    continue
+                yield from walk(pattern.url_patterns, route, f"{namespace}{ns}:" if ns else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name and not route.startswith(SKIPPED_PREFIXES):
+                yield namespace + pattern.name
+
+    return set(walk(get_resolver().url_patterns))
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), time_machine.travel(TODAY, tick=False), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
+
+
+def _answer(world: World, page: Page, role: str):
+    client = Client()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    with time_machine.travel(TODAY, tick=False), transaction.atomic():
+        response = getattr(client, page.method.lower())(page.url(world), page.data)
+        transaction.set_rollback(True)  # what a POST changed is undone before the next request
+    return response
+
+
+def test_every_url_name_has_a_row():
+    names = url_names()
+    missing = sorted(names - set(PAGES))
+    assert not missing, f"URL names without a row in tests/test_web_matrix.py PAGES: {missing}"
+    stale = sorted(set(PAGES) - names)
+    assert not stale, f"rows for URL names that no longer exist: {stale}"
+    assert {"core:home", "sanctions:case_detail", "login"} <= names and not any(n.startswith("admin:") for n in names)
+
+
+def test_every_row_names_each_role_once():
+    for name, page in PAGES.items():
+        assert tuple(page.expected) == ROLES, name
+        assert set(page.defects) <= set(ROLES), name
+
+
+CASES = [
+    pytest.param(
+        name,
+        role,
+        id=f"{name}-{role}",
+        marks=[pytest.mark.xfail(reason=PAGES[name].defects[role], strict=True)] if role in PAGES[name].defects else [],
+    )
+    for name in sorted(PAGES)
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_page_answers_each_role(world, name, role):
+    page = PAGES[name]
+    response = _answer(world, page, role)
+    expected = page.expected[role]
+    assert response.status_code == expected, f"{page.method} {name} as {role}: {response.status_code}"
+    if role == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse(settings.LOGIN_URL)), response["Location"]

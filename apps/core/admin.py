@@ -19,6 +19,8 @@ from apps.core.models import (
     POLICY_SECTIONS,
     Attachment,
     AuthEvent,
+    Deadline,
+    DeadlinePause,
     HolidayOverride,
     IssuedDocument,
     Organization,
@@ -277,6 +279,65 @@ class AttachmentAdmin(_StoredFileAdmin):
     list_display = ["id", "purpose", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["purpose"]
     file_fields = ("file",)
+
+
+# --- statutory clocks ----------------------------------------------------------------------------
+
+
+class DeadlinePauseInline(admin.TabularInline):
+    model = DeadlinePause
+    fields = readonly_fields = ["started_on", "ended_on", "reason", "created_by"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(PlatformStaffAdminMixin, AuditedAdmin):
+    """Read-only: a clock opens, pauses, is met and is recomputed by the steps of its case and
+    by a rule change, each with a history row; the pages show what it counts and why."""
+
+    list_display = [
+        "id",
+        "kind",
+        "owner_type",
+        "owner_id",
+        "started_on",
+        "figure",
+        "unit",
+        "due_on",
+        "due_estimated",
+        "state_label",
+        "met_on",
+        "recomputed_at",
+    ]
+    list_filter = ["kind", "status", "due_estimated"]
+    date_hierarchy = "due_on"
+    inlines = [DeadlinePauseInline]
+
+    @admin.display(description=_("status"))
+    def state_label(self, obj):
+        return obj.get_state_display()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.get_readonly_fields(request, obj) if f != "id"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.get_fields(request, obj)})]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -320,7 +320,8 @@ def install_append_only_triggers(connection) -> int:
 
 
 def drop_append_only_triggers(connection) -> None:
-    """Remove the triggers. Only the test suite calls this, to empty tables between tests."""
+    """Remove the triggers: the test suite, to empty tables between tests, and `migrate` on
+    SQLite, which reinstalls them when it ends (see `apps.core.apps`)."""
     existing = set(connection.introspection.table_names())
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:

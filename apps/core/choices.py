@@ -165,3 +165,29 @@ class AttachmentPurpose(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence")
     PROOF = "proof", _("Proof of rectification")
     AUTHORISATION = "authorisation", _("Written authorisation scan")
+
+
+class DeadlineKind(models.TextChoices):
+    """Which statutory clock a deadline is. An app that needs a new clock adds its kind here and
+    its rule (the Policy figure it counts) in `apps.core.deadlines.CLOCKS`."""
+
+    STATEMENT = "statement", _("Statement period")
+    RED_NOTICE = "red_notice", _("Red-list public notice")
+    INTEGRATION = "integration", _("Batch integration")
+
+
+class DeadlineStatus(models.TextChoices):
+    """Stored: open, paused, met, met late, closed. Overdue is not stored: it is an open clock
+    past its due date today, worked out when read (`Deadline.state`, `deadlines.with_state`)."""
+
+    OPEN = "open", _("Running")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met on time")
+    MET_LATE = "met_late", _("Met late")
+    CLOSED = "closed", _("Closed")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    DAYS = "days", _("days")

@@ -29,6 +29,7 @@ from apps.core.choices import (
     RuleSource,
 )
 from apps.core.identifiers import validate_uscc
+from apps.core.models_deadlines import Deadline, DeadlinePause  # noqa: F401  (the deadlines module's models)
 from apps.core.models_documents import Attachment, IssuedDocument  # noqa: F401  (the documents module's models)
 
 

@@ -8,6 +8,9 @@ hand; officers see those of their own organisation (restrict()).
 from apps.core.choices import Role
 
 _DOCUMENTS = {"core.view_issueddocument", "core.view_attachment"}
+# Statutory clocks are opened and met by the steps of their cases; the platform-wide roles see
+# them all in the admin, officers on their own cases' pages.
+_DEADLINES = {"core.view_deadline", "core.view_deadlinepause"}
 
 ROLE_PERMISSIONS = {
     Role.CLERK: {
@@ -22,7 +25,8 @@ ROLE_PERMISSIONS = {
         # Nanjing art. 52: the credit office clears abnormal-volume flags.
         "core.change_queryflag",
     }
-    | _DOCUMENTS,
+    | _DOCUMENTS
+    | _DEADLINES,
     Role.OFFICER: {
         "core.view_organization",
         "core.view_user",
@@ -44,6 +48,7 @@ ROLE_PERMISSIONS = {
         "core.view_querylog",
         "core.view_queryflag",
     }
-    | _DOCUMENTS,
+    | _DOCUMENTS
+    | _DEADLINES,
     Role.AUDITOR: set(),
 }

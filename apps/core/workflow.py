@@ -11,8 +11,8 @@ Every step runs the same way, in one transaction:
     reason required → row locked (select_for_update) → the user may take it (else 403) → the case
     is in one of the step's states (else 409) → its guards hold (else 409) → `apply` checks the
     data (a ValidationError names the field) and sets the fields → the new state is saved with the
-    acting user and the reason in the history → `then` → the document it issues, stored → the
-    `step_taken` event.
+    acting user and the reason in the history → `then` → the clocks it opens, meets and closes
+    (`apps.core.deadlines`) → the document it issues, stored → the `step_taken` event.
 
 Why not django-fsm-2 or viewflow's fsm: both declare transitions as decorated model methods, so
 the rules would live on the models instead of the services (STYLE.md), and their permission hook
@@ -35,6 +35,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext_lazy
 
 from apps.core.audit import audited_save
+from apps.core.deadlines import Clock, deadline_close, deadline_meet, deadline_open
 from apps.core.documents import document_issue
 from apps.core.exceptions import Conflict
 from apps.core.services import require_reason
@@ -75,6 +76,10 @@ class Step:
     refused  the 403 message when `rule` says no (else the workflow's)
     issues   (document kind, template): the document the step issues to the subject, rendered
              once and stored (`apps.core.documents`); the text never changes afterwards
+    opens    the statutory clocks the step starts (`apps.core.deadlines.Clock`: kind, and the
+             day it counts from; a day of None skips it)
+    meets    the clocks the step meets (the act they wait for, on the clock's day)
+    closes   the kinds of clock the step stops unmet (the period ran out, the case ended)
     """
 
     name: str
@@ -89,6 +94,9 @@ class Step:
     help: Any = ""
     refused: Any = None
     issues: tuple[str, str] | None = None
+    opens: tuple[Clock, ...] = ()
+    meets: tuple[Clock, ...] = ()
+    closes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,7 @@ class Workflow:
         audited_save(obj, by=by, reason=reason)
         if step.then:
             step.then(obj, by=by, reason=reason, **(carried or {}))
+        self._run_clocks(obj, step, by=by, reason=reason)
         if step.issues:
             kind, template = step.issues
             document_issue(
@@ -276,6 +285,18 @@ class Workflow:
             lambda: step_taken.send(sender=self, obj=obj, step=step, by=by, reason=reason), robust=True
         )
         return obj
+
+    def _run_clocks(self, obj, step: Step, *, by, reason: str) -> None:
+        for clock in step.opens:
+            day = clock.day(obj)
+            if day is not None:
+                deadline_open(obj, clock.kind, start=day, by=by, reason=reason)
+        for clock in step.meets:
+            day = clock.day(obj)
+            if day is not None:
+                deadline_meet(obj, clock.kind, on=day, by=by, reason=reason)
+        for kind in step.closes:
+            deadline_close(obj, kind, by=by, reason=reason)
 
 
 def lock(obj):

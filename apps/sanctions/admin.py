@@ -2,6 +2,7 @@
 on the workbench or through the API; checks and feedback are append-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
@@ -20,6 +21,14 @@ class ListingCaseAdmin(ReadOnlyAuditedAdmin):
     list_display = ["id", "list_type", "subject", "deciding_org", "status", "statement_due", "listing_end"]
     list_filter = ["list_type", "status"]
     raw_id_fields = ["subject", "basis_records"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("deadlines__pauses")
+
+    @admin.display(description=_("statement due"))
+    def statement_due(self, obj):
+        period = obj.statement_period
+        return period.due_on if period else None
 
 
 @admin.register(ListEntry)

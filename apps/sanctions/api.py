@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.catalog.choices import Matter
-from apps.core.api.fields import TextField
+from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
@@ -114,6 +114,8 @@ class CaseSerializer(serializers.ModelSerializer):
     subject_identifier = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField(help_text="the steps the caller may take now (POST …/{id}/<step>/)")
     subject_name = serializers.CharField(source="subject.display_name")
+    statement_due = serializers.DateField(source="statement_period.due_on", read_only=True, allow_null=True)
+    deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the case's statutory clocks")
 
     class Meta:
         model = ListingCase
@@ -140,6 +142,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "published_on",
             "removed_on",
             "removal_reason",
+            "deadlines",
             "steps",
         ]
 
@@ -193,7 +196,7 @@ class ListingCaseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List cases the user may see (the deciding agency's own; all for the credit office and
     the authority), with their steps as POST actions (409 from the wrong status)."""
 
-    queryset = ListingCase.objects.select_related("subject")
+    queryset = ListingCase.objects.select_related("subject").prefetch_related("deadlines__pauses")
     serializer_class = CaseSerializer
     filterset_fields = ["list_type", "status"]
     action_permissions = {

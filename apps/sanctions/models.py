@@ -3,12 +3,14 @@ reward and sanction checks other government systems make (联合奖惩 自动比
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
+from apps.core.choices import DeadlineKind
 from apps.sanctions.choices import CaseStatus, EntryRole, ListType, RemovalReason, ReviewOutcome
 
 
@@ -75,8 +77,6 @@ class ListingCase(AuditedModel):
         related_name="+",
         help_text=_("Those of an organisation's responsible people who bear responsibility for the conduct."),
     )
-    statement_due = models.DateField(_("statement due"), null=True, blank=True)
-    statement_due_estimated = models.BooleanField(_("due date estimated"), default=False)
     statement = models.TextField(_("statement and defence"), blank=True)
     statement_received_on = models.DateField(_("statement received on"), null=True, blank=True)
     statement_finding = models.TextField(
@@ -109,8 +109,11 @@ class ListingCase(AuditedModel):
 
     # red list public notice (公示) and key-attention validity
     notice_start = models.DateField(_("public notice from"), null=True, blank=True)
-    notice_end = models.DateField(_("public notice until"), null=True, blank=True)
     objection = models.TextField(_("objection received"), blank=True)
+
+    # The statement period (from the notice's delivery) and the red-list public notice are
+    # statutory clocks (`core.Deadline`), opened and met by the steps of the case's workflow.
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
 
     history = history(m2m_fields=["measures", "basis_records", "responsible_people"])
 
@@ -124,6 +127,20 @@ class ListingCase(AuditedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_list_type_display()} · {self.subject.display_name}"
+
+    @property
+    def statement_period(self):
+        """The statement period (a `core.Deadline`), once the notice's delivery is recorded."""
+        from apps.core.deadlines import deadline_of
+
+        return deadline_of(self, DeadlineKind.STATEMENT)
+
+    @property
+    def red_notice(self):
+        """The red-list public notice (a `core.Deadline`), once started."""
+        from apps.core.deadlines import deadline_of
+
+        return deadline_of(self, DeadlineKind.RED_NOTICE)
 
 
 class ListingCaseUserObjectPermission(UserObjectPermissionBase):

@@ -59,7 +59,10 @@ def _case(request, pk: int) -> ListingCase:
 def case_list(request):
     if not request.user.has_perm("sanctions.view_listingcase"):
         raise PermissionDenied
-    cases = restrict(ListingCase.objects.select_related("subject", "deciding_org"), request.user)
+    cases = restrict(
+        ListingCase.objects.select_related("subject", "deciding_org").prefetch_related("deadlines__pauses"),
+        request.user,
+    )
     list_type, status = request.GET.get("list_type", ""), request.GET.get("status", "")
     if list_type in ListType.values:
         cases = cases.filter(list_type=list_type)

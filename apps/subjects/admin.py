@@ -109,6 +109,14 @@ class ImportBatchAdmin(PlatformStaffAdminMixin, AuditedAdmin):
     ]
     list_filter = ["status", "channel"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("deadlines__pauses")
+
+    @admin.display(description=_("integration due"))
+    def integration_due(self, obj):
+        clock = obj.integration_clock
+        return clock.due_on if clock else None
+
     def has_add_permission(self, request):
         return False
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.selectors import published_item
-from apps.core.api.fields import TextField
+from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.schema import THRESHOLD_REFUSED
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel, QueryMode
@@ -117,6 +117,11 @@ class SubjectLookupView(APIView):
 class BatchSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code")
     errors = serializers.SerializerMethodField()
+    integration_due = serializers.DateField(source="integration_clock.due_on", read_only=True, allow_null=True)
+    integration_due_estimated = serializers.BooleanField(
+        source="integration_clock.due_estimated", read_only=True, allow_null=True
+    )
+    deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the batch's statutory clocks")
 
     class Meta:
         model = ImportBatch
@@ -137,6 +142,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "integration_due",
             "integration_due_estimated",
             "integrated_at",
+            "deadlines",
             "errors",
         ]
 
@@ -196,7 +202,7 @@ class ImportBatchViewSet(
     a body over the size limit is answered 413 before it is read.
     """
 
-    queryset = ImportBatch.objects.select_related("item")
+    queryset = ImportBatch.objects.select_related("item").prefetch_related("deadlines__pauses")
     serializer_class = BatchSerializer
     filterset_fields = ["status", "channel"]
     action_permissions = {

@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from apps.core.choices import Role
+from apps.core.choices import DeadlineKind, Role
+from apps.core.deadlines import due_on_of
 from apps.core.permissions import restrict
 from apps.subjects.choices import BatchStatus
 from apps.subjects.models import ImportBatch
@@ -15,7 +16,9 @@ def context(user) -> dict:
     data = {"today": timezone.localdate()}
     if user.role == Role.CLERK:
         # Ningbo art. 18: integrate within the policy's working days; the oldest due first.
-        data["batches_due"] = list(batches.filter(status=BatchStatus.SUBMITTED).order_by("integration_due", "id")[:15])
+        submitted = batches.filter(status=BatchStatus.SUBMITTED).prefetch_related("deadlines__pauses")
+        submitted = submitted.annotate(integration_due=due_on_of(ImportBatch, DeadlineKind.INTEGRATION))
+        data["batches_due"] = list(submitted.order_by("integration_due", "id")[:15])
     if user.role == Role.OFFICER:
         data["recent_batches"] = list(batches.order_by("-id")[:8])
     return data

@@ -35,7 +35,8 @@ from apps.catalog.models import CatalogItem
 from apps.catalog.schema import clean_record_values, parse_date
 from apps.catalog.selectors import require_published_item
 from apps.core.audit import audited_save, bulk_create_audited, bulk_update_audited
-from apps.core.choices import Role
+from apps.core.choices import DeadlineKind, Role
+from apps.core.deadlines import deadline_meet, deadline_open
 from apps.core.exceptions import Conflict
 from apps.core.identifiers import mask_identifier
 from apps.core.models import Organization
@@ -43,7 +44,6 @@ from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.tabular import read_table
 from apps.core.uploads import check_posted_rows, upload_limits
-from apps.core.workdays import add_working_days
 from apps.subjects.choices import BatchStatus, Channel, RecordStatus
 from apps.subjects.disclosure import extensions_for
 from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError, Subject
@@ -520,10 +520,10 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     batch.subjects_created, batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = now
+    audited_save(batch, by=by, reason=reason.strip())
     # Ningbo art. 18: the credit office integrates within the policy's working days.
-    due = add_working_days(timezone.localdate(now), policy.integration_days)
-    batch.integration_due, batch.integration_due_estimated = due, due.estimated
-    return audited_save(batch, by=by, reason=reason.strip())
+    deadline_open(batch, DeadlineKind.INTEGRATION, start=timezone.localdate(now), by=by, reason=reason.strip())
+    return batch
 
 
 @transaction.atomic
@@ -537,4 +537,6 @@ def batch_integrate(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
         raise Conflict(str(MSG_NOT_SUBMITTABLE).format(status=batch.get_status_display()))
     batch.status = BatchStatus.INTEGRATED
     batch.integrated_at, batch.integrated_by = timezone.now(), by
-    return audited_save(batch, by=by, reason=reason.strip())
+    audited_save(batch, by=by, reason=reason.strip())
+    deadline_meet(batch, DeadlineKind.INTEGRATION, on=timezone.localdate(batch.integrated_at), by=by, reason=reason)
+    return batch

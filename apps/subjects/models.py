@@ -117,8 +117,8 @@ class ImportBatch(AuditedModel):
     rows_unchanged = models.PositiveIntegerField(_("records sent again unchanged"), default=0)
     subjects_created = models.PositiveIntegerField(_("subjects created"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    integration_due = models.DateField(_("integration due"), null=True, blank=True)
-    integration_due_estimated = models.BooleanField(_("due date estimated"), default=False)
+    # The integration deadline (Ningbo art. 18) is a statutory clock opened on submission.
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
     integrated_at = models.DateTimeField(_("integrated at"), null=True, blank=True)
     integrated_by = models.ForeignKey(
         "core.User", verbose_name=_("integrated by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -141,12 +141,17 @@ class ImportBatch(AuditedModel):
         return self.rows_total - self.rows_invalid
 
     @property
+    def integration_clock(self):
+        """The integration deadline (a `core.Deadline`), once the batch was submitted."""
+        from apps.core.choices import DeadlineKind
+        from apps.core.deadlines import deadline_of
+
+        return deadline_of(self, DeadlineKind.INTEGRATION)
+
+    @property
     def is_overdue(self) -> bool:
-        return (
-            self.status == BatchStatus.SUBMITTED
-            and self.integration_due is not None
-            and self.integration_due < timezone.localdate()
-        )
+        clock = self.integration_clock
+        return clock is not None and clock.overdue
 
 
 class ImportRowError(models.Model):

@@ -335,7 +335,9 @@ def record_correct_view(request, pk: int):
 @login_required
 def batch_list(request):
     _require(request, "subjects.view_importbatch")
-    batches = restrict(ImportBatch.objects.select_related("item", "provider"), request.user)
+    batches = restrict(
+        ImportBatch.objects.select_related("item", "provider").prefetch_related("deadlines__pauses"), request.user
+    )
     status = request.GET.get("status", "")
     if status in BatchStatus.values:
         batches = batches.filter(status=status)

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.core.audit import audited_save
-from apps.core.choices import RuleSource
+from apps.core.choices import DeadlineKind, RuleSource
+from apps.core.deadlines import deadline_meet, deadline_open
 from apps.core.models import HolidayOverride
 from apps.core.selectors import active_policy
-from apps.core.workdays import add_working_days
 from apps.sanctions.choices import CaseStatus, ListType
 from apps.sanctions.models import ListEntry, ListingCase
 from apps.subjects.choices import BatchStatus, DisclosureBasis, RecordStatus
@@ -171,23 +171,22 @@ def _open_notice(delivered_on):
         notice_issued_on=delivered_on,
         notice_delivered_on=delivered_on,
     )
-    due = add_working_days(delivered_on, active_policy().listing_statement_days)
-    case.statement_due, case.statement_due_estimated = due, due.estimated
-    return audited_save(case, by=None, reason="test notice")
+    audited_save(case, by=None, reason="test notice")
+    deadline_open(case, DeadlineKind.STATEMENT, start=delivered_on, by=None, reason="test notice")
+    return case
 
 
 def _submitted_batch(submitted_on):
     submitted_at = timezone.make_aware(dt.datetime.combine(submitted_on, dt.time(10)))
-    due = add_working_days(submitted_on, active_policy().integration_days)
     batch = ImportBatch(
         provider=OrganizationFactory(),
         item=PublishedItemFactory(),
         status=BatchStatus.SUBMITTED,
         submitted_at=submitted_at,
-        integration_due=due,
-        integration_due_estimated=due.estimated,
     )
-    return audited_save(batch, by=None, reason="test batch")
+    audited_save(batch, by=None, reason="test batch")
+    deadline_open(batch, DeadlineKind.INTEGRATION, start=submitted_on, by=None, reason="test batch")
+    return batch
 
 
 def test_adding_an_override_moves_an_open_statement_period_and_a_batch_integration(
@@ -200,20 +199,23 @@ def test_adding_an_override_moves_an_open_statement_period_and_a_batch_integrati
     case = _open_notice(D(2026, 12, 28))
     batch = _submitted_batch(D(2026, 12, 28))
     decided = _open_notice(D(2026, 12, 28))
-    decided.status = CaseStatus.STATEMENT_RECEIVED  # no longer waiting: its deadline is closed
+    decided.status = CaseStatus.STATEMENT_RECEIVED  # no longer waiting: its deadline is met
     audited_save(decided, by=None, reason="test statement")
-    assert case.statement_due == batch.integration_due == D(2027, 1, 5)
+    deadline_meet(decided, DeadlineKind.STATEMENT, on=D(2026, 12, 30), by=None, reason="test statement")
+    assert case.statement_period.due_on == batch.integration_clock.due_on == D(2027, 1, 5)
+    assert case.statement_period.due_estimated  # 2027's schedule is not in the package yet
     with django_capture_on_commit_callbacks(execute=True):
         audited_save(
             HolidayOverride(date=D(2027, 1, 4), is_working_day=False, note="本地调休"), by=None, reason="本地放假"
         )
-    case.refresh_from_db()
-    batch.refresh_from_db()
-    decided.refresh_from_db()
-    assert case.statement_due == batch.integration_due == D(2027, 1, 6)
-    assert "2027-01-04" in case.history.first().history_change_reason
-    assert "本地放假" in batch.history.first().history_change_reason
-    assert decided.statement_due == D(2027, 1, 5)
+    period, clock = case.statement_period, batch.integration_clock
+    assert period.due_on == clock.due_on == D(2027, 1, 6)
+    assert period.recomputed_at is not None and clock.recomputed_at is not None
+    assert "2027-01-04" in period.history.first().history_change_reason
+    assert "本地放假" in clock.history.first().history_change_reason
+    assert period.history.count() == 2  # opened, recomputed
+    assert decided.statement_period.due_on == D(2027, 1, 5)
+    assert decided.statement_period.recomputed_at is None
 
 
 def test_the_command_recomputes_under_the_current_rules(policy, capsys):
@@ -236,11 +238,9 @@ def test_with_recompute_on_commit_off_only_the_command_recomputes(policy, settin
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         audited_save(HolidayOverride(date=D(2027, 1, 4), is_working_day=False, note="本地调休"), by=None, reason="放假")
     assert callbacks == []
-    case.refresh_from_db()
-    assert case.statement_due == D(2027, 1, 5)
+    assert case.statement_period.due_on == D(2027, 1, 5)
     call_command("recompute_deadlines", cause="本地放假", deadlines_only=True)
-    case.refresh_from_db()
-    assert case.statement_due == D(2027, 1, 6)
+    assert case.statement_period.due_on == D(2027, 1, 6)
 
 
 def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, django_capture_on_commit_callbacks):
@@ -254,16 +254,16 @@ def test_changing_the_notice_period_moves_a_running_red_list_notice(policy, djan
         facts="事实",
         legal_basis="依据",
         notice_start=D(2026, 12, 1),
-        notice_end=add_working_days(D(2026, 12, 1), policy.red_list_notice_days),
     )
     audited_save(running, by=None, reason="test notice")
-    assert running.notice_end == D(2026, 12, 8)
+    deadline_open(running, DeadlineKind.RED_NOTICE, start=D(2026, 12, 1), by=None, reason="test notice")
+    assert running.red_notice.due_on == D(2026, 12, 8) and running.red_notice.figure == 5
     policy.red_list_notice_days = 7
     with django_capture_on_commit_callbacks(execute=True):
         audited_save(policy, by=None, reason="公示期改为7个工作日")
-    running.refresh_from_db()
-    assert running.notice_end == D(2026, 12, 10)
-    assert "red_list_notice_days" in running.history.first().history_change_reason
+    notice = running.red_notice
+    assert notice.due_on == D(2026, 12, 10) and notice.figure == 7
+    assert "red_list_notice_days" in notice.history.first().history_change_reason
 
 
 def test_changing_the_key_attention_validity_moves_active_listings(

@@ -172,7 +172,7 @@ def test_the_case_pages_take_the_steps(client, world):
         },
     )
     case.refresh_from_db()
-    assert case.status == "notice_issued" and case.statement_due is None
+    assert case.status == "notice_issued" and case.statement_period is None
     assert list(case.responsible_people.all()) == [link]
     issued = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
     assert "收到本告知书之日起5个工作日内" in issued and "赵法人（法定代表人）" in issued
@@ -180,7 +180,7 @@ def test_the_case_pages_take_the_steps(client, world):
         reverse("sanctions:case_step", args=[case.pk, "delivery"]), {"delivered_on": "2026-09-30", "reason": "直接送达"}
     )
     case.refresh_from_db()
-    assert case.notice_delivered_on == dt.date(2026, 9, 30) and case.statement_due == dt.date(2026, 10, 13)
+    assert case.notice_delivered_on == dt.date(2026, 9, 30) and case.statement_period.due_on == dt.date(2026, 10, 13)
     # The notice is the text the subject received: recording its delivery does not rewrite it.
     page = client.get(reverse("sanctions:case_document", args=[case.pk, "notice"])).content.decode()
     assert page == issued and "事前告知书" in page and "陈述" in page
@@ -213,8 +213,9 @@ def test_public_red_list_masks_a_persons_identifier(client, world):
     services.red_start_notice(case, by=world.officer, reason="公示")
     from apps.core.audit import audited_save
 
-    case.notice_end = timezone.localdate() - dt.timedelta(days=1)  # the notice ended yesterday
-    audited_save(case, by=None, reason="test: notice over")
+    notice = case.red_notice  # the notice ended yesterday
+    notice.started_on = notice.due_on = timezone.localdate() - dt.timedelta(days=1)
+    audited_save(notice, by=None, reason="test: notice over")
     services.red_confirm(case, by=world.officer, reason="确认")
     page = client.get(reverse("sanctions:public_red")).content.decode()
     assert "赵**" in page and world.representative.identifier not in page

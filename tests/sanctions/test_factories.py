@@ -47,8 +47,8 @@ def test_each_state_factory_walks_the_services(world, factory, status, reasons):
 def test_the_delivered_notice_starts_the_statement_period(world):
     issued = factories.ListingCaseNoticeIssuedFactory(world=world)
     delivered = factories.ListingCaseNoticeDeliveredFactory(world=factories.make_world())
-    assert issued.statement_due is None
-    assert delivered.statement_due is not None
+    assert issued.statement_period is None
+    assert delivered.statement_period is not None and delivered.statement_period.running
 
 
 def test_a_case_is_never_built_without_the_services():

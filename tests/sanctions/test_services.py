@@ -78,7 +78,7 @@ def test_the_statement_deadline_counts_working_days(world):
         issued_on=dt.date(2026, 9, 30),
         delivered_on=dt.date(2026, 9, 30),
     )
-    assert case.statement_due == dt.date(2026, 10, 13)
+    assert case.statement_period.due_on == dt.date(2026, 10, 13)
 
 
 def test_the_statement_period_runs_from_delivery(world):
@@ -90,7 +90,7 @@ def test_the_statement_period_runs_from_delivery(world):
     services.case_issue_notice(
         case, by=world.officer, notice_number="告0", reason="邮寄告知书", issued_on=dt.date(2026, 9, 30)
     )
-    assert case.statement_due is None
+    assert case.statement_period is None
     for step in (services.case_record_lapse, lambda c, **kw: services.case_decide(c, **kw, **DECISION)):
         with pytest.raises(Conflict, match=str(services.MSG_NOT_DELIVERED)):
             step(case, by=world.officer, reason="x")
@@ -98,7 +98,7 @@ def test_the_statement_period_runs_from_delivery(world):
         services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 9, 29), reason="送达")
     services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 10, 12), reason="邮件签收")
     assert case.notice_delivered_on == dt.date(2026, 10, 12)
-    assert case.statement_due == add_working_days(dt.date(2026, 10, 12), 5) == dt.date(2026, 10, 19)
+    assert case.statement_period.due_on == add_working_days(dt.date(2026, 10, 12), 5) == dt.date(2026, 10, 19)
     with pytest.raises(Conflict):
         services.case_record_delivery(case, by=world.officer, delivered_on=dt.date(2026, 10, 13), reason="再送达")
     services.case_decide(case, by=world.officer, reason="期满未申辩，作出认定", **DECISION)
@@ -112,7 +112,7 @@ def test_a_case_cannot_be_decided_before_the_deadline_or_a_statement(world):
     services.case_issue_notice(
         case, by=world.officer, notice_number="告1", reason="事前告知", delivered_on=timezone.localdate()
     )
-    with pytest.raises(Conflict, match=str(case.statement_due.year)):
+    with pytest.raises(Conflict, match=str(case.statement_period.due_on.year)):
         services.case_decide(case, by=world.officer, reason="认定", **DECISION)
     with pytest.raises(Conflict):
         services.case_record_lapse(case, by=world.officer, reason="期满")
@@ -393,8 +393,8 @@ def test_the_red_list_notice_and_objection(world):
     services.red_record_objection(case, by=world.officer, objection="群众反映存在拖欠工资", reason="收到异议")
     assert case.status == CaseStatus.RETURNED
     services.red_start_notice(case, by=world.officer, reason="核查后重新公示")
-    assert services.daily_upkeep(today=case.notice_end)["red_confirmed"] == 0
-    assert services.daily_upkeep(today=case.notice_end + dt.timedelta(days=1))["red_confirmed"] == 1
+    assert services.daily_upkeep(today=case.red_notice.due_on)["red_confirmed"] == 0
+    assert services.daily_upkeep(today=case.red_notice.due_on + dt.timedelta(days=1))["red_confirmed"] == 1
     case.refresh_from_db()
     assert case.status == CaseStatus.CONFIRMED
     # on the red list from the day of confirmation, not before

@@ -128,7 +128,7 @@ def test_a_noticed_case_is_offered_what_its_delivery_allows(world):
     services.case_record_delivery(case, by=world.officer, delivered_on=timezone.localdate(), reason="送达")
     offers = {o.name: o for o in workflow_for(case).offered(case, world.officer)}
     assert not offers["delivery"].open
-    assert str(case.statement_due) in offers["decide"].blocked
+    assert str(case.statement_period.due_on) in offers["decide"].blocked
 
 
 def test_the_api_tells_each_caller_its_steps(world):

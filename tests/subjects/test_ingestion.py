@@ -89,7 +89,7 @@ def test_submitting_the_good_rows_twice_stores_them_once(setup):
     assert record.values["amount"] == "2000" and record.history.count() == 2
     latest = record.history.first()
     assert latest.history_user == officer and latest.history_change_reason == "更正罚款金额"
-    assert first.integration_due is not None and second.status == BatchStatus.SUBMITTED
+    assert first.integration_clock is not None and second.status == BatchStatus.SUBMITTED
 
 
 def test_only_the_valid_rows_are_submitted(setup):
@@ -230,7 +230,7 @@ def test_the_clerk_home_lists_batches_awaiting_integration_with_their_deadline(c
     batch = batch_submit(_upload(officer, item, _rows(2)), by=officer, reason="报送")
     client.force_login(ClerkFactory())
     page = client.get(reverse("core:home")).content.decode()
-    assert f"#{batch.pk}" in page and batch.integration_due.strftime("%Y-%m-%d") in page
+    assert f"#{batch.pk}" in page and batch.integration_clock.due_on.strftime("%Y-%m-%d") in page
     client.force_login(officer)
     page = client.get(reverse("core:home")).content.decode()
     assert f"#{batch.pk}" in page

@@ -11,3 +11,18 @@ class TextField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """A statutory clock as the API shows it (`core.Deadline`): what it counts, from when, under
+    which basis, its due date and its state today (overdue is worked out, not stored)."""
+
+    kind = serializers.CharField(read_only=True)
+    started_on = serializers.DateField(read_only=True)
+    figure = serializers.IntegerField(read_only=True)
+    unit = serializers.CharField(read_only=True)
+    basis = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(read_only=True)
+    due_estimated = serializers.BooleanField(read_only=True)
+    state = serializers.CharField(read_only=True)
+    met_on = serializers.DateField(read_only=True, allow_null=True)

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from apps.core.choices import Role
+from apps.core.choices import DeadlineKind, Role
+from apps.core.deadlines import Clock
 from apps.core.exceptions import Conflict
-from apps.core.selectors import active_policy
-from apps.core.workdays import add_working_days
 from apps.core.workflow import Step, Workflow, any_of
 from apps.sanctions.choices import CaseStatus, EntryRole
 from apps.sanctions.models import ListingCase
@@ -48,9 +47,7 @@ def _no_dishonest_record(case) -> str | None:
 
 
 def _start_notice(case, *, by, reason):
-    today = timezone.localdate()
-    case.notice_start = today
-    case.notice_end = add_working_days(today, active_policy().red_list_notice_days)
+    case.notice_start = timezone.localdate()
     case.objection = ""
 
 
@@ -67,8 +64,9 @@ def _takes_objections(case, user) -> bool:
 
 def _confirm(case, *, by, reason, today=None):
     today = today or timezone.localdate()
-    if today <= case.notice_end:
-        raise Conflict(str(MSG_NOTICE_RUNNING).format(end=case.notice_end))
+    notice = case.red_notice
+    if notice is not None and notice.running and today <= notice.due_on:
+        raise Conflict(str(MSG_NOTICE_RUNNING).format(end=notice.due_on))
     case.listing_start = today
 
 
@@ -101,6 +99,7 @@ RED_CASE = Workflow(
             rule=is_case_officer,
             guards=(_no_dishonest_record,),
             apply=_start_notice,
+            opens=(Clock(DeadlineKind.RED_NOTICE),),
             help=gettext_lazy("Put the proposal to public notice for the policy's notice period."),
         ),
         Step(
@@ -110,6 +109,7 @@ RED_CASE = Workflow(
             target=S.RETURNED,
             rule=any_of(is_case_officer, _takes_objections),
             apply=_record_objection,
+            closes=(DeadlineKind.RED_NOTICE,),
             help=gettext_lazy(
                 "Record an objection received during the notice: the proposal goes back to the proposer."
             ),
@@ -123,6 +123,7 @@ RED_CASE = Workflow(
             guards=(_no_dishonest_record,),
             apply=_confirm,
             then=_list,
+            closes=(DeadlineKind.RED_NOTICE,),
             automatic=True,
             help=gettext_lazy("Confirm the red-list entry after a notice without objection."),
         ),

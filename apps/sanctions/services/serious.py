@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from apps.catalog.models import CatalogItem
 from apps.catalog.selectors import require_published_item
-from apps.core.choices import DocumentKind, Role
+from apps.core.choices import DeadlineKind, DocumentKind, Role
+from apps.core.deadlines import Clock
 from apps.core.selectors import active_policy
-from apps.core.workdays import add_working_days
 from apps.core.workflow import Step, Workflow
 from apps.sanctions.choices import CaseStatus, EntryRole, RemovalReason, ReviewOutcome
 from apps.sanctions.models import ListingCase
@@ -209,9 +209,7 @@ def _set_delivery(case: ListingCase, delivered_on: datetime.date) -> None:
         raise ValidationError({"delivered_on": _("A delivery cannot be dated in the future.")})
     if delivered_on < case.notice_issued_on:
         raise ValidationError({"delivered_on": _("A notice cannot be delivered before it was issued.")})
-    due = add_working_days(delivered_on, active_policy().listing_statement_days)
     case.notice_delivered_on = delivered_on
-    case.statement_due, case.statement_due_estimated = due, due.estimated
 
 
 def _record_delivery(case, *, by, reason, delivered_on):
@@ -219,8 +217,8 @@ def _record_delivery(case, *, by, reason, delivered_on):
 
 
 def _not_delivered_yet(case) -> str | None:
-    if case.notice_delivered_on is not None or case.statement_due is not None:
-        # (cases noticed before deliveries were recorded have a due date from the issue)
+    if case.notice_delivered_on is not None or case.statement_period is not None:
+        # (cases noticed before deliveries were recorded count their period from the issue)
         return str(MSG_ALREADY_DELIVERED).format(day=case.notice_delivered_on or case.notice_issued_on)
     return None
 
@@ -234,21 +232,22 @@ def _record_statement(case, *, by, reason, statement, received_on=None):
 
 def _period_over(case) -> str | None:
     """The statement period ran out (it runs from the delivery; before that, nothing lapses)."""
-    if case.statement_due is None:
-        return str(MSG_NOT_DELIVERED)
-    if timezone.localdate() <= case.statement_due:
-        return str(MSG_NOT_LAPSED).format(due=case.statement_due)
-    return None
+    return _period_running(case, MSG_NOT_LAPSED)
 
 
 def _statement_settled(case) -> str | None:
     """A decision waits for the statement or for the end of its period."""
     if case.status != CaseStatus.NOTICE_ISSUED:
         return None
-    if case.statement_due is None:
+    return _period_running(case, MSG_STATEMENT_PENDING)
+
+
+def _period_running(case, message) -> str | None:
+    period = case.statement_period
+    if period is None:
         return str(MSG_NOT_DELIVERED)
-    if timezone.localdate() <= case.statement_due:
-        return str(MSG_STATEMENT_PENDING).format(due=case.statement_due)
+    if period.running and timezone.localdate() <= period.due_on:
+        return str(message).format(due=period.due_on)
     return None
 
 
@@ -432,6 +431,10 @@ def _revoke_when_overturned(case, *, by, reason, outcome):
 S = CaseStatus
 BEFORE_DECISION = (S.DRAFT, S.NOTICE_ISSUED, S.STATEMENT_RECEIVED, S.STATEMENT_LAPSED)
 
+# The statement period runs from the notice's delivery (送达); the statement meets it.
+STATEMENT_FROM_DELIVERY = Clock(DeadlineKind.STATEMENT, on=lambda case: case.notice_delivered_on)
+STATEMENT_RECEIVED = Clock(DeadlineKind.STATEMENT, on=lambda case: case.statement_received_on)
+
 SERIOUS_CASE = Workflow(
     name=gettext_lazy("the serious dishonesty list"),
     model=ListingCase,
@@ -463,6 +466,7 @@ SERIOUS_CASE = Workflow(
             rule=is_case_officer,
             apply=_issue_notice,
             then=_name_responsible_people,
+            opens=(STATEMENT_FROM_DELIVERY,),
             issues=(DocumentKind.LISTING_NOTICE, "sanctions/document_notice.html"),
             help=gettext_lazy(
                 "Issue the prior notice: facts, basis, proposed measures, the responsible people who bear responsibility, and the right to state a defence; the statement deadline is counted in working days from delivery."
@@ -475,6 +479,8 @@ SERIOUS_CASE = Workflow(
             rule=is_case_officer,
             guards=(_not_delivered_yet,),
             apply=_record_delivery,
+            opens=(STATEMENT_FROM_DELIVERY,),
+            meets=(STATEMENT_RECEIVED,),
             help=gettext_lazy("Record the day the notice reached the subject: the statement period starts then."),
         ),
         Step(
@@ -484,6 +490,7 @@ SERIOUS_CASE = Workflow(
             target=S.STATEMENT_RECEIVED,
             rule=is_case_officer,
             apply=_record_statement,
+            meets=(STATEMENT_RECEIVED,),
             help=gettext_lazy("Record the statement and defence received."),
         ),
         Step(
@@ -493,6 +500,7 @@ SERIOUS_CASE = Workflow(
             target=S.STATEMENT_LAPSED,
             rule=is_case_officer,
             guards=(_period_over,),
+            closes=(DeadlineKind.STATEMENT,),
             help=gettext_lazy("Record that the statement period lapsed without a statement."),
         ),
         Step(
@@ -503,6 +511,7 @@ SERIOUS_CASE = Workflow(
             rule=is_case_officer,
             guards=(_statement_settled,),
             apply=_decide,
+            closes=(DeadlineKind.STATEMENT,),
             then=_put_on_the_list,
             issues=(DocumentKind.LISTING_DECISION, "sanctions/document_decision.html"),
             help=gettext_lazy(
@@ -516,6 +525,7 @@ SERIOUS_CASE = Workflow(
             target=S.DROPPED,
             rule=is_case_officer,
             apply=_drop,
+            closes=(DeadlineKind.STATEMENT,),
             help=gettext_lazy("Drop the case."),
         ),
         Step(

@@ -7,6 +7,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.choices import DeadlineKind
+from apps.core.deadlines import running_past_due
 from apps.sanctions.choices import ListType, RemovalReason
 from apps.sanctions.models import ListingCase
 from apps.sanctions.selectors import has_active_dishonest_record
@@ -39,7 +41,9 @@ def daily_upkeep(today: datetime.date | None = None) -> dict[str, int]:
         key_attention_end(case, converted=False, reason=reason)
         done["key_attention_ended"] += 1
     for case in ListingCase.objects.filter(
-        list_type=ListType.RED, status__in=RED_CASE.step("red-confirm").sources, notice_end__lt=today
+        running_past_due(ListingCase, DeadlineKind.RED_NOTICE, today=today),
+        list_type=ListType.RED,
+        status__in=RED_CASE.step("red-confirm").sources,
     ):
         if has_active_dishonest_record(case.subject, today):
             continue  # a dishonest record arrived during the notice: the proposer decides

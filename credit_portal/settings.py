@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.subjects",
     "apps.sanctions",
+    # `seed_demo` and the demo data it builds; above every app, imported by none.
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ from apps.catalog.models import (
 )
 from apps.catalog.selectors import compare_lists, published_items, published_measures
 from apps.core.exceptions import Conflict
+from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
 from apps.core.permissions import restrict
 
@@ -99,8 +100,7 @@ def document_list(request, kind: str):
         (ListDocumentFilter,),
         {"Meta": type("Meta", (ListDocumentFilter.Meta,), {"model": kind.model})},
     )
-    filterset = filterset_class(request.GET or None, queryset=queryset)
-    documents = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    filterset, documents = filter_list(filterset_class, request, queryset)
     can_create = request.user.has_perm(_perm(kind, "add"))
     return render(
         request,
@@ -404,15 +404,13 @@ def published_item_list(request):
         .prefetch_related("providers")
         .order_by("catalog__level", "position", "code")
     )
-    filterset = CatalogItemFilter(request.GET or None, queryset=queryset)
-    items = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    filterset, items = filter_list(CatalogItemFilter, request, queryset)
     return render(request, "catalog/published_items.html", {"filter": filterset, "items": items})
 
 
 @login_required
 @permission_required("catalog.view_measure", raise_exception=True)
 def published_measure_list(request):
-    queryset = restrict(published_measures(), request.user)
-    filterset = MeasureFilter(request.GET or None, queryset=queryset.select_related("measure_list"))
-    measures = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    queryset = restrict(published_measures(), request.user).select_related("measure_list")
+    filterset, measures = filter_list(MeasureFilter, request, queryset)
     return render(request, "catalog/published_measures.html", {"filter": filterset, "measures": measures})

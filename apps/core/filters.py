@@ -6,6 +6,28 @@ from apps.core.identifiers import normalize_identifier
 from apps.core.models import AuthEvent, QueryFlag, QueryLog
 
 
+def filter_list(filterset_class, request, queryset):
+    """The filterset of a list page, bound to the request's GET parameters, and the rows to show.
+
+    `queryset` is what the page shows unfiltered, already restricted to what the user may see:
+    a filter only narrows it, so no parameter reveals another organisation's rows. Input that is
+    not valid (a date that is no date, a choice not offered) leaves the list unfiltered and is
+    shown as the form's errors, naming the field."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        return filterset, filterset.qs
+    return filterset, queryset
+
+
+class DateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """The from–to pair of a `DateFromToRangeFilter` (`<name>_after`, `<name>_before`) as the
+    browser's date pickers."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets = [DateInput(), DateInput()]
+
+
 class DateRangeFilterSet(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
         field_name="created_at",

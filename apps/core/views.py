@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from apps.core.choices import Role
-from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter
+from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter, filter_list
 from apps.core.forms import ReasonForm, WorkingDayForm
 from apps.core.models import (
     POLICY_SECTIONS,
@@ -66,8 +66,7 @@ class RestrictedListView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return restrict(self.model.objects.all(), self.request.user, "view")
 
     def get_context_data(self, **kwargs):
-        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_queryset(), request=self.request)
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        filterset, queryset = filter_list(self.filterset_class, self.request, self.get_queryset())
         return {"filter": filterset, **keyset_page(queryset, self.request), **kwargs}
 
     def get(self, request, *args, **kwargs):

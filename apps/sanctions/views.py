@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.choices import DocumentKind, OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_response, documents_of, render_pdf
+from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
 from apps.core.models import Organization
@@ -25,7 +26,8 @@ from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.tabular import write_csv, write_xlsx
 from apps.sanctions import services
-from apps.sanctions.choices import CaseStatus, ListType
+from apps.sanctions.choices import ListType
+from apps.sanctions.filters import ListingCaseFilter
 from apps.sanctions.forms import (
     CaseOpenForm,
     CheckForm,
@@ -63,11 +65,7 @@ def case_list(request):
         ListingCase.objects.select_related("subject", "deciding_org").prefetch_related("deadlines__pauses"),
         request.user,
     )
-    list_type, status = request.GET.get("list_type", ""), request.GET.get("status", "")
-    if list_type in ListType.values:
-        cases = cases.filter(list_type=list_type)
-    if status in CaseStatus.values:
-        cases = cases.filter(status=status)
+    filterset, cases = filter_list(ListingCaseFilter, request, cases)
     page = Paginator(cases.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_open = request.user.role == Role.OFFICER and request.user.has_perm("sanctions.add_listingcase")
     form = CaseOpenForm(request.POST or None) if can_open else None
@@ -102,10 +100,7 @@ def case_list(request):
         {
             "page": page,
             "form": form,
-            "list_types": ListType.choices,
-            "statuses": CaseStatus.choices,
-            "list_type": list_type,
-            "status": status,
+            "filter": filterset,
         },
     )
 

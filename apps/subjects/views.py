@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from apps.core.choices import QueryChannel, QueryMode, Role
 from apps.core.documents import document_verify
 from apps.core.exceptions import Conflict
+from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.permissions import restrict
@@ -33,6 +34,7 @@ from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
 from apps.subjects import ingestion, services
 from apps.subjects.choices import BatchStatus, CommitmentStatus
+from apps.subjects.filters import BatchFilter, CommitmentFilter, CreditRecordFilter
 from apps.subjects.forms import (
     BatchUploadForm,
     CommitmentForm,
@@ -226,12 +228,10 @@ def record_list(request):
     identifiers and names of persons are masked here."""
     _require(request, "subjects.view_creditrecord")
     records = restrict(CreditRecord.objects.all(), request.user).select_related("subject", "item", "provider")
-    code = request.GET.get("item", "").strip()
-    if code:
-        records = records.filter(item__code=code)
+    filterset, records = filter_list(CreditRecordFilter, request, records)
     provider_items = items_for_provider(request.user.organization) if request.user.role == Role.OFFICER else []
     # Keyset pages: no COUNT over tens of millions of records.
-    context = {**keyset_page(records, request), "provider_items": provider_items, "item_code": code}
+    context = {**keyset_page(records, request), "provider_items": provider_items, "filter": filterset}
     return render(request, "subjects/record_list.html", context)
 
 
@@ -338,9 +338,7 @@ def batch_list(request):
     batches = restrict(
         ImportBatch.objects.select_related("item", "provider").prefetch_related("deadlines__pauses"), request.user
     )
-    status = request.GET.get("status", "")
-    if status in BatchStatus.values:
-        batches = batches.filter(status=status)
+    filterset, batches = filter_list(BatchFilter, request, batches)
     page = Paginator(batches.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     upload_form = None
     if request.user.role == Role.OFFICER and request.user.has_perm("subjects.add_importbatch"):
@@ -351,8 +349,7 @@ def batch_list(request):
         {
             "page": page,
             "upload_form": upload_form,
-            "status": status,
-            "statuses": BatchStatus.choices,
+            "filter": filterset,
             "today": timezone.localdate(),
         },
     )
@@ -449,6 +446,7 @@ def batch_template(request, item_pk: int):
 def commitment_list(request):
     _require(request, "subjects.view_commitment")
     commitments = restrict(Commitment.objects.select_related("subject", "made_to", "breach_record"), request.user)
+    filterset, commitments = filter_list(CommitmentFilter, request, commitments)
     page = Paginator(commitments.order_by("-made_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     can_add = request.user.role == Role.OFFICER and request.user.has_perm("subjects.add_commitment")
     form = CommitmentForm(request.POST or None) if can_add else None
@@ -479,6 +477,7 @@ def commitment_list(request):
         {
             "page": page,
             "form": form,
+            "filter": filterset,
             "resolve_form": CommitmentResolveForm(breach_item=_breach_item()),
             "pending": CommitmentStatus.PENDING,
         },

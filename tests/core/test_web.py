@@ -1,7 +1,6 @@
 """The web shell: Chinese login, role homes and navigation, sign-in events, lockout, security."""
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
@@ -165,27 +164,6 @@ def test_working_day_page_warns_for_estimated_years(client, policy):
     assert "2026-10-08" in page and "估算" not in page.split("截止日期")[1][:200]
     page = client.get(reverse("core:workdays"), {"start": "2027-03-05", "days": "1"}).content.decode()
     assert "2027-03-08" in page and "估算" in page
-
-
-def test_seed_demo_is_idempotent(db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")
-    from apps.core.models import Organization, User
-
-    assert (
-        User.objects.filter(username__in=["clerk", "officer_market", "officer_tax", "authority", "auditor"]).count()
-        == 5
-    )
-    assert Organization.objects.count() == 4
-
-
-def test_seed_demo_refuses_to_run_outside_debug(db, settings):
-    from django.core.management import CommandError
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("seed_demo")
 
 
 def test_a_nul_character_in_a_parameter_is_a_clear_400(client, policy):

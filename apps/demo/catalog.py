@@ -1,4 +1,4 @@
-"""Demo step of the catalog app (run by `seed_demo`): the reference catalogs."""
+"""Demo step for the catalog app (run by `seed_demo`): the reference catalogs."""
 
 from apps.catalog.management.commands.load_catalogs import load_reference_catalogs
 

@@ -1,4 +1,7 @@
-"""Demo data for a local portal: organisations, one user per role, the city policies.
+"""Demo data for a local portal: organisations, one user per role, the city policies, then the
+reference catalogs, the subjects with their records and commitments, and the list cases
+(`apps.demo.catalog`, `apps.demo.subjects`, `apps.demo.sanctions`, in that order: each builds on
+the one before).
 
 Idempotent: running it again keeps the rows and resets the demo passwords to the printed ones.
 Refuses to run outside DEBUG unless --force (demo passwords must never reach production).
@@ -12,8 +15,8 @@ from django.db import transaction
 
 from apps.core.choices import OrganizationKind, Role
 from apps.core.models import Organization, User
-from apps.core.registry import project_submodules
 from apps.core.services import organization_save, user_save
+from apps.demo import catalog, sanctions, subjects
 
 REASON = "Demo data (seed_demo)"
 
@@ -32,6 +35,9 @@ DEMO_USERS = [
     ("authority", "陈志强", Role.AUTHORITY, "authority", "Catalog-2026!demo"),
     ("auditor", "周敏", Role.AUDITOR, "authority", "Ledger-2026!demo"),
 ]
+
+# The demo data of each app, in the order the apps depend on each other.
+DEMO_STEPS = [catalog, subjects, sanctions]
 
 
 class Command(BaseCommand):
@@ -62,10 +68,10 @@ class Command(BaseCommand):
                 validate_password(password, user)
                 user_save(user, by=None, reason=REASON, password=password)
                 rows.append((Role(role).label, username, password, organizations[org_key].name))
-        # Each app adds its own demo data (demo.py with seed(stdout)), in INSTALLED_APPS order.
-        for module in project_submodules("demo"):
+        # One transaction per step: a step that fails leaves the steps before it in place.
+        for step in DEMO_STEPS:
             with transaction.atomic():
-                module.seed(self.stdout)
+                step.seed(self.stdout)
         self.stdout.write("\nDemo logins (http://127.0.0.1:8000/):")
         for label, username, password, org_name in rows:
             self.stdout.write(f"  {label:<22} {username:<16} {password:<20} {org_name}")

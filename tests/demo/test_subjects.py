@@ -1,4 +1,5 @@
-"""The subjects app's demo step: realistic data through the real services, the same on every run."""
+"""The demo step for the subjects app (apps.demo.subjects): realistic data through the real services,
+the same on every run."""
 
 import datetime
 import io

@@ -1,4 +1,4 @@
-"""Demo step of the sanctions app (run by `seed_demo`): a published serious-list case of the
+"""Demo step for the sanctions app (run by `seed_demo`): a published serious-list case of the
 market regulator against a company with a serious dishonest record, a case waiting for the
 statement, and a red-list proposal in public notice. Idempotent."""
 

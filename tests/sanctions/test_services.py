@@ -243,6 +243,29 @@ def test_deciding_against_a_company_records_it_in_the_legal_representatives_file
     assert "serious" not in services.subject_statuses(world.representative)
 
 
+def test_a_removal_takes_the_record_step_its_reason_names_where_the_record_allows_it(world):
+    """The listing records follow the removal through the subjects services: repaired on a removal
+    by repair even while under objection (the mark stays until the objection is settled), and left
+    as they are where their lifecycle has no such step (a revoked record is not repaired)."""
+    from apps.subjects.services import record_mark_objection, record_revoke
+    from tests.factories import ClerkFactory
+
+    case = _decided(world)
+    services.case_publish(case, by=world.officer, reason="公布")
+    records = {r.subject_id: r for r in CreditRecord.objects.filter(source_record_id__startswith=f"case:{case.pk}:")}
+    disputed, revoked = records[world.company.pk], records[world.representative.pk]
+    record_mark_objection(disputed, by=ClerkFactory(), reason="收到异议申请")
+    record_revoke(revoked, by=world.officer, reason="对负责人的认定被撤销")
+    services.case_remove(
+        case, by=world.officer, removal_reason=RemovalReason.REPAIR, removal_document="修复决定书3号", reason="信用修复"
+    )
+    disputed.refresh_from_db()
+    revoked.refresh_from_db()
+    assert (disputed.status, disputed.under_objection) == (RecordStatus.REPAIRED, True)
+    assert disputed.history.latest().history_change_reason == "信用修复"
+    assert revoked.status == RecordStatus.REVOKED
+
+
 def test_the_listing_extends_the_disclosure_of_dishonest_records(world):
     """Nanjing art. 56: extended to the end of the serious sanction while listed."""
     world.record.disclosure_ends_on = dt.date(2027, 3, 1)

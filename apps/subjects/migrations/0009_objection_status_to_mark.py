@@ -45,7 +45,9 @@ def status_to_mark(apps, schema_editor):
     now = timezone.now()
     for record in CreditRecord.objects.filter(status="objection").order_by("pk").iterator():
         since = _marked_since(HistoricalCreditRecord, record)
-        CreditRecord.objects.filter(pk=record.pk).update(
+        # the base manager: the model's own queryset refuses update() (it writes no history; the
+        # history row is written below)
+        CreditRecord._base_manager.filter(pk=record.pk).update(
             status="active", objection_since=since, updated_at=now, updated_by=None
         )
         record.status, record.objection_since, record.updated_at, record.updated_by_id = "active", since, now, None
@@ -57,7 +59,7 @@ def mark_to_status(apps, schema_editor):
     HistoricalCreditRecord = apps.get_model("subjects", "HistoricalCreditRecord")
     now = timezone.now()
     for record in CreditRecord.objects.filter(status="active", objection_since__isnull=False).iterator():
-        CreditRecord.objects.filter(pk=record.pk).update(status="objection", updated_at=now, updated_by=None)
+        CreditRecord._base_manager.filter(pk=record.pk).update(status="objection", updated_at=now, updated_by=None)
         record.status, record.updated_at, record.updated_by_id = "objection", now, None
         _write_history(HistoricalCreditRecord, record, BACKWARD_REASON, now)
 

@@ -93,11 +93,11 @@ def visible_records(user, ids) -> list[CreditRecord]:
 
 
 def has_active_dishonest_record(subject: Subject, today: datetime.date | None = None) -> bool:
+    """A disclosed general or serious dishonest record; one under objection counts (it stays
+    active, with the mark beside its status)."""
     today = today or timezone.localdate()
     return (
-        CreditRecord.objects.filter(
-            subject=subject, category=Category.DISHONEST, status__in=[RecordStatus.ACTIVE, RecordStatus.OBJECTION]
-        )
+        CreditRecord.objects.filter(subject=subject, category=Category.DISHONEST, status=RecordStatus.ACTIVE)
         .filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
         .exclude(severity=Severity.MINOR)
         .exists()

@@ -1,7 +1,8 @@
 """Admin for subjects, records, batches and reports, for the platform-wide roles (officers file and
 correct their records on the workbench, which asks the purpose of every lookup). Lists mask
-citizen IDs and accept only their own filters; records are changed through the record service,
-with a reason; append-only tables are read-only. Opening a subject or a record shows personal
+citizen IDs and accept only their own filters; records are corrected through the record service,
+with a reason, and their status and objection mark are read-only (they change only through the
+record's steps); append-only tables are read-only. Opening a subject or a record shows personal
 data: the page asks the purpose first and is logged as a lookup."""
 
 from django.contrib import admin
@@ -53,15 +54,27 @@ class ResponsiblePersonAdmin(PlatformStaffAdminMixin, AuditedAdmin):
 
 @admin.register(CreditRecord)
 class CreditRecordAdmin(PlatformStaffAdminMixin, LookupLoggedAdminMixin, AuditedAdmin):
-    list_display = ["id", "item", "subject", "provider", "document_number", "status", "disclosure_ends_on"]
-    list_filter = ["status", "category"]
+    list_display = [
+        "id",
+        "item",
+        "subject",
+        "provider",
+        "document_number",
+        "status",
+        "marked",
+        "disclosure_ends_on",
+    ]
+    list_filter = ["status", ("objection_since", admin.EmptyFieldListFilter), "category"]
     raw_id_fields = ["subject", "item", "provider", "batch"]
+    # The status and the objection mark change only through the record's steps
+    # (`apps.subjects.record_workflow`), each with its rule, guards and history: never here.
     readonly_fields = [
         "subject",
         "item",
         "provider",
         "category",
         "status",
+        "objection_since",
         "disclosure_ends_on",
         "batch",
         "source_record_id",
@@ -70,6 +83,10 @@ class CreditRecordAdmin(PlatformStaffAdminMixin, LookupLoggedAdminMixin, Audited
 
     def lookup_subject(self, obj):
         return obj.subject
+
+    @admin.display(description=_("Objection mark"), boolean=True)
+    def marked(self, obj):
+        return obj.under_objection
 
     def has_add_permission(self, request):
         return False  # records are filed on the workbench or in batches, through the services

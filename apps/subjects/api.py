@@ -41,11 +41,10 @@ class LookupRecordSerializer(serializers.Serializer):
     determined_on = serializers.DateField()
     disclosure_ends_on = serializers.DateField()
     status = serializers.CharField()
-    under_objection = serializers.SerializerMethodField()
+    # the objection mark (异议标注) beside the status: since when, and whether it is set
+    under_objection = serializers.BooleanField()
+    objection_since = serializers.DateTimeField()
     values = serializers.JSONField()
-
-    def get_under_objection(self, record) -> bool:
-        return record.status == "objection"
 
 
 class LookupSubjectSerializer(serializers.Serializer):
@@ -292,6 +291,7 @@ class RecordSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code")
     # "" for records without an end (basic, good and other information kept current)
     disclosure_basis = serializers.ChoiceField(choices=DisclosureBasis.choices, allow_blank=True, read_only=True)
+    under_objection = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = CreditRecord
@@ -307,6 +307,8 @@ class RecordSerializer(serializers.ModelSerializer):
             "determined_on",
             "ended_on",
             "status",
+            "under_objection",
+            "objection_since",
             "disclosure_ends_on",
             "disclosure_basis",
             "source_record_id",

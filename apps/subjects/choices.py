@@ -8,12 +8,23 @@ class SubjectStatus(models.TextChoices):
 
 
 class RecordStatus(models.TextChoices):
+    """A record's lifecycle (`apps.subjects.record_workflow.RECORD_LIFECYCLE`). Whether it is under
+    objection is not a status: it is the mark beside it (`ObjectionMark`)."""
+
     ACTIVE = "active", _("Active")
-    OBJECTION = "objection", _("Under objection")
     REPAIRED = "repaired", _("Repaired")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
     HIDDEN = "hidden", _("Hidden on request")
+
+
+class ObjectionMark(models.TextChoices):
+    """The objection mark (异议标注) beside a record's status (`CreditRecord.objection_since`):
+    set while an objection to the record is open, whatever the status becomes meanwhile
+    (`apps.subjects.record_workflow.OBJECTION_MARK`)."""
+
+    UNMARKED = "unmarked", _("Not under objection")
+    MARKED = "marked", _("Under objection")
 
 
 class CommitmentStatus(models.TextChoices):

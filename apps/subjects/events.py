@@ -7,7 +7,9 @@ the whole change back); receivers connect in their app's `ready()`.
 - `record_created(sender=CreditRecord, records=[…])`: records were filed, one by one or in a batch
   (the sanctions app ends a key-attention entry on a new dishonest record, Nanjing art. 37).
 - `record_status_changed(sender=CreditRecord, records=[…], status=…, by=…, reason=…)`: records
-  took a new status (repaired, revoked, hidden, expired …).
+  took a new status (repaired, revoked, hidden, expired …), or their objection mark was set or
+  removed (`status` is then the unchanged status; the record's `objection_since` tells). Every
+  step of `record_workflow` sends it, the daily expiry and a rule change's recompute in bulk.
 - `disclosure_extensions(sender=CreditRecord, subject_ids=[…])`: a question, not a notice: each
   receiver returns {subject id: last day} for subjects whose dishonest records stay disclosed
   longer (the sanctions app: while on the serious list, Nanjing art. 56, Dalian art. 35, Ningbo

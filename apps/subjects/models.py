@@ -21,6 +21,7 @@ from apps.subjects.choices import (
     Channel,
     CommitmentStatus,
     DisclosureBasis,
+    ObjectionMark,
     RecordStatus,
     SubjectStatus,
 )
@@ -179,10 +180,15 @@ class ImportRowError(models.Model):
 class CreditRecord(AuditedModel):
     """One fact about a subject, of one published catalog item, provided by one agency.
 
-    Status: active → objection (while an objection is open) → active; → repaired (disclosure
+    Status (`apps.subjects.record_workflow.RECORD_LIFECYCLE`): active → repaired (disclosure
     stops, the record stays); → revoked (the underlying decision was revoked); → expired (the
     disclosure period ended); → hidden (good information hidden on the subject's request).
     `disclosure_ends_on` is the last day the record is disclosed (None: no end).
+
+    The objection mark (异议标注) is not a status but stands beside it: `objection_since` is when
+    the record was marked, None when it is not under objection (`OBJECTION_MARK`). A marked record
+    is disclosed as its status says, with the mark; it expires like any other and keeps its mark
+    until the objection is settled.
     """
 
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="records")
@@ -201,6 +207,7 @@ class CreditRecord(AuditedModel):
     custodial_sentence_end = models.DateField(_("custodial sentence served on"), null=True, blank=True)
     values = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    objection_since = models.DateTimeField(_("under objection since"), null=True, blank=True, editable=False)
     disclosure_ends_on = models.DateField(_("disclosed until"), null=True, blank=True, db_index=True)
     disclosure_basis = models.CharField(
         _("disclosure end set by"), max_length=25, choices=DisclosureBasis.choices, blank=True, editable=False
@@ -245,6 +252,26 @@ class CreditRecord(AuditedModel):
 
     def is_disclosed_on(self, day) -> bool:
         return self.disclosure_ends_on is None or day <= self.disclosure_ends_on
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == RecordStatus.ACTIVE
+
+    @property
+    def under_objection(self) -> bool:
+        return self.objection_since is not None
+
+    @property
+    def objection_mark(self) -> str:
+        """The mark as a state of `OBJECTION_MARK` (the table reads and sets it through this)."""
+        return ObjectionMark.MARKED if self.objection_since else ObjectionMark.UNMARKED
+
+    @objection_mark.setter
+    def objection_mark(self, value: str) -> None:
+        if value == ObjectionMark.MARKED:
+            self.objection_since = self.objection_since or timezone.now()
+        else:
+            self.objection_since = None
 
 
 class Commitment(AuditedModel):

@@ -6,12 +6,13 @@ What a mode may see follows the catalog item's disclosure attribute:
 - government (政务共享): items disclosed to the public, on request or shared with government,
   within their disclosure period;
 - authorised (授权查询): non-public items too, but like the other outside modes only active
-  records and records under objection within their disclosure period: a third party holding the
-  subject's authorisation is still an outside query (Nanjing arts. 56, 60, 61: 不得/不再对外提供
-  查询; Tianjin art. 42; Dalian art. 35);
+  records within their disclosure period: a third party holding the subject's authorisation is
+  still an outside query (Nanjing arts. 56, 60, 61: 不得/不再对外提供查询; Tianjin art. 42;
+  Dalian art. 35);
 - self (本人查询): the whole file, expired, repaired, hidden and revoked records included, each
   with its status mark (the subject's right to know its own file).
-Records under objection are shown with the objection mark.
+A record under objection is active (the mark is not a status) and is shown, in every mode, with
+the objection mark beside its status (Nanjing art. 58: 异议标注).
 
 Who may look up in which mode, and the proof a window inquiry needs (Nanjing art. 54), are
 checked here too (`lookup_check`), by every lookup that shows a subject's data, whichever page,
@@ -45,9 +46,9 @@ DISCLOSURES_BY_MODE = {
     QueryMode.SELF: set(Disclosure.values),
 }
 SHOWN_STATUSES = {
-    QueryMode.PUBLIC: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
-    QueryMode.GOVERNMENT: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
-    QueryMode.AUTHORISED: {RecordStatus.ACTIVE, RecordStatus.OBJECTION},
+    QueryMode.PUBLIC: {RecordStatus.ACTIVE},
+    QueryMode.GOVERNMENT: {RecordStatus.ACTIVE},
+    QueryMode.AUTHORISED: {RecordStatus.ACTIVE},
     QueryMode.SELF: set(RecordStatus.values),
 }
 SEARCH_LIMIT = 50

@@ -37,6 +37,15 @@ from apps.subjects import events
 from apps.subjects.choices import CommitmentStatus, RecordStatus
 from apps.subjects.disclosure import DateOutOfRange, MissingDate, apply_disclosure, extensions_for
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.record_workflow import (  # noqa: F401 (the record's steps, which other apps call here)
+    record_clear_objection,
+    record_expire,
+    record_hide,
+    record_mark_objection,
+    record_mark_repaired,
+    record_revoke,
+    records_expire,
+)
 from apps.subjects.selectors import (
     MSG_AUTHORISATION_REQUIRED,
     MSG_MODE_NOT_FOR_ROLE,
@@ -427,7 +436,8 @@ def records_recompute_disclosure(
     policy = policy or active_policy()
     today = today or timezone.localdate()
     done = {"changed": 0, "expired": 0, "restored": 0}
-    statuses = [RecordStatus.ACTIVE, RecordStatus.OBJECTION] + ([RecordStatus.EXPIRED] if settle else [])
+    # a record under objection is active: its disclosure end moves, and with `settle` it expires, like any other
+    statuses = [RecordStatus.ACTIVE] + ([RecordStatus.EXPIRED] if settle else [])
     records = CreditRecord.objects.filter(category=Category.DISHONEST, status__in=statuses)
     if subject_ids is not None:
         records = records.filter(subject_id__in=list(subject_ids))
@@ -471,49 +481,6 @@ def records_recompute_disclosure(
             done["expired"] += len(expired)
             done["restored"] += len(restored)
     return done
-
-
-def record_set_status(record: CreditRecord, *, status: str, by, reason: str) -> CreditRecord:
-    """Another app's decision changes a record's status (a listing removed by repair…)."""
-    record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
-    record.status = RecordStatus(status)
-    audited_save(record, by=by, reason=require_reason(reason))
-    events.record_status_changed.send(sender=CreditRecord, records=[record], status=record.status, by=by, reason=reason)
-    return record
-
-
-# --- daily upkeep --------------------------------------------------------------------------------
-
-
-def records_expire(*, today: datetime.date | None = None, by=None) -> int:
-    """Mark records whose disclosure period has ended as expired (safe to run twice)."""
-    from apps.core.audit import bulk_update_audited
-
-    today = today or timezone.localdate()
-    total = 0
-    with transaction.atomic():
-        while True:
-            due = list(
-                CreditRecord.objects.select_for_update().filter(
-                    status=RecordStatus.ACTIVE, disclosure_ends_on__lt=today
-                )[:2000]
-            )
-            if not due:
-                return total
-            for record in due:
-                record.status = RecordStatus.EXPIRED
-                record.updated_at, record.updated_by = timezone.now(), by
-            bulk_update_audited(
-                due, CreditRecord, ["status", "updated_at", "updated_by"], by=by, reason=_("Disclosure period ended")
-            )
-            events.record_status_changed.send(
-                sender=CreditRecord,
-                records=due,
-                status=RecordStatus.EXPIRED,
-                by=by,
-                reason=_("Disclosure period ended"),
-            )
-            total += len(due)
 
 
 # --- lookups: the written authorisation and the lookup request (Nanjing art. 54) ---------------------

@@ -13,12 +13,12 @@ from apps.core.models import QueryLog
 from apps.sanctions import services
 from apps.sanctions.choices import CaseStatus, ListType, RemovalReason
 from apps.sanctions.models import ListEntry, ListingCase
-from apps.subjects.choices import RecordStatus
+from apps.subjects.choices import ObjectionMark, RecordStatus
 from apps.subjects.models import CreditRecord
 from tests.catalog.factories import MeasureFactory, MeasureListFactory
 from tests.factories import OfficerFactory
 from tests.sanctions.factories import DECISION, backdate, decide_after_statement, make_world
-from tests.subjects.factories import RecordFactory
+from tests.subjects.factories import MarkedRecordFactory, RecordFactory
 
 # The cases and records here carry fixed 2026 dates: the clock is set to match (any real date passes).
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -189,7 +189,7 @@ def test_a_serious_case_rests_on_active_records_that_are_not_minor(world):
     """Nanjing art. 37: minor first-time conduct is exempt from sanctions; a record under objection
     is disputed and cannot carry a listing until the objection is settled."""
     minor = RecordFactory(subject=world.company, provider=world.officer.organization, severity="minor")
-    disputed = RecordFactory(subject=world.company, provider=world.officer.organization, status="objection")
+    disputed = MarkedRecordFactory(subject=world.company, provider=world.officer.organization)
     for basis, message in ((minor, services.MSG_BASIS_MINOR), (disputed, services.MSG_BASIS_NOT_ACTIVE)):
         with pytest.raises(ValidationError) as caught:
             services.case_open(
@@ -202,7 +202,8 @@ def test_a_serious_case_rests_on_active_records_that_are_not_minor(world):
                 measures=[world.measures["serious"]],
                 reason="x",
             )
-        expected = str(message).format(id=basis.pk, status=basis.get_status_display())
+        status = ObjectionMark.MARKED.label if basis.under_objection else basis.get_status_display()
+        expected = str(message).format(id=basis.pk, status=status)
         assert caught.value.message_dict["basis_records"] == [expected]
 
 
@@ -240,6 +241,29 @@ def test_deciding_against_a_company_records_it_in_the_legal_representatives_file
         CreditRecord.objects.filter(source_record_id__startswith=f"case:{case.pk}:").values_list("status", flat=True)
     ) == {RecordStatus.REPAIRED}
     assert "serious" not in services.subject_statuses(world.representative)
+
+
+def test_a_removal_takes_the_record_step_its_reason_names_where_the_record_allows_it(world):
+    """The listing records follow the removal through the subjects services: repaired on a removal
+    by repair even while under objection (the mark stays until the objection is settled), and left
+    as they are where their lifecycle has no such step (a revoked record is not repaired)."""
+    from apps.subjects.services import record_mark_objection, record_revoke
+    from tests.factories import ClerkFactory
+
+    case = _decided(world)
+    services.case_publish(case, by=world.officer, reason="公布")
+    records = {r.subject_id: r for r in CreditRecord.objects.filter(source_record_id__startswith=f"case:{case.pk}:")}
+    disputed, revoked = records[world.company.pk], records[world.representative.pk]
+    record_mark_objection(disputed, by=ClerkFactory(), reason="收到异议申请")
+    record_revoke(revoked, by=world.officer, reason="对负责人的认定被撤销")
+    services.case_remove(
+        case, by=world.officer, removal_reason=RemovalReason.REPAIR, removal_document="修复决定书3号", reason="信用修复"
+    )
+    disputed.refresh_from_db()
+    revoked.refresh_from_db()
+    assert (disputed.status, disputed.under_objection) == (RecordStatus.REPAIRED, True)
+    assert disputed.history.latest().history_change_reason == "信用修复"
+    assert revoked.status == RecordStatus.REVOKED
 
 
 def test_the_listing_extends_the_disclosure_of_dishonest_records(world):
@@ -567,21 +591,23 @@ def test_one_person_in_two_roles_is_listed_once(world):
 
 def test_a_basis_record_disputed_after_filing_stops_the_notice_and_the_decision(world):
     """The basis is checked again at each step: a record under objection carries no listing."""
-    from apps.subjects.services import record_set_status
+    from apps.subjects.services import record_clear_objection, record_mark_objection, record_revoke
+    from tests.factories import ClerkFactory
 
+    clerk = ClerkFactory()
     case = open_serious(world)
-    record_set_status(world.record, status=RecordStatus.OBJECTION, by=world.officer, reason="当事人提出异议")
+    record_mark_objection(world.record, by=clerk, reason="当事人提出异议")
     with pytest.raises(ValidationError) as caught:
         services.case_issue_notice(
             case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
         )
     assert "basis_records" in caught.value.message_dict
-    record_set_status(world.record, status=RecordStatus.ACTIVE, by=world.officer, reason="异议不成立")
+    record_clear_objection(world.record, by=clerk, reason="异议不成立")
     services.case_issue_notice(
         case, by=world.officer, notice_number="告", reason="告知", delivered_on=timezone.localdate()
     )
     services.case_record_statement(case, by=world.officer, statement="申辩", reason="收到申辩")
-    record_set_status(world.record, status=RecordStatus.REVOKED, by=world.officer, reason="原处罚决定被撤销")
+    record_revoke(world.record, by=world.officer, reason="原处罚决定被撤销")
     with pytest.raises(ValidationError) as caught:
         services.case_decide(case, by=world.officer, reason="认定", statement_finding="不予采纳", **DECISION)
     assert "basis_records" in caught.value.message_dict

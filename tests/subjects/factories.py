@@ -66,6 +66,12 @@ class RecordFactory(AuditedFactory):
     dedup_key = factory.Sequence(lambda n: f"id:factory-{n}")
 
 
+class MarkedRecordFactory(RecordFactory):
+    """An active record under objection (the mark beside its status, set on 2026-04-01)."""
+
+    objection_since = datetime.datetime(2026, 4, 1, 9, 30, tzinfo=datetime.UTC)
+
+
 class ResponsiblePersonFactory(AuditedFactory):
     class Meta:
         model = ResponsiblePerson

@@ -20,6 +20,7 @@ from tests.factories import ClerkFactory, OfficerFactory
 from tests.subjects.factories import (
     CompanyFactory,
     GovernmentOnlyItemFactory,
+    MarkedRecordFactory,
     PersonFactory,
     RecordFactory,
     ResponsiblePersonFactory,
@@ -42,7 +43,8 @@ def test_what_each_mode_sees(policy):
     government_only = RecordFactory(subject=company, item=GovernmentOnlyItemFactory())
     expired = RecordFactory(subject=company, disclosure_ends_on=TODAY() - dt.timedelta(days=1))
     repaired = RecordFactory(subject=company, status=RecordStatus.REPAIRED)
-    objected = RecordFactory(subject=company, status=RecordStatus.OBJECTION)
+    objected = MarkedRecordFactory(subject=company)  # active, with the objection mark beside the status
+    marked_expired = MarkedRecordFactory(subject=company, status=RecordStatus.EXPIRED)
     revoked = RecordFactory(subject=company, status=RecordStatus.REVOKED)
     hidden = RecordFactory(subject=company, status=RecordStatus.HIDDEN)
 
@@ -57,6 +59,7 @@ def test_what_each_mode_sees(policy):
         objected.pk,
         government_only.pk,
         expired.pk,
+        marked_expired.pk,
         repaired.pk,
         hidden.pk,
         revoked.pk,
@@ -137,7 +140,7 @@ def test_unknown_identifier_is_a_clear_no_record_answer(policy):
 def test_the_credit_file_page_needs_a_purpose_and_shows_the_lookup_history(client, policy):
     clerk = ClerkFactory()
     company = CompanyFactory(name="南京档案测试有限公司")
-    RecordFactory(subject=company, status=RecordStatus.OBJECTION)
+    MarkedRecordFactory(subject=company)
     person = PersonFactory()
     ResponsiblePersonFactory(organization=company, person=person)
     client.force_login(clerk)

@@ -157,7 +157,7 @@ def test_a_correction_keeps_the_previous_version_with_the_reason(policy):
     assert "document_number" in refused.value.message_dict
     record.refresh_from_db()
     assert record.document_number == "宁市监罚〔2026〕13号"
-    services.record_set_status(record, status=RecordStatus.REVOKED, by=officer, reason="原处罚决定被撤销")
+    services.record_revoke(record, by=officer, reason="原处罚决定被撤销")
     with pytest.raises(Conflict):
         services.record_correct(record, by=officer, reason="再改", document_number="宁市监罚〔2026〕14号")
 
@@ -210,7 +210,7 @@ def test_the_correction_page_refuses_to_remove_the_document_of_a_dishonest_recor
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.document_number == "宁市监罚〔2026〕13号" and record.history.first().history_user == officer
-    services.record_set_status(record, status=RecordStatus.REVOKED, by=officer, reason="原处罚决定被撤销")
+    services.record_revoke(record, by=officer, reason="原处罚决定被撤销")
     response = client.post(url, {**data, "document_number": "宁市监罚〔2026〕14号", "reason": "再改"})
     assert response.status_code == 200 and "已撤销" in response.content.decode()
     record.refresh_from_db()

@@ -31,9 +31,10 @@ from apps.sanctions.choices import MEASURE_TARGET, EntryRole, ListType, RemovalR
 from apps.sanctions.models import ListEntry, ListingCase
 from apps.sanctions.selectors import MSG_BASIS_OTHER_SUBJECT, has_active_dishonest_record
 from apps.subjects import services as subject_services
-from apps.subjects.choices import RecordStatus
+from apps.subjects.choices import ObjectionMark, RecordStatus
 from apps.subjects.disclosure import add_months
 from apps.subjects.models import CreditRecord, Subject
+from apps.subjects.record_workflow import RECORD_LIFECYCLE
 
 MSG_ONLY_AGENCY = gettext_lazy("Only officers of the deciding agency act on its list cases.")
 MSG_MEASURE_UNPUBLISHED = gettext_lazy(
@@ -162,6 +163,9 @@ def check_basis(subject: Subject, records, by, list_type: str) -> list[CreditRec
             errors.append(str(MSG_NO_BASIS))
         elif record.status != RecordStatus.ACTIVE:
             errors.append(str(MSG_BASIS_NOT_ACTIVE).format(id=record.pk, status=record.get_status_display()))
+        elif record.under_objection:
+            # Nanjing art. 58: disputed until the objection is settled (the mark beside the status)
+            errors.append(str(MSG_BASIS_NOT_ACTIVE).format(id=record.pk, status=ObjectionMark.MARKED.label))
         elif list_type == ListType.SERIOUS and record.severity == Severity.MINOR:
             errors.append(str(MSG_BASIS_MINOR).format(id=record.pk))
     if errors:
@@ -310,6 +314,25 @@ def add_entry(
     return entry
 
 
+# The step of the record's lifecycle that a removal takes on the listing record, by the status the
+# removal reason leads to (REMOVAL_RECORD_STATUS), and the subjects service that takes it.
+RECORD_STEP_FOR_STATUS = {
+    RecordStatus.REPAIRED: ("repair", subject_services.record_mark_repaired),
+    RecordStatus.EXPIRED: ("expire", subject_services.record_expire),
+    RecordStatus.REVOKED: ("revoke", subject_services.record_revoke),
+}
+
+
+def _follow_on_record(record: CreditRecord, record_status: str, *, by, reason: str) -> None:
+    """The listing record follows the listing's removal, as a consequence of the case's step
+    (already authorised by the case's table), when its own lifecycle allows that step from where
+    it is: a record already revoked stays revoked, an expired one is not repaired. A record under
+    objection follows too; its mark stays."""
+    step, service = RECORD_STEP_FOR_STATUS[record_status]
+    if RECORD_LIFECYCLE.step(step) in RECORD_LIFECYCLE.steps_from(record.status):
+        service(record, by=by, reason=reason, follow=True)
+
+
 def end_entries(case: ListingCase, *, by, reason: str, record_status: str | None) -> list[int]:
     today = timezone.localdate()
     subject_ids, ended = [], []
@@ -318,12 +341,8 @@ def end_entries(case: ListingCase, *, by, reason: str, record_status: str | None
         audited_save(entry, by=by, reason=reason)
         subject_ids.append(entry.subject_id)
         ended.append(entry)
-        if (
-            entry.record is not None
-            and record_status
-            and entry.record.status in (RecordStatus.ACTIVE, RecordStatus.OBJECTION)
-        ):
-            subject_services.record_set_status(entry.record, status=record_status, by=by, reason=reason)
+        if entry.record is not None and record_status:
+            _follow_on_record(entry.record, record_status, by=by, reason=reason)
     if ended:
         events.listing_ended.send(sender=ListEntry, entries=ended, case=case)
     return subject_ids

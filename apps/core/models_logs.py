@@ -150,6 +150,11 @@ class QueryFlag(AuditedModel):
     def __str__(self) -> str:
         return f"{self.user} {self.day}"
 
+    @property
+    def is_open(self) -> bool:
+        """Still blocking the user's lookups: the credit office may clear it."""
+        return self.status == QueryFlagStatus.OPEN
+
 
 class AuthEvent(models.Model):
     """A login, logout, failed login or lockout, kept append-only for auditors."""

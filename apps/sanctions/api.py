@@ -15,7 +15,6 @@ from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
 from apps.core.http import client_ip
 from apps.core.identifiers import mask_identifier, mask_name
-from apps.core.querylog import QueryRefused
 from apps.sanctions import services
 from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.workflows import workflow_for
@@ -83,8 +82,6 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
                 channel=QueryChannel.API,
                 client_ip=client_ip(request),
             )
-        except QueryRefused as refused:
-            return Response({"detail": str(refused)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         except ValidationError as error:
             raise APIValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from None
         body = {"check_id": check.pk, "found": subject is not None, "statuses": statuses, "matter": matter}

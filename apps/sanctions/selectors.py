@@ -17,8 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import Category, ReportSection, Severity
 from apps.catalog.selectors import published_items
+from apps.core.choices import DocumentKind
+from apps.core.documents import documents_of
 from apps.core.models import Organization
 from apps.core.permissions import restrict
+from apps.core.querylog import LookupRequest, log_query
 from apps.sanctions.choices import MEASURE_TARGET, CaseStatus, EntryRole, ListType
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
 from apps.subjects.choices import RecordStatus
@@ -157,6 +160,23 @@ def case_document_context(case: ListingCase) -> dict:
         # Ningbo art. 28: 对核查处理结果仍有异议的，可以向市社会信用工作主管部门申请复核
         "review_by_authority": policy.listing_review_by_authority,
     }
+
+
+CASE_DOCUMENTS = {"notice": DocumentKind.LISTING_NOTICE, "decision": DocumentKind.LISTING_DECISION}
+
+
+def case_document_for(lookup: LookupRequest, case: ListingCase, document: str):
+    """The prior notice or the decision of `case` as issued (None for a case noticed or decided
+    before documents were stored). The documents name the subject in full: opening one is a
+    lookup, logged with the caller's purpose (a refusal for volume raises QueryRefused, a 403)."""
+    log_query(
+        lookup,
+        subject_identifier=case.subject.identifier,
+        subject_name=case.subject.name,
+        query={"case_document": document, "case": case.pk},
+        result={"case": case.pk},
+    )
+    return documents_of(case, CASE_DOCUMENTS[document]).first()
 
 
 @dataclass

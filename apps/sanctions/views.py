@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.choices import DocumentKind, OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
-from apps.core.documents import document_response, documents_of, render_pdf
+from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
+from apps.core.documents import document_response, render_pdf
 from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
-from apps.core.http import client_ip
+from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.models import Organization
 from apps.core.permissions import restrict
-from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.querylog import LookupRequest
 from apps.core.tabular import write_csv, write_xlsx
 from apps.sanctions import services
 from apps.sanctions.choices import ListType
@@ -43,7 +43,7 @@ from apps.sanctions.forms import (
     StatisticsForm,
 )
 from apps.sanctions.models import ListingCase, SanctionCheck
-from apps.sanctions.selectors import case_document_context, published_entries, statistics
+from apps.sanctions.selectors import case_document_context, case_document_for, published_entries, statistics
 from apps.sanctions.workflows import workflow_for
 from apps.subjects.models import Subject
 from apps.subjects.services import clean_identifier
@@ -254,26 +254,15 @@ def case_document(request, pk: int, document: str):
         raise Http404
     if document not in ("notice", "decision"):
         raise Http404
-    # The documents name the subject in full: opening one is a logged lookup.
-    try:
-        log_query(
-            LookupRequest(
-                user=request.user,
-                mode=QueryMode.GOVERNMENT,
-                purpose=QueryPurpose.LISTING_PROCEDURE,
-                channel=QueryChannel.WEB,
-                purpose_detail=f"{case.get_list_type_display()} #{case.pk}",
-                client_ip=client_ip(request),
-            ),
-            subject_identifier=case.subject.identifier,
-            subject_name=case.subject.name,
-            query={"case_document": document, "case": case.pk},
-            result={"case": case.pk},
-        )
-    except QueryRefused as refused:
-        raise PermissionDenied(str(refused)) from None
-    kind = {"notice": DocumentKind.LISTING_NOTICE, "decision": DocumentKind.LISTING_DECISION}[document]
-    issued = documents_of(case, kind).first()
+    lookup = LookupRequest(
+        user=request.user,
+        mode=QueryMode.GOVERNMENT,
+        purpose=QueryPurpose.LISTING_PROCEDURE,
+        channel=QueryChannel.WEB,
+        purpose_detail=f"{case.get_list_type_display()} #{case.pk}",
+        client_ip=client_ip(request),
+    )
+    issued = case_document_for(lookup, case, document)
     if issued is not None:
         # What the subject received, byte for byte, whatever the template says today.
         return document_response(
@@ -292,6 +281,7 @@ def case_document(request, pk: int, document: str):
 
 
 @login_required
+@lookup_refusal_shown_on("sanctions:check")
 def check_view(request):
     """The same check other systems call through the API, as a form for officers."""
     if not request.user.has_perm("sanctions.add_sanctioncheck"):
@@ -306,8 +296,6 @@ def check_view(request):
                 channel=QueryChannel.WEB,
                 client_ip=client_ip(request),
             )
-        except QueryRefused as refused:
-            messages.error(request, str(refused))
         except ValidationError as error:
             add_service_errors(form, error)
         else:

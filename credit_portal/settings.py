@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.subjects",
     "apps.sanctions",
+    "apps.objections",
     # `seed_demo` and the demo data it builds; above every app, imported by none.
     "apps.demo",
 ]
@@ -293,6 +294,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ListStatusEnum": "apps.catalog.choices.ListStatus",
         "QueryFlagStatusEnum": "apps.core.models.QueryFlagStatus",
+        "ObjectionOutcomeEnum": "apps.objections.choices.Outcome",
     },
 }
 

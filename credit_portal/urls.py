@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("apps.catalog.urls")),
     path("", include("apps.subjects.urls")),
     path("", include("apps.sanctions.urls")),
+    path("", include("apps.objections.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -103,6 +103,37 @@ class World:
     def exemption_rule(self):
         return ExemptionRuleFactory()
 
+    # --- objections --------------------------------------------------------------------------
+
+    OBJECTION_STEPS = (
+        ("accept", "clerk", {}),
+        ("forward", "clerk", {"agency": "officer_org"}),
+        ("answer", "officer", {"answer": "kept", "answer_reason": "经核查准确"}),
+        ("decide", "clerk", {"outcome": "kept", "outcome_reason": "信息准确"}),
+    )
+
+    def objection(self, steps: int = 0):
+        """An objection on the world's record (provided by `officer`'s agency), filed at the
+        window and taken through the first `steps` steps (accept, forward to that agency,
+        answer, decide)."""
+        from apps.objections import services as objections
+
+        objection = objections.objection_file(
+            by=self.clerk,
+            subject=self.base.company,
+            records=[self.base.record],
+            grounds=["error"],
+            statement="处罚已撤销",
+            applicant_name="张经办",
+            applicant_contact="13800000000",
+            channel="window",
+            reason="窗口受理",
+        )
+        for name, role, data in self.OBJECTION_STEPS[:steps]:
+            data = {k: (self.officer.organization if v == "officer_org" else v) for k, v in data.items()}
+            objections.objection_step(objection, name, by=self.user(role), reason=name, **data)
+        return objection
+
     # --- core ------------------------------------------------------------------------------
 
     @cached_property
@@ -473,6 +504,109 @@ MATRIX: list[Row] = [
         "authority",
         "other_officer",
         data=lambda w: {"removal_reason": "revocation", "removal_document": "宁市监撤〔2026〕2号", "reason": "撤销"},
+    ),
+    Row("objection-list", "GET", at("objection-list"), "clerk", "norole"),
+    Row(
+        "objection-list",
+        "POST",
+        at("objection-list"),
+        "clerk",
+        "authority",
+        data=lambda w: {
+            "subject_identifier": w.base.company.identifier,
+            "records": [w.base.record.pk],
+            "grounds": ["error"],
+            "statement": "处罚已撤销",
+            "applicant_name": "张经办",
+            "applicant_contact": "13800000000",
+            "channel": "letter",
+            "reason": "来信受理",
+        },
+        status=201,
+    ),
+    # The agency sees an objection once it is forwarded to it; another agency's officer does not.
+    Row(
+        "objection-detail",
+        "GET",
+        at("objection-detail", lambda w: w.objection(2)),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    Row(
+        "objection-accept",
+        "POST",
+        at("objection-accept", lambda w: w.objection(0)),
+        "clerk",
+        "authority",
+        "other_officer",
+        data=lambda w: {"reason": "受理"},
+    ),
+    Row(
+        "objection-refuse",
+        "POST",
+        at("objection-refuse", lambda w: w.objection(0)),
+        "clerk",
+        "auditor",
+        "other_officer",
+        data=lambda w: {"refusal_reason": "非本人且无授权", "reason": "不予受理"},
+    ),
+    Row(
+        "objection-forward",
+        "POST",
+        at("objection-forward", lambda w: w.objection(1)),
+        "clerk",
+        "authority",
+        "other_officer",
+        data=lambda w: {"agency": w.officer.organization_id, "reason": "转核查"},
+    ),
+    Row(
+        "objection-answer",
+        "POST",
+        at("objection-answer", lambda w: w.objection(2)),
+        "officer",
+        "norole",
+        "other_officer",
+        data=lambda w: {"answer": "kept", "answer_reason": "经核查准确", "reason": "回复"},
+    ),
+    Row(
+        "objection-decide",
+        "POST",
+        at("objection-decide", lambda w: w.objection(3)),
+        "clerk",
+        "auditor",
+        "other_officer",
+        data=lambda w: {"outcome": "kept", "outcome_reason": "信息准确", "reason": "处理"},
+    ),
+    Row(
+        "objection-inform",
+        "POST",
+        at("objection-inform", lambda w: w.objection(4)),
+        "clerk",
+        "authority",
+        "other_officer",
+        data=lambda w: {"reason": "告知"},
+    ),
+    # Nanjing (the matrix's preset) lets no objection clock pause: the permitted caller gets 409.
+    Row(
+        "objection-pause",
+        "POST",
+        at("objection-pause", lambda w: w.objection(1)),
+        "clerk",
+        "authority",
+        "other_officer",
+        data=lambda w: {"why": "专家评审", "reason": "暂停"},
+        status=409,
+    ),
+    Row(
+        "objection-resume",
+        "POST",
+        at("objection-resume", lambda w: w.objection(1)),
+        "clerk",
+        "authority",
+        "other_officer",
+        data=lambda w: {"reason": "恢复"},
+        status=409,
     ),
 ]
 

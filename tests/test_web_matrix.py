@@ -92,6 +92,34 @@ class World:
         from apps.sanctions import services
 
         self.check, *_ = services.sanction_check(by=base.officer, identifier=base.company.identifier, matter="bidding")
+        self.objection = self._objection(0)  # received
+        self.forwarded = self._objection(2)  # forwarded to the officer's agency
+        self.closed = self._objection(5)  # decided and the reply issued
+
+    def _objection(self, steps: int):
+        from apps.objections import services as objections
+
+        clerk, officer = self.users["clerk"], self.base.officer
+        objection = objections.objection_file(
+            by=clerk,
+            subject=self.base.company,
+            records=[self.base.record],
+            grounds=["error"],
+            statement="处罚已撤销",
+            applicant_name="张经办",
+            applicant_contact="13800000000",
+            channel="window",
+            reason="窗口受理",
+        )
+        for name, by, data in (
+            ("accept", clerk, {}),
+            ("forward", clerk, {"agency": officer.organization}),
+            ("answer", officer, {"answer": "kept", "answer_reason": "准确"}),
+            ("decide", clerk, {"outcome": "kept", "outcome_reason": "准确"}),
+            ("inform", clerk, {}),
+        )[:steps]:
+            objections.objection_step(objection, name, by=by, reason=name, **data)
+        return objection
 
 
 @dataclass(frozen=True)
@@ -262,6 +290,22 @@ PAGES: dict[str, Page] = {
     "sanctions:statistics": Page(at("sanctions:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "sanctions:public_serious": Page(at("sanctions:public_serious"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "sanctions:public_red": Page(at("sanctions:public_red"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    # objections: the credit office handles them; an agency sees those forwarded to it
+    "objections:list": Page(at("objections:list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "objections:new": Page(
+        lambda w: reverse("objections:new") + f"?identifier={w.base.company.identifier}",
+        statuses(302, 200, 200, 200, 403, 403, 403),
+    ),
+    "objections:detail": Page(
+        at("objections:detail", lambda w: w.forwarded), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "objections:step": Page(
+        at("objections:step", lambda w: w.objection, "accept"),
+        statuses(302, 302, 404, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "受理"},
+    ),
+    "objections:reply": Page(at("objections:reply", lambda w: w.closed), statuses(302, 200, 200, 404, 200, 200, 200)),
 }
 
 

@@ -174,6 +174,14 @@ class DeadlineKind(models.TextChoices):
     STATEMENT = "statement", _("Statement period")
     RED_NOTICE = "red_notice", _("Red-list public notice")
     INTEGRATION = "integration", _("Batch integration")
+    OBJECTION_MARK = "objection_mark", _("Objection: mark")
+    OBJECTION_DECISION = "objection_decision", _("Objection: the office's decision")
+    OBJECTION_FORWARD = "objection_forward", _("Objection: forward to the agency")
+    OBJECTION_ANSWER = "objection_answer", _("Objection: the agency's answer")
+    OBJECTION_OVERALL = "objection_overall", _("Objection: overall limit")
+    OBJECTION_INFORM = "objection_inform", _("Objection: tell the applicant")
+    OBJECTION_DIRECT = "objection_direct", _("Objection filed with the agency: its decision")
+    REVOCATION_CHANGE = "revocation_change", _("Revoked decision: change the record")
 
 
 class DeadlineStatus(models.TextChoices):

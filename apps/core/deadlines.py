@@ -65,6 +65,27 @@ CLOCKS: dict[str, ClockRule] = {
     DeadlineKind.RED_NOTICE: ClockRule("red_list_notice_days", office=False),
     # Ningbo art. 18: the credit office integrates submitted information within the period.
     DeadlineKind.INTEGRATION: ClockRule("integration_days"),
+    # Objections (Nanjing art. 58, Tianjin art. 41, Dalian art. 42, Ningbo art. 42). Tianjin art. 41:
+    # time for testing, inspection or expert review does not count — where the policy allows it,
+    # the handling clocks pause; the mark and the forwarding do not.
+    DeadlineKind.OBJECTION_MARK: ClockRule("objection_mark_days"),
+    DeadlineKind.OBJECTION_DECISION: ClockRule(
+        "objection_office_decision_days", pause_field="objection_clock_pause_allowed"
+    ),
+    DeadlineKind.OBJECTION_FORWARD: ClockRule("objection_forward_days"),
+    DeadlineKind.OBJECTION_ANSWER: ClockRule(
+        "objection_agency_answer_days", pause_field="objection_clock_pause_allowed"
+    ),
+    DeadlineKind.OBJECTION_OVERALL: ClockRule(
+        "objection_forwarded_overall_days", pause_field="objection_clock_pause_allowed"
+    ),
+    DeadlineKind.OBJECTION_INFORM: ClockRule("objection_applicant_notice_days"),
+    DeadlineKind.OBJECTION_DIRECT: ClockRule(
+        "objection_agency_direct_days", pause_field="objection_clock_pause_allowed"
+    ),
+    # Nanjing art. 59, Tianjin art. 43, Dalian art. 43, Ningbo art. 43: the office changes or
+    # deletes the record within the days from the agency's notice.
+    DeadlineKind.REVOCATION_CHANGE: ClockRule("revocation_office_change_days"),
 }
 
 
@@ -112,6 +133,8 @@ def _count(deadline: Deadline, policy) -> bool:
     """Set the figure from `policy` and the due date from the calendar; whether anything moved."""
     rule = rule_for(deadline.kind)
     figure = getattr(policy, rule.policy_field)
+    if figure is None:
+        return False  # the policy no longer sets a limit: the clock keeps the one it opened with
     extra, pause_estimated = paused_days(deadline) if deadline.pk else (0, False)
     due = count_due(deadline.started_on, figure, rule.unit, extra=extra)
     before = (deadline.figure, deadline.due_on, deadline.due_estimated, deadline.policy_code)
@@ -131,15 +154,19 @@ def _active_policy():
     return active_policy()
 
 
-def deadline_open(owner: models.Model, kind: str, *, start: datetime.date, by, reason: str) -> Deadline:
-    """Open the `kind` clock of `owner`, counted from `start` under the active policy."""
+def deadline_open(owner: models.Model, kind: str, *, start: datetime.date, by, reason: str) -> Deadline | None:
+    """Open the `kind` clock of `owner`, counted from `start` under the active policy; nothing
+    when the policy sets no limit for it (an empty figure, e.g. no overall limit)."""
+    policy = _active_policy()
+    if getattr(policy, rule_for(kind).policy_field) is None:
+        return None
     running = deadline_of(owner, kind, running=True)
     if running is not None:
         raise Conflict(str(MSG_ALREADY_RUNNING).format(kind=running.get_kind_display(), due=running.due_on))
     deadline = Deadline(
         owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk, kind=kind, started_on=start
     )
-    _count(deadline, _active_policy())
+    _count(deadline, policy)
     audited_save(deadline, by=by, reason=reason)
     _forget(owner)
     return deadline
@@ -214,6 +241,32 @@ def deadline_resume(deadline: Deadline, *, end: datetime.date | None = None, by,
     deadline.status = DeadlineStatus.OPEN
     _count(deadline, _active_policy())
     return audited_save(deadline, by=by, reason=reason)
+
+
+def deadlines_pause(owner: models.Model, *, start=None, why: str, by, reason: str) -> list[Deadline]:
+    """Stop every running clock of `owner` that may pause (testing, expert review: Tianjin art.
+    41); refused, naming the policy, where the policy allows no pause or nothing may pause."""
+    policy = _active_policy()
+    running = [d for d in deadlines_of(owner) if d.status == DeadlineStatus.OPEN]
+    pausable = [d for d in running if rule_for(d.kind).pause_field]
+    allowed = [d for d in pausable if getattr(policy, rule_for(d.kind).pause_field, False)]
+    if not allowed:
+        kind = (pausable or running or [None])[0]
+        label = kind.get_kind_display() if kind else "—"
+        raise Conflict(str(MSG_NO_PAUSE).format(policy=policy, kind=label))
+    done = [deadline_pause(d, start=start, why=why, by=by, reason=reason) for d in allowed]
+    _forget(owner)
+    return done
+
+
+def deadlines_resume(owner: models.Model, *, end=None, by, reason: str) -> list[Deadline]:
+    """Run again every paused clock of `owner`; each due date moves by the working days paused."""
+    paused = [d for d in deadlines_of(owner) if d.status == DeadlineStatus.PAUSED]
+    if not paused:
+        raise Conflict(str(MSG_NOT_PAUSED))
+    done = [deadline_resume(d, end=end, by=by, reason=reason) for d in paused]
+    _forget(owner)
+    return done
 
 
 def _end_open_pause(deadline: Deadline, day: datetime.date, *, by, reason: str) -> None:

@@ -304,12 +304,14 @@ def record_clean(record: CreditRecord) -> None:
 
 
 @transaction.atomic
-def record_correct(record: CreditRecord, *, by, reason: str, **changes) -> CreditRecord:
+def record_correct(record: CreditRecord, *, by, reason: str, follow: bool = False, **changes) -> CreditRecord:
     """Correct a record (Nanjing art. 58: the provider corrects its errors); history keeps the
-    previous version with the reason."""
+    previous version with the reason. `follow=True`: the correction is the consequence of a
+    decision another service has authorised (an objection decided by the credit office)."""
     reason = require_reason(reason)
     record.refresh_from_db(from_queryset=CreditRecord.objects.select_for_update())
-    require_provider_officer(by, record.provider)
+    if not follow:
+        require_provider_officer(by, record.provider)
     if record.status in (RecordStatus.REVOKED, RecordStatus.EXPIRED):
         raise Conflict(str(MSG_RECORD_CLOSED).format(status=record.get_status_display()))
     raw_values = changes.pop("values", None)

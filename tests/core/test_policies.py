@@ -53,7 +53,9 @@ def test_the_five_presets_load_and_every_figure_names_its_basis(policy):
         ("tianjin", "objection_forwarded_overall_days", 10),  # Tianjin art. 41: 10 working days overall
         ("tianjin", "objection_forward_days", 2),  # within the 10 …
         ("tianjin", "objection_agency_answer_days", 8),  # … with the agency's 8
-        ("nanjing", "objection_forwarded_overall_days", None),  # no overall limit outside Tianjin art. 41
+        # Nanjing art. 58 para. 3: 15 working days to handle any objection, forwarded or not
+        ("nanjing", "objection_forwarded_overall_days", 15),
+        ("ningbo", "objection_forwarded_overall_days", None),  # Ningbo art. 42: no overall limit
         ("nanjing", "remedies_reconsideration_days", 60),  # Administrative Reconsideration Law art. 20
         ("nanjing", "remedies_lawsuit_months", 6),  # Administrative Litigation Law art. 46
         ("zhangye", "free_reports_per_year", None),  # Zhangye art. 50: the platform, unlimited

@@ -1,0 +1,21 @@
+"""Admin for objections: read-only. Every step is a service with a reason, taken on the
+workbench or through the API."""
+
+from django.contrib import admin
+
+from apps.core.admin_base import AuditedAdmin
+from apps.objections.models import Objection
+
+
+@admin.register(Objection)
+class ObjectionAdmin(AuditedAdmin):
+    list_display = ["number", "status", "channel", "received_on", "handler", "forwarded_to", "outcome", "decided_on"]
+    list_filter = ["status", "channel", "outcome"]
+    date_hierarchy = "received_on"
+    raw_id_fields = ["subject", "records"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

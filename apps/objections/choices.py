@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ObjectionStatus(models.TextChoices):
+    """The steps are in `apps.objections.services.OBJECTION_CASE`."""
+
+    RECEIVED = "received", _("Received, not yet accepted")
+    MARKED = "marked", _("Accepted and marked")
+    FORWARDED = "forwarded", _("Forwarded to the providing agency")
+    ANSWERED = "answered", _("Answered by the agency")
+    DECIDED = "decided", _("Decided")
+    CLOSED = "closed", _("Applicant informed")
+    REFUSED = "refused", _("Not accepted")
+
+
+class Ground(models.TextChoices):
+    """Nanjing art. 58 para. 2, Ningbo art. 42: 错误、遗漏或者侵犯其商业秘密、个人隐私."""
+
+    ERROR = "error", _("Wrong information")
+    OMISSION = "omission", _("Missing information")
+    TRADE_SECRET = "trade_secret", _("Infringes a trade secret")
+    PRIVACY = "privacy", _("Infringes privacy or other personal information")
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("At the window")
+    ONLINE = "online", _("Online")
+    LETTER = "letter", _("By letter")
+    AGENCY = "agency", _("Forwarded by an agency")
+    SERVICE_AGENCY = "service_agency", _("Forwarded by a credit service agency")
+    DIRECT = "direct", _("Filed with the providing agency")
+
+
+class Outcome(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected")
+    DELETED = "deleted", _("Deleted")
+    KEPT = "kept", _("Kept")

@@ -1,0 +1,103 @@
+"""Objections (异议): a subject disputes information in its credit file (Nanjing art. 58, Tianjin
+art. 41, Dalian art. 42, Ningbo art. 42). The workflow is `services.OBJECTION_CASE`; every time
+limit is a statutory clock (`core.Deadline`) on the objection; the evidence is its attachments and
+the reply its issued document."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from apps.core.audit import AuditedModel, history
+from apps.objections.choices import Channel, ObjectionStatus, Outcome
+
+
+class Objection(AuditedModel):
+    """One objection, owned by the credit office; the providing agency it is forwarded to (or
+    that received it directly) sees it through object permissions granted to its group."""
+
+    number = models.CharField(_("objection number"), max_length=30, unique=True)
+    # The applicant's tracking code (受理编号) for the public status page, with the identifier.
+    tracking_code = models.CharField(_("tracking code"), max_length=24, unique=True)
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="objections"
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    applicant_contact = models.CharField(_("contact"), max_length=100)
+    by_agent = models.BooleanField(
+        _("filed by an agent"), default=False, help_text=_("An agent files with the subject's written authorisation.")
+    )
+    records = models.ManyToManyField(
+        "subjects.CreditRecord", verbose_name=_("records disputed"), blank=True, related_name="objections"
+    )
+    missing = models.TextField(_("information said to be missing"), blank=True)
+    grounds = models.JSONField(_("grounds"), default=list)
+    statement = models.TextField(_("what the applicant says"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    received_on = models.DateField(_("received on"))
+    handler = models.ForeignKey(
+        "core.Organization", verbose_name=_("handled by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ObjectionStatus.choices)
+
+    # routing and the agency's answer
+    forwarded_to = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("forwarded to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+    answer = models.CharField(_("agency's answer"), max_length=12, choices=Outcome.choices, blank=True)
+    answer_reason = models.TextField(_("agency's reasons"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+
+    # decision and reply
+    outcome = models.CharField(_("decision"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reasons for the decision"), blank=True)
+    corrected_values = models.JSONField(_("corrected values"), default=dict, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    late_reason = models.TextField(_("why after the due date"), blank=True)
+    refusal_reason = models.TextField(_("why not accepted"), blank=True)
+    informed_on = models.DateField(_("applicant informed on"), null=True, blank=True)
+
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
+    attachments = GenericRelation("core.Attachment", content_type_field="owner_type", object_id_field="owner_id")
+
+    history = history(m2m_fields=["records"])
+
+    guarded = True
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["status", "received_on"], name="objection_status_received")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def next_clock(self):
+        """The running clock due first (for the list), or None."""
+        from apps.core.deadlines import deadlines_of
+
+        running = [d for d in deadlines_of(self) if d.running]
+        return min(running, key=lambda d: d.due_on) if running else None
+
+    def get_grounds_display(self) -> str:
+        from apps.objections.choices import Ground
+
+        return "、".join(str(Ground(g).label) for g in self.grounds if g in Ground.values)
+
+
+class ObjectionUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Objection, on_delete=models.CASCADE)
+
+
+class ObjectionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Objection, on_delete=models.CASCADE)

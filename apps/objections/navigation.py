@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(_("Objections"), "objections:list", "objections.view_objection", order=40),
+]

@@ -1,11 +1,11 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.choices import DeadlineKind
 from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier
 from apps.core.models import AuthEvent, Deadline, Organization, QueryFlag, QueryLog
 from apps.core.permissions import restrict
+from apps.core.workbench import step_choices
 
 
 def filter_list(filterset_class, request, queryset):
@@ -78,7 +78,9 @@ class WorkbenchFilter(django_filters.FilterSet):
     selector (`apps.core.workbench.workbench_for`) applies them from the validated form
     (`kind`, `agency`, `due_from`, `due_to`) rather than through `.qs`."""
 
-    kind = django_filters.ChoiceFilter(field_name="kind", choices=DeadlineKind.choices, label=_("Step"))
+    kind = django_filters.ChoiceFilter(
+        field_name="kind", choices=step_choices, label=_("Step"), empty_label=_("All steps")
+    )
     agency = django_filters.ModelChoiceFilter(
         queryset=_agencies, label=_("Agency"), method="filter_nothing", empty_label=_("All agencies")
     )

@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 MSG_OVERDUE = gettext_lazy("{label}: “{step}” was due on {due} and is overdue.")
 MSG_NOT_YOURS = gettext_lazy("Only its recipient can mark a notification read.")
-MSG_BASIS = gettext_lazy("Basis: {basis}")
 MSG_MARKED = gettext_lazy("Overdue: the responsible users were notified (daily job)")
 MAIL_SUBJECT = gettext_lazy("Public credit information platform: {count} overdue deadline(s)")
 MAIL_GREETING = gettext_lazy("Dear {name},")
@@ -91,11 +90,10 @@ def office_kinds() -> list[str]:
 
 
 def overdue_message(source: ClockOwner, owner, deadline: Deadline) -> str:
+    """One line: what, which step, due when (the basis is on the owner's page, behind the link)."""
     text = str(MSG_OVERDUE).format(
         label=source.label(owner), step=source.step(owner, deadline), due=f"{deadline.due_on:%Y-%m-%d}"
     )
-    if deadline.basis:
-        text = f"{text} {str(MSG_BASIS).format(basis=deadline.basis)}"
     return text[: Notification._meta.get_field("message").max_length]
 
 

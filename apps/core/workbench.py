@@ -43,7 +43,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.choices import DeadlineStatus
+from apps.core.choices import DeadlineKind, DeadlineStatus
 from apps.core.models import Deadline, Organization, User
 from apps.core.permissions import restrict
 from apps.core.registry import project_submodules
@@ -111,6 +111,16 @@ def clock_owner_for(model: type[models.Model]) -> ClockOwner | None:
         if owner.model is model or owner.model._meta.concrete_model is model._meta.concrete_model:
             return owner
     return None
+
+
+def step_choices() -> list[tuple[str, str]]:
+    """(kind, label) of every kind of clock, with the label an app gave the step where it did
+    (the workbench's step filter)."""
+    labels = {}
+    for owner in clock_owners():
+        for kind, label in owner.step_labels.items():
+            labels.setdefault(str(kind), str(label))
+    return [(kind, labels.get(kind, str(label))) for kind, label in DeadlineKind.choices]
 
 
 # --- the selector ---------------------------------------------------------------------------------

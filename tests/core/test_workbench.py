@@ -18,7 +18,7 @@ from apps.core.audit import audited_save
 from apps.core.choices import DeadlineKind, DeadlineStatus
 from apps.core.deadlines import deadline_meet, deadline_open
 from apps.core.permissions import grant_case
-from apps.core.workbench import LATER, OVERDUE, TODAY, WEEK, clock_owner_for, clock_owners, workbench_for
+from apps.core.workbench import LATER, OVERDUE, TODAY, WEEK, clock_owner_for, clock_owners, step_choices, workbench_for
 from apps.sanctions.choices import CaseStatus, ListType
 from apps.sanctions.models import ListingCase
 from apps.sanctions.workbench import ListingCaseClocks
@@ -93,6 +93,10 @@ def test_the_apps_declare_their_clock_owners():
     assert {ListingCaseClocks, ImportBatchClocks} <= declared
     assert isinstance(clock_owner_for(ListingCase), ListingCaseClocks)
     assert isinstance(clock_owner_for(ImportBatch), ImportBatchClocks)
+    # The step filter names each kind as the workbench's step column does.
+    steps = dict(step_choices())
+    assert steps[DeadlineKind.INTEGRATION] == str(ImportBatchClocks.step_labels[DeadlineKind.INTEGRATION])
+    assert set(steps) == set(DeadlineKind.values)
 
 
 @pytest.mark.today(MONDAY)

@@ -17,7 +17,8 @@ GRANT USAGE ON SCHEMA public TO credit_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO credit_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO credit_app;
 
--- Append-only tables: every simple-history table, the query log family, issued documents and attachments.
+-- Append-only tables: every simple-history table, the query log family, issued documents, attachments
+-- and notifications.
 DO $$
 DECLARE t text;
 BEGIN
@@ -26,9 +27,11 @@ BEGIN
         WHERE schemaname = 'public'
           AND (tablename LIKE '%\_historical%' ESCAPE '\'
                OR tablename IN ('core_querylog', 'core_querylogcheckpoint', 'core_querylogverification', 'core_authevent',
-                             'core_issueddocument', 'core_attachment'))
+                             'core_issueddocument', 'core_attachment', 'core_notification'))
     LOOP
         EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM credit_app', t);
     END LOOP;
 END $$;
 GRANT UPDATE (seq, prev_hash, row_hash, sealed_at) ON core_querylog TO credit_app;
+-- A notification is marked read and e-mailed once each (the trigger allows NULL to a value once).
+GRANT UPDATE (read_at, emailed_at) ON core_notification TO credit_app;

@@ -10,6 +10,7 @@ from apps.core.audit import audited_save
 from apps.core.choices import (
     AttachmentPurpose,
     DocumentKind,
+    NotificationKind,
     OrganizationKind,
     QueryChannel,
     QueryMode,
@@ -19,7 +20,16 @@ from apps.core.choices import (
 )
 from apps.core.documents import new_code
 from apps.core.identifiers import citizen_id_check_character, uscc_check_character
-from apps.core.models import Attachment, HolidayOverride, IssuedDocument, Organization, QueryFlag, QueryLog, User
+from apps.core.models import (
+    Attachment,
+    HolidayOverride,
+    IssuedDocument,
+    Notification,
+    Organization,
+    QueryFlag,
+    QueryLog,
+    User,
+)
 from apps.core.services import organization_save, user_save
 
 
@@ -148,6 +158,18 @@ class QueryFlagFactory(AuditedFactory):
     day = factory.LazyFunction(timezone.localdate)
     lookups = 21
     threshold = 20
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A notification to an officer, about no clock (pass `deadline=` for one)."""
+
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = NotificationKind.OVERDUE
+    message = factory.Sequence(lambda n: f"#{n} 归集批次整合已逾期")
+    link = "/workbench/"
 
 
 # A few bytes that pass for a PDF (the magic number); the documents tests render real ones.

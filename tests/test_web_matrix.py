@@ -35,6 +35,7 @@ from tests.factories import (
     AuthorityUserFactory,
     ClerkFactory,
     NoRoleUserFactory,
+    NotificationFactory,
     OfficerFactory,
     QueryFlagFactory,
 )
@@ -79,6 +80,8 @@ class World:
         self.commitment = CommitmentFactory(subject=base.company, made_to=base.officer.organization)
         # A colleague of the officer is flagged (a flag on the officer would refuse its lookups).
         self.flag = QueryFlagFactory(user=OfficerFactory(organization=base.officer.organization))
+        # A notification is its recipient's alone: anyone else's request finds nothing.
+        self.notification = NotificationFactory(recipient=base.officer)
         self.draft = CatalogFactory()
         self.entry = CatalogItemFactory(catalog=self.draft)
         self.comment = catalog_services.comment_add(self.catalog, by=base.officer, text="建议补充说明")
@@ -157,6 +160,13 @@ PAGES: dict[str, Page] = {
         statuses(302, 302, 403, 404, 403, 403, 302),
         method="POST",
         data={"reason": "核实为正常业务"},
+    ),
+    # Every signed-in user; each sees the clocks of what it may see (tests/core/test_workbench.py).
+    "core:workbench": Page(at("core:workbench"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:notification_read": Page(
+        at("core:notification_read", lambda w: w.notification),
+        statuses(302, 404, 302, 404, 404, 404, 404),
+        method="POST",
     ),
     "core:authevent_list": Page(at("core:authevent_list"), statuses(302, 403, 403, 403, 403, 200, 200)),
     "core:policy": Page(at("core:policy"), statuses(302, 200, 200, 200, 200, 200, 200)),

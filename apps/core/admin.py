@@ -23,6 +23,7 @@ from apps.core.models import (
     DeadlinePause,
     HolidayOverride,
     IssuedDocument,
+    Notification,
     Organization,
     Policy,
     QueryFlag,
@@ -338,6 +339,17 @@ class DeadlineAdmin(PlatformStaffAdminMixin, AuditedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(AppendOnlyAdmin):
+    """Read-only: notifications are written by the daily deadline job and marked read on the
+    home page. Each user sees only their own (restrict(): `personal_scope`)."""
+
+    list_display = ["created_at", "kind", "message", "deadline", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["recipient", "deadline"]
 
 
 # --- API tokens ---------------------------------------------------------------------------------

@@ -196,6 +196,12 @@ class DeadlineStatus(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification (`core.Notification`) tells its recipient."""
+
+    OVERDUE = "overdue", _("Deadline overdue")
+
+
 class DeadlineUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
     DAYS = "days", _("days")

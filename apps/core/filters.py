@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier
-from apps.core.models import AuthEvent, QueryFlag, QueryLog
+from apps.core.models import AuthEvent, Deadline, Organization, QueryFlag, QueryLog
+from apps.core.permissions import restrict
+from apps.core.workbench import step_choices
 
 
 def filter_list(filterset_class, request, queryset):
@@ -64,3 +66,32 @@ class AuthEventFilter(DateRangeFilterSet):
     class Meta:
         model = AuthEvent
         fields = ["kind"]
+
+
+def _agencies(request):
+    """The organisations the user may see (an officer: its own)."""
+    return restrict(Organization.objects.all(), getattr(request, "user", None)).order_by("kind", "name")
+
+
+class WorkbenchFilter(django_filters.FilterSet):
+    """The deadline workbench's filters. The workbench spans several owner models, so its
+    selector (`apps.core.workbench.workbench_for`) applies them from the validated form
+    (`kind`, `agency`, `due_from`, `due_to`) rather than through `.qs`."""
+
+    kind = django_filters.ChoiceFilter(
+        field_name="kind", choices=step_choices, label=_("Step"), empty_label=_("All steps")
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=_agencies, label=_("Agency"), method="filter_nothing", empty_label=_("All agencies")
+    )
+    due_from = django_filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", label=_("Due from"), widget=DateInput()
+    )
+    due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label=_("Due until"), widget=DateInput())
+
+    class Meta:
+        model = Deadline
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the owner's organisation: applied per owner model by the selector

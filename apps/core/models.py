@@ -1,7 +1,8 @@
 """Core models: organisations and users. The app's other models live beside this module and are
 imported here, so that `from apps.core.models import X` finds every one of them: `models_policy`
 (the city policy, the working-day overrides), `models_logs` (the query log and its seals,
-query-volume flags, sign-in events), `models_documents` (issued documents, attachments), `models_deadlines` (statutory clocks)."""
+query-volume flags, sign-in events), `models_documents` (issued documents, attachments),
+`models_deadlines` (statutory clocks), `models_notifications` (notifications to users)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from apps.core.models_logs import (
     QueryLogCheckpoint,
     QueryLogVerification,
 )
+from apps.core.models_notifications import Notification
 from apps.core.models_policy import (
     NATIONAL_2023_FIGURES,
     POLICY_SECTIONS,
@@ -156,6 +158,7 @@ __all__ = [
     "IssuedDocument",
     "NationalLimits",
     "NationalRuleSet",
+    "Notification",
     "Organization",
     "Policy",
     "QueryFlag",

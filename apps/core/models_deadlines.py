@@ -27,7 +27,8 @@ class Deadline(AuditedModel):
     (its legal basis copied beside it), plus the working days it stood paused, is due on
     `due_on`. `due_estimated` says a holiday schedule not yet published was involved. Every
     change — opened, met, paused, recomputed after a rule change — is a history row with its
-    reason; `recomputed_at` marks the last recompute."""
+    reason; `recomputed_at` marks the last recompute, `overdue_notified_at` the day the
+    responsible users were told it is overdue."""
 
     organization_scope = None
 
@@ -47,6 +48,9 @@ class Deadline(AuditedModel):
     status = models.CharField(_("status"), max_length=20, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
     met_on = models.DateField(_("met or closed on"), null=True, blank=True)
     recomputed_at = models.DateTimeField(_("last recomputed at"), null=True, blank=True)
+    # Set once by the daily job (`manage.py deadlines_daily`) when it tells the responsible
+    # users that the clock is overdue, so that a second run tells nobody again.
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
 
     history = history()
 

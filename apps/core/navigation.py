@@ -22,6 +22,8 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("Home"), "core:home", order=0),
+    # Every signed-in user: the page shows only the clocks of what the user may see.
+    NavItem(_("Deadline workbench"), "core:workbench", order=1),
     NavItem(_("Query log"), "core:querylog_list", "core.view_querylog", order=80),
     NavItem(_("Query volume flags"), "core:queryflag_list", "core.view_queryflag", order=81),
     NavItem(_("Sign-in events"), "core:authevent_list", "core.view_authevent", order=82),

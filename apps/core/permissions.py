@@ -8,7 +8,10 @@
   own organisation owns (the model's `organization_scope` lookup) or that were granted to their
   organisation's group through django-guardian (case objects; the model sets `guarded = True`
   and has direct foreign-key permission models).
-- `restrict(queryset, user, action)` applies both; every list, detail, admin and API view uses it.
+- Personal rows (the model sets `personal_scope`, the lookup to their user: a notification) are
+  seen by that user only, whatever the role.
+- `restrict(queryset, user, action)` applies all of these; every list, detail, admin and API
+  view uses it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,12 @@ def restrict(queryset: models.QuerySet, user, action: str = "view") -> models.Qu
     model = queryset.model
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    personal = getattr(model, "personal_scope", None)
+    if personal is not None:
+        # Personal rows (a user's notifications) are their owner's alone, whatever the role.
+        if not (user.is_superuser or user.has_perm(permission_name(model, action))):
+            return queryset.none()
+        return queryset.filter(**{personal: user})
     if user.is_superuser:
         return queryset
     if not user.has_perm(permission_name(model, action)):

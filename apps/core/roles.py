@@ -11,6 +11,9 @@ _DOCUMENTS = {"core.view_issueddocument", "core.view_attachment"}
 # Statutory clocks are opened and met by the steps of their cases; the platform-wide roles see
 # them all in the admin, officers on their own cases' pages.
 _DEADLINES = {"core.view_deadline", "core.view_deadlinepause"}
+# Notifications are personal (restrict() shows each user their own only); the auditor gets
+# `view` with every other model.
+_NOTIFICATIONS = {"core.view_notification"}
 
 ROLE_PERMISSIONS = {
     Role.CLERK: {
@@ -26,7 +29,8 @@ ROLE_PERMISSIONS = {
         "core.change_queryflag",
     }
     | _DOCUMENTS
-    | _DEADLINES,
+    | _DEADLINES
+    | _NOTIFICATIONS,
     Role.OFFICER: {
         "core.view_organization",
         "core.view_user",
@@ -35,7 +39,8 @@ ROLE_PERMISSIONS = {
         "core.view_querylog",
         "core.view_queryflag",
     }
-    | _DOCUMENTS,
+    | _DOCUMENTS
+    | _NOTIFICATIONS,
     Role.AUTHORITY: {
         "core.view_organization",
         "core.view_user",
@@ -49,6 +54,7 @@ ROLE_PERMISSIONS = {
         "core.view_queryflag",
     }
     | _DOCUMENTS
-    | _DEADLINES,
+    | _DEADLINES
+    | _NOTIFICATIONS,
     Role.AUDITOR: set(),
 }

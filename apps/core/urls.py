@@ -6,6 +6,8 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("query-log/", views.QueryLogListView.as_view(), name="querylog_list"),
     path("query-flags/", views.QueryFlagListView.as_view(), name="queryflag_list"),
     path("query-flags/<int:pk>/clear/", views.queryflag_clear, name="queryflag_clear"),

@@ -13,22 +13,26 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from apps.core.choices import Role
-from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter, filter_list
+from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter, WorkbenchFilter, filter_list
 from apps.core.forms import ReasonForm, WorkingDayForm
 from apps.core.models import (
     POLICY_SECTIONS,
     AuthEvent,
+    Deadline,
     HolidayOverride,
+    Notification,
     Policy,
     QueryFlag,
     QueryFlagStatus,
     QueryLog,
     QueryLogVerification,
 )
+from apps.core.notifications import notification_mark_read, notifications_unread
 from apps.core.permissions import restrict
 from apps.core.registry import project_submodules
 from apps.core.selectors import active_policy
 from apps.core.services import query_flag_clear
+from apps.core.workbench import WEEK_WORKING_DAYS, workbench_for
 from apps.core.workdays import add_working_days, covered_until
 
 PAGE_SIZE = 50
@@ -92,10 +96,44 @@ class HomeView(LoginRequiredMixin, TemplateView):
             context["last_verification"] = QueryLogVerification.objects.order_by("-ran_at").first()
         if user.role == Role.OFFICER:
             context["organization"] = user.organization
+        context["notifications"] = notifications_unread(user)
         # Apps that come later add their panels' data through a `home.py` with context(user).
         for module in project_submodules("home"):
             context.update(module.context(user))
         return context
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    """The signed-in user marks one of its own notifications read (another's is not found)."""
+    notification = get_object_or_404(restrict(Notification.objects.all(), request.user, "view"), pk=pk)
+    notification_mark_read(notification, by=request.user)
+    return redirect("core:home")
+
+
+class WorkbenchView(LoginRequiredMixin, TemplateView):
+    """The deadline workbench: the running statutory clocks of every case and batch the user may
+    see (the apps' `workbench.py`), overdue, due today and due this week, with filters. Read-only:
+    each row links to the page where the step is taken."""
+
+    template_name = "core/workbench.html"
+
+    def get_context_data(self, **kwargs):
+        filterset = WorkbenchFilter(self.request.GET or None, queryset=Deadline.objects.none(), request=self.request)
+        # As filter_list: input that is not valid leaves the list unfiltered, with the form's errors.
+        data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+        workbench = workbench_for(
+            self.request.user,
+            kinds=[data["kind"]] if data.get("kind") else None,
+            agency=data.get("agency"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+        )
+        filtered = any(data.get(name) for name in ("kind", "agency", "due_from", "due_to"))
+        return super().get_context_data(
+            filter=filterset, workbench=workbench, filtered=filtered, week_days=WEEK_WORKING_DAYS, **kwargs
+        )
 
 
 class QueryLogListView(RestrictedListView):

@@ -287,3 +287,22 @@ def test_every_step_from_every_state(world, state):
         assert step.name not in offered
         with pytest.raises((Conflict, PermissionDenied)):
             services.OBJECTION_CASE.check(objection, step, by=world.clerk)
+
+
+def test_the_workbench_shows_an_objection_due_then_done(world, client, today_is):
+    """Issue 12 item 5: the objection's clocks are on the clerk's workbench while running and
+    leave it once met; the agency's officer sees its answer clock and nobody else's."""
+    from apps.core.workbench import workbench_for
+
+    today_is(D(2026, 11, 2))
+    objection = factories.forwarded(world, received_on=D(2026, 11, 2))
+
+    def items(user):
+        board = workbench_for(user, today=D(2026, 11, 2), due_to=D(2026, 12, 31))
+        return [(item.owner.pk, item.deadline.kind) for group in board.groups for item in group.items]
+
+    assert (objection.pk, K.OBJECTION_ANSWER) in items(world.officer_a)
+    assert items(world.officer_b) == []
+    services.objection_step(objection, "answer", by=world.officer_a, reason="回复", answer="kept", answer_reason="准确")
+    assert (objection.pk, K.OBJECTION_ANSWER) not in items(world.clerk)
+    assert (objection.pk, K.OBJECTION_OVERALL) in items(world.clerk)

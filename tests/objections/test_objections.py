@@ -148,6 +148,15 @@ def test_a_marked_record_is_under_objection_everywhere_and_cannot_found_a_listin
     client.force_login(world.clerk)
     body = client.get(f"/api/v1/records/{world.record_a.pk}/").json()
     assert body["under_objection"] is True
+    from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+    from apps.core.querylog import LookupRequest
+    from apps.subjects.reports import credit_report_issue
+
+    lookup = LookupRequest(
+        user=world.clerk, mode=QueryMode.GOVERNMENT, purpose=QueryPurpose.OBJECTION_PROCESSING, channel=QueryChannel.WEB
+    )
+    _report, html = credit_report_issue(lookup, world.subject)
+    assert "mark-objection" in html
 
 
 def test_kept_deleted_corrected(world):

@@ -46,9 +46,15 @@ class TimelineEntry:
 
 
 def timeline(objection: Objection) -> list[TimelineEntry]:
-    """Every change of the objection, in order: who, when, what it became and why."""
-    entries = []
+    """Every step of the objection, in order: who, when, what it became and why. Setting its
+    records writes a history row of its own with the same status, user and reason: one line."""
+    entries: list[TimelineEntry] = []
+    last = None
     for row in objection.history.select_related("history_user").order_by("history_date", "history_id"):
+        key = (row.status, row.history_user_id, row.history_change_reason)
+        if key == last:
+            continue
+        last = key
         entries.append(
             TimelineEntry(row.history_date, row.history_user, row.get_status_display(), row.history_change_reason or "")
         )

@@ -315,3 +315,17 @@ def test_the_workbench_shows_an_objection_due_then_done(world, client, today_is)
     services.objection_step(objection, "answer", by=world.officer_a, reason="回复", answer="kept", answer_reason="准确")
     assert (objection.pk, K.OBJECTION_ANSWER) not in items(world.clerk)
     assert (objection.pk, K.OBJECTION_OVERALL) in items(world.clerk)
+
+
+def test_the_timeline_has_one_line_per_step(world):
+    from apps.objections.selectors import timeline
+
+    objection = factories.closed(world)
+    assert [entry.reason for entry in timeline(objection)] == [
+        "窗口受理异议申请",
+        "受理并标注",
+        "转提供单位核查",
+        "核查回复",
+        "作出处理",
+        "告知申请人",
+    ]

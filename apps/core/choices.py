@@ -200,6 +200,7 @@ class NotificationKind(models.TextChoices):
     """What a notification (`core.Notification`) tells its recipient."""
 
     OVERDUE = "overdue", _("Deadline overdue")
+    CASE = "case", _("Case update")
 
 
 class DeadlineUnit(models.TextChoices):

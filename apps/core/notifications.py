@@ -48,6 +48,17 @@ MAIL_FOOTER = gettext_lazy(
 # --- reads and the recipient's own step ---------------------------------------------------------
 
 
+def notify(users, *, message: str, link: str = "", kind: str = NotificationKind.CASE) -> int:
+    """Tell `users` (the active ones, once each) something that happened on a case: an objection
+    forwarded to their agency, one filed with an agency. E-mailed with the next daily run."""
+    count = 0
+    message = str(message)[: Notification._meta.get_field("message").max_length]
+    for user in {u.pk: u for u in users if u.is_active}.values():
+        Notification.objects.create(recipient=user, kind=kind, message=message, link=link)
+        count += 1
+    return count
+
+
 def notifications_unread(user, *, limit: int = 20) -> list[Notification]:
     """The user's own unread notifications, newest first."""
     found = restrict(Notification.objects.all(), user, "view").filter(recipient=user, read_at__isnull=True)

@@ -19,6 +19,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -27,7 +28,8 @@ from apps.core.choices import AttachmentPurpose, DeadlineKind, DeadlineStatus, D
 from apps.core.deadlines import Clock, deadline_open, deadlines_of, deadlines_pause, deadlines_resume
 from apps.core.documents import CODE_ALPHABET, attachment_add, validate_upload
 from apps.core.exceptions import Conflict
-from apps.core.models import Organization
+from apps.core.models import Organization, User
+from apps.core.notifications import notify
 from apps.core.permissions import grant_case
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
@@ -49,6 +51,8 @@ MSG_LATE_REASON = gettext_lazy("The decision is due by {due}: say why it comes l
 MSG_RECEIVED_FUTURE = gettext_lazy("An objection cannot be received in the future.")
 MSG_CORRECTION_FOR = gettext_lazy("Corrections can only change the disputed records (not record {id}).")
 MSG_CORRECTION_NEEDED = gettext_lazy("A correction names the corrected values of at least one disputed record.")
+MSG_FILED_WITH_AGENCY = gettext_lazy("Objection {number} was filed with {agency}, which handles it.")
+MSG_FORWARDED_TO_YOU = gettext_lazy("Objection {number} was forwarded to your agency for its check and answer.")
 MSG_NOT_CORRECTABLE = gettext_lazy("this field cannot be corrected here.")
 MSG_NO_PAUSE = gettext_lazy("The city policy ({policy}) does not let an objection's time limits pause.")
 MSG_NOT_PAUSED = gettext_lazy("The objection's time limits are not paused.")
@@ -213,6 +217,13 @@ def objection_file(
         attachment_add(owner=objection, file=authorisation, purpose=AttachmentPurpose.AUTHORISATION, by=by)
     for kind in _clocks_at_receipt(channel):
         deadline_open(objection, kind, start=received_on, by=by, reason=reason)
+    if direct:
+        # Dalian art. 42: the agency handles it and tells the credit office.
+        notify(
+            User.objects.filter(role=Role.CLERK, is_active=True),
+            message=str(MSG_FILED_WITH_AGENCY).format(number=objection.number, agency=by.organization),
+            link=reverse("objections:detail", args=[objection.pk]),
+        )
     return objection
 
 
@@ -265,6 +276,11 @@ def _forward(objection, *, by, reason, agency: Organization | None = None):
 
 def _grant_agency(objection, *, by, reason, **carried):
     grant_case(objection, objection.forwarded_to)
+    notify(
+        User.objects.filter(organization=objection.forwarded_to, role=Role.OFFICER, is_active=True),
+        message=str(MSG_FORWARDED_TO_YOU).format(number=objection.number),
+        link=reverse("objections:detail", args=[objection.pk]),
+    )
 
 
 def _answer(objection, *, by, reason, answer: str, answer_reason: str):
@@ -367,6 +383,15 @@ def _still_disputed(record: CreditRecord, objection: Objection) -> bool:
         .filter(status__in=(ObjectionStatus.MARKED, ObjectionStatus.FORWARDED, ObjectionStatus.ANSWERED))
         .exists()
     )
+
+
+def _inform_counts_from(objection) -> datetime.date:
+    """Where the city gives days for telling the applicant, a forwarded objection counts them
+    from the agency's answer (Dalian art. 42: 收到核查回复后二个工作日内…告知申请人); where it
+    gives none (0: told with the decision, Nanjing art. 58), from the decision."""
+    if objection.answered_on and active_policy().objection_applicant_notice_days:
+        return objection.answered_on
+    return objection.decided_on
 
 
 def _inform(objection, *, by, reason):
@@ -493,7 +518,7 @@ OBJECTION_CASE = Workflow(
                 Clock(DeadlineKind.OBJECTION_DIRECT),
             ),
             closes=(DeadlineKind.OBJECTION_FORWARD,),
-            opens=(Clock(DeadlineKind.OBJECTION_INFORM, on=lambda o: o.decided_on),),
+            opens=(Clock(DeadlineKind.OBJECTION_INFORM, on=_inform_counts_from),),
             help=gettext_lazy(
                 "Decide: correct the record, delete it from disclosure, or keep it with the reasons; the marks are removed."
             ),

@@ -329,3 +329,46 @@ def test_the_timeline_has_one_line_per_step(world):
         "作出处理",
         "告知申请人",
     ]
+
+
+def test_dalian_tells_the_applicant_within_two_working_days_of_the_answer(world, settings, today_is):
+    """Dalian art. 42: the office tells the applicant within 2 working days of the agency's
+    answer; Nanjing (no separate figure, art. 58) tells with the decision, the same day."""
+    settings.CREDIT_POLICY = "dalian"
+    today_is(D(2026, 11, 2))
+    objection = factories.forwarded(world, received_on=D(2026, 11, 2))
+    today_is(D(2026, 11, 4))
+    services.objection_step(objection, "answer", by=world.officer_a, reason="回复", answer="kept", answer_reason="准确")
+    today_is(D(2026, 11, 5))
+    services.objection_step(objection, "decide", by=world.clerk, reason="处理", outcome="kept", outcome_reason="准确")
+    inform = deadline_of(objection, K.OBJECTION_INFORM)
+    assert (inform.started_on, inform.due_on) == (D(2026, 11, 4), D(2026, 11, 6))
+
+    settings.CREDIT_POLICY = "nanjing"
+    decided = factories.decided(world, received_on=D(2026, 11, 2))
+    inform = deadline_of(decided, K.OBJECTION_INFORM)
+    assert (inform.started_on, inform.due_on) == (D(2026, 11, 5), D(2026, 11, 5))
+
+
+def test_the_agency_is_told_of_a_forwarded_objection_and_the_office_of_a_direct_one(world):
+    from apps.core.models import Notification
+
+    objection = factories.forwarded(world)
+    assert list(Notification.objects.filter(recipient=world.officer_a).values_list("link", flat=True)) == [
+        reverse("objections:detail", args=[objection.pk])
+    ]
+    assert not Notification.objects.filter(recipient=world.officer_b).exists()
+    direct = services.objection_file(
+        by=world.officer_b,
+        subject=world.subject,
+        records=[world.record_b],
+        grounds=["error"],
+        statement="向本单位提出",
+        applicant_name="李某",
+        applicant_contact="139",
+        channel="window",
+        reason="收到异议",
+    )
+    assert direct.channel == "direct" and direct.handler == world.agency_b
+    assert Notification.objects.filter(recipient=world.clerk, message__contains=direct.number).exists()
+    assert deadline_of(direct, K.OBJECTION_DIRECT).figure == 5  # Dalian art. 42 figure in every preset

@@ -7,6 +7,7 @@ from apps.catalog import api as catalog
 from apps.core.api import views as core
 from apps.core.http import login_not_required_urls
 from apps.objections import api as objections
+from apps.objections import api_revocations as revocations
 from apps.sanctions import api as sanctions
 from apps.subjects import api as subjects
 
@@ -25,6 +26,7 @@ router.register("records", subjects.CreditRecordViewSet, basename="creditrecord"
 router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 router.register("objections", objections.ObjectionViewSet, basename="objection")
+router.register("revocations", revocations.RevocationViewSet, basename="revocation")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "ListStatusEnum": "apps.catalog.choices.ListStatus",
         "QueryFlagStatusEnum": "apps.core.models.QueryFlagStatus",
         "ObjectionOutcomeEnum": "apps.objections.choices.Outcome",
+        "RevocationKindEnum": "apps.objections.choices.RevocationKind",
     },
 }
 

@@ -134,6 +134,21 @@ class World:
             objections.objection_step(objection, name, by=self.user(role), reason=name, **data)
         return objection
 
+    def revocation(self):
+        """A revocation notice filed by `officer`'s agency on the world's record (filed, not applied)."""
+        from apps.objections import revocations
+
+        return revocations.revocation_file(
+            by=self.officer,
+            subject=self.base.company,
+            records=[self.base.record],
+            kind="revoked",
+            document_number="（2026）苏01行终88号",
+            document_date=dt.date(2026, 11, 30),
+            document_body="南京市中级人民法院",
+            reason="判决撤销处罚决定",
+        )
+
     # --- core ------------------------------------------------------------------------------
 
     @cached_property
@@ -607,6 +622,51 @@ MATRIX: list[Row] = [
         "other_officer",
         data=lambda w: {"reason": "恢复"},
         status=409,
+    ),
+    # Revocation notices: an agency files and reads its own; the credit office applies or returns.
+    Row("revocation-list", "GET", at("revocation-list"), "officer", "norole"),
+    Row(
+        "revocation-list",
+        "POST",
+        at("revocation-list"),
+        "officer",
+        "clerk",
+        data=lambda w: {
+            "subject_identifier": w.base.company.identifier,
+            "records": [w.base.record.pk],
+            "kind": "revoked",
+            "document_number": "（2026）苏01行终88号",
+            "document_date": "2026-11-30",
+            "document_body": "南京市中级人民法院",
+            "reason": "判决撤销处罚决定",
+        },
+        status=201,
+    ),
+    Row(
+        "revocation-detail",
+        "GET",
+        at("revocation-detail", lambda w: w.revocation()),
+        "officer",
+        "norole",
+        "other_officer",
+    ),
+    # Officers hold no `change` on notices: another agency's officer is refused (403) before the
+    # object is looked up, so the rows have no 404 case.
+    Row(
+        "revocation-apply",
+        "POST",
+        at("revocation-apply", lambda w: w.revocation()),
+        "clerk",
+        "officer",
+        data=lambda w: {"reason": "依告知撤销记录"},
+    ),
+    Row(
+        "revocation-return",
+        "POST",
+        at("revocation-return", lambda w: w.revocation()),
+        "clerk",
+        "authority",
+        data=lambda w: {"return_reason": "并非被撤销决定所依据的记录", "reason": "退回"},
     ),
 ]
 

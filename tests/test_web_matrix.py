@@ -14,6 +14,7 @@ request runs in its own savepoint, so a POST that changes something is undone be
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,6 +99,18 @@ class World:
         self.objection = self._objection(0)  # received
         self.forwarded = self._objection(2)  # forwarded to the officer's agency
         self.closed = self._objection(5)  # decided and the reply issued
+        from apps.objections import revocations
+
+        self.revocation = revocations.revocation_file(  # filed by the officer's agency
+            by=base.officer,
+            subject=base.company,
+            records=[base.record],
+            kind="revoked",
+            document_number="（2026）苏01行终88号",
+            document_date=datetime.date(2026, 11, 30),
+            document_body="南京市中级人民法院",
+            reason="判决撤销处罚决定",
+        )
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -316,6 +329,21 @@ PAGES: dict[str, Page] = {
         data={"reason": "受理"},
     ),
     "objections:reply": Page(at("objections:reply", lambda w: w.closed), statuses(302, 200, 200, 404, 200, 200, 200)),
+    # revocation notices: an agency files and sees its own; the credit office applies or returns
+    "objections:revocation_list": Page(at("objections:revocation_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "objections:revocation_new": Page(
+        lambda w: reverse("objections:revocation_new") + f"?identifier={w.base.company.identifier}",
+        statuses(302, 403, 200, 200, 403, 403, 403),
+    ),
+    "objections:revocation_detail": Page(
+        at("objections:revocation_detail", lambda w: w.revocation), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    "objections:revocation_step": Page(
+        at("objections:revocation_step", lambda w: w.revocation, "apply"),
+        statuses(302, 302, 403, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "依告知撤销记录"},
+    ),
 }
 
 

@@ -182,6 +182,7 @@ class DeadlineKind(models.TextChoices):
     OBJECTION_INFORM = "objection_inform", _("Objection: tell the applicant")
     OBJECTION_DIRECT = "objection_direct", _("Objection filed with the agency: its decision")
     REVOCATION_CHANGE = "revocation_change", _("Revoked decision: change the record")
+    REVOCATION_AGENCY_NOTICE = "revocation_agency_notice", _("Revoked decision: the agency tells the office")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -86,6 +86,11 @@ CLOCKS: dict[str, ClockRule] = {
     # Nanjing art. 59, Tianjin art. 43, Dalian art. 43, Ningbo art. 43: the office changes or
     # deletes the record within the days from the agency's notice.
     DeadlineKind.REVOCATION_CHANGE: ClockRule("revocation_office_change_days"),
+    # Tianjin art. 43 para. 2, Ningbo art. 43: the agency tells the office within the days from the
+    # revoking document (Nanjing art. 59, Dalian art. 43: "promptly", the preset's figure). It binds
+    # the agency, not the subject: opened from the document's date and met when the notice is
+    # filed, it records whether the agency was late.
+    DeadlineKind.REVOCATION_AGENCY_NOTICE: ClockRule("revocation_agency_notice_days"),
 }
 
 

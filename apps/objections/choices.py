@@ -36,3 +36,20 @@ class Outcome(models.TextChoices):
     CORRECTED = "corrected", _("Corrected")
     DELETED = "deleted", _("Deleted")
     KEPT = "kept", _("Kept")
+
+
+class RevocationStatus(models.TextChoices):
+    """The steps are in `apps.objections.revocations.REVOCATION_CASE`."""
+
+    FILED = "filed", _("Filed by the agency")
+    APPLIED = "applied", _("Applied to the records")
+    RETURNED = "returned", _("Returned to the agency")
+
+
+class RevocationKind(models.TextChoices):
+    """What became of the decision a record rests on (Nanjing art. 59: 撤销; Tianjin art. 43:
+    撤销或者变更; Dalian art. 43: 自行更正、复议或判决撤销; Ningbo art. 43: 撤销、变更、确认违法或无效)."""
+
+    REVOKED = "revoked", _("Decision revoked")
+    CHANGED = "changed", _("Decision changed")
+    UNLAWFUL = "unlawful", _("Decision found unlawful or void")

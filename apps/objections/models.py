@@ -6,12 +6,13 @@ the reply its issued document."""
 from __future__ import annotations
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
-from apps.objections.choices import Channel, ObjectionStatus, Outcome
+from apps.objections.choices import Channel, ObjectionStatus, Outcome, RevocationKind, RevocationStatus
 
 
 class Objection(AuditedModel):
@@ -101,3 +102,61 @@ class ObjectionUserObjectPermission(UserObjectPermissionBase):
 
 class ObjectionGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Objection, on_delete=models.CASCADE)
+
+
+class RevocationNotice(AuditedModel):
+    """A revocation notice (撤销/变更告知): an agency tells the credit office that the decision
+    some of its records of one subject rest on was revoked, changed, or found unlawful or void,
+    and the office changes or revokes the records within the Policy's working days (Nanjing art.
+    59, Tianjin art. 43 para. 2, Dalian art. 43, Ningbo art. 43).
+
+    filed → applied (the records revoked or corrected through the subjects services; a serious
+    listing resting on nothing else is removed by revocation) | returned (to the agency, with the
+    reason). The steps are `apps.objections.revocations.REVOCATION_CASE`. The notice stays with
+    the agency that filed it (`organization_scope`): its officers see their own, the credit
+    office, the authority and auditors see all."""
+
+    organization_scope = "agency"
+
+    number = models.CharField(_("notice number"), max_length=30, unique=True)
+    agency = models.ForeignKey(
+        "core.Organization", verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject", verbose_name=_("subject"), on_delete=models.PROTECT, related_name="+"
+    )
+    records = models.ManyToManyField("subjects.CreditRecord", verbose_name=_("records affected"), related_name="+")
+    kind = models.CharField(_("what became of the decision"), max_length=10, choices=RevocationKind.choices)
+    document_number = models.CharField(_("revoking document number"), max_length=100)
+    document_date = models.DateField(_("revoking document date"))
+    document_body = models.CharField(_("issued by"), max_length=200)
+    document_text = models.TextField(_("what the document decides"), blank=True)
+    # {record id: {field: value}} for a change; the values as the record's fields take them.
+    corrected_values = models.JSONField(_("corrected values"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    filed_on = models.DateField(_("filed on"))
+    status = models.CharField(_("status"), max_length=10, choices=RevocationStatus.choices)
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    late_reason = models.TextField(_("why after the due date"), blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
+
+    history = history(m2m_fields=["records"])
+
+    class Meta:
+        verbose_name = _("revocation notice")
+        verbose_name_plural = _("revocation notices")
+        ordering = ["-filed_on", "-id"]
+        indexes = [models.Index(fields=["status", "filed_on"], name="revocation_status_filed")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def next_clock(self):
+        """The running clock due first (for the list), or None."""
+        from apps.core.deadlines import deadlines_of
+
+        running = [d for d in deadlines_of(self) if d.running]
+        return min(running, key=lambda d: d.due_on) if running else None

@@ -1,14 +1,18 @@
 """Model permissions of the objections app per role. Clerks handle objections platform-wide;
 officers hold the model permissions, and which objections they see comes from object
-permissions granted to their agency's group (forwarded to it, or filed with it)."""
+permissions granted to their agency's group (forwarded to it, or filed with it).
+
+Revocation notices: officers file them (add) and see their own agency's (`organization_scope`);
+clerks apply or return them (change); the authority reads them."""
 
 from apps.core.choices import Role
 
-_VIEW = {"objections.view_objection"}
+_VIEW = {"objections.view_objection", "objections.view_revocationnotice"}
+_HANDLE_OBJECTIONS = {"objections.add_objection", "objections.change_objection"}
 
 ROLE_PERMISSIONS = {
-    Role.CLERK: _VIEW | {"objections.add_objection", "objections.change_objection"},
-    Role.OFFICER: _VIEW | {"objections.add_objection", "objections.change_objection"},
+    Role.CLERK: _VIEW | _HANDLE_OBJECTIONS | {"objections.change_revocationnotice"},
+    Role.OFFICER: _VIEW | _HANDLE_OBJECTIONS | {"objections.add_revocationnotice"},
     Role.AUTHORITY: _VIEW,
     Role.AUDITOR: set(),
 }

@@ -60,7 +60,7 @@ class Objection(AuditedModel):
     # decision and reply
     outcome = models.CharField(_("decision"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(_("reasons for the decision"), blank=True)
-    corrected_values = models.JSONField(_("corrected values"), default=dict, blank=True)
+    corrected_values = models.JSONField(_("corrected values"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     late_reason = models.TextField(_("why after the due date"), blank=True)
     refusal_reason = models.TextField(_("why not accepted"), blank=True)

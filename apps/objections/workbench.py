@@ -8,7 +8,7 @@ from apps.core.choices import DeadlineKind, Role
 from apps.core.models import User
 from apps.core.workbench import ClockOwner
 from apps.objections.choices import Channel
-from apps.objections.models import Objection
+from apps.objections.models import Objection, RevocationNotice
 
 
 class ObjectionClocks(ClockOwner):
@@ -35,4 +35,22 @@ class ObjectionClocks(ClockOwner):
         return User.objects.filter(role=Role.CLERK, is_active=True)
 
 
-OWNERS = [ObjectionClocks()]
+class RevocationClocks(ClockOwner):
+    """A revocation notice: the office changes the record within the Policy's days (Nanjing art.
+    59, Tianjin art. 43, Dalian art. 43, Ningbo art. 43)."""
+
+    model = RevocationNotice
+    agency_field = "agency"
+    select_related = ("subject", "agency")
+
+    def label(self, owner) -> str:
+        return f"{owner.number} · {owner.subject.display_name}"
+
+    def url(self, owner) -> str:
+        return reverse("objections:revocation_detail", args=[owner.pk])
+
+    def responsible(self, owner, deadline):
+        return User.objects.filter(role=Role.CLERK, is_active=True)
+
+
+OWNERS = [ObjectionClocks(), RevocationClocks()]

@@ -372,3 +372,25 @@ def test_the_agency_is_told_of_a_forwarded_objection_and_the_office_of_a_direct_
     assert direct.channel == "direct" and direct.handler == world.agency_b
     assert Notification.objects.filter(recipient=world.clerk, message__contains=direct.number).exists()
     assert deadline_of(direct, K.OBJECTION_DIRECT).figure == 5  # Dalian art. 42 figure in every preset
+
+
+def test_a_correction_of_a_date_is_stored_with_the_decision(world, client):
+    """The web form gives dates as dates: the decision stores them (JSON with Django's encoder)."""
+    objection = factories.answered(world, answer=Outcome.CORRECTED)
+    client.force_login(world.clerk)
+    response = client.post(
+        reverse("objections:step", args=[objection.pk, "decide"]),
+        {
+            "outcome": "corrected",
+            "outcome_reason": "认定日期录入错误",
+            "correct_record": str(world.record_a.pk),
+            "determined_on": "2026-03-02",
+            "reason": "更正",
+        },
+    )
+    assert response.status_code == 302
+    objection.refresh_from_db()
+    world.record_a.refresh_from_db()
+    assert objection.status == ObjectionStatus.DECIDED
+    assert objection.corrected_values == {str(world.record_a.pk): {"determined_on": "2026-03-02"}}
+    assert world.record_a.determined_on == D(2026, 3, 2)

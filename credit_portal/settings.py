@@ -4,7 +4,7 @@ Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
     RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
-    QUERY_LOG_ANCHOR_KEY.
+    QUERY_LOG_ANCHOR_KEY, OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits).
 """
 
 import os
@@ -343,3 +343,11 @@ UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 200)
 UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
 UPLOAD_XLSX_MAX_RATIO = env_int("UPLOAD_XLSX_MAX_RATIO", 100)
 UPLOAD_MAX_ROW_ERRORS = env_int("UPLOAD_MAX_ROW_ERRORS", 1_000)
+
+# The public objection pages (apps.objections.intake): online filings per identifier per local
+# day (counted over the objections filed), and per client address per hour filings and lookups
+# (identity checks and status lookups, counted in the cache: with several server processes,
+# configure a shared cache in CACHES so that they count together).
+OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY = env_int("OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY", 3)
+OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR", 10)
+OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)

@@ -181,7 +181,7 @@ def objection_file(
         by=by,
         reason=reason,
         subject=subject,
-        handler=by.organization if direct else _credit_office(by),
+        handler=by.organization if direct else credit_office(by),
         channel=channel,
         received_on=received_on,
         records=records,
@@ -291,7 +291,7 @@ def store_filing(
     return objection
 
 
-def _credit_office(by) -> Organization:
+def credit_office(by) -> Organization:
     """The user's own credit office, else the platform's (the first active one): the handler
     of an objection filed with the office (`by` is None for a filing by the public)."""
     if by is not None and by.organization and by.organization.kind == OrganizationKind.CREDIT_OFFICE:

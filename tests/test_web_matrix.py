@@ -306,6 +306,11 @@ PAGES: dict[str, Page] = {
         data={"reason": "受理"},
     ),
     "objections:reply": Page(at("objections:reply", lambda w: w.closed), statuses(302, 200, 200, 404, 200, 200, 200)),
+    # the public objection pages: no login; filing, the confirmation (nothing filed in this
+    # session: a page saying so) and the status form answer everyone alike
+    "objections:public_file": Page(at("objections:public_file"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "objections:public_filed": Page(at("objections:public_filed"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "objections:public_status": Page(at("objections:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.objections import views
+from apps.objections import public, views
 
 app_name = "objections"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("objections/<int:pk>/", views.objection_detail, name="detail"),
     path("objections/<int:pk>/step/<slug:step>/", views.objection_step, name="step"),
     path("objections/<int:pk>/reply/", views.objection_reply, name="reply"),
+    # public pages, no login (issue 12 item 6)
+    path("public/objections/", public.public_file, name="public_file"),
+    path("public/objections/filed/", public.public_filed, name="public_filed"),
+    path("public/objections/status/", public.public_status, name="public_status"),
 ]

@@ -6,6 +6,7 @@ from apps.core.choices import OrganizationKind
 from apps.core.forms import DateInput, ReasonForm
 from apps.core.models import Organization
 from apps.objections.choices import Channel, Ground, Outcome
+from apps.subjects.choices import ObjectionMark
 
 
 class FindSubjectForm(forms.Form):
@@ -108,14 +109,15 @@ class OnlineObjectionForm(OnlineIdentityForm):
         super().__init__(*args, **kwargs)
         for name in ("identifier", "name", "contact"):
             self.fields[name].widget = forms.HiddenInput()
-        self.fields["records"].choices = [
-            (
-                str(r.pk),
-                f"{r.item.name} · {r.document_number or '—'} · {r.provider.name} · "
-                f"{r.determined_on or '—'}{' · ' + str(_('under objection')) if r.under_objection else ''}",
-            )
-            for r in records
-        ]
+        self.fields["records"].choices = [(str(r.pk), _online_label(r)) for r in records]
+
+
+def _online_label(record) -> str:
+    """A record as the subject sees it in the list: item, document number, provider, date, mark."""
+    parts = [record.item.name, record.document_number, record.provider.name, str(record.determined_on or "")]
+    if record.under_objection:
+        parts.append(str(ObjectionMark.MARKED.label))
+    return " · ".join(part for part in parts if part)
 
 
 class OnlineStatusForm(forms.Form):

@@ -4,7 +4,8 @@ Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
     RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
-    QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails).
+    QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
+    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits).
 """
 
 import os
@@ -365,3 +366,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "credit-portal@localho
 # The portal's address as users reach it (https://credit.example.gov.cn), for links in e-mails;
 # empty: the links are paths only.
 PORTAL_URL = os.environ.get("PORTAL_URL", "")
+# The public objection pages (apps.objections.intake): online filings per identifier per local
+# day (counted over the objections filed), and per client address per hour filings and lookups
+# (identity checks and status lookups, counted in the cache: with several server processes,
+# configure a shared cache in CACHES so that they count together).
+OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY = env_int("OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY", 3)
+OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR", 10)
+OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)

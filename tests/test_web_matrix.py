@@ -344,6 +344,11 @@ PAGES: dict[str, Page] = {
         method="POST",
         data={"reason": "依告知撤销记录"},
     ),
+    # the public objection pages: no login; filing, the confirmation (nothing filed in this
+    # session: a page saying so) and the status form answer everyone alike
+    "objections:public_file": Page(at("objections:public_file"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "objections:public_filed": Page(at("objections:public_filed"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "objections:public_status": Page(at("objections:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
 }
 
 

@@ -88,8 +88,9 @@ class Attachment(models.Model):
     content_type = models.CharField(_("file type"), max_length=50)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # None: uploaded by the public, with no account (the evidence of an online objection).
     uploaded_by = models.ForeignKey(
-        "core.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+        "core.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 

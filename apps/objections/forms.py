@@ -6,6 +6,7 @@ from apps.core.choices import OrganizationKind
 from apps.core.forms import DateInput, ReasonForm
 from apps.core.models import Organization
 from apps.objections.choices import Channel, Ground, Outcome
+from apps.subjects.choices import ObjectionMark
 
 
 class FindSubjectForm(forms.Form):
@@ -59,6 +60,73 @@ class FileObjectionForm(ReasonForm):
         ]
         if direct:
             del self.fields["channel"]
+
+
+class OnlineIdentityForm(forms.Form):
+    """The public page's first step: who files (`apps.objections.intake.online_subject`)."""
+
+    identifier = forms.CharField(
+        label=_("Unified social credit code or citizen identity number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    name = forms.CharField(
+        label=_("Registered name"),
+        max_length=200,
+        help_text=_("Exactly as registered: a company's full name, a person's name as on the identity card."),
+    )
+    contact = forms.CharField(
+        label=_("Contact (telephone or e-mail)"),
+        max_length=100,
+        help_text=_("For the credit office's questions and its reply."),
+    )
+
+
+class OnlineObjectionForm(OnlineIdentityForm):
+    """The public page's second step: the objection. Who files comes again in hidden fields and
+    is checked again; the records offered are the subject's own disclosed ones, so another
+    record's id is refused by the field itself."""
+
+    records = forms.MultipleChoiceField(
+        label=_("Records disputed"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    missing = forms.CharField(
+        label=_("Information missing from the list, or not shown here"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Describe it if you dispute information that is missing or not listed above."),
+    )
+    grounds = forms.MultipleChoiceField(label=_("Grounds"), choices=Ground.choices, widget=forms.CheckboxSelectMultiple)
+    statement = forms.CharField(
+        label=_("Your statement"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong, and what it should be."),
+    )
+    evidence = MultipleFileField(label=_("Evidence (PDF, PNG, JPEG)"), required=False)
+
+    def __init__(self, *args, records=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("identifier", "name", "contact"):
+            self.fields[name].widget = forms.HiddenInput()
+        self.fields["records"].choices = [(str(r.pk), _online_label(r)) for r in records]
+
+
+def _online_label(record) -> str:
+    """A record as the subject sees it in the list: item, document number, provider, date, mark."""
+    parts = [record.item.name, record.document_number, record.provider.name, str(record.determined_on or "")]
+    if record.under_objection:
+        parts.append(str(ObjectionMark.MARKED.label))
+    return " · ".join(part for part in parts if part)
+
+
+class OnlineStatusForm(forms.Form):
+    tracking_code = forms.CharField(label=_("Tracking code"), max_length=30)
+    identifier = forms.CharField(
+        label=_("Unified social credit code or citizen identity number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class AnswerForm(ReasonForm):

@@ -158,7 +158,8 @@ def objection_file(
     """Record an objection as received (at the window, by letter, forwarded, or — by an agency
     officer — filed with the agency itself). Its clocks start from the day of receipt; nothing is
     marked before the office accepts it. Evidence and an agent's authorisation are checked by
-    content (PDF, PNG, JPEG) and size before anything is stored."""
+    content (PDF, PNG, JPEG) and size before anything is stored. (An objection filed by the
+    subject on the public website: `apps.objections.intake.objection_file_online`.)"""
     reason = require_reason(reason)
     if by is None or not (by.is_superuser or by.role in (Role.CLERK, Role.OFFICER)):
         raise Conflict(str(MSG_ONLY_OFFICE))
@@ -167,7 +168,67 @@ def objection_file(
     if channel == Channel.DIRECT and not direct:
         raise ValidationError({"channel": str(MSG_ONLY_OFFICE)})
     received_on = received_on or timezone.localdate()
-    errors: dict[str, list[str]] = {}
+    records = check_filing(
+        subject=subject,
+        applicant_name=applicant_name,
+        applicant_contact=applicant_contact,
+        statement=statement,
+        grounds=grounds,
+        records=records,
+        missing=missing,
+        evidence=evidence,
+        received_on=received_on,
+        by_agent=by_agent,
+        authorisation=authorisation,
+    )
+    objection = store_filing(
+        by=by,
+        reason=reason,
+        subject=subject,
+        handler=by.organization if direct else credit_office(by),
+        channel=channel,
+        received_on=received_on,
+        records=records,
+        evidence=evidence,
+        authorisation=authorisation,
+        applicant_name=applicant_name,
+        applicant_contact=applicant_contact,
+        by_agent=by_agent,
+        missing=missing,
+        grounds=grounds,
+        statement=statement,
+    )
+    if direct:
+        grant_case(objection, by.organization)
+        # Dalian art. 42: the agency handles it and tells the credit office.
+        notify(
+            User.objects.filter(role=Role.CLERK, is_active=True),
+            message=str(MSG_FILED_WITH_AGENCY).format(number=objection.number, agency=by.organization),
+            link=reverse("objections:detail", args=[objection.pk]),
+        )
+    return objection
+
+
+def check_filing(
+    *,
+    subject: Subject,
+    applicant_name: str,
+    applicant_contact: str,
+    statement: str,
+    grounds,
+    records,
+    missing: str,
+    evidence,
+    received_on: datetime.date,
+    by_agent: bool = False,
+    authorisation=None,
+    errors: dict[str, list[str]] | None = None,
+) -> list[CreditRecord]:
+    """Every check of a filing, whatever the channel: the applicant, the statement, the day of
+    receipt, the records and the grounds (`check_disputed`), the files by content and size.
+    `errors` holds what the caller found already. Raises one ValidationError naming every field
+    at fault, before anything is written; returns the records."""
+    errors = {name: list(messages) for name, messages in (errors or {}).items()}
     for name, value in (("applicant_name", applicant_name), ("applicant_contact", applicant_contact)):
         if not (value or "").strip():
             errors[name] = [str(MSG_REQUIRED)]
@@ -191,7 +252,29 @@ def objection_file(
                 errors.setdefault(name, []).extend(f"{getattr(file, 'name', '')}: {m}" for m in error.messages)
     if errors:
         raise ValidationError(errors)
-    handler = by.organization if direct else _credit_office(by)
+    return records
+
+
+def store_filing(
+    *,
+    by,
+    reason: str,
+    subject: Subject,
+    handler: Organization,
+    channel: str,
+    received_on: datetime.date,
+    records: list[CreditRecord],
+    evidence,
+    authorisation,
+    applicant_name: str,
+    applicant_contact: str,
+    by_agent: bool,
+    missing: str,
+    grounds,
+    statement: str,
+) -> Objection:
+    """Write a filing that `check_filing` passed: the objection (received), its records, its
+    files and the clocks that start at receipt. `by` is None for a filing by the public."""
     objection = Objection(
         number=_next_number(received_on.year),
         tracking_code=_new_tracking_code(),
@@ -209,26 +292,19 @@ def objection_file(
     )
     audited_save(objection, by=by, reason=reason)
     objection.records.set(records)
-    if direct:
-        grant_case(objection, by.organization)
     for file in evidence:
         attachment_add(owner=objection, file=file, purpose=AttachmentPurpose.EVIDENCE, by=by)
     if authorisation:
         attachment_add(owner=objection, file=authorisation, purpose=AttachmentPurpose.AUTHORISATION, by=by)
     for kind in _clocks_at_receipt(channel):
         deadline_open(objection, kind, start=received_on, by=by, reason=reason)
-    if direct:
-        # Dalian art. 42: the agency handles it and tells the credit office.
-        notify(
-            User.objects.filter(role=Role.CLERK, is_active=True),
-            message=str(MSG_FILED_WITH_AGENCY).format(number=objection.number, agency=by.organization),
-            link=reverse("objections:detail", args=[objection.pk]),
-        )
     return objection
 
 
-def _credit_office(by) -> Organization:
-    if by.organization and by.organization.kind == OrganizationKind.CREDIT_OFFICE:
+def credit_office(by) -> Organization:
+    """The user's own credit office, else the platform's (the first active one): the handler
+    of an objection filed with the office (`by` is None for a filing by the public)."""
+    if by is not None and by.organization and by.organization.kind == OrganizationKind.CREDIT_OFFICE:
         return by.organization
     office = Organization.objects.filter(kind=OrganizationKind.CREDIT_OFFICE, is_active=True).order_by("pk").first()
     if office is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.objections import views, views_revocations
+from apps.objections import public, views, views_revocations
 
 app_name = "objections"
 
@@ -19,4 +19,8 @@ urlpatterns = [
         views_revocations.revocation_step,
         name="revocation_step",
     ),
+    # public pages, no login (issue 12 item 6)
+    path("public/objections/", public.public_file, name="public_file"),
+    path("public/objections/filed/", public.public_filed, name="public_filed"),
+    path("public/objections/status/", public.public_status, name="public_status"),
 ]

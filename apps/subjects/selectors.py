@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Disclosure, ReportSection
-from apps.core.choices import QueryMode, QueryOutcome, Role
+from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, Role
 from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
@@ -110,6 +110,14 @@ def modes_for(user: User | None) -> list[QueryMode]:
     return MODES_BY_ROLE.get(user.role, [])
 
 
+def is_online_self_inquiry(lookup: LookupRequest) -> bool:
+    """The subject itself on the public website, signed in to no account (the online objection
+    intake, `apps.objections.intake`): an own-record inquiry that still needs its identity
+    checked for the one subject it covers, like one at the window."""
+    signed_in = lookup.user is not None and lookup.user.is_authenticated
+    return lookup.mode == QueryMode.SELF and lookup.channel == QueryChannel.PUBLIC and not signed_in
+
+
 def lookup_authorisation(*, by: User | None, authorisation_id: int | None) -> Authorisation | None:
     """The written authorisation `by` stored under this id; another user's is not theirs to use."""
     if not authorisation_id or by is None or not by.is_authenticated:
@@ -121,7 +129,8 @@ def lookup_check(lookup: LookupRequest, *, identifier: str | None = None) -> Aut
     """Refuse a lookup that the rules of Nanjing art. 54 do not allow; returns the authorisation
     of an authorised inquiry.
 
-    - the user's role must allow the mode (`MODES_BY_ROLE`);
+    - the user's role must allow the mode (`MODES_BY_ROLE`); signed in to no account, the subject
+      itself on the public website makes an own-record inquiry (`is_online_self_inquiry`);
     - an own-record inquiry needs the applicant's identity document checked;
     - an authorised inquiry needs the written authorisation, stored by this user;
     - the identity check or the authorisation covers one subject: with `identifier` (the subject
@@ -131,7 +140,7 @@ def lookup_check(lookup: LookupRequest, *, identifier: str | None = None) -> Aut
     or without a field for another subject. Nothing is logged: a refused rule is not a lookup.
     """
     mode = lookup.mode
-    if mode in QueryMode.values and mode not in modes_for(lookup.user):
+    if mode in QueryMode.values and mode not in modes_for(lookup.user) and not is_online_self_inquiry(lookup):
         raise ValidationError(
             {"mode": str(MSG_MODE_NOT_FOR_ROLE).format(mode=QueryMode(mode).label)}, code="mode_not_for_role"
         )

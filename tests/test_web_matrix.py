@@ -306,6 +306,8 @@ PAGES: dict[str, Page] = {
         data={"reason": "受理"},
     ),
     "objections:reply": Page(at("objections:reply", lambda w: w.closed), statuses(302, 200, 200, 404, 200, 200, 200)),
+    # statistics: every role with the view permission; an officer gets its own agency's row only
+    "objections:statistics": Page(at("objections:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
 }
 
 

@@ -4,4 +4,5 @@ from apps.core.navigation import NavItem
 
 NAV_ITEMS = [
     NavItem(_("Objections"), "objections:list", "objections.view_objection", order=40),
+    NavItem(_("Objection statistics"), "objections:statistics", "objections.view_objection", order=41),
 ]

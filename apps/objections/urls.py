@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.objections import views
+from apps.objections import views, views_statistics
 
 app_name = "objections"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("objections/<int:pk>/", views.objection_detail, name="detail"),
     path("objections/<int:pk>/step/<slug:step>/", views.objection_step, name="step"),
     path("objections/<int:pk>/reply/", views.objection_reply, name="reply"),
+    path("objections/statistics/", views_statistics.objection_statistics_view, name="statistics"),
 ]

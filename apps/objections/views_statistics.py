@@ -41,7 +41,9 @@ class StatisticsFilter(django_filters.FilterSet):
     period = django_filters.DateFromToRangeFilter(
         label=pgettext_lazy("statistics", "Period"), widget=DateRangeWidget(), method="counted_over"
     )
-    agency = django_filters.ModelChoiceFilter(label=_("Handled by"), queryset=_organizations, method="only")
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Handled by"), queryset=_organizations, method="only", empty_label=_("All organisations")
+    )
 
     class Meta:
         model = Organization

@@ -15,6 +15,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.catalog.choices import Category, Severity, SubjectType
@@ -119,10 +120,11 @@ def working_days_before(day: datetime.date, count: int) -> datetime.date:
 
 
 def _candidates(provider: Organization):
-    """General dishonest records of organisations, not disputed yet, the newest first (the
-    other demo steps and tests take the oldest)."""
+    """General dishonest records of organisations, still disclosed and not disputed yet, the
+    newest first (the other demo steps and tests take the oldest)."""
     return (
         CreditRecord.objects.filter(
+            Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=timezone.localdate()),
             provider=provider,
             category=Category.DISHONEST,
             severity=Severity.GENERAL,

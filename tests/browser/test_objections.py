@@ -3,6 +3,7 @@
 answers; the clerk decides, tells the applicant and opens the reply; the mark is gone. The
 objection's time limits show each clock running, then met on time."""
 
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -17,8 +18,9 @@ DECISION = "经提供单位核查，处罚事实清楚，信息准确，予以�
 
 def _a_record_to_dispute(database):
     """A general dishonest record (an administrative penalty, not a list entry) of the market
-    regulator about a company, active and never disputed; the newest (the sanctions test takes
-    the oldest)."""
+    regulator about a company, active, still disclosed (shown in the credit file) and never
+    disputed; the newest (the sanctions test takes the oldest)."""
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     with sqlite3.connect(database) as db:
         return db.execute(
             """
@@ -27,10 +29,12 @@ def _a_record_to_dispute(database):
             JOIN core_organization o ON o.id = r.provider_id
             WHERE o.name = '南京市市场监督管理局' AND r.category = 'dishonest' AND r.severity = 'general'
               AND r.status = 'active'
+              AND (r.disclosure_ends_on IS NULL OR r.disclosure_ends_on >= ?)
               AND s.kind != 'natural_person' AND r.objection_since IS NULL
               AND r.id NOT IN (SELECT creditrecord_id FROM objections_objection_records)
             ORDER BY r.id DESC LIMIT 1
-            """
+            """,
+            (tomorrow,),
         ).fetchone()
 
 

@@ -349,6 +349,8 @@ PAGES: dict[str, Page] = {
     "objections:public_file": Page(at("objections:public_file"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "objections:public_filed": Page(at("objections:public_filed"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "objections:public_status": Page(at("objections:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    # statistics: every role with the view permission; an officer gets its own agency's row only
+    "objections:statistics": Page(at("objections:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
 }
 
 

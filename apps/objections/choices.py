@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ObjectionStatus(models.TextChoices):
@@ -9,7 +10,8 @@ class ObjectionStatus(models.TextChoices):
     MARKED = "marked", _("Accepted and marked")
     FORWARDED = "forwarded", _("Forwarded to the providing agency")
     ANSWERED = "answered", _("Answered by the agency")
-    DECIDED = "decided", _("Decided")
+    # "Decided" alone is a listing case's 已认定; an objection is 已作出处理.
+    DECIDED = "decided", pgettext_lazy("objection status", "Decided")
     CLOSED = "closed", _("Applicant informed")
     REFUSED = "refused", _("Not accepted")
 
@@ -35,7 +37,8 @@ class Channel(models.TextChoices):
 class Outcome(models.TextChoices):
     CORRECTED = "corrected", _("Corrected")
     DELETED = "deleted", _("Deleted")
-    KEPT = "kept", _("Kept")
+    # "Kept" alone is a commitment's 已履约; an objection's record is 予以维持.
+    KEPT = "kept", pgettext_lazy("objection outcome", "Kept")
 
 
 class RevocationStatus(models.TextChoices):

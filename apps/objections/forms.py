@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.catalog.choices import Severity
 from apps.core.choices import OrganizationKind
@@ -10,7 +11,7 @@ from apps.subjects.choices import ObjectionMark
 
 
 class FindSubjectForm(forms.Form):
-    identifier = forms.CharField(label=_("Applicant's identifier"), max_length=30)
+    identifier = forms.CharField(label=pgettext_lazy("objection", "Applicant's identifier"), max_length=30)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -131,7 +132,9 @@ class OnlineStatusForm(forms.Form):
 
 class AnswerForm(ReasonForm):
     answer = forms.ChoiceField(label=_("Answer"), choices=Outcome.choices)
-    answer_reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    answer_reason = forms.CharField(
+        label=pgettext_lazy("objection", "Reasons"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ForwardForm(ReasonForm):
@@ -155,7 +158,7 @@ class RefuseForm(ReasonForm):
 class DecideForm(ReasonForm):
     """The decision; a correction names the corrected values of one disputed record."""
 
-    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=pgettext_lazy("objection", "Decision"), choices=Outcome.choices)
     outcome_reason = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 3}))
     late_reason = forms.CharField(
         label=_("Why after the due date"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -5,4 +5,5 @@ from apps.core.navigation import NavItem
 NAV_ITEMS = [
     NavItem(_("Objections"), "objections:list", "objections.view_objection", order=40),
     NavItem(_("Revocation notices"), "objections:revocation_list", "objections.view_revocationnotice", order=41),
+    NavItem(_("Objection statistics"), "objections:statistics", "objections.view_objection", order=41),
 ]

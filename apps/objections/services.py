@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.core.audit import audited_save
 from apps.core.choices import AttachmentPurpose, DeadlineKind, DeadlineStatus, DocumentKind, OrganizationKind, Role
@@ -582,7 +582,7 @@ OBJECTION_CASE = Workflow(
         ),
         Step(
             "decide",
-            gettext_lazy("Decide"),
+            pgettext_lazy("objection step", "Decide"),
             sources=(S.MARKED, S.ANSWERED),
             target=S.DECIDED,
             rule=handles,

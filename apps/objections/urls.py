@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.objections import public, views, views_revocations
+from apps.objections import public, views, views_revocations, views_statistics
 
 app_name = "objections"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("public/objections/", public.public_file, name="public_file"),
     path("public/objections/filed/", public.public_filed, name="public_filed"),
     path("public/objections/status/", public.public_status, name="public_status"),
+    path("objections/statistics/", views_statistics.objection_statistics_view, name="statistics"),
 ]

@@ -5,9 +5,15 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.catalog.models import Catalog, CatalogItem
+from apps.core.choices import DeadlineStatus
+from apps.core.deadlines import deadlines_of
 from apps.core.models import Organization, User
+from apps.core.workdays import add_working_days
+from apps.objections.choices import ObjectionStatus
+from apps.objections.models import Objection
 from apps.sanctions.choices import CaseStatus, ListType
 from apps.sanctions.models import ListingCase
 from apps.subjects.models import Commitment, CreditRecord, ImportBatch, Subject
@@ -18,9 +24,21 @@ DEMO_USERNAMES = ["clerk", "officer_market", "officer_tax", "authority", "audito
 
 
 def _counts() -> dict[str, int]:
-    models = [Organization, User, Catalog, CatalogItem, Subject, CreditRecord, ImportBatch, Commitment, ListingCase]
+    models = [
+        Organization,
+        User,
+        Catalog,
+        CatalogItem,
+        Subject,
+        CreditRecord,
+        ImportBatch,
+        Commitment,
+        ListingCase,
+        Objection,
+    ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["ListingCase history"] = ListingCase.history.count()
+    counts["Objection history"] = Objection.history.count()
     return counts
 
 
@@ -45,9 +63,29 @@ def test_seed_demo_is_idempotent(settings):
         ]
     ), first.getvalue()
     assert "nothing to add" in second.getvalue()
+    assert "objections: demo objections already present; nothing to add" in second.getvalue()
+    _one_objection_at_each_step_and_one_overdue()
     # The logins are printed on every run.
     for output in (first.getvalue(), second.getvalue()):
         assert all(f" {username} " in output for username in DEMO_USERNAMES)
+
+
+def _one_objection_at_each_step_and_one_overdue():
+    """The objections step: one objection in each state of its workflow, on the demo's records,
+    and one received 20 working days ago and never handled, whose clocks are overdue."""
+    today = timezone.localdate()
+    objections = list(Objection.objects.select_related("subject").prefetch_related("records"))
+    assert sorted(o.status for o in objections) == sorted([*ObjectionStatus.values, ObjectionStatus.RECEIVED])
+    assert all(o.records.get().subject_id == o.subject_id for o in objections)
+    overdue = [o for o in objections if any(d.state == DeadlineStatus.OVERDUE for d in deadlines_of(o))]
+    assert len(overdue) == 1 and overdue[0].status == ObjectionStatus.RECEIVED
+    # received on the 20th working day before today (a weekend counts from the Friday)
+    received = overdue[0].received_on
+    assert add_working_days(received, 19) < today <= add_working_days(received, 20)
+    marked = Objection.objects.filter(status__in=(ObjectionStatus.MARKED, ObjectionStatus.FORWARDED))
+    assert all(r.under_objection for o in marked for r in o.records.all())
+    closed = Objection.objects.get(status=ObjectionStatus.CLOSED)
+    assert closed.late_reason and not any(r.under_objection for r in closed.records.all())
 
 
 def test_seed_demo_refuses_to_run_outside_debug(settings):

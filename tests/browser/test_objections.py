@@ -1,4 +1,5 @@
-"""An objection from the window to the reply (Nanjing art. 58): the clerk records it, accepts it
+"""An objection from the public website to the reply (Nanjing art. 58): the subject files it online
+(nothing marked yet; the clerk's workbench shows it due), the clerk accepts it
 (the record is marked in the credit file) and forwards it to the market regulator, whose officer
 answers; the clerk decides, tells the applicant and opens the reply; the mark is gone. The
 objection's time limits show each clock running, then met on time."""
@@ -70,24 +71,42 @@ def _credit_file_row(page, url, identifier, document_number) -> str:
     return page.locator("main tr", has_text=document_number).inner_text()
 
 
-def test_window_objection_accepted_forwarded_answered_decided_and_the_mark_is_gone(page, demo_portal):
+def test_online_objection_accepted_forwarded_answered_decided_and_the_mark_is_gone(page, demo_portal):
     url, logins, database = demo_portal
     record_id, document_number, identifier, name = _a_record_to_dispute(database)
 
-    login(page, url, "clerk", logins["clerk"])
-    page.goto(f"{url}/objections/new/?identifier={identifier}")
-    assert name in page.locator("main h1").inner_text()
+    # The subject files online (/public/objections/, no login): identity, then its own disclosed
+    # records, the grounds and the statement; it gets a tracking code.
+    page.goto(f"{url}/public/objections/")
+    page.fill("input[name=identifier]", identifier)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=contact]", "经办人 钱明 025-84000000")
+    with page.expect_navigation():
+        page.click("button:has-text('下一步')")
     page.check(f"input[name=records][value='{record_id}']")
     page.check("input[name=grounds][value=error]")
-    page.fill("#id_statement", STATEMENT)
-    page.fill("#id_applicant_name", name)
-    page.fill("#id_applicant_contact", "经办人 钱明 025-84000000")
-    page.fill("#id_reason", "窗口受理异议申请")
+    page.fill("textarea[name=statement]", STATEMENT)
     with page.expect_navigation():
-        page.click("button:has-text('登记异议')")
+        page.click("button.primary")
+    tracking_code = page.locator(".tracking-code").inner_text().strip()
+    assert tracking_code, page.locator("main").inner_text()[:1000]
+    screenshot(page, "objection_filed_online")
+
+    login(page, url, "clerk", logins["clerk"])
+    # Filed online, nothing is marked until the clerk accepts it.
+    assert "异议标注" not in _credit_file_row(page, url, identifier, document_number)
+    page.goto(url + "/objections/")
+    with page.expect_navigation():
+        page.locator("main table tbody tr").first.locator("a").first.click()
     assert _status(page) == "已收到，待受理", page.locator("main").inner_text()[:2000]
+    assert "网上" in page.locator("main").inner_text()
     objection_url = page.url
-    # Nanjing art. 58: mark within 1 working day, decide within 15 — both running, not yet met.
+    number = page.locator("main h1").inner_text().split()[1].split("：")[0]
+    # The workbench lists its clocks as due (Nanjing art. 58: mark within 1 working day).
+    page.goto(url + "/workbench/")
+    due = page.locator("main tr", has_text=number).all_inner_texts()
+    assert any("异议：标注" in row for row in due), page.locator("main").inner_text()[:2000]
+    page.goto(objection_url)
     for step, figure in (("异议：标注", "1 个工作日"), ("异议：信用机构处理", "15 个工作日")):
         row = _clock(page, step)
         assert figure in row and "完成" not in row and "逾期" not in row, row
@@ -144,3 +163,15 @@ def test_window_objection_accepted_forwarded_answered_decided_and_the_mark_is_go
 
     assert "异议标注" not in _credit_file_row(page, url, identifier, document_number)
     screenshot(page, "credit_file_after_objection")
+    # Done: nothing of it is due on the workbench any more.
+    page.goto(url + "/workbench/")
+    assert number not in page.locator("main").inner_text()
+    logout(page)
+    # The subject follows it on the status page with its code and identifier: the steps, no content.
+    page.goto(f"{url}/public/objections/status/")
+    page.fill("input[name=tracking_code]", tracking_code)
+    page.fill("input[name=identifier]", identifier)
+    with page.expect_navigation():
+        page.click("button.primary")
+    status = page.locator("main").inner_text()
+    assert "已告知申请人" in status and DECISION not in status and STATEMENT not in status, status

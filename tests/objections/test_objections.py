@@ -124,6 +124,7 @@ def test_tianjin_pauses_for_an_expert_review_nanjing_refuses(world, settings, to
     assert _due(objection, K.OBJECTION_OVERALL)[0] == D(2026, 11, 20)  # 11-16 + 4 working days
 
 
+@pytest.mark.today("2026-12-02T10:00")  # the factories' records are disclosed until 2027-03-01
 def test_a_marked_record_is_under_objection_everywhere_and_cannot_found_a_listing(world, client):
     """Nanjing art. 58 (异议标注); DESIGN.md section 6: a record under objection is shown as such
     wherever it is disclosed, and cannot be the basis of a new listing case."""

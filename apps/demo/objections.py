@@ -178,7 +178,14 @@ def seed(stdout) -> None:
         stdout.write("objections: no demo clerk or officers; no demo objections")
         return
     today = timezone.localdate()
-    added, used_subjects = [], set()
+    # One demo objection per subject, across runs too: a later run (with fewer records still
+    # disclosed) must not find a subject the first run passed over for this reason.
+    added = []
+    used_subjects = set(
+        Objection.objects.filter(statement__in=[d.statement for d in DEMO_OBJECTIONS]).values_list(
+            "subject_id", flat=True
+        )
+    )
     for demo in DEMO_OBJECTIONS:
         if Objection.objects.filter(statement=demo.statement).exists():
             continue

@@ -27,6 +27,10 @@ class ObjectionSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="subject.display_name", read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the objection's statutory clocks")
     steps = serializers.SerializerMethodField(help_text="the steps the caller may take now (POST …/{id}/<step>/)")
+    # Empty until the agency answers / the office decides (a read-only field built from the model
+    # would drop allow_blank, and the schema would not admit "").
+    answer = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Objection

@@ -14,12 +14,41 @@ from rest_framework.response import Response
 
 from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
+from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+from apps.core.http import client_ip
 from apps.core.models import Organization
-from apps.objections import services
+from apps.core.querylog import LookupRequest
+from apps.objections import selectors, services
 from apps.objections.choices import Channel, Ground, Outcome
+from apps.objections.filing import MSG_NOT_THE_SUBJECTS
 from apps.objections.models import Objection
-from apps.subjects.models import CreditRecord, Subject
-from apps.subjects.services import clean_identifier
+
+MSG_NO_SUBJECT = "No subject with this identifier is on the platform."
+
+
+def subject_and_records(request, identifier: str, ids, *, find, purpose, not_theirs, **find_args):
+    """The subject named by `identifier` and the records `ids` among those `find` offers for it:
+    the same logged lookup (channel API) the web pages make, through the app's selector. An id
+    that is not among them — unknown, or another subject's or agency's — gets the one answer
+    `not_theirs(id, subject)`, so the API does not tell which exist."""
+    lookup = LookupRequest(
+        user=request.user,
+        mode=QueryMode.GOVERNMENT,
+        purpose=purpose,
+        channel=QueryChannel.API,
+        client_ip=client_ip(request),
+    )
+    try:
+        subject, offered = find(lookup, identifier, **find_args)
+    except ValidationError as error:
+        raise APIValidationError({"subject_identifier": error.messages}) from None
+    if subject is None:
+        raise APIValidationError({"subject_identifier": [MSG_NO_SUBJECT]})
+    by_pk = {record.pk: record for record in offered}
+    unknown = sorted(set(ids) - set(by_pk))
+    if unknown:
+        raise APIValidationError({"records": [not_theirs(pk, subject) for pk in unknown]})
+    return subject, [by_pk[pk] for pk in dict.fromkeys(ids)]
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -130,18 +159,14 @@ class ObjectionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets
         payload = FileSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        try:
-            _kind, identifier = clean_identifier(data.pop("subject_identifier"))
-        except ValidationError as error:
-            raise APIValidationError({"subject_identifier": error.messages}) from None
-        subject = Subject.objects.filter(identifier=identifier).first()
-        if subject is None:
-            raise APIValidationError({"subject_identifier": ["No subject with this identifier is on the platform."]})
-        ids = data.pop("records", [])
-        records = list(CreditRecord.objects.filter(pk__in=ids))
-        missing_ids = sorted(set(ids) - {r.pk for r in records})
-        if missing_ids:
-            raise APIValidationError({"records": [f"No record {pk}." for pk in missing_ids]})
+        subject, records = subject_and_records(
+            request,
+            data.pop("subject_identifier"),
+            data.pop("records", []),
+            find=selectors.subject_for_objection,
+            purpose=QueryPurpose.OBJECTION_PROCESSING,
+            not_theirs=lambda pk, subject: str(MSG_NOT_THE_SUBJECTS).format(id=pk, subject=subject.display_name),
+        )
         try:
             objection = services.objection_file(
                 by=request.user, subject=subject, records=records, channel=data.pop("channel", Channel.WINDOW), **data

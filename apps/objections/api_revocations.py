@@ -5,22 +5,18 @@ caller's)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.response import Response
 
 from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
-from apps.objections import revocations
+from apps.core.choices import QueryPurpose
+from apps.objections import revocations, selectors_revocations
+from apps.objections.api import subject_and_records
 from apps.objections.choices import RevocationKind
 from apps.objections.models import RevocationNotice
-from apps.subjects.models import CreditRecord, Subject
-from apps.subjects.services import clean_identifier
-
-MSG_NO_SUBJECT = "No subject with this identifier is on the platform."
 
 
 class RevocationSerializer(serializers.ModelSerializer):
@@ -97,19 +93,16 @@ class RevocationViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewset
         payload = RevocationFileSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        try:
-            _kind, identifier = clean_identifier(data.pop("subject_identifier"))
-        except ValidationError as error:
-            raise APIValidationError({"subject_identifier": error.messages}) from None
-        subject = Subject.objects.filter(identifier=identifier).first()
-        if subject is None:
-            raise APIValidationError({"subject_identifier": [MSG_NO_SUBJECT]})
-        ids = data.pop("records")
-        records = list(CreditRecord.objects.filter(pk__in=ids))
-        unknown = sorted(set(ids) - {r.pk for r in records})
-        if unknown:
-            # The same answer as for another agency's record: the API does not tell which exist.
-            raise APIValidationError({"records": [str(revocations.MSG_NOT_PROVIDED).format(id=pk) for pk in unknown]})
+        subject, records = subject_and_records(
+            request,
+            data.pop("subject_identifier"),
+            data.pop("records"),
+            find=selectors_revocations.records_for_revocation,
+            purpose=QueryPurpose.INTEGRATION,
+            # The same answer for an unknown id as for another agency's record.
+            not_theirs=lambda pk, subject: str(revocations.MSG_NOT_PROVIDED).format(id=pk),
+            agency=request.user.organization,
+        )
         notice = revocations.revocation_file(by=request.user, subject=subject, records=records, **data)
         body = RevocationSerializer(notice, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -395,3 +395,35 @@ def test_a_correction_of_a_date_is_stored_with_the_decision(world, client):
     assert objection.status == ObjectionStatus.DECIDED
     assert objection.corrected_values == {str(world.record_a.pk): {"determined_on": "2026-03-02"}}
     assert world.record_a.determined_on == D(2026, 3, 2)
+
+
+def test_filing_through_the_api_is_a_logged_lookup_and_does_not_tell_which_records_exist(world):
+    """DESIGN.md section 4: reading a subject's file is logged, on the API as on the pages. An
+    unknown record id and another subject's record get the same answer."""
+    from rest_framework.test import APIClient
+
+    from apps.core.models import QueryLog
+
+    client = APIClient()
+    client.force_authenticate(world.clerk)
+    body = {
+        "subject_identifier": world.subject.identifier,
+        "grounds": ["error"],
+        "statement": "有误",
+        "applicant_name": "张经办",
+        "applicant_contact": "138",
+        "reason": "来信受理",
+    }
+    before = QueryLog.objects.count()
+    other = client.post("/api/v1/objections/", {**body, "records": [world.other_record.pk]}, format="json")
+    unknown = client.post("/api/v1/objections/", {**body, "records": [999999]}, format="json")
+    assert other.status_code == unknown.status_code == 400
+    assert other.json()["records"][0].replace(str(world.other_record.pk), "N") == unknown.json()["records"][0].replace(
+        "999999", "N"
+    )
+    filed = client.post("/api/v1/objections/", {**body, "records": [world.record_a.pk]}, format="json")
+    assert filed.status_code == 201, filed.content
+    logged = QueryLog.objects.order_by("-id")[: QueryLog.objects.count() - before]
+    assert len(logged) == 3 and {row.channel for row in logged} == {"api"}
+    assert {row.purpose for row in logged} == {"objection_processing"}
+    assert Objection.objects.filter(subject=world.subject).count() == 1

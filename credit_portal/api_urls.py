@@ -8,6 +8,7 @@ from apps.core.api import views as core
 from apps.core.http import login_not_required_urls
 from apps.objections import api as objections
 from apps.objections import api_revocations as revocations
+from apps.repair import api as repair
 from apps.sanctions import api as sanctions
 from apps.subjects import api as subjects
 
@@ -27,6 +28,8 @@ router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 router.register("objections", objections.ObjectionViewSet, basename="objection")
 router.register("revocations", revocations.RevocationViewSet, basename="revocation")
+router.register("repairs", repair.RepairViewSet, basename="repair")
+router.register("repair-events", repair.RepairEventViewSet, basename="repairevent")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

@@ -134,6 +134,48 @@ class World:
             objections.objection_step(objection, name, by=self.user(role), reason=name, **data)
         return objection
 
+    # --- credit repair -------------------------------------------------------------------------
+
+    REPAIR_STEPS = (
+        ("accept", {}),
+        ("repair", {"outcome_reason": "已纠正失信行为并作出承诺"}),
+    )
+
+    def repair(self, steps: int = 0, *then: tuple[str, dict]):
+        """A repair application on the world's record (determined by `officer`'s agency), entered
+        at the window by the clerk and taken by that agency through the first `steps` steps
+        (accept, decide repaired), then through `then`."""
+        from apps.repair import services as repair
+
+        application = repair.repair_file(
+            by=self.clerk,
+            subject=self.base.company,
+            records=[self.repairable_record()],
+            means=["corrected", "obligations", "commitment"],
+            statement="已缴清罚款",
+            applicant_name="张经办",
+            applicant_contact="13800000000",
+            commitment_signed=True,
+            scan_required=False,
+            reason="窗口受理",
+        )
+        for name, data in (*self.REPAIR_STEPS[:steps], *then):
+            repair.repair_step(application, name, by=self.officer, reason=name, **data)
+        return application
+
+    def repairable_record(self):
+        record = self.base.record
+        record.determined_on = record.document_date = dt.date(2025, 11, 1)
+        record.disclosure_ends_on = dt.date(2028, 11, 1)
+        record.save()
+        return record
+
+    def repair_event(self):
+        from apps.repair.models import RepairEvent
+
+        self.repair(2)
+        return RepairEvent.objects.latest("pk")
+
     def revocation(self):
         """A revocation notice filed by `officer`'s agency on the world's record (filed, not applied)."""
         from apps.objections import revocations
@@ -668,6 +710,60 @@ MATRIX: list[Row] = [
         "authority",
         data=lambda w: {"return_reason": "并非被撤销决定所依据的记录", "reason": "退回"},
     ),
+    # Credit repair: the determining agency (the record's provider) takes the steps; the credit
+    # office enters and reads; another agency's officer finds nothing (404).
+    Row("repair-list", "GET", at("repair-list"), "clerk", "norole"),
+    Row(
+        "repair-list",
+        "POST",
+        at("repair-list"),
+        "clerk",
+        "authority",
+        data=lambda w: {
+            "subject_identifier": w.base.company.identifier,
+            "records": [w.repairable_record().pk],
+            "means": ["corrected", "obligations", "commitment"],
+            "statement": "已缴清罚款",
+            "applicant_name": "张经办",
+            "applicant_contact": "13800000000",
+            "commitment_signed": True,
+            "channel": "forwarded",
+            "reason": "转来申请",
+        },
+        status=201,
+    ),
+    Row("repair-detail", "GET", at("repair-detail", lambda w: w.repair()), "officer", "norole", "other_officer"),
+    *(
+        Row(
+            f"repair-{name}",
+            "POST",
+            at(f"repair-{name}", build),
+            "officer",
+            "clerk",
+            "other_officer",
+            data=lambda w, payload=payload: {**payload, "reason": "办理"},
+            status=status,
+        )
+        for name, build, payload, status in (
+            ("accept", lambda w: w.repair(), {}, 200),
+            ("refuse", lambda w: w.repair(), {"refusal_ground": "incomplete", "refusal_reason": "材料不全"}, 200),
+            ("request-material", lambda w: w.repair(1), {"material_requested": "缴款凭证"}, 200),
+            (
+                "material-received",
+                lambda w: w.repair(1, ("request-material", {"material_requested": "缴款凭证"})),
+                {},
+                200,
+            ),
+            # Nanjing (the matrix's preset) provides no grace period: the permitted caller gets 409.
+            ("grant-grace", lambda w: w.repair(1), {"grace_until": "2027-01-31", "grace_reason": "设备检修"}, 409),
+            ("end-grace", lambda w: w.repair(1), {}, 409),
+            ("repair", lambda w: w.repair(1), {"outcome_reason": "已完成修复"}, 200),
+            ("not-repair", lambda w: w.repair(1), {"outcome_reason": "尚未履行义务"}, 200),
+            ("deliver", lambda w: w.repair(2), {"delivered_on": "2026-12-02"}, 200),
+        )
+    ),
+    Row("repairevent-list", "GET", at("repairevent-list"), "clerk", "norole"),
+    Row("repairevent-detail", "GET", at("repairevent-detail", lambda w: w.repair_event()), "officer", "norole"),
 ]
 
 

@@ -111,6 +111,59 @@ class World:
             document_body="南京市中级人民法院",
             reason="判决撤销处罚决定",
         )
+        self._repair()
+
+    def _repair(self):
+        """Repair: a decided application (not repaired, its decision issued) and an open one,
+        both on a general record determined by the officer's agency; a request about good
+        information; an interview held by the officer's agency."""
+        from apps.catalog.choices import Category
+        from apps.repair import good_info, interviews
+        from apps.repair import services as repair
+        from tests.subjects.factories import RecordFactory
+
+        clerk, officer, company = self.users["clerk"], self.base.officer, self.base.company
+        record = RecordFactory(
+            subject=company,
+            item=self.base.record.item,
+            provider=officer.organization,
+            determined_on=datetime.date(2026, 5, 10),
+            disclosure_ends_on=datetime.date(2029, 5, 10),
+        )
+
+        def filed():
+            return repair.repair_file(
+                by=clerk,
+                subject=company,
+                records=[record],
+                means=["corrected", "obligations", "commitment"],
+                statement="已缴清罚款",
+                applicant_name="张经办",
+                applicant_contact="13800000000",
+                commitment_signed=True,
+                scan_required=False,
+                reason="窗口受理",
+            )
+
+        self.repair_decided = filed()
+        repair.repair_step(self.repair_decided, "accept", by=officer, reason="受理")
+        repair.repair_step(self.repair_decided, "not-repair", by=officer, reason="决定", outcome_reason="尚未履行")
+        self.repair_open = filed()
+        good = RecordFactory(
+            subject=company, item__category=Category.GOOD, category=Category.GOOD, provider=officer.organization
+        )
+        self.good_info = good_info.good_info_file(
+            by=clerk, subject=company, records=[good], applicant_name="张三", applicant_contact="1", reason="受理"
+        )
+        self.interview = interviews.interview_record(
+            by=officer,
+            subject=company,
+            kind="prompt",
+            held_on=datetime.date(2026, 11, 30),
+            participants="法定代表人",
+            notes="督促履行",
+            reason="约谈",
+        )
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -351,6 +404,48 @@ PAGES: dict[str, Page] = {
     "objections:public_status": Page(at("objections:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
     # statistics: every role with the view permission; an officer gets its own agency's row only
     "objections:statistics": Page(at("objections:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # credit repair: the determining agency (the record's provider) takes the steps; the credit
+    # office enters and sees all; another agency's officer finds nothing
+    "repair:list": Page(at("repair:list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "repair:new": Page(
+        lambda w: reverse("repair:new") + f"?identifier={w.base.company.identifier}",
+        statuses(302, 200, 200, 200, 403, 403, 403),
+    ),
+    "repair:detail": Page(at("repair:detail", lambda w: w.repair_open), statuses(302, 200, 200, 404, 200, 200, 200)),
+    "repair:step": Page(
+        at("repair:step", lambda w: w.repair_open, "accept"),
+        statuses(302, 403, 302, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "受理"},
+    ),
+    "repair:decision": Page(
+        at("repair:decision", lambda w: w.repair_decided), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
+    # requests about good information: the credit office's work; agencies are told, not shown
+    "repair:good_info_list": Page(at("repair:good_info_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
+    "repair:good_info_new": Page(
+        lambda w: reverse("repair:good_info_new") + f"?identifier={w.base.company.identifier}",
+        statuses(302, 200, 403, 403, 403, 403, 403),
+    ),
+    "repair:good_info_detail": Page(
+        at("repair:good_info_detail", lambda w: w.good_info), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "repair:good_info_step": Page(
+        at("repair:good_info_step", lambda w: w.good_info, "apply"),
+        statuses(302, 302, 404, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "停止对外查询"},
+    ),
+    "repair:interview_list": Page(at("repair:interview_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "repair:interview_new": Page(
+        lambda w: reverse("repair:interview_new") + f"?identifier={w.base.company.identifier}",
+        statuses(302, 403, 200, 200, 403, 403, 403),
+    ),
+    "repair:statistics": Page(at("repair:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "repair:public_apply": Page(at("repair:public_apply"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "repair:public_filed": Page(at("repair:public_filed"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "repair:public_status": Page(at("repair:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "repair:public_announcements": Page(at("repair:public_announcements"), statuses(200, 200, 200, 200, 200, 200, 200)),
 }
 
 

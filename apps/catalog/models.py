@@ -133,6 +133,15 @@ class CatalogItem(AuditedModel):
         help_text=_("Financial details of natural persons need their written consent (Nanjing art. 29)."),
     )
     legal_basis = models.TextField(_("legal basis"))
+    # Nanjing art. 60 para. 3, Dalian art. 44: some dishonest information cannot be repaired
+    # (specified crimes, 责令停产停业, 吊销许可证或者执照, what a law excludes). Non-empty: the
+    # item's records are not repairable, and this says why, with the article.
+    repair_excluded_reason = models.CharField(
+        _("not repairable because"),
+        max_length=300,
+        blank=True,
+        help_text=_("Fill in only for information that cannot be repaired, with the provision that excludes it."),
+    )
     record_fields = models.JSONField(_("record fields"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     report_section = models.CharField(

@@ -165,6 +165,7 @@ class AttachmentPurpose(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence")
     PROOF = "proof", _("Proof of rectification")
     AUTHORISATION = "authorisation", _("Written authorisation scan")
+    COMMITMENT = "commitment", _("Signed credit commitment")
 
 
 class DeadlineKind(models.TextChoices):
@@ -183,6 +184,9 @@ class DeadlineKind(models.TextChoices):
     OBJECTION_DIRECT = "objection_direct", _("Objection filed with the agency: its decision")
     REVOCATION_CHANGE = "revocation_change", _("Revoked decision: change the record")
     REVOCATION_AGENCY_NOTICE = "revocation_agency_notice", _("Revoked decision: the agency tells the office")
+    REPAIR_ACCEPT = "repair_accept", _("Credit repair: accept or refuse the application")
+    REPAIR_DECISION = "repair_decision", _("Credit repair: the decision")
+    GOOD_INFO_HIDE = "good_info_hide", _("Good information: hide on request")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -91,6 +91,15 @@ CLOCKS: dict[str, ClockRule] = {
     # the agency, not the subject: opened from the document's date and met when the notice is
     # filed, it records whether the agency was late.
     DeadlineKind.REVOCATION_AGENCY_NOTICE: ClockRule("revocation_agency_notice_days"),
+    # Credit repair (Nanjing art. 60, Tianjin art. 45, Ningbo arts. 44–45): the determining agency
+    # accepts or refuses an application, then decides it; the regulations give no days, the
+    # presets take the national practice. The time the subject takes to supply more material
+    # does not count where the policy says so.
+    DeadlineKind.REPAIR_ACCEPT: ClockRule("repair_accept_days"),
+    DeadlineKind.REPAIR_DECISION: ClockRule("repair_decision_days", pause_field="repair_material_pause"),
+    # Nanjing art. 61: external queries stop within 2 working days of the request; Ningbo art. 41
+    # para. 2: self-declared information within 5; Tianjin art. 43 deletes (the preset's days).
+    DeadlineKind.GOOD_INFO_HIDE: ClockRule("good_info_hide_days"),
 }
 
 

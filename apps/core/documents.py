@@ -49,6 +49,13 @@ def new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
+def new_tracking_code() -> str:
+    """An applicant's tracking code (受理编号) for a public status page: 12 characters of the
+    unambiguous alphabet in three groups (XXXX-XXXX-XXXX); `normalise_code` reads it back."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
 def normalise_code(code: str) -> str:
     """A code as typed (lower case, without dashes, with spaces) in its stored form."""
     raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())

@@ -226,6 +226,18 @@ class Policy(AuditedModel):
     red_list_notice_days_basis = models.CharField(_("basis"), max_length=300)
 
     # Repair, good information, reports
+    repair_accept_days = models.PositiveSmallIntegerField(
+        _("credit repair: application accepted or refused within (working days)"), default=3
+    )
+    repair_accept_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+    repair_decision_days = models.PositiveSmallIntegerField(
+        _("credit repair: decided within (working days from acceptance)"), default=10
+    )
+    repair_decision_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+    repair_material_pause = models.BooleanField(
+        _("credit repair: the time for more material does not count"), default=True
+    )
+    repair_material_pause_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     repair_grace_period_allowed = models.BooleanField(_("repair grace period (宽限期)"), default=False)
     repair_grace_period_allowed_basis = models.CharField(_("basis"), max_length=300)
     good_info_hiding = models.CharField(
@@ -338,7 +350,16 @@ class Policy(AuditedModel):
         for. Earlier records, and any record while the policy follows the city, keep the city's
         period.
         """
-        if self.disclosure_rule != RuleSource.NATIONAL or determined_on is None:
+        if self.disclosure_rule != RuleSource.NATIONAL:
+            return None
+        return self.national_rule_on(severity, determined_on, penalty=penalty)
+
+    def national_rule_on(self, severity: str, determined_on, *, penalty: bool = True) -> NationalLimits | None:
+        """The national rule in force on `determined_on` for a dishonest record of `severity`,
+        whichever rule the policy's disclosure periods follow: its minimum publication period is
+        also the earliest a record may be repaired (国办发〔2025〕22号, 《信用修复管理办法》; before
+        them the 2023 measures, for administrative penalties). None when no national rule binds."""
+        if determined_on is None:
             return None
         if determined_on >= self.national_rules_effective_from:
             return NationalLimits(NationalRuleSet.CURRENT, *self.national_range(severity))
@@ -433,6 +454,9 @@ POLICY_SECTIONS = [
     (
         _("Repair, good information and reports"),
         [
+            ("repair_accept_days", "repair_accept_days_basis"),
+            ("repair_decision_days", "repair_decision_days_basis"),
+            ("repair_material_pause", "repair_material_pause_basis"),
             ("repair_grace_period_allowed", "repair_grace_period_allowed_basis"),
             ("good_info_hiding", "good_info_hide_days_basis"),
             ("good_info_hide_days", "good_info_hide_days_basis"),

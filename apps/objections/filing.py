@@ -4,7 +4,6 @@ service. The online intake (`intake.py`) runs the same checks and writes through
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.audit import audited_save
 from apps.core.choices import AttachmentPurpose, DeadlineKind, OrganizationKind, Role
 from apps.core.deadlines import deadline_open
-from apps.core.documents import CODE_ALPHABET, attachment_add, validate_upload
+from apps.core.documents import attachment_add, new_tracking_code, validate_upload
 from apps.core.exceptions import Conflict
 from apps.core.models import Organization, User
 from apps.core.notifications import notify
@@ -36,11 +35,6 @@ MSG_FILED_WITH_AGENCY = gettext_lazy("Objection {number} was filed with {agency}
 
 
 # --- intake --------------------------------------------------------------------------------------
-
-
-def _new_tracking_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def _next_number(year: int) -> str:
@@ -210,7 +204,7 @@ def store_filing(
     files and the clocks that start at receipt. `by` is None for a filing by the public."""
     objection = Objection(
         number=_next_number(received_on.year),
-        tracking_code=_new_tracking_code(),
+        tracking_code=new_tracking_code(),
         subject=subject,
         applicant_name=applicant_name.strip(),
         applicant_contact=applicant_contact.strip(),

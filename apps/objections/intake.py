@@ -166,13 +166,13 @@ def online_lookup(lookup: LookupRequest, subject: Subject) -> list[CreditRecord]
 # --- rate limits ------------------------------------------------------------------------------------
 
 
-def _window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, int]:
+def rate_window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, int]:
     """The cache key of the fixed window now running for the address, and the seconds it has left."""
     now = int(time.time())
     return f"objections:public:{scope}:{client_ip or '-'}:{now // seconds}", seconds - now % seconds
 
 
-def _count(key: str, seconds: int) -> int:
+def rate_count(key: str, seconds: int) -> int:
     if cache.add(key, 1, timeout=seconds + 60):
         return 1
     try:
@@ -186,15 +186,16 @@ def lookup_throttle(client_ip: str | None) -> None:
     """Count one identity check or status lookup from the address; RateLimited past
     OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR within the hour."""
     limit = settings.OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR
-    key, left = _window(LOOKUPS, client_ip, HOUR)
-    if _count(key, HOUR) > limit:
+    key, left = rate_window(LOOKUPS, client_ip, HOUR)
+    if rate_count(key, HOUR) > limit:
         raise RateLimited(str(MSG_TOO_MANY_LOOKUPS).format(limit=limit), left)
 
 
-def _filings_from_address(client_ip: str | None) -> str:
-    """The window's key; RateLimited when the address filed its hourly allowance already."""
+def filings_from_address(client_ip: str | None, scope: str = FILINGS) -> str:
+    """The window's key; RateLimited when the address filed its hourly allowance already (of
+    objections, or of another kind of online filing: `scope`)."""
     limit = settings.OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR
-    key, left = _window(FILINGS, client_ip, HOUR)
+    key, left = rate_window(scope, client_ip, HOUR)
     if (cache.get(key) or 0) >= limit:
         raise RateLimited(str(MSG_TOO_MANY_FILINGS).format(limit=limit), left)
     return key
@@ -235,7 +236,7 @@ def objection_file_online(
     Raises ValidationError naming each field at fault, RateLimited past the limits per
     identifier and per address; either way nothing is written."""
     today = timezone.localdate()
-    address_window = _filings_from_address(client_ip)
+    address_window = filings_from_address(client_ip)
     _filings_for_subject(subject, today)
     records = list(records)
     offered = set(online_records(subject, today=today).values_list("pk", flat=True))
@@ -274,7 +275,7 @@ def objection_file_online(
         statement=statement,
     )
     # Counted once the filing is stored: a refused form does not use up the allowance.
-    _count(address_window, HOUR)
+    rate_count(address_window, HOUR)
     return objection
 
 
@@ -288,10 +289,16 @@ _NO_IDENTIFIER = "0" * 18
 
 def online_status(*, tracking_code: str, identifier: str) -> Objection | None:
     """The objection with this tracking code about the subject with this identifier, else None
-    (the same None for a wrong code, a wrong identifier or both). Both are compared in
-    constant time."""
+    (the same None for a wrong code, a wrong identifier or both)."""
+    return find_by_tracking_code(Objection.objects.all(), tracking_code=tracking_code, identifier=identifier)
+
+
+def find_by_tracking_code(queryset, *, tracking_code: str, identifier: str):
+    """The row of `queryset` (a case with `tracking_code` and `subject`) with this tracking code
+    about the subject with this identifier, else None (the same None for a wrong code, a wrong
+    identifier or both). Both are compared in constant time."""
     code, identifier = normalise_code(tracking_code), normalize_identifier(identifier)
-    found = Objection.objects.select_related("subject").filter(tracking_code=code).first() if code else None
+    found = queryset.select_related("subject").filter(tracking_code=code).first() if code else None
     same_code = hmac.compare_digest((found.tracking_code if found else _NO_CODE).encode(), code.encode())
     same_subject = hmac.compare_digest(
         (found.subject.identifier if found else _NO_IDENTIFIER).encode(), identifier.encode()

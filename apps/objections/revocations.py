@@ -40,7 +40,6 @@ from apps.core.services import require_reason
 from apps.core.workflow import Step, Workflow
 from apps.objections.choices import RevocationKind, RevocationStatus
 from apps.objections.models import RevocationNotice
-from apps.objections.selectors_revocations import listings_resting_on
 from apps.subjects import services as subject_services
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import CreditRecord, Subject
@@ -318,6 +317,7 @@ def _remove_listings(notice: RevocationNotice, *, by, reason: str) -> None:
     automatic "remove" step, with the revoking document). A listing that still rests on another
     record stays for its deciding agency to decide."""
     from apps.sanctions.choices import RemovalReason
+    from apps.sanctions.selectors import listings_resting_on
     from apps.sanctions.services.serious import SERIOUS_CASE
 
     for case in listings_resting_on(notice.records.all()):

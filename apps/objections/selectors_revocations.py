@@ -59,22 +59,6 @@ def records_for_revocation(lookup, identifier: str, agency):
     return subject, records
 
 
-def listings_resting_on(records) -> QuerySet:
-    """The serious-list cases in force (decided or published) that rest on any of `records`."""
-    from apps.sanctions.choices import CaseStatus, ListType
-    from apps.sanctions.models import ListingCase
-
-    return (
-        ListingCase.objects.filter(
-            list_type=ListType.SERIOUS,
-            status__in=(CaseStatus.DECIDED, CaseStatus.PUBLISHED),
-            basis_records__in=list(records),
-        )
-        .distinct()
-        .order_by("pk")
-    )
-
-
 def corrections_of(notice: RevocationNotice, records) -> list[tuple[CreditRecord, list[tuple[str, object]]]]:
     """The corrected values of a change, per record, as (field label, value) pairs."""
     rows = []

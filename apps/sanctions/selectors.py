@@ -223,3 +223,17 @@ def statistics(
     for org_id, texts in reasons.items():
         rows[org_id].reasons = texts
     return list(rows.values())
+
+
+def listings_resting_on(records) -> QuerySet:
+    """The serious-list cases in force (decided or published) that rest on any of `records`: a
+    revocation or a repair of all their basis records removes them."""
+    return (
+        ListingCase.objects.filter(
+            list_type=ListType.SERIOUS,
+            status__in=(CaseStatus.DECIDED, CaseStatus.PUBLISHED),
+            basis_records__in=list(records),
+        )
+        .distinct()
+        .order_by("pk")
+    )

@@ -213,6 +213,9 @@ class CreditRecord(AuditedModel):
         _("disclosure end set by"), max_length=25, choices=DisclosureBasis.choices, blank=True, editable=False
     )
     source_record_id = models.CharField(_("source record id"), max_length=100, blank=True)
+    # Nanjing art. 60 para. 3: this record cannot be repaired whatever its item (a specified crime,
+    # a law that excludes repair); non-empty says why. The item may exclude all its records too.
+    repair_excluded_reason = models.CharField(_("not repairable because"), max_length=300, blank=True)
     # The same source row sent again updates this record instead of adding one:
     # "id:<item>:<source record id>" or "doc:<item>:<identifier>:<document number>" (unique per
     # provider).

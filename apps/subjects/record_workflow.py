@@ -7,6 +7,7 @@ The status (`RECORD_LIFECYCLE`) says whether and why a record is disclosed:
                                   period (Nanjing art. 60): disclosure stops, the record stays
     active ─ hide ───→ hidden     good information the subject asked not to disclose (Nanjing
                                   art. 61, Tianjin art. 43, Ningbo art. 41)
+    hidden ─ unhide ─→ active     the subject asked to publish its good information again
     active ─ expire ─→ expired    the disclosure period ended (Nanjing art. 56, Tianjin art. 42,
                                   Dalian art. 35, Ningbo art. 22), or the listing it records ended
     active, repaired, expired, hidden ─ revoke ─→ revoked
@@ -150,6 +151,17 @@ RECORD_LIFECYCLE = Workflow(
             automatic=True,
         ),
         Step(
+            "unhide",
+            gettext_lazy("Publish again on request"),
+            # The subject asked to publish its good information again (the reverse of `hide`).
+            sources=(S.HIDDEN,),
+            target=S.ACTIVE,
+            rule=is_credit_office,
+            refused=MSG_ONLY_OFFICE,
+            then=_announce,
+            automatic=True,
+        ),
+        Step(
             "expire",
             gettext_lazy("Expire"),
             sources=(S.ACTIVE,),
@@ -215,6 +227,11 @@ def record_hide(record: CreditRecord, *, by, reason: str, follow: bool = False) 
     """active → hidden: good information the subject asked not to disclose (Nanjing art. 61:
     within 2 working days, the provider told; Tianjin art. 43; Ningbo art. 41)."""
     return RECORD_LIFECYCLE.transition(record, "hide", by=by, reason=reason, follow=follow)
+
+
+def record_unhide(record: CreditRecord, *, by, reason: str, follow: bool = False) -> CreditRecord:
+    """hidden → active: the subject asked to publish its good information again."""
+    return RECORD_LIFECYCLE.transition(record, "unhide", by=by, reason=reason, follow=follow)
 
 
 def record_expire(record: CreditRecord, *, by=None, reason: str, follow: bool = False) -> CreditRecord:

@@ -44,6 +44,7 @@ from apps.subjects.record_workflow import (  # noqa: F401 (the record's steps, w
     record_mark_objection,
     record_mark_repaired,
     record_revoke,
+    record_unhide,
     records_expire,
 )
 from apps.subjects.selectors import (

@@ -238,6 +238,12 @@ class Policy(AuditedModel):
         _("credit repair: the time for more material does not count"), default=True
     )
     repair_material_pause_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+    repaired_shown_in_authorised = models.BooleanField(
+        _("repaired information shown, marked, in authorised lookups"),
+        default=False,
+        help_text=_("Off: repaired information leaves every outside lookup and stays in the subject's own."),
+    )
+    repaired_shown_in_authorised_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
     repair_grace_period_allowed = models.BooleanField(_("repair grace period (宽限期)"), default=False)
     repair_grace_period_allowed_basis = models.CharField(_("basis"), max_length=300)
     good_info_hiding = models.CharField(
@@ -457,6 +463,7 @@ POLICY_SECTIONS = [
             ("repair_accept_days", "repair_accept_days_basis"),
             ("repair_decision_days", "repair_decision_days_basis"),
             ("repair_material_pause", "repair_material_pause_basis"),
+            ("repaired_shown_in_authorised", "repaired_shown_in_authorised_basis"),
             ("repair_grace_period_allowed", "repair_grace_period_allowed_basis"),
             ("good_info_hiding", "good_info_hide_days_basis"),
             ("good_info_hide_days", "good_info_hide_days_basis"),

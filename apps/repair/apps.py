@@ -6,3 +6,9 @@ class RepairConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.repair"
     verbose_name = _("Credit repair")
+
+    def ready(self):
+        from apps.repair.panels import interviews_panel
+        from apps.subjects.events import credit_file_panels
+
+        credit_file_panels.connect(interviews_panel, dispatch_uid="repair.interviews_panel")

@@ -14,10 +14,26 @@ the whole change back); receivers connect in their app's `ready()`.
   receiver returns {subject id: last day} for subjects whose dishonest records stay disclosed
   longer (the sanctions app: while on the serious list, Nanjing art. 56, Dalian art. 35, Ningbo
   art. 22). Asked once per batch chunk, not once per record.
+- `credit_file_panels(sender=Subject, subject=…, lookup=…, user=…)`: a question asked when a
+  credit file page is shown (the lookup already logged): each receiver returns a `FilePanel`
+  (a heading, a template and its rows) or None; the page shows them after the commitments (the
+  repair app: the interviews the agencies held, for officers, Tianjin art. 44).
 """
+
+from dataclasses import dataclass, field
 
 from django.dispatch import Signal
 
 record_created = Signal()
 record_status_changed = Signal()
 disclosure_extensions = Signal()
+credit_file_panels = Signal()
+
+
+@dataclass(frozen=True)
+class FilePanel:
+    """A section another app adds to the credit file page (`credit_file_panels`)."""
+
+    title: str
+    template: str
+    rows: list = field(default_factory=list)

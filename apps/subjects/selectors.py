@@ -8,7 +8,8 @@ What a mode may see follows the catalog item's disclosure attribute:
 - authorised (授权查询): non-public items too, but like the other outside modes only active
   records within their disclosure period: a third party holding the subject's authorisation is
   still an outside query (Nanjing arts. 56, 60, 61: 不得/不再对外提供查询; Tianjin art. 42;
-  Dalian art. 35);
+  Dalian art. 35) — except where the policy shows repaired records there, marked (Ningbo art.
+  45: 在提供查询时予以标注, `Policy.repaired_shown_in_authorised`);
 - self (本人查询): the whole file, expired, repaired, hidden and revoked records included, each
   with its status mark (the subject's right to know its own file).
 A record under objection is active (the mark is not a status) and is shown, in every mode, with
@@ -36,6 +37,7 @@ from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, log_query
+from apps.core.selectors import active_policy
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
 
@@ -61,8 +63,11 @@ HISTORY_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
 def visible_records(subject: Subject, mode: str, *, today: datetime.date | None = None) -> QuerySet[CreditRecord]:
     """The records of `subject` that a lookup in `mode` may show (no query log: callers log)."""
     today = today or timezone.localdate()
+    statuses = set(SHOWN_STATUSES[mode])
+    if mode == QueryMode.AUTHORISED and active_policy().repaired_shown_in_authorised:
+        statuses.add(RecordStatus.REPAIRED)  # Ningbo art. 45: 在提供查询时予以标注
     records = CreditRecord.objects.filter(
-        subject=subject, item__disclosure__in=DISCLOSURES_BY_MODE[mode], status__in=SHOWN_STATUSES[mode]
+        subject=subject, item__disclosure__in=DISCLOSURES_BY_MODE[mode], status__in=statuses
     )
     if mode != QueryMode.SELF:
         records = records.filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))

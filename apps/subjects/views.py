@@ -32,7 +32,7 @@ from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest
 from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
-from apps.subjects import ingestion, services
+from apps.subjects import events, ingestion, services
 from apps.subjects.choices import BatchStatus, CommitmentStatus
 from apps.subjects.filters import BatchFilter, CommitmentFilter, CreditRecordFilter
 from apps.subjects.forms import (
@@ -123,11 +123,13 @@ def credit_file_view(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("subjects:search")
+    panels = events.credit_file_panels.send(sender=Subject, subject=subject, lookup=lookup, user=request.user)
     return render(
         request,
         "subjects/credit_file.html",
         {
             "file": credit_file,
+            "panels": [panel for _receiver, panel in panels if panel],
             "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
         },

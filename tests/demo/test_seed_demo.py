@@ -14,6 +14,7 @@ from apps.core.models import Organization, User
 from apps.core.workdays import add_working_days
 from apps.objections.choices import ObjectionStatus
 from apps.objections.models import Objection
+from apps.repair.models import RepairApplication
 from apps.sanctions.choices import CaseStatus, ListType
 from apps.sanctions.models import ListingCase
 from apps.subjects.models import Commitment, CreditRecord, ImportBatch, Subject
@@ -39,6 +40,7 @@ def _counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in models}
     counts["ListingCase history"] = ListingCase.history.count()
     counts["Objection history"] = Objection.history.count()
+    counts["RepairApplication history"] = RepairApplication.history.count()
     return counts
 
 
@@ -67,6 +69,8 @@ def test_seed_demo_is_idempotent(settings):
     assert "nothing to add" in second.getvalue()
     assert "objections: demo objections already present; nothing to add" in second.getvalue()
     _one_objection_at_each_step_and_one_overdue()
+    assert "repair: demo repair data already present; nothing to add" in second.getvalue()
+    _one_repair_application_at_each_step()
     # The logins are printed on every run.
     for output in (first.getvalue(), second.getvalue()):
         assert all(f" {username} " in output for username in DEMO_USERNAMES)
@@ -95,3 +99,25 @@ def test_seed_demo_refuses_to_run_outside_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.filter(username__in=DEMO_USERNAMES).exists()
+
+
+def _one_repair_application_at_each_step():
+    """The repair step: one application in each state a demo walks to, each routed to the agency
+    that determined its record, the repaired one's record no longer disclosed."""
+    from apps.repair.choices import RepairStatus
+    from apps.subjects.choices import RecordStatus
+
+    applications = list(RepairApplication.objects.select_related("agency").prefetch_related("records"))
+    assert sorted(a.status for a in applications) == sorted(
+        [
+            RepairStatus.RECEIVED,
+            RepairStatus.REVIEWING,
+            RepairStatus.MATERIAL,
+            RepairStatus.DELIVERED,
+            RepairStatus.NOT_REPAIRED,
+            RepairStatus.REFUSED,
+        ]
+    )
+    assert all(r.provider_id == a.agency_id for a in applications for r in a.records.all())
+    delivered = RepairApplication.objects.get(status=RepairStatus.DELIVERED)
+    assert {r.status for r in delivered.records.all()} == {RecordStatus.REPAIRED}

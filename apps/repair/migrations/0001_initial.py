@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('core', '0014_historicalpolicy_repair_accept_days_and_more'),
+        ('core', '0014_repair_policy'),
         ('sanctions', '0005_clocks'),
         ('subjects', '0012_creditrecord_repair_excluded_reason_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -233,3 +233,78 @@ def test_a_refusal_names_the_day_it_may_apply_again():
     )
     assert application.earliest_reapply_on == datetime.date(2027, 5, 10)
     assert documents_of(application).count() == 1
+
+
+@pytest.mark.today("2026-12-02T10:00")
+def test_the_daily_job_ends_grace_periods_past_their_end(policy_tianjin):
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    world = make_world()
+    application = accepted(world)
+    services.repair_step(
+        application,
+        "grant-grace",
+        by=world.officer_a,
+        reason="宽限",
+        grace_until=datetime.date(2026, 12, 10),
+        grace_reason="设备检修",
+    )
+    out = io.StringIO()
+    call_command("repair_daily", stdout=out)
+    assert "0" in out.getvalue()
+    with time_machine.travel(datetime.datetime(2026, 12, 11, 10, tzinfo=datetime.UTC)):
+        call_command("repair_daily", stdout=out)
+    application.refresh_from_db()
+    assert application.status == RepairStatus.REVIEWING
+
+
+@pytest.mark.today("2026-12-02T10:00")
+def test_statistics_count_per_agency_refusals_by_ground_and_the_median_days():
+    """Per determining agency and period: received, accepted, refused by ground, repaired, and
+    the median working days from receipt to decision; an officer sees only its agency's row."""
+    from apps.repair.statistics import repair_statistics
+    from tests.subjects.factories import RecordFactory
+
+    world = make_world()
+    repaired(world)
+    second = RecordFactory(
+        subject=world.subject,
+        item=world.record.item,
+        provider=world.agency_a,
+        determined_on=datetime.date(2026, 5, 10),
+        disclosure_ends_on=datetime.date(2029, 5, 10),
+    )
+    refused = file_application(world, records=[second])
+    services.repair_step(
+        refused, "refuse", by=world.officer_a, reason="不予受理", refusal_ground="incomplete", refusal_reason="缺材料"
+    )
+    start, end = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
+    rows = repair_statistics(user=world.clerk, start=start, end=end)
+    agency, total = rows
+    assert agency.agency == world.agency_a
+    assert (agency.received, agency.accepted, agency.refused, agency.repaired) == (2, 1, 1, 1)
+    assert agency.by_ground == {"incomplete": 1} and agency.median_days == 0
+    assert total.received == 2
+    assert repair_statistics(user=world.officer_b, start=start, end=end) == []
+
+
+@pytest.mark.today("2026-12-02T10:00")
+def test_the_workbench_shows_the_agency_its_repair_clocks():
+    """Issue 13 item 8: the acceptance and then the decision are due on the determining agency's
+    workbench; another agency sees nothing of them."""
+    from apps.core.workbench import workbench_for
+
+    world = make_world()
+    application = file_application(world)
+
+    def items(user):
+        board = workbench_for(user, today=datetime.date(2026, 12, 2), due_to=datetime.date(2026, 12, 31))
+        return [(item.owner.pk, item.deadline.kind) for group in board.groups for item in group.items]
+
+    assert (application.pk, DeadlineKind.REPAIR_ACCEPT) in items(world.officer_a)
+    assert items(world.officer_b) == []
+    services.repair_step(application, "accept", by=world.officer_a, reason="受理")
+    assert items(world.officer_a) == [(application.pk, DeadlineKind.REPAIR_DECISION)]

@@ -38,6 +38,7 @@ from apps.repair import checks
 from apps.repair.choices import Channel, Means, RepairStatus, means_for
 from apps.repair.models import RepairApplication
 from apps.subjects import services as subject_services
+from apps.subjects.models import Subject
 
 MSG_REQUIRED = gettext_lazy("This field is required.")
 MSG_MEANS = gettext_lazy("Choose the means of repair from the city's list: {choices}.")
@@ -191,7 +192,12 @@ def store_application(
 ) -> RepairApplication:
     """Write an application that `check_application` passed: received, routed to the determining
     agency (object permissions for its group, its officers told), its files, and the clock of its
-    acceptance. `by` is None for a filing by the public."""
+    acceptance. `by` is None for a filing by the public. The subject's row is locked first and the
+    records checked again for an open application, so two filings at once cannot both pass."""
+    Subject.objects.select_for_update().filter(pk=subject.pk).values_list("pk").first()
+    pending = _pending(records, listing)
+    if pending:
+        raise ValidationError({problem.field: [problem.message] for problem in pending})
     application = RepairApplication(
         number=_next_number(received_on.year),
         tracking_code=new_tracking_code(),

@@ -28,7 +28,10 @@ def _listing_label(case) -> str:
 
 class _ApplicationFields(forms.Form):
     records = forms.MultipleChoiceField(
-        label=_("Records to repair"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Records to repair"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One application names information of one determining agency: each agency decides its own repair."),
     )
     listing = forms.ChoiceField(label=_("Listing to end"), required=False)
     means = forms.MultipleChoiceField(label=_("Means of repair"), widget=forms.CheckboxSelectMultiple)

@@ -99,7 +99,8 @@ def public_apply(request):
             "form": form,
             "subject": subject,
             "has_records": bool(records or listings),
-            "commitment": commitment_text(subject, records),
+            # what the applicant signs; the stored text names the records it chose
+            "commitment": commitment_text(subject, []),
             "max_size": size_label(upload_limits().max_bytes),
         },
     )

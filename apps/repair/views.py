@@ -160,7 +160,7 @@ def repair_new(request):
     return render(
         request,
         "repair/repair_new.html",
-        {"form": form, "subject": subject, "commitment": services.commitment_text(subject, records)},
+        {"form": form, "subject": subject, "commitment": services.commitment_text(subject, [])},
     )
 
 

@@ -47,7 +47,7 @@ def repair_statistics_view(request):
     if not request.user.has_perm("repair.view_repairapplication"):
         raise PermissionDenied
     today = timezone.localdate()
-    form = PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET or None, initial={"start": today.replace(month=1, day=1), "end": today})
     start, end = _period(form, today)
     rows = repair_statistics(user=request.user, start=start, end=end)
     fmt = request.GET.get("format", "")

@@ -389,3 +389,13 @@ def due_on_of(model: type[models.Model], kind: str):
         .order_by("-started_on", "-id")
         .values("due_on")[:1]
     )
+
+
+class WithClocks:
+    """A mixin for the models whose rows own statutory clocks: `next_clock`, the running clock due
+    first (what a list shows beside each row), or None."""
+
+    @property
+    def next_clock(self):
+        running = [d for d in deadlines_of(self) if d.running]
+        return min(running, key=lambda d: d.due_on) if running else None

@@ -201,14 +201,16 @@ def filings_from_address(client_ip: str | None, scope: str = FILINGS) -> str:
     return key
 
 
-def _filings_for_subject(subject: Subject, today: datetime.date) -> None:
+def filings_for_subject(filed_online, subject: Subject, today: datetime.date, message=MSG_TOO_MANY_FOR_SUBJECT) -> None:
+    """RateLimited (with `message`) when the subject has filed its daily allowance online
+    already, counted over `filed_online` (the cases it filed online, of any kind), with the
+    subject's row locked so that two filings at once cannot both pass."""
     limit = settings.OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY
     Subject.objects.select_for_update().filter(pk=subject.pk).values_list("pk").first()
-    filed = Objection.objects.filter(subject=subject, channel=Channel.ONLINE, received_on=today).count()
-    if filed >= limit:
+    if filed_online.filter(subject=subject, received_on=today).count() >= limit:
         now = timezone.localtime()
         midnight = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time()))
-        raise RateLimited(str(MSG_TOO_MANY_FOR_SUBJECT).format(limit=limit), int((midnight - now).total_seconds()))
+        raise RateLimited(str(message).format(limit=limit), int((midnight - now).total_seconds()))
 
 
 # --- filing ---------------------------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def objection_file_online(
     identifier and per address; either way nothing is written."""
     today = timezone.localdate()
     address_window = filings_from_address(client_ip)
-    _filings_for_subject(subject, today)
+    filings_for_subject(Objection.objects.filter(channel=Channel.ONLINE), subject, today)
     records = list(records)
     offered = set(online_records(subject, today=today).values_list("pk", flat=True))
     errors: dict[str, list[str]] = {}

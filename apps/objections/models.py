@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
+from apps.core.deadlines import WithClocks
 from apps.objections.choices import Channel, ObjectionStatus, Outcome, RevocationKind, RevocationStatus
 
 
-class Objection(AuditedModel):
+class Objection(WithClocks, AuditedModel):
     """One objection, owned by the credit office; the providing agency it is forwarded to (or
     that received it directly) sees it through object permissions granted to its group."""
 
@@ -82,14 +83,6 @@ class Objection(AuditedModel):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def next_clock(self):
-        """The running clock due first (for the list), or None."""
-        from apps.core.deadlines import deadlines_of
-
-        running = [d for d in deadlines_of(self) if d.running]
-        return min(running, key=lambda d: d.due_on) if running else None
-
     def get_grounds_display(self) -> str:
         from apps.objections.choices import Ground
 
@@ -104,7 +97,7 @@ class ObjectionGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Objection, on_delete=models.CASCADE)
 
 
-class RevocationNotice(AuditedModel):
+class RevocationNotice(WithClocks, AuditedModel):
     """A revocation notice (撤销/变更告知): an agency tells the credit office that the decision
     some of its records of one subject rest on was revoked, changed, or found unlawful or void,
     and the office changes or revokes the records within the Policy's working days (Nanjing art.
@@ -152,11 +145,3 @@ class RevocationNotice(AuditedModel):
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def next_clock(self):
-        """The running clock due first (for the list), or None."""
-        from apps.core.deadlines import deadlines_of
-
-        running = [d for d in deadlines_of(self) if d.running]
-        return min(running, key=lambda d: d.due_on) if running else None

@@ -3,6 +3,8 @@ online and follows its progress with the tracking code. The rules are in `intake
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -21,25 +23,30 @@ from apps.objections.models import Objection
 FILED_KEY = "objections_public_filed"
 
 
-def _limited(request, refused: intake.RateLimited):
+def limited(request, refused: intake.RateLimited):
     response = render(request, "objections/public_limited.html", {"message": str(refused)}, status=429)
     response["Retry-After"] = str(max(refused.retry_after, 1))
     return response
 
 
-@login_not_required
-def public_file(request):
-    """Filing online, in two steps on one address: who files (identifier, registered name,
-    contact), then — its own disclosed records shown, a logged own-record inquiry — the
-    objection. Each step checks who files again; the second stores the objection and sends the
-    filer to the confirmation with the tracking code."""
+class Identified(NamedTuple):
+    subject: object
+    identity: OnlineIdentityForm
+    ip: str | None
+
+
+def identify(request, template: str):
+    """The first step of every online filing page (objections, repair): who files. Counts the
+    identity check against the address's hourly allowance and finds the subject whose identifier
+    and registered name both match (`intake.online_subject`). Returns `Identified`, or the
+    response to send: the identity form (first visit, or what was wrong) or the 429 page."""
     if request.method != "POST":
-        return render(request, "objections/public_identify.html", {"form": OnlineIdentityForm()})
+        return render(request, template, {"form": OnlineIdentityForm()})
     ip = client_ip(request)
     try:
         intake.lookup_throttle(ip)
     except intake.RateLimited as refused:
-        return _limited(request, refused)
+        return limited(request, refused)
     identity = OnlineIdentityForm(request.POST)
     subject = None
     if identity.is_valid():
@@ -53,8 +60,20 @@ def public_file(request):
             if subject is None:
                 identity.add_error(None, str(intake.MSG_NO_SUCH_SUBJECT))
     if subject is None:
-        return render(request, "objections/public_identify.html", {"form": identity})
+        return render(request, template, {"form": identity})
+    return Identified(subject, identity, ip)
 
+
+@login_not_required
+def public_file(request):
+    """Filing online, in two steps on one address: who files (identifier, registered name,
+    contact), then — its own disclosed records shown, a logged own-record inquiry — the
+    objection. Each step checks who files again; the second stores the objection and sends the
+    filer to the confirmation with the tracking code."""
+    identified = identify(request, "objections/public_identify.html")
+    if not isinstance(identified, Identified):
+        return identified
+    subject, identity, ip = identified
     filing = request.POST.get("stage") == "file"
     records = list(intake.online_records(subject))
     initial = {**identity.cleaned_data, "identifier": subject.identifier}
@@ -77,7 +96,7 @@ def public_file(request):
                 client_ip=ip,
             )
         except intake.RateLimited as refused:
-            return _limited(request, refused)
+            return limited(request, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -116,7 +135,7 @@ def public_status(request):
     try:
         intake.lookup_throttle(client_ip(request))
     except intake.RateLimited as refused:
-        return _limited(request, refused)
+        return limited(request, refused)
     form = OnlineStatusForm(request.POST)
     if not form.is_valid():
         return render(request, "objections/public_status.html", {"form": form})

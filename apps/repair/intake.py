@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -26,6 +25,7 @@ from apps.objections.intake import (  # noqa: F401  (the shared identity and abu
     PublicClock,
     PublicStep,
     RateLimited,
+    filings_for_subject,
     filings_from_address,
     find_by_tracking_code,
     lookup_throttle,
@@ -87,16 +87,6 @@ def online_lookup(lookup, subject: Subject) -> tuple[list, list]:
     return records, listings
 
 
-def _filings_for_subject(subject: Subject, today: datetime.date) -> None:
-    limit = settings.OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY
-    Subject.objects.select_for_update().filter(pk=subject.pk).values_list("pk").first()
-    filed = RepairApplication.objects.filter(subject=subject, channel=Channel.ONLINE, received_on=today).count()
-    if filed >= limit:
-        now = timezone.localtime()
-        midnight = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time()))
-        raise RateLimited(str(MSG_TOO_MANY_FOR_SUBJECT).format(limit=limit), int((midnight - now).total_seconds()))
-
-
 @transaction.atomic
 def repair_file_online(
     *,
@@ -119,7 +109,9 @@ def repair_file_online(
     is written."""
     today = timezone.localdate()
     address_window = filings_from_address(client_ip, SCOPE)
-    _filings_for_subject(subject, today)
+    filings_for_subject(
+        RepairApplication.objects.filter(channel=Channel.ONLINE), subject, today, MSG_TOO_MANY_FOR_SUBJECT
+    )
     records = list(records)
     offered = {r.pk for r in online_dishonest(subject, today=today)}
     errors: dict[str, list[str]] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
+from apps.core.deadlines import WithClocks
 from apps.repair.choices import (
     Channel,
     EventKind,
@@ -27,7 +28,7 @@ from apps.repair.choices import (
 )
 
 
-class RepairApplication(AuditedModel):
+class RepairApplication(WithClocks, AuditedModel):
     """One repair application, owned by the determining agency (the providing agency of its
     records, or the agency that decided the listing) through object permissions granted to its
     group; the credit office, the authority and auditors see all, other agencies nothing."""
@@ -99,14 +100,6 @@ class RepairApplication(AuditedModel):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def next_clock(self):
-        """The running clock due first (for the list), or None."""
-        from apps.core.deadlines import deadlines_of
-
-        running = [d for d in deadlines_of(self) if d.running]
-        return min(running, key=lambda d: d.due_on) if running else None
-
     def get_means_display(self) -> str:
         from apps.repair.choices import Means
 
@@ -121,7 +114,7 @@ class RepairApplicationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(RepairApplication, on_delete=models.CASCADE)
 
 
-class GoodInfoRequest(AuditedModel):
+class GoodInfoRequest(WithClocks, AuditedModel):
     """A subject asks that its good information (awards, volunteering, donations, 见义勇为) not be
     disclosed (Nanjing art. 61: stop external queries within 2 working days and tell the provider;
     Tianjin art. 43: delete and tell the provider; Ningbo art. 41: shield). The credit office
@@ -155,13 +148,6 @@ class GoodInfoRequest(AuditedModel):
 
     def __str__(self) -> str:
         return self.number
-
-    @property
-    def next_clock(self):
-        from apps.core.deadlines import deadlines_of
-
-        running = [d for d in deadlines_of(self) if d.running]
-        return min(running, key=lambda d: d.due_on) if running else None
 
 
 class Interview(AuditedModel):

@@ -14,7 +14,8 @@ from apps.core.deadlines import deadline_of
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip
 from apps.core.uploads import size_label, upload_limits
-from apps.objections.forms import OnlineIdentityForm, OnlineStatusForm
+from apps.objections.forms import OnlineStatusForm
+from apps.objections.public import Identified, identify, limited
 from apps.repair import intake, selectors
 from apps.repair.choices import Channel
 from apps.repair.filing import commitment_text
@@ -25,39 +26,15 @@ FILED_KEY = "repair_public_filed"
 PAGE_SIZE = 50
 
 
-def _limited(request, refused: intake.RateLimited):
-    response = render(request, "objections/public_limited.html", {"message": str(refused)}, status=429)
-    response["Retry-After"] = str(max(refused.retry_after, 1))
-    return response
-
-
 @login_not_required
 def public_apply(request):
     """Applying online, in two steps on one address: who applies, then — its disclosed dishonest
     records and listings shown, a logged own-record inquiry — the application with the commitment
     to sign. Each step checks who applies again."""
-    if request.method != "POST":
-        return render(request, "repair/public_identify.html", {"form": OnlineIdentityForm()})
-    ip = client_ip(request)
-    try:
-        intake.lookup_throttle(ip)
-    except intake.RateLimited as refused:
-        return _limited(request, refused)
-    identity = OnlineIdentityForm(request.POST)
-    subject = None
-    if identity.is_valid():
-        try:
-            subject = intake.online_subject(
-                identifier=identity.cleaned_data["identifier"], name=identity.cleaned_data["name"]
-            )
-        except ValidationError as error:
-            add_service_errors(identity, error)
-        else:
-            if subject is None:
-                identity.add_error(None, str(intake.MSG_NO_SUCH_SUBJECT))
-    if subject is None:
-        return render(request, "repair/public_identify.html", {"form": identity})
-
+    identified = identify(request, "repair/public_identify.html")
+    if not isinstance(identified, Identified):
+        return identified
+    subject, identity, ip = identified
     filing = request.POST.get("stage") == "file"
     records, listings = intake.online_dishonest(subject), intake.online_listings(subject)
     initial = {**identity.cleaned_data, "identifier": subject.identifier}
@@ -85,7 +62,7 @@ def public_apply(request):
                 client_ip=ip,
             )
         except intake.RateLimited as refused:
-            return _limited(request, refused)
+            return limited(request, refused)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -124,7 +101,7 @@ def public_status(request):
     try:
         intake.lookup_throttle(client_ip(request))
     except intake.RateLimited as refused:
-        return _limited(request, refused)
+        return limited(request, refused)
     form = OnlineStatusForm(request.POST)
     if not form.is_valid():
         return render(request, "repair/public_status.html", {"form": form})

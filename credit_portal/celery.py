@@ -72,6 +72,12 @@ def daily_job(command: str) -> str:
 
     if command not in DAILY_COMMANDS:
         raise ValueError(f"not a daily job: {command}")
+    from django.db import connection
+
     out = io.StringIO()
-    call_command(command, stdout=out)
+    try:
+        call_command(command, stdout=out)
+    finally:
+        if not connection.in_atomic_block:  # on a worker: no connection left open between jobs
+            connection.close()
     return out.getvalue()

@@ -419,7 +419,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "seal_query_log": {
         "task": "credit_portal.daily_job",
-        "schedule": crontab(minute="*/15"),
+        "schedule": crontab(),
         "args": ["seal_query_log"],
     },
     "verify_query_log": {

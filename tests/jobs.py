@@ -47,8 +47,8 @@ def redis_worker():
 
 
 def _fresh_connections(app):
-    """Forget the pooled broker connections, so that the next task goes to the broker now configured."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Forget the pooled broker connections and the queues derived from the configuration (a
+    worker narrows them to what it consumes), so that the next task and the next worker follow
+    the configuration now in force."""
     app._pool = None
-    app.amqp._producer_pool = None
+    app.__dict__.pop("amqp", None)

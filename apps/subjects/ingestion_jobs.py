@@ -283,7 +283,11 @@ def _check(batch: ImportBatch) -> str:
 
 def _submit(pk: int) -> str:
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("item", "provider", "submit_by").get(pk=pk)
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .select_related("item", "provider", "submit_by")
+            .get(pk=pk)
+        )
         if batch.status != BatchStatus.SUBMITTING:
             return "skipped"
         ingestion.write_rows(batch, _progress_writer(batch, BatchStep.SUBMIT))
@@ -306,7 +310,7 @@ def _reason(error: Exception) -> str:
 
 @transaction.atomic
 def _fail(pk: int, step: str, reason: str, *, drop_file: bool) -> None:
-    batch = ImportBatch.objects.select_for_update().select_related("item").get(pk=pk)
+    batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("item").get(pk=pk)
     if batch.status != RUNNING[step]:
         return
     batch.status, batch.failure = BatchStatus.FAILED, reason[:1000]

@@ -221,3 +221,92 @@ def test_without_a_broker_the_embedded_worker_runs_the_same_tasks(setup):
     finally:
         app.conf.task_always_eager = True
     assert batch.status == BatchStatus.SUBMITTED and batch.rows_created == 5
+
+
+def _worker_process(queue: str):
+    """`celery worker` as production starts it, in its own process, on this test's database."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from tests.jobs import REDIS_URL
+
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "tests.settings_worker",
+        "TEST_WORKER_BROKER_URL": REDIS_URL,
+        "TEST_WORKER_QUEUE": queue,
+        "TEST_WORKER_DATABASE": connection.settings_dict["NAME"],
+        "TEST_WORKER_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    command = [sys.executable, "-m", "celery", "-A", "credit_portal", "worker", "--pool", "solo", "-Q", queue]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"]
+    return subprocess.Popen(command, env=env)
+
+
+def _submit_running(pk: int) -> bool:
+    """Whether a worker holds the batch row (inside the submit's transaction)."""
+    from django.db import OperationalError, transaction
+
+    try:
+        with transaction.atomic():
+            ImportBatch.objects.select_for_update(nowait=True).get(pk=pk)
+        return False
+    except OperationalError:
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process shares the database: PostgreSQL")
+def test_a_worker_killed_during_a_submit_leaves_nothing_and_a_retry_completes_it(setup, monkeypatch):
+    import os
+    import signal
+
+    from tests.jobs import redis_reachable
+
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Redis")
+        pytest.skip("no Redis")
+    officer, item = setup
+    queue = f"tests-kill-{os.getpid()}"
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "task_default_queue")}
+    from tests.jobs import REDIS_URL, _fresh_connections
+
+    app.conf.update(broker_url=REDIS_URL, task_always_eager=False, task_default_queue=queue)
+    _fresh_connections(app)
+    worker = _worker_process(queue)
+    try:
+        batch = batch_upload(by=officer, item=item, provider=officer.organization, file=_file(6000))
+        deadline = time.monotonic() + 120
+        while ImportBatch.objects.get(pk=batch.pk).status == BatchStatus.CHECKING and time.monotonic() < deadline:
+            time.sleep(0.2)
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        assert batch.status == BatchStatus.VALIDATED, batch.failure
+        batch_submit(batch, by=officer, reason="报送")
+        while not _submit_running(batch.pk) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # rows are being written inside the submit's transaction
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+        while _submit_running(batch.pk) and time.monotonic() < deadline:
+            time.sleep(0.1)  # PostgreSQL rolls the dead worker's transaction back
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        assert batch.status == BatchStatus.SUBMITTING
+        assert not CreditRecord.objects.exists() and not Subject.objects.exists()
+        assert not CreditRecord.history.exists() and not Subject.history.exists()
+        # the officer runs it again (the job has reported nothing for the stale period)
+        monkeypatch.setattr(ingestion_jobs, "STALE_SECONDS", 0)
+        worker = _worker_process(queue)
+        ingestion_jobs.batch_retry(batch, by=officer, reason="后台进程中断，重新报送")
+        while ImportBatch.objects.get(pk=batch.pk).status != BatchStatus.SUBMITTED and time.monotonic() < deadline:
+            time.sleep(0.2)
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        assert batch.status == BatchStatus.SUBMITTED and batch.rows_created == 6000
+        assert CreditRecord.objects.count() == 6000 and CreditRecord.history.count() == 6000
+    finally:
+        worker.kill()
+        worker.wait(30)
+        app.conf.update(saved)
+        _fresh_connections(app)

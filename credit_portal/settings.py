@@ -404,6 +404,8 @@ CACHES = {
     if BATCH_PROGRESS_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "batch_progress"},
 }
+# One line per finished job ("Task … succeeded") is noise next to the batch's own record of it.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 # Celery beat (`celery -A credit_portal beat`) runs the daily jobs: the same management commands
 # that cron may run instead (credit_portal.celery.DAILY_COMMANDS). Times are Asia/Shanghai.
 CELERY_BEAT_SCHEDULE = {

@@ -75,6 +75,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="disconnect the disclosure-extension receivers for the run (A/B: the serious-listing lookup)",
     )
+    parser.add_argument(
+        "--no-set-based",
+        action="store_true",
+        help="PostgreSQL: write through the bulk helpers instead of apps.subjects.ingestion_pg (A/B)",
+    )
     parser.add_argument("--check-only", action="store_true", help="stop after check-1 (memory scaling of the check)")
     parser.add_argument("--no-resend", action="store_true", help="skip check-3/submit-3 (the unchanged file)")
     parser.add_argument("--keep", action="store_true", help="keep the database, the CSV and the media directory")
@@ -213,6 +218,8 @@ class ChunkTimer:
 
 SOURCES = [
     "apps/subjects/ingestion.py",
+    "apps/subjects/ingestion_jobs.py",
+    "apps/subjects/ingestion_pg.py",
     "apps/subjects/services.py",
     "apps/subjects/disclosure.py",
     "apps/core/tabular.py",
@@ -503,7 +510,10 @@ def main(argv=None) -> int:
 
         with meter.phase("setup", 0):
             officer, item = create_fixtures()
-        from apps.subjects import events
+        from apps.subjects import events, ingestion_pg
+
+        ingestion_pg.SET_BASED["on"] = not args.no_set_based
+        print(f"set-based writes (PostgreSQL): {'on' if ingestion_pg.SET_BASED['on'] else 'off'}")
 
         receivers = events.disclosure_extensions.receivers
         print(f"disclosure extensions: {len(receivers)} receiver(s) of events.disclosure_extensions")

@@ -9,7 +9,9 @@
    in chunks inside one transaction: a failure anywhere leaves nothing behind. Unknown subjects
    are created from the row (identifier + name). The same source row sent again (agency + source
    record id, or agency + item + subject + document number) updates the record instead of adding
-   one. History rows are written with the bulk helpers, with the officer and reason.
+   one. On PostgreSQL each chunk goes through a staging table (`COPY`, then `INSERT … SELECT` /
+   `UPDATE … FROM`, history rows by `INSERT … SELECT`: apps.subjects.ingestion_pg); elsewhere
+   through the bulk helpers of apps.core.audit. History rows carry the officer and reason.
 3. `batch_integrate`: the credit office confirms the integration into the credit files within
    the policy's working days (Ningbo art. 18).
 
@@ -45,6 +47,7 @@ from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.tabular import read_table
 from apps.core.uploads import check_posted_rows
+from apps.subjects import ingestion_pg
 from apps.subjects.choices import BatchStatus, BatchStep, Channel, RecordStatus
 from apps.subjects.disclosure import extensions_for
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
@@ -449,7 +452,10 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
     for subject in new_subjects.values():
         subject.created_at = subject.updated_at = now
         subject.created_by = subject.updated_by = by
-    created_subjects = bulk_create_audited(list(new_subjects.values()), Subject, by=by, reason=reason)
+    create, update = bulk_create_audited, bulk_update_audited
+    if ingestion_pg.enabled(CreditRecord):  # COPY into staging, INSERT … SELECT / UPDATE … FROM
+        create, update = ingestion_pg.create, ingestion_pg.update
+    created_subjects = create(list(new_subjects.values()), Subject, by=by, reason=reason)
     by_identifier = {s.identifier: s for s in created_subjects}
     existing = {
         r.dedup_key: r
@@ -473,8 +479,8 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
             for name in UPDATED_FIELDS:
                 setattr(current, name, getattr(record, name))
             to_update.append(current)
-    bulk_create_audited(to_create, CreditRecord, by=by, reason=reason)
-    bulk_update_audited(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
+    create(to_create, CreditRecord, by=by, reason=reason)
+    update(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
     notify_records_created(to_create)
     return len(new_subjects), len(to_create), len(to_update), unchanged
 

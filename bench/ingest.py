@@ -73,7 +73,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--no-disclosure-extensions",
         action="store_true",
-        help="empty apps.subjects.disclosure.EXTENSIONS for the run (A/B: the per-row serious-listing lookup)",
+        help="disconnect the disclosure-extension receivers for the run (A/B: the serious-listing lookup)",
+    )
+    parser.add_argument(
+        "--no-set-based",
+        action="store_true",
+        help="PostgreSQL: write through the bulk helpers instead of apps.subjects.ingestion_pg (A/B)",
     )
     parser.add_argument("--check-only", action="store_true", help="stop after check-1 (memory scaling of the check)")
     parser.add_argument("--no-resend", action="store_true", help="skip check-3/submit-3 (the unchanged file)")
@@ -163,7 +168,7 @@ class Meter:
 
 
 class ChunkTimer:
-    """Times each chunk of a submit: reading + checking (`_checked_chunks`) and writing (`_write_chunk`).
+    """Times each chunk of a submit: reading + checking (`checked_chunks`) and writing (`_write_chunk`).
 
     Wraps the two module functions of apps.subjects.ingestion for the run (nothing is changed on disk).
     """
@@ -173,7 +178,7 @@ class ChunkTimer:
 
         self.check: list[float] = []
         self.write: list[float] = []
-        real_chunks, real_write = ingestion._checked_chunks, ingestion._write_chunk
+        real_chunks, real_write = ingestion.checked_chunks, ingestion._write_chunk
 
         def timed_chunks(*args, **kwargs):
             chunks = real_chunks(*args, **kwargs)
@@ -193,7 +198,7 @@ class ChunkTimer:
             finally:
                 self.write.append(time.perf_counter() - start)
 
-        ingestion._checked_chunks, ingestion._write_chunk = timed_chunks, timed_write
+        ingestion.checked_chunks, ingestion._write_chunk = timed_chunks, timed_write
 
     def report(self, phase: str) -> None:
         def summary(times: list[float]) -> str:
@@ -213,6 +218,8 @@ class ChunkTimer:
 
 SOURCES = [
     "apps/subjects/ingestion.py",
+    "apps/subjects/ingestion_jobs.py",
+    "apps/subjects/ingestion_pg.py",
     "apps/subjects/services.py",
     "apps/subjects/disclosure.py",
     "apps/core/tabular.py",
@@ -428,8 +435,10 @@ def upload(officer, item, path: Path):
     from django.core.files import File
 
     from apps.subjects.ingestion import batch_upload
+    from apps.subjects.ingestion_jobs import steps_inline
 
-    with open(path, "rb") as handle:
+    # The check runs at once in this process: the task's code, without a worker (steps_inline).
+    with open(path, "rb") as handle, steps_inline():
         return batch_upload(by=officer, item=item, provider=officer.organization, file=File(handle, name=path.name))
 
 
@@ -501,14 +510,20 @@ def main(argv=None) -> int:
 
         with meter.phase("setup", 0):
             officer, item = create_fixtures()
-        from apps.subjects import disclosure
+        from apps.subjects import events, ingestion_pg
 
-        print(f"disclosure extensions: {[f'{e.__module__}.{e.__name__}' for e in disclosure.EXTENSIONS]}")
+        ingestion_pg.SET_BASED["on"] = not args.no_set_based
+        print(f"set-based writes (PostgreSQL): {'on' if ingestion_pg.SET_BASED['on'] else 'off'}")
+
+        receivers = events.disclosure_extensions.receivers
+        print(f"disclosure extensions: {len(receivers)} receiver(s) of events.disclosure_extensions")
         if args.no_disclosure_extensions:
-            disclosure.EXTENSIONS.clear()
-            print("  emptied for this run (--no-disclosure-extensions)")
+            receivers.clear()
+            events.disclosure_extensions.sender_receivers_cache.clear()
+            print("  disconnected for this run (--no-disclosure-extensions)")
 
         from apps.subjects.ingestion import batch_submit
+        from apps.subjects.ingestion_jobs import steps_inline
         from tests.subjects.test_ingestion import HEADER
 
         first_path = workdir / f"bench-{n}-{args.encoding}-1.csv"
@@ -537,8 +552,8 @@ def main(argv=None) -> int:
                 break
             if timer:
                 timer.check = []  # only the submits are timed chunk by chunk
-            with meter.phase(f"submit-{number}", valid, profile=True):
-                batch_submit(batch, by=officer, reason=reason)
+            with meter.phase(f"submit-{number}", valid, profile=True), steps_inline():
+                batch = batch_submit(batch, by=officer, reason=reason)
             print(f"  submit-{number}: every valid row should be '{write_path}'")
             if timer:
                 timer.report(f"submit-{number}")

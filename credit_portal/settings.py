@@ -5,7 +5,8 @@ Environment variables (see README "Configuration"):
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
     RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
-    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits).
+    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), CELERY_BROKER_URL,
+    CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
 """
 
 import os
@@ -13,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -374,3 +376,63 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "")
 OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY = env_int("OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY", 3)
 OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR", 10)
 OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)
+
+# Background jobs (credit_portal/celery.py): Celery with Redis in production
+# (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one
+# worker thread in the process that sends the first task (`make run`: the dev server). Tasks are
+# acknowledged after they ran (a worker killed mid-way leaves the message to be run again) and
+# each worker takes one at a time; the batch row, not a result backend, tells how a job went.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged message to another worker after this many seconds: longer than
+# the longest job (a million-row submit), or the job would run twice (harmless, but wasted).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
+# Live progress of batch jobs (rows read/checked/written) is kept in this cache, shared by the
+# web processes and the workers: Redis when the broker is Redis (BATCH_PROGRESS_CACHE_URL to use
+# another), else the process's memory (the embedded worker runs in the web process).
+BATCH_PROGRESS_CACHE_URL = os.environ.get(
+    "BATCH_PROGRESS_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "batch_progress": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BATCH_PROGRESS_CACHE_URL}
+    if BATCH_PROGRESS_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "batch_progress"},
+}
+# One line per finished job ("Task … succeeded") is noise next to the batch's own record of it.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+# Celery beat (`celery -A credit_portal beat`) runs the daily jobs: the same management commands
+# that cron may run instead (credit_portal.celery.DAILY_COMMANDS). Times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "expire_records": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=10, hour=0),
+        "args": ["expire_records"],
+    },
+    "sanctions_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=20, hour=0),
+        "args": ["sanctions_daily"],
+    },
+    "seal_query_log": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(),
+        "args": ["seal_query_log"],
+    },
+    "verify_query_log": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=30, hour=2),
+        "args": ["verify_query_log"],
+    },
+    "deadlines_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=0, hour=7),
+        "args": ["deadlines_daily"],
+    },
+}

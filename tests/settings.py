@@ -25,3 +25,8 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="credit_portal_test_media_")
 # tests/conftest.py), signed with a test key.
 QUERY_LOG_ANCHOR_PATH = Path(tempfile.mkdtemp(prefix="credit_portal_test_anchors_")) / "anchors.jsonl"
 QUERY_LOG_ANCHOR_KEY = "test-anchor-key-not-for-production-0123456789"
+# Tasks run at once, in the test's own transaction (tests/subjects/test_tasks.py also runs them
+# through a real worker against Redis).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CACHES["batch_progress"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bp"}  # noqa: F405

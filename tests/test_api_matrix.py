@@ -228,6 +228,15 @@ class World:
     def submitted_batch(self):
         return ingestion.batch_submit(self.validated_batch, by=self.officer, reason="报送")
 
+    @cached_property
+    def failed_batch(self):
+        """A batch whose submit failed on the worker (the item was withdrawn meanwhile, say)."""
+        from apps.core.audit import audited_save
+
+        batch = self.validated_batch
+        batch.status, batch.step, batch.failure = "failed", "submit", "目录项已撤回"
+        return audited_save(batch, by=None, reason="报送失败")
+
     # --- sanctions -------------------------------------------------------------------------
 
     def case(self, factory):
@@ -433,7 +442,7 @@ MATRIX: list[Row] = [
         "officer",
         "clerk",
         data=lambda w: {"item": w.base.record.item.code, "rows": w.rows(4)},
-        status=201,
+        status=202,
     ),
     Row(
         "importbatch-upload",
@@ -442,7 +451,7 @@ MATRIX: list[Row] = [
         "officer",
         "clerk",
         data=lambda w: {"item": w.base.record.item.code, "file": w.csv_file()},
-        status=201,
+        status=202,
         format="multipart",
     ),
     Row(
@@ -461,6 +470,18 @@ MATRIX: list[Row] = [
         "clerk",
         "other_officer",
         data=lambda w: {"reason": "报送"},
+        status=202,
+    ),
+    # A failed step is run again by the agency that filed the batch.
+    Row(
+        "importbatch-retry",
+        "POST",
+        at("importbatch-retry", lambda w: w.failed_batch),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"reason": "重新报送"},
+        status=202,
     ),
     # Ningbo art. 18: the credit office confirms integration.
     Row(

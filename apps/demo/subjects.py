@@ -29,6 +29,7 @@ from apps.demo.entities import OTHER_LINKS, Entity, demo_entities
 from apps.demo.records import GROUPS, group_rows
 from apps.subjects.choices import BatchStatus, CommitmentStatus
 from apps.subjects.ingestion import batch_from_rows, batch_integrate, batch_submit
+from apps.subjects.ingestion_jobs import steps_inline
 from apps.subjects.models import Commitment, CreditRecord, ImportBatch, ResponsiblePerson
 from apps.subjects.services import (
     commitment_record,
@@ -110,13 +111,15 @@ def _records(stdout, officers: dict[str, User], clerk: User | None, persons, org
         rows = [row for row in rows if row["source_record_id"] not in on_file]
         if not rows:
             continue  # already sent in by an earlier run
-        batch = batch_from_rows(by=officer, item=item, provider=provider, rows=rows)
+        with steps_inline():  # the check and the submit run here, not on a worker
+            batch = batch_from_rows(by=officer, item=item, provider=provider, rows=rows)
         if batch.rows_invalid:
             for error in batch.row_errors.all()[:5]:
                 stdout.write(f"  {group.code} row {error.row} {error.column}: {error.message}")
         if batch.rows_valid <= 0:
             continue
-        batch = batch_submit(batch, by=officer, reason=BATCH_REASON)
+        with steps_inline():
+            batch = batch_submit(batch, by=officer, reason=BATCH_REASON)
         created += batch.rows_created
         submitted += 1
         if group.integrate and clerk is not None:

@@ -2,8 +2,8 @@
 rows as JSON, batch status, and an agency's own records."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -20,7 +20,7 @@ from apps.core.http import client_ip
 from apps.core.identifiers import mask_identifier, mask_name
 from apps.core.querylog import LookupRequest
 from apps.core.uploads import MSG_TOO_MANY_ROWS_POSTED, upload_limits
-from apps.subjects import ingestion
+from apps.subjects import ingestion, ingestion_jobs
 from apps.subjects.choices import Channel, DisclosureBasis
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
 from apps.subjects.selectors import api_lookup
@@ -113,9 +113,23 @@ class SubjectLookupView(APIView):
         )
 
 
+class BatchProgressSerializer(serializers.Serializer):
+    step = serializers.CharField(help_text="check or submit: the background step queued, running or failed last")
+    running = serializers.BooleanField()
+    rows_read = serializers.IntegerField()
+    rows_checked = serializers.IntegerField()
+    rows_written = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    rows_per_second = serializers.IntegerField(allow_null=True)
+    seconds_left = serializers.IntegerField(allow_null=True)
+    stale = serializers.BooleanField(help_text="no progress for minutes: the step may be run again (retry)")
+
+
 class BatchSerializer(serializers.ModelSerializer):
     item = serializers.CharField(source="item.code")
+    url = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
     integration_due = serializers.DateField(source="integration_clock.due_on", read_only=True, allow_null=True)
     integration_due_estimated = serializers.BooleanField(
         source="integration_clock.due_estimated", read_only=True, allow_null=True
@@ -126,10 +140,14 @@ class BatchSerializer(serializers.ModelSerializer):
         model = ImportBatch
         fields = [
             "id",
+            "url",
             "item",
             "provider",
             "channel",
             "status",
+            "step",
+            "failure",
+            "progress",
             "rows_total",
             "rows_invalid",
             "row_errors_omitted",
@@ -144,6 +162,13 @@ class BatchSerializer(serializers.ModelSerializer):
             "deadlines",
             "errors",
         ]
+
+    def get_url(self, batch) -> str:
+        return reverse("importbatch-detail", args=[batch.pk])
+
+    @extend_schema_field(BatchProgressSerializer)
+    def get_progress(self, batch) -> dict:
+        return ingestion_jobs.batch_progress(batch)
 
     def get_errors(self, batch) -> list[dict]:
         """The first problems, row by row; in lists only on request of one batch (no N+1)."""
@@ -195,9 +220,11 @@ class ImportBatchViewSet(
 ):
     """Batches of the user's organisation (all batches for the credit office).
 
-    `POST` rows as JSON for one item, or `POST upload/` a CSV/XLSX file (multipart): they are
-    checked like a file uploaded on the web; with `submit` the valid rows are written at once (all
-    or nothing). The upload limits apply (UPLOAD_MAX_ROWS rows, UPLOAD_MAX_BYTES per request, …);
+    `POST` rows as JSON for one item, or `POST upload/` a CSV/XLSX file (multipart): stored and
+    answered 202 with the batch's `url` at once; a worker checks them like a file uploaded on the
+    web, and with `submit` writes the valid rows (all or nothing) once checked. Poll the batch:
+    `status`, `progress` (rows read, checked, written; percent; rows per second; seconds left) and,
+    when a step failed, `failure`. The upload limits apply (UPLOAD_MAX_ROWS rows, UPLOAD_MAX_BYTES per request, …);
     a body over the size limit is answered 413 before it is read.
     """
 
@@ -208,29 +235,25 @@ class ImportBatchViewSet(
         "submit": ["subjects.add_importbatch"],
         "integrate": ["subjects.change_importbatch"],
         "upload": ["subjects.add_importbatch"],
+        "retry": ["subjects.add_importbatch"],
     }
 
     def _store(self, request, data: dict, make_batch):
-        """Check the rows (`make_batch(item)` stores and checks them) and, with `submit`, write the
-        valid ones, in one transaction."""
+        """Store the rows (`make_batch(item, submit_reason)`) and queue their check; with `submit`,
+        the valid rows are written as soon as the check is done. 202: poll the batch's `url`."""
         if data["submit"] and not data["reason"].strip():
             raise APIValidationError({"reason": "Give a reason to submit."})
         item = published_item(data["item"])
-        batch = None
-        try:
-            with transaction.atomic():  # with `submit`, checked and written or neither
-                batch = make_batch(item)
-                if data["submit"] and batch.rows_valid > 0:
-                    batch = ingestion.batch_submit(batch, by=request.user, reason=data["reason"])
-        except BaseException:
-            if batch is not None:
-                batch.file.delete(save=False)  # the batch row rolled back; so goes its stored copy
-            raise
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        batch = make_batch(item, data["reason"] if data["submit"] else "")
+        return self._accepted(batch)
+
+    def _accepted(self, batch):
+        body = BatchSerializer(batch, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     @extend_schema(
         request=BatchCreateSerializer,
-        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+        responses={202: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
     )
     def create(self, request):
         payload = BatchCreateSerializer(data=request.data)
@@ -239,14 +262,18 @@ class ImportBatchViewSet(
         return self._store(
             request,
             data,
-            lambda item: ingestion.batch_from_rows(
-                by=request.user, item=item, provider=request.user.organization, rows=data["rows"]
+            lambda item, submit_reason: ingestion.batch_from_rows(
+                by=request.user,
+                item=item,
+                provider=request.user.organization,
+                rows=data["rows"],
+                submit_reason=submit_reason,
             ),
         )
 
     @extend_schema(
         request={"multipart/form-data": BatchUploadSerializer},
-        responses={201: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
+        responses={202: BatchSerializer, 400: UPLOAD_REFUSED, 413: UPLOAD_TOO_LARGE},
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
     def upload(self, request):
@@ -257,24 +284,35 @@ class ImportBatchViewSet(
         return self._store(
             request,
             data,
-            lambda item: ingestion.batch_upload(
+            lambda item, submit_reason: ingestion.batch_upload(
                 by=request.user,
                 item=item,
                 provider=request.user.organization,
                 file=data["file"],
                 encoding=data["encoding"],
                 channel=Channel.API,
+                submit_reason=submit_reason,
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
+    @extend_schema(request=ReasonSerializer, responses={202: BatchSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Write the batch's valid rows (409 unless the batch was checked and not yet submitted)."""
+        """Queue the write of the batch's valid rows (409 unless the batch was checked and is not
+        submitted or being submitted). 202: poll the batch's `url`."""
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         batch = ingestion.batch_submit(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
-        return Response(BatchSerializer(batch).data)
+        return self._accepted(batch)
+
+    @extend_schema(request=ReasonSerializer, responses={202: BatchSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Run a failed step again, or one whose worker stopped answering (`progress.stale`); 409 otherwise."""
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        batch = ingestion_jobs.batch_retry(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
+        return self._accepted(batch)
 
     @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"])

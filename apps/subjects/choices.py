@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SubjectStatus(models.TextChoices):
@@ -34,13 +35,27 @@ class CommitmentStatus(models.TextChoices):
 
 
 class BatchStatus(models.TextChoices):
-    """validated → submitted → integrated; has_errors may still be submitted (valid rows only)."""
+    """checking → validated | has_errors → submitting → submitted → integrated.
 
+    `checking` and `submitting`: the step is queued or running on a worker (`BatchStep` says
+    which); has_errors may still be submitted (valid rows only). A step whose job fails leaves
+    `failed` with the reason and nothing written; the same step can then be run again."""
+
+    CHECKING = "checking", _("Being checked")
     VALIDATED = "validated", _("Checked, no errors")
     HAS_ERRORS = "has_errors", _("Checked, with errors")
+    SUBMITTING = "submitting", _("Being submitted")
     SUBMITTED = "submitted", _("Submitted")
     INTEGRATED = "integrated", _("Integrated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    FAILED = "failed", _("Failed")
+
+
+class BatchStep(models.TextChoices):
+    """The background step of a batch that is queued, running, or failed last."""
+
+    CHECK = "check", pgettext_lazy("batch step", "Check")
+    SUBMIT = "submit", pgettext_lazy("batch step", "Submit")
 
 
 class Channel(models.TextChoices):

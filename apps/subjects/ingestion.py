@@ -1,14 +1,17 @@
 """Batch ingestion (归集): an agency's rows for one catalog item, from a CSV/XLSX file or an API post.
 
-1. `batch_check` reads every row (streaming), checks it like a record entered by hand
-   (identifier check digits, subject type allowed by the item, required document, the item's
-   declared fields, dates the policy counts from) and stores each problem with its row, column
-   and message. Nothing is written to the credit files.
-2. `batch_submit` reads the rows again and writes the valid ones in chunks inside one
-   transaction: a failure anywhere leaves nothing behind. Unknown subjects are created from
-   the row (identifier + name). The same source row sent again (agency + source record id, or
-   agency + item + subject + document number) updates the record instead of adding one.
-   History rows are written with simple-history's bulk helpers, with the officer and reason.
+1. `batch_upload` / `batch_from_rows` store the file and queue the check (a worker runs it,
+   `apps.subjects.ingestion_jobs`): `check_rows` reads every row (streaming) and checks it like
+   a record entered by hand (identifier check digits, subject type allowed by the item, required
+   document, the item's declared fields, dates the policy counts from); `check_finish` stores
+   each problem with its row, column and message. Nothing is written to the credit files.
+2. `batch_submit` queues the write; `write_rows` reads the rows again and writes the valid ones
+   in chunks inside one transaction: a failure anywhere leaves nothing behind. Unknown subjects
+   are created from the row (identifier + name). The same source row sent again (agency + source
+   record id, or agency + item + subject + document number) updates the record instead of adding
+   one. On PostgreSQL each chunk goes through a staging table (`COPY`, then `INSERT … SELECT` /
+   `UPDATE … FROM`, history rows by `INSERT … SELECT`: apps.subjects.ingestion_pg); elsewhere
+   through the bulk helpers of apps.core.audit. History rows carry the officer and reason.
 3. `batch_integrate`: the credit office confirms the integration into the credit files within
    the policy's working days (Ningbo art. 18).
 
@@ -43,10 +46,11 @@ from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.tabular import read_table
-from apps.core.uploads import check_posted_rows, upload_limits
-from apps.subjects.choices import BatchStatus, Channel, RecordStatus
+from apps.core.uploads import check_posted_rows
+from apps.subjects import ingestion_pg
+from apps.subjects.choices import BatchStatus, BatchStep, Channel, RecordStatus
 from apps.subjects.disclosure import extensions_for
-from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError, Subject
+from apps.subjects.models import CreditRecord, ImportBatch, Subject
 from apps.subjects.services import (
     MSG_RECORD_CLOSED,
     RECORD_FIELDS_EDITABLE,
@@ -99,6 +103,7 @@ MSG_CONCURRENT = gettext_lazy(
     "Another batch was writing the same subjects or records at the same moment; nothing was written. Submit again."
 )
 MSG_ONLY_OFFICE = gettext_lazy("Only the credit office integrates batches.")
+MSG_RUNNING = gettext_lazy("This batch is being submitted already; wait until it is done.")
 
 
 @dataclass
@@ -232,29 +237,45 @@ class RowReader:
         return self.field_labels.get(field_name, field_name)
 
 
-def _raw_rows(batch: ImportBatch, upload=None) -> tuple[list[str], Iterator[tuple[int, dict]]]:
-    """(headers, iterator of (row number, {header: value})) of a stored batch, or of the file
-    `upload` not stored yet."""
-    if upload is None:
-        batch.file.open("rb")
-        if batch.file.name.endswith(".json"):
-            rows = json.load(batch.file)
-            batch.file.close()
-            headers = list(dict.fromkeys(key for row in rows for key in row))
-            return headers, ((number, row) for number, row in enumerate(rows, start=1))
-    source = batch.file if upload is None else upload
-    table = read_table(source, encoding=batch.encoding or None)
-    batch.encoding = table.encoding or ""
+def raw_rows(batch: ImportBatch):
+    """(headers, iterator of (row number, {header: value}), fraction()) of a stored batch;
+    `fraction()` tells how much of the file was read so far (0–1), for the progress bar."""
+    batch.file.open("rb")
+    if batch.file.name.endswith(".json"):
+        rows = json.load(batch.file)
+        batch.file.close()
+        headers = list(dict.fromkeys(key for row in rows for key in row))
+        done = [0]
+
+        def posted():
+            for number, row in enumerate(rows, start=1):
+                done[0] = number
+                yield number, row
+
+        return headers, posted(), lambda: done[0] / max(len(rows), 1)
+    size = max(batch.file.size or 1, 1)
+    raw = batch.file.file
+    try:
+        table = read_table(batch.file, encoding=batch.encoding or None)
+    except BaseException:
+        batch.file.close()
+        raise
+    batch.encoding = table.encoding or batch.encoding
 
     def rows():
         try:
             for number, cells in table.rows:
                 yield number, dict(zip(table.headers, cells, strict=False))
         finally:
-            if upload is None:
-                batch.file.close()
+            batch.file.close()
 
-    return table.headers, rows()
+    def fraction() -> float:
+        try:
+            return min(raw.tell() / size, 1.0)
+        except (OSError, ValueError):  # closed: read to the end
+            return 1.0
+
+    return table.headers, rows(), fraction
 
 
 @dataclass
@@ -266,7 +287,7 @@ class Checked:
     record: CreditRecord
 
 
-def _checked_chunks(
+def checked_chunks(
     batch: ImportBatch, reader: RowReader, raw_rows, policy
 ) -> Iterator[tuple[list[Checked], list[ParsedRow]]]:
     """Chunks of (valid rows, invalid rows), every rule of `check_record` applied."""
@@ -310,7 +331,6 @@ def _checked_chunks(
                 bad.append(row)
             else:
                 good.append(Checked(row, subject, record))
-        # A source record already on file must stay with its subject.
         # A source record already on file must stay with its subject, and a revoked or expired
         # record is not rewritten (as record_correct refuses it).
         on_file = {
@@ -341,97 +361,72 @@ def _checked_chunks(
         yield flush(chunk)
 
 
-def _require_uploader(by, provider: Organization) -> None:
+def require_uploader(by, provider: Organization) -> None:
     require_provider_officer(by, provider)
     if by is not None and not (by.is_superuser or by.has_perm("subjects.add_importbatch")):
         raise PermissionDenied
 
 
-class _ErrorStore:
-    """Stores a batch's problems up to the limit (UPLOAD_MAX_ROW_ERRORS) and counts the rest."""
+def _queue(batch: ImportBatch, step: str) -> ImportBatch:
+    """Queue the batch's background step (apps.subjects.tasks) once this transaction commits."""
+    from apps.subjects.ingestion_jobs import queue_step
 
-    def __init__(self, batch: ImportBatch):
-        self.batch = batch
-        self.room = upload_limits().max_row_errors
-        self.omitted = 0
-
-    def add(self, errors: list[tuple[int, str, str]]) -> None:
-        kept, self.room = errors[: self.room], max(self.room - len(errors), 0)
-        self.omitted += len(errors) - len(kept)
-        ImportRowError.objects.bulk_create(
-            [ImportRowError(batch=self.batch, row=row, column=c[:100], message=m[:500]) for row, c, m in kept]
-        )
-        self.batch.row_errors_omitted = self.omitted
-
-
-def batch_check(batch: ImportBatch, *, by, upload=None) -> ImportBatch:
-    """Check every row of a batch and record the problems (nothing reaches the files).
-
-    `upload`: the uploaded file, checked before it is stored, so that a file refused by an upload
-    limit half-way (a line too long, too many rows) never reaches MEDIA_ROOT."""
-    policy = active_policy()
-    headers, raw_rows = _raw_rows(batch, upload)
-    reader = RowReader(batch.item, headers)
-    store = _ErrorStore(batch)
-    total = invalid = 0
-
-    def checked(reason: str) -> ImportBatch:
-        if upload is not None:
-            upload.seek(0)
-            batch.file.save(batch.file_name or "upload.csv", upload, save=False)
-        return audited_save(batch, by=by, reason=reason)
-
-    with transaction.atomic():
-        if reader.header_errors:
-            store.add([(1, c, m) for c, m in reader.header_errors])
-            batch.status = BatchStatus.HAS_ERRORS
-            batch.rows_total = batch.rows_invalid = 0
-            return checked(_("Checked: the header row has errors"))
-        for good, bad in _checked_chunks(batch, reader, raw_rows, policy):
-            total += len(good) + len(bad)
-            invalid += len(bad)
-            store.add([(r.number, c, m) for r in bad for c, m in r.errors])
-        batch.rows_total, batch.rows_invalid = total, invalid
-        batch.status = BatchStatus.HAS_ERRORS if invalid or not total else BatchStatus.VALIDATED
-        if not total:
-            ImportRowError.objects.create(batch=batch, row=2, column="", message=_("The file has no rows."))
-        return checked(_("Checked: %(total)d rows, %(invalid)d with errors") % {"total": total, "invalid": invalid})
+    return queue_step(batch, step)
 
 
 @transaction.atomic
 def batch_upload(
-    *, by, item: CatalogItem, provider: Organization, file, encoding: str = "", channel: str = Channel.WEB
+    *,
+    by,
+    item: CatalogItem,
+    provider: Organization,
+    file,
+    encoding: str = "",
+    channel: str = Channel.WEB,
+    submit_reason: str = "",
 ) -> ImportBatch:
-    """Store an uploaded CSV/XLSX file as a batch and check it.
+    """Store an uploaded CSV/XLSX file as a batch and queue its check; returns at once.
 
-    The upload limits (apps.core.uploads) are checked before anything is stored: the size, an
-    XLSX's ZIP directory and the header row first, then rows, lines and cells while the rows are
-    checked; the file is stored after that, and a refusal rolls the batch back."""
-    _require_uploader(by, provider)
+    Refused here, before anything is stored: the size, an XLSX's ZIP directory, the encoding and
+    the header row (apps.core.uploads). The rows, lines and cells are held to their limits by the
+    check, which leaves the batch failed and removes the stored file when one is passed.
+    `submit_reason`: submit the valid rows as soon as the check is done (the API's `submit`)."""
+    require_uploader(by, provider)
     require_published_item(item)
-    read_table(file, encoding=encoding or None)  # refuses an empty, unreadable or oversized file before storing it
+    table = read_table(file, encoding=encoding or None)  # refuses an empty, unreadable or oversized file
     file.seek(0)
     batch = ImportBatch(
         provider=provider,
         item=item,
         channel=channel,
         file_name=getattr(file, "name", "upload")[:255],
-        encoding=encoding,
+        encoding=encoding or table.encoding or "",
     )
-    batch.status = BatchStatus.HAS_ERRORS
+    return _store_and_queue(batch, by=by, content=file, reason=_("File uploaded"), submit_reason=submit_reason)
+
+
+def _store_and_queue(batch: ImportBatch, *, by, content, reason: str, submit_reason: str) -> ImportBatch:
+    """Store the content as the batch's file and queue its check."""
+    batch.status, batch.step = BatchStatus.CHECKING, BatchStep.CHECK
+    batch.step_started_at = timezone.now()
+    if submit_reason.strip():
+        batch.submit_reason, batch.submit_by = submit_reason.strip(), by
+    batch.file.save(batch.file_name or "upload.csv", content, save=False)
     try:
-        audited_save(batch, by=by, reason=_("File uploaded"))
-        return batch_check(batch, by=by, upload=file)  # stores the file once it passed the limits
+        audited_save(batch, by=by, reason=reason)
     except BaseException:
         # the batch row rolls back; the stored file (it names people) must not stay behind
         batch.file.delete(save=False)
         raise
+    return _queue(batch, BatchStep.CHECK)
 
 
 @transaction.atomic
-def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list[dict]) -> ImportBatch:
+def batch_from_rows(
+    *, by, item: CatalogItem, provider: Organization, rows: list[dict], submit_reason: str = ""
+) -> ImportBatch:
     """An agency system posts the same rows as JSON (keys: column names or labels)."""
-    _require_uploader(by, provider)
+    require_uploader(by, provider)
     require_published_item(item)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise ValidationError({"rows": _("Send a list of rows, each an object of column: value.")})
@@ -439,16 +434,11 @@ def batch_from_rows(*, by, item: CatalogItem, provider: Organization, rows: list
         check_posted_rows(rows)
     except ValidationError as error:
         raise ValidationError({"rows": error.messages}) from None
-    batch = ImportBatch(
-        provider=provider, item=item, channel=Channel.API, file_name="rows.json", status=BatchStatus.HAS_ERRORS
+    batch = ImportBatch(provider=provider, item=item, channel=Channel.API, file_name="rows.json")
+    content = ContentFile(json.dumps(rows, ensure_ascii=False, default=str).encode())
+    return _store_and_queue(
+        batch, by=by, content=content, reason=_("Rows received through the API"), submit_reason=submit_reason
     )
-    batch.file.save("rows.json", ContentFile(json.dumps(rows, ensure_ascii=False, default=str).encode()), save=False)
-    try:
-        audited_save(batch, by=by, reason=_("Rows received through the API"))
-        return batch_check(batch, by=by)
-    except BaseException:
-        batch.file.delete(save=False)
-        raise
 
 
 def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str, now) -> tuple[int, int, int, int]:
@@ -462,7 +452,10 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
     for subject in new_subjects.values():
         subject.created_at = subject.updated_at = now
         subject.created_by = subject.updated_by = by
-    created_subjects = bulk_create_audited(list(new_subjects.values()), Subject, by=by, reason=reason)
+    create, update = bulk_create_audited, bulk_update_audited
+    if ingestion_pg.enabled(CreditRecord):  # COPY into staging, INSERT … SELECT / UPDATE … FROM
+        create, update = ingestion_pg.create, ingestion_pg.update
+    created_subjects = create(list(new_subjects.values()), Subject, by=by, reason=reason)
     by_identifier = {s.identifier: s for s in created_subjects}
     existing = {
         r.dedup_key: r
@@ -486,43 +479,65 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
             for name in UPDATED_FIELDS:
                 setattr(current, name, getattr(record, name))
             to_update.append(current)
-    bulk_create_audited(to_create, CreditRecord, by=by, reason=reason)
-    bulk_update_audited(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
+    create(to_create, CreditRecord, by=by, reason=reason)
+    update(to_update, CreditRecord, UPDATED_FIELDS, by=by, reason=reason)
     notify_records_created(to_create)
     return len(new_subjects), len(to_create), len(to_update), unchanged
 
 
 @transaction.atomic
 def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
-    """Write the batch's valid rows into the credit files, all or nothing."""
+    """Queue the write of the batch's valid rows (all or nothing, on a worker); returns at once.
+
+    The batch row is locked and goes to `submitting` here, so a second submit of the same batch,
+    at the same moment or while the first runs, is refused (409)."""
     reason = require_reason(reason)
     batch.refresh_from_db(from_queryset=ImportBatch.objects.select_for_update())
-    _require_uploader(by, batch.provider)
-    if batch.status not in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS):
+    require_uploader(by, batch.provider)
+    if batch.status == BatchStatus.SUBMITTING:
+        raise Conflict(str(MSG_RUNNING))
+    retrying = batch.status == BatchStatus.FAILED and batch.step == BatchStep.SUBMIT
+    if batch.status not in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS) and not retrying:
         raise Conflict(str(MSG_NOT_SUBMITTABLE).format(status=batch.get_status_display()))
     if batch.rows_valid <= 0:
         raise Conflict(str(MSG_NOTHING_VALID))
     require_published_item(batch.item)
+    batch.status, batch.step, batch.failure = BatchStatus.SUBMITTING, BatchStep.SUBMIT, ""
+    batch.step_started_at = timezone.now()
+    batch.submit_reason, batch.submit_by = reason, by
+    audited_save(batch, by=by, reason=reason)
+    return _queue(batch, BatchStep.SUBMIT)
+
+
+def write_rows(batch: ImportBatch, progress) -> ImportBatch:
+    """Write the valid rows of a batch in `submitting` (its lock held, inside the caller's
+    transaction): every rule applied again, subjects and records created or updated with their
+    history rows; then the batch is submitted and its integration clock opened."""
+    by, reason = batch.submit_by, batch.submit_reason
+    require_published_item(batch.item)
     policy = active_policy()
     now = timezone.now()
-    headers, raw_rows = _raw_rows(batch)
+    headers, rows, fraction = raw_rows(batch)
     reader = RowReader(batch.item, headers)
     counts = [0, 0, 0, 0]
+    read = 0
     try:
         with transaction.atomic():
-            for good, _bad in _checked_chunks(batch, reader, raw_rows, policy):
+            for good, bad in checked_chunks(batch, reader, rows, policy):
+                read += len(good) + len(bad)
                 if good:
-                    for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason.strip(), now=now)):
+                    for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason, now=now)):
                         counts[i] += n
+                progress(read=read, checked=read, written=sum(counts[1:]), fraction=fraction())
     except IntegrityError:
         # Another batch wrote the same subjects or records meanwhile; nothing of this one was kept.
         raise Conflict(str(MSG_CONCURRENT)) from None
     batch.subjects_created, batch.rows_created, batch.rows_updated, batch.rows_unchanged = counts
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = now
-    audited_save(batch, by=by, reason=reason.strip())
+    audited_save(batch, by=by, reason=reason)
     # Ningbo art. 18: the credit office integrates within the policy's working days.
-    deadline_open(batch, DeadlineKind.INTEGRATION, start=timezone.localdate(now), by=by, reason=reason.strip())
+    deadline_open(batch, DeadlineKind.INTEGRATION, start=timezone.localdate(now), by=by, reason=reason)
     return batch
 
 

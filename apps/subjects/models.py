@@ -18,6 +18,7 @@ from apps.core.choices import ResponsibleRole
 from apps.core.identifiers import mask_identifier, mask_name
 from apps.subjects.choices import (
     BatchStatus,
+    BatchStep,
     Channel,
     CommitmentStatus,
     DisclosureBasis,
@@ -118,6 +119,15 @@ class ImportBatch(AuditedModel):
     rows_unchanged = models.PositiveIntegerField(_("records sent again unchanged"), default=0)
     subjects_created = models.PositiveIntegerField(_("subjects created"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The background step (apps.subjects.tasks): which one was queued last, when it started, why it
+    # failed, and what the submit was asked with (the worker writes with that user and reason).
+    step = models.CharField(_("background step"), max_length=6, choices=BatchStep.choices, blank=True)
+    step_started_at = models.DateTimeField(_("step started at"), null=True, blank=True)
+    failure = models.CharField(_("why the step failed"), max_length=1000, blank=True)
+    submit_reason = models.TextField(_("reason given to submit"), blank=True)
+    submit_by = models.ForeignKey(
+        "core.User", verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The integration deadline (Ningbo art. 18) is a statutory clock opened on submission.
     deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
     integrated_at = models.DateTimeField(_("integrated at"), null=True, blank=True)

@@ -32,7 +32,7 @@ from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest
 from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
-from apps.subjects import events, ingestion, services
+from apps.subjects import events, ingestion, ingestion_jobs, services
 from apps.subjects.choices import BatchStatus, CommitmentStatus
 from apps.subjects.filters import BatchFilter, CommitmentFilter, CreditRecordFilter
 from apps.subjects.forms import (
@@ -382,13 +382,13 @@ def batch_upload_view(request):
 
 @login_required
 def batch_detail(request, pk: int):
+    """The batch, its problems, and while its check or submit runs on a worker, the progress
+    (updated by static/js/batch_progress.js, or by a plain refresh without JavaScript)."""
     batch = get_object_or_404(restrict(ImportBatch.objects.select_related("item", "provider"), request.user), pk=pk)
     errors = Paginator(batch.row_errors.all(), 200).get_page(request.GET.get("page"))
+    officer_of_provider = request.user.role == Role.OFFICER and request.user.organization_id == batch.provider_id
     can_submit = (
-        batch.status in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS)
-        and batch.rows_valid > 0
-        and request.user.role == Role.OFFICER
-        and request.user.organization_id == batch.provider_id
+        batch.status in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS) and batch.rows_valid > 0 and officer_of_provider
     )
     can_integrate = (
         batch.status == BatchStatus.SUBMITTED
@@ -401,18 +401,27 @@ def batch_detail(request, pk: int):
         {
             "batch": batch,
             "errors": errors,
+            "progress": ingestion_jobs.batch_progress(batch),
             "can_submit": can_submit,
             "can_integrate": can_integrate,
+            "can_retry": officer_of_provider and ingestion_jobs.batch_can_retry(batch),
             "reason_form": ReasonForm(),
         },
     )
+
+
+BATCH_STEPS = {
+    "submit": ingestion.batch_submit,
+    "integrate": ingestion.batch_integrate,
+    "retry": ingestion_jobs.batch_retry,
+}
 
 
 @login_required
 @require_POST
 def batch_step(request, pk: int, step: str):
     batch = get_object_or_404(restrict(ImportBatch.objects.all(), request.user), pk=pk)
-    action = {"submit": ingestion.batch_submit, "integrate": ingestion.batch_integrate}.get(step)
+    action = BATCH_STEPS.get(step)
     if action is None:
         raise Http404
     form = ReasonForm(request.POST)

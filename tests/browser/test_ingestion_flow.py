@@ -52,6 +52,13 @@ def _row(identifier, penalty="罚款"):
     ]
 
 
+def _job_done(page) -> None:
+    """The check or submit runs on the portal's worker: the page shows its progress and loads
+    itself again when the job is done (static/js/batch_progress.js)."""
+    page.wait_for_selector("#batch-progress", state="detached", timeout=60_000)
+    page.wait_for_load_state()
+
+
 def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_portal, tmp_path):
     url, logins, _database = demo_portal
     bad = tmp_path / "penalties.csv"
@@ -67,6 +74,7 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
     page.set_input_files("#id_file", str(bad))
     with page.expect_navigation():
         page.click("button:has-text('上传并校验')")
+    _job_done(page)
     problems = page.locator("main table").last.inner_text()
     assert "主体代码" in problems and "第18位校验码" in problems and "处罚类别" in problems
     screenshot(page, "batch_with_errors")
@@ -78,10 +86,12 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
     page.set_input_files("#id_file", str(good))
     with page.expect_navigation():
         page.click("button:has-text('上传并校验')")
+    _job_done(page)
     assert "没有问题" in page.locator("main").inner_text()
     page.fill("form.step input[name=reason]", f"报送{DECIDED.year}年{DECIDED.month}月行政处罚信息")
     with page.expect_navigation():
         page.click("button:has-text('提交有效行')")
+    _job_done(page)
     assert "已提交" in page.locator("main").inner_text()
     logout(page)
 

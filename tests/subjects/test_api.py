@@ -32,7 +32,7 @@ def test_a_row_whose_disclosure_would_end_after_the_year_9999_is_a_row_error_nam
         {"item": PublishedItemFactory().code, "rows": [row], "submit": True, "reason": "接口报送"},
         format="json",
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     data = response.json()
     assert data["rows_invalid"] == 1 and data["rows_created"] == 0
     assert data["errors"] == [{"row": 1, "column": "认定日期", "message": str(MSG_DATE_OUT_OF_RANGE)}]

@@ -3,12 +3,12 @@
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.exceptions import Conflict
 from apps.core.tabular import write_csv
-from apps.subjects import ingestion
+from apps.subjects import ingestion, ingestion_jobs
 from apps.subjects.choices import BatchStatus
 from apps.subjects.ingestion import MSG_ONLY_OFFICE, batch_from_rows, batch_integrate, batch_submit, batch_upload
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
@@ -103,7 +103,7 @@ def test_only_the_valid_rows_are_submitted(setup):
         batch_submit(batch, by=officer, reason="再次提交")
 
 
-def test_a_failure_mid_batch_leaves_nothing(setup, monkeypatch):
+def test_a_failure_mid_batch_leaves_nothing_and_the_batch_failed_until_run_again(setup, monkeypatch):
     officer, item = setup
     batch = _upload(officer, item, _rows(2500), encoding="utf-8")
     real = ingestion._write_chunk
@@ -116,11 +116,15 @@ def test_a_failure_mid_batch_leaves_nothing(setup, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(ingestion, "_write_chunk", failing)
-    with pytest.raises(RuntimeError):
-        batch_submit(batch, by=officer, reason="报送")
+    batch = batch_submit(batch, by=officer, reason="报送")
     assert not CreditRecord.objects.exists() and not Subject.objects.exists()
-    batch.refresh_from_db()
-    assert batch.status == BatchStatus.VALIDATED
+    assert batch.status == BatchStatus.FAILED and batch.step == "submit"
+    assert batch.failure == str(ingestion_jobs.MSG_FAILED_UNEXPECTED).format(error="RuntimeError")
+    assert "意外错误" in batch.failure and "未写入任何数据" in batch.failure
+    monkeypatch.setattr(ingestion, "_write_chunk", real)
+    batch = ingestion_jobs.batch_retry(batch, by=officer, reason="磁盘已清理")
+    assert batch.status == BatchStatus.SUBMITTED and batch.rows_created == 2500 and batch.failure == ""
+    assert CreditRecord.objects.count() == 2500
 
 
 def test_header_in_field_names_and_xlsx(setup):
@@ -249,14 +253,15 @@ def test_rows_without_id_or_document_are_not_stored_twice(policy):
     assert CreditRecord.objects.count() == 1
 
 
-def test_a_csv_field_too_long_to_read_is_a_clear_error_and_leaves_no_batch(setup):
-    from django.core.exceptions import ValidationError
-
+def test_a_csv_field_too_long_to_read_is_a_clear_error_and_leaves_no_file(setup):
     officer, item = setup
     content = ("主体代码,主体名称\n" + make_uscc(1) + ',"' + "长" * 140000 + '"\n').encode()
-    with pytest.raises(ValidationError, match="CSV"):
-        batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", content))
-    assert not ImportBatch.objects.exists()
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", content)
+    )
+    assert batch.status == BatchStatus.FAILED and "CSV" in batch.failure and not batch.file
+    with pytest.raises(Conflict):  # nothing to run again: upload the file anew
+        ingestion_jobs.batch_retry(batch, by=officer, reason="再试")
 
 
 def test_templates_only_for_officers_of_providing_agencies(client, setup):
@@ -282,8 +287,8 @@ def test_a_nul_character_in_a_cell_is_a_row_error(setup):
 
 
 def test_a_file_that_fails_to_read_half_way_leaves_no_file_behind(setup, settings):
-    """The first 64 KB decode as UTF-8, a later line does not: the batch is refused, and the
-    stored copy of the file (which names people) is removed with it."""
+    """The first 64 KB decode as UTF-8, a later line does not: the batch fails, and the stored
+    copy of the file (which names people) is removed."""
     from pathlib import Path
 
     officer, item = setup
@@ -291,10 +296,12 @@ def test_a_file_that_fails_to_read_half_way_leaves_no_file_behind(setup, setting
     assert len(content) > 70_000
     media = Path(settings.MEDIA_ROOT)
     before = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
-    with pytest.raises(ValidationError):
-        batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("half.csv", content))
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("half.csv", content)
+    )
     after = {p for p in media.rglob("*") if p.is_file()} if media.exists() else set()
-    assert after == before and not ImportBatch.objects.exists()
+    assert after == before and batch.status == BatchStatus.FAILED and batch.failure
+    assert not batch.row_errors.exists()
 
 
 def test_a_nul_character_in_a_header_is_reported_without_it(setup):

@@ -138,7 +138,7 @@ def test_api_ingestion_reports_row_errors_and_submits(two_agencies):
         {"item": item.code, "rows": rows, "submit": True, "reason": "接口报送"},
         format="json",
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     data = response.json()
     assert data["status"] == "submitted" and data["rows_created"] == 1 and data["rows_invalid"] == 1
     assert data["errors"][0]["row"] == 2 and "“6”" in data["errors"][0]["message"]

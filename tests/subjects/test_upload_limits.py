@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.urls import reverse
 
 from apps.core import tabular
+from apps.subjects.choices import BatchStatus
 from apps.subjects.forms import LookupForm
 from apps.subjects.ingestion import batch_from_rows, batch_upload
 from apps.subjects.models import ImportBatch, ImportRowError
@@ -66,6 +67,15 @@ def _nothing_stored(before):
     assert not ImportBatch.objects.exists()
     assert not ImportRowError.objects.exists()
     assert media_files() == before
+
+
+def _failed_and_removed(batch, message: str, before) -> None:
+    """A limit passed while the rows were read (on the worker): the batch failed with the limit's
+    message, its stored file removed, no row error stored, nothing written."""
+    batch.refresh_from_db()
+    assert (batch.status, batch.failure) == (BatchStatus.FAILED, message)
+    assert not batch.file and media_files() == before
+    assert not ImportRowError.objects.exists()
 
 
 def _messages(response) -> str:
@@ -126,19 +136,14 @@ def test_a_200_mb_file_handed_to_the_service_is_refused_by_its_size_unread(setup
 
 def test_with_the_size_limit_raised_a_200_mb_line_is_refused_after_the_line_limit(setup, settings):
     """The CSV reader reads in bounded chunks: a line is refused once it passes the line limit,
-    not after it was read into memory."""
-    officer, item = setup
+    not after it was read into memory (the reader the batch check uses on the stored file)."""
     settings.UPLOAD_MAX_BYTES = 1024 * MB
-    before = media_files()
     huge = VirtualFile(HUGE, head=",".join(HEADER).encode() + b"\r\n", read_limit=4 * MB)
-    with timed("service, 200 MB line with the size limit at 1 GB"), pytest.raises(ValidationError) as refused:
-        batch_upload(
-            by=officer, item=item, provider=officer.organization, file=UploadedFile(huge, "huge.csv", size=huge.size)
-        )
+    with timed("reader, 200 MB line with the size limit at 1 GB"), pytest.raises(ValidationError) as refused:
+        list(tabular.read_table(UploadedFile(huge, "huge.csv", size=huge.size)).rows)
     assert refused.value.messages == ["CSV 文件第 2 行超过了每行最多 262144 个字符的上限。"]
     print(f"[upload limits] bytes read of the 200 MB line: {huge.bytes_read}")
     assert huge.bytes_read < settings.UPLOAD_MAX_LINE_CHARS * 2 + 256 * 1024
-    _nothing_stored(before)
 
 
 # --- a ZIP-bomb XLSX -------------------------------------------------------------------------------
@@ -191,15 +196,18 @@ def test_a_file_with_more_rows_than_the_limit_is_refused_naming_it_on_the_web(cl
     client.force_login(officer)
     before = media_files()
     response = client.post(
-        reverse("subjects:batch_upload"), {"item": item.pk, "file": SimpleUploadedFile("b.csv", _csv(_rows(41)))}
+        reverse("subjects:batch_upload"),
+        {"item": item.pk, "file": SimpleUploadedFile("b.csv", _csv(_rows(41)))},
+        follow=True,
     )
-    assert "第 42 行：文件超过了每次上传最多 40 行的上限" in _messages(response)
-    _nothing_stored(before)
+    message = "第 42 行：文件超过了每次上传最多 40 行的上限；请拆分为多个文件上传。"
+    assert message in response.content.decode()
+    _failed_and_removed(ImportBatch.objects.get(), message, before)
     # at the limit, the file is taken
     response = client.post(
         reverse("subjects:batch_upload"), {"item": item.pk, "file": SimpleUploadedFile("b.csv", _csv(_rows(40)))}
     )
-    assert ImportBatch.objects.get().rows_total == 40
+    assert ImportBatch.objects.latest("pk").rows_total == 40
 
 
 def test_more_rows_than_the_limit_are_refused_by_the_api_as_json_and_as_a_file(client, setup, settings):
@@ -213,16 +221,19 @@ def test_more_rows_than_the_limit_are_refused_by_the_api_as_json_and_as_a_file(c
     )
     assert response.status_code == 400
     assert response.json()["rows"] == ["本次报送 41 行，超过了每次最多 40 行的上限；请分多次报送。"]
-    xlsx = tabular.write_xlsx(HEADER, _rows(41))
-    response = client.post(
-        reverse("importbatch-upload"), {"item": item.code, "file": SimpleUploadedFile("b.xlsx", xlsx)}
-    )
-    assert response.status_code == 400
-    assert "第 42 行：文件超过了每次上传最多 40 行的上限" in response.json()["detail"][0]
     _nothing_stored(before)
     # the service refuses too, whoever calls it
     with pytest.raises(ValidationError, match="41"):
         batch_from_rows(by=officer, item=item, provider=officer.organization, rows=rows)
+    # a file is counted as the worker reads it: the batch fails naming the limit
+    xlsx = tabular.write_xlsx(HEADER, _rows(41))
+    response = client.post(
+        reverse("importbatch-upload"), {"item": item.code, "file": SimpleUploadedFile("b.xlsx", xlsx)}
+    )
+    assert response.status_code == 202
+    message = "第 42 行：文件超过了每次上传最多 40 行的上限；请拆分为多个文件上传。"
+    assert client.get(response["Location"]).json()["failure"] == message
+    _failed_and_removed(ImportBatch.objects.get(), message, before)
 
 
 def test_a_file_uploaded_through_the_api_is_checked_and_submitted_like_on_the_web(client, setup):
@@ -233,9 +244,10 @@ def test_a_file_uploaded_through_the_api_is_checked_and_submitted_like_on_the_we
         reverse("importbatch-upload"),
         {"item": item.code, "file": SimpleUploadedFile("b.csv", content), "submit": "true", "reason": "接口报送"},
     )
-    assert response.status_code == 201, response.content
-    data = response.json()
+    assert response.status_code == 202, response.content
+    data = client.get(response["Location"]).json()
     assert (data["channel"], data["status"], data["rows_created"]) == ("api", "submitted", 3)
+    assert data["progress"]["rows_written"] == 3 and data["progress"]["percent"] == 100
     assert ImportBatch.objects.get().encoding == "gb18030"
 
 
@@ -244,9 +256,11 @@ def test_a_cell_or_a_row_beyond_the_limits_is_refused_naming_row_and_column(setu
     settings.UPLOAD_MAX_CELL_CHARS = 20
     rows = _rows(3)
     rows[1][1] = "某" * 21
-    with pytest.raises(ValidationError) as refused:
-        batch_upload(by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", _csv(rows)))
-    assert refused.value.messages == ["第 3 行“主体名称”列：单元格内容超过了最多 20 个字符的上限。"]
+    before = media_files()
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("b.csv", _csv(rows))
+    )
+    _failed_and_removed(batch, "第 3 行“主体名称”列：单元格内容超过了最多 20 个字符的上限。", before)
     settings.UPLOAD_MAX_CELL_CHARS, settings.UPLOAD_MAX_COLUMNS = 1000, 5
     with pytest.raises(ValidationError) as refused:
         batch_upload(
@@ -257,7 +271,7 @@ def test_a_cell_or_a_row_beyond_the_limits_is_refused_naming_row_and_column(setu
         batch_from_rows(
             by=officer, item=item, provider=officer.organization, rows=[dict(zip(HEADER, _rows(1)[0], strict=True))]
         )
-    assert not ImportBatch.objects.exists()
+    assert ImportBatch.objects.count() == 1
 
 
 # --- row errors ------------------------------------------------------------------------------------

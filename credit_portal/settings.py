@@ -2,8 +2,8 @@
 
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
-    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
-    RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
+    HOT_PATH_CACHE_SECONDS, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits).
 """
@@ -262,7 +262,7 @@ GUARDIAN_RAISE_403 = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.core.api.authentication.CachedTokenAuthentication",
     ],
     # Deny by default: an endpoint must be authenticated and hold the model permission for
     # the action, including "view" for reads.
@@ -300,9 +300,15 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The query-log chain is sealed after each lookup's transaction commits, when no other sealer
-# is running (a try-lock: lookups never wait). `manage.py seal_query_log` does the same on demand.
-QUERY_LOG_SEAL_ON_COMMIT = env_bool("QUERY_LOG_SEAL_ON_COMMIT", True)
+# The query-log chain is sealed by a background job every few seconds, never in a request
+# (`apps.core.querylog.seal_pending`: the job queue's beat, or `manage.py seal_query_log --loop 5`).
+# The sealer's watermark moves only past rows older than this: a lookup's transaction that has
+# not committed by then is not expected (the verifier's seal reads every row anyway).
+QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
+# The API's token, its user with the role's permissions and system account, and the active policy
+# are kept this many seconds in each process (apps.core.process_cache); a change made through the
+# app clears them in the process that made it at once, in the others after at most this long.
+HOT_PATH_CACHE_SECONDS = env_int("HOT_PATH_CACHE_SECONDS", 30)
 # Each checkpoint of the chain is also appended to this file, one JSON line with an HMAC, so that
 # a rewrite and re-seal by the database owner is detected (apps.core.anchors). The key must not
 # be known to the database: outside DEBUG it comes from the environment, and without it nothing

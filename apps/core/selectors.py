@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
 from apps.core.models import Policy, QueryLog, User
+from apps.core.process_cache import ProcessCache
 from apps.core.querylog import LookupRequest, log_query
 
 MSG_POLICY_MISSING = gettext_lazy(
@@ -23,6 +24,15 @@ def active_policy() -> Policy:
         return Policy.objects.get(code=code)
     except Policy.DoesNotExist:
         raise ImproperlyConfigured(str(MSG_POLICY_MISSING).format(code=code)) from None
+
+
+_policies = ProcessCache()
+
+
+def cached_policy() -> Policy:
+    """The active policy from the process cache, for the hot paths that only read it (the
+    query-volume control on every lookup). Not for a form that edits it."""
+    return _policies.get(settings.CREDIT_POLICY, active_policy)
 
 
 def admin_page_lookup(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.audit import audited_save
 from apps.core.choices import AuthEventKind, Role
 from apps.core.exceptions import Conflict
-from apps.core.models import AuthEvent, Organization, QueryFlag, QueryFlagStatus, User
+from apps.core.models import AuthEvent, Organization, QueryFlag, QueryFlagStatus, QueryVolume, User
 from apps.core.permissions import can, organization_group, role_group_name
 
 MSG_FLAG_NOT_OPEN = gettext_lazy("This flag was already cleared.")
@@ -75,6 +75,8 @@ def query_flag_clear(flag: QueryFlag, *, by: User, reason: str) -> QueryFlag:
     flag.cleared_at = timezone.now()
     flag.cleared_by = by
     flag.clear_reason = reason
+    # A fresh allowance from the clearing on: the day's count starts again.
+    QueryVolume.objects.filter(user_id=flag.user_id, day=timezone.localdate(flag.cleared_at)).update(lookups=0)
     return audited_save(flag, by=by, reason=reason)
 
 

@@ -116,6 +116,8 @@ class QueryVolume(models.Model):
     day = models.DateField(_("day"))
     lookups = models.PositiveIntegerField(_("lookups"), default=0)
 
+    organization_scope = "user__organization"
+
     class Meta:
         verbose_name = _("daily lookup count")
         verbose_name_plural = _("daily lookup counts")

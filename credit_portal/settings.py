@@ -3,7 +3,7 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
-    HOT_PATH_CACHE_SECONDS, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits).
 """
@@ -309,6 +309,9 @@ QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
 # are kept this many seconds in each process (apps.core.process_cache); a change made through the
 # app clears them in the process that made it at once, in the others after at most this long.
 HOT_PATH_CACHE_SECONDS = env_int("HOT_PATH_CACHE_SECONDS", 30)
+# Admin lists the PostgreSQL planner estimates above this many rows show the estimate instead of
+# a COUNT(*) (apps.core.admin_base.EstimatedCountPaginator); below it the count is exact.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
 # Each checkpoint of the chain is also appended to this file, one JSON line with an HMAC, so that
 # a rewrite and re-seal by the database owner is detected (apps.core.anchors). The key must not
 # be known to the database: outside DEBUG it comes from the environment, and without it nothing

@@ -234,6 +234,7 @@ class QueryLogAdmin(AppendOnlyAdmin):
 
     list_display = ["id", "created_at", "user", "mode", "purpose", "masked_subject", "outcome", "seq"]
     list_filter = ["mode", "channel", "outcome"]
+    list_select_related = ["user"]  # nullable: Django's default select_related() would skip it
 
     @admin.display(description=_("subject"))
     def masked_subject(self, obj):

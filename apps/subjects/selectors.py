@@ -183,6 +183,17 @@ def lookup_log(
 # --- search ---------------------------------------------------------------------------------------
 
 
+def subjects_matching(subjects: QuerySet[Subject], text: str) -> QuerySet[Subject]:
+    """The subjects whose identifier is `text` (a full 18-character identifier, through the
+    unique index) or whose name contains it (`contains`, not `icontains`: the trigram index
+    serves LIKE, not UPPER(name) LIKE; Chinese names have no case). The workbench search and
+    the admin's subject search both go through here."""
+    identifier = normalize_identifier(text)
+    if len(identifier) == 18:
+        return subjects.filter(identifier=identifier)
+    return subjects.filter(name__contains=text)
+
+
 def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
     """Subjects whose identifier is `query` or whose name contains it; one query-log row.
 
@@ -195,12 +206,7 @@ def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
         except ValidationError as error:
             raise ValidationError({"query": error.messages}) from None
         lookup_check(lookup, identifier=applicant)
-    identifier = normalize_identifier(text)
-    if len(identifier) == 18:
-        matches = list(Subject.objects.filter(identifier=identifier))
-    else:
-        # `contains`, not `icontains`: a trigram index serves LIKE (Chinese names have no case).
-        matches = list(Subject.objects.filter(name__contains=text).order_by("name")[:SEARCH_LIMIT]) if text else []
+    matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
     lookup_log(
         lookup,
         identifier=matches[0].identifier if len(matches) == 1 else "",

@@ -411,12 +411,15 @@ def _advance_mark(mark: QueryLogSealMark, now: datetime) -> None:
 SEAL_BATCH = 10000
 
 
-def seal_query_log(*, wait: bool = True, limit: int = SEAL_BATCH, full: bool = False) -> int:
+def seal_query_log(
+    *, wait: bool = True, limit: int = SEAL_BATCH, full: bool = False, max_rows: int | None = None
+) -> int:
     """Chain the rows that are not sealed yet, in batches of `limit`; returns how many were sealed.
 
     With `wait=False` it returns 0 at once when another sealer holds the lock. The rows are read
     from the watermark on (`full=True`: from the first row, for the verifier, which also catches a
-    row that committed later than the grace period). Each batch's checkpoint is anchored outside
+    row that committed later than the grace period); `max_rows` stops after the batch that
+    reaches it (a bounded step through a large backlog). Each batch's checkpoint is anchored outside
     the database before the batch commits; without the anchor key (`QUERY_LOG_ANCHOR_KEY`)
     nothing is sealed (ImproperlyConfigured).
     """
@@ -456,6 +459,8 @@ def seal_query_log(*, wait: bool = True, limit: int = SEAL_BATCH, full: bool = F
                 if len(rows) < limit:
                     _advance_mark(mark, now)
                     return total
+            if max_rows is not None and total >= max_rows:
+                return total
     finally:
         if connection.vendor == "sqlite":
             _sqlite_chain_lock.release()

@@ -5,6 +5,7 @@ under, and the statistics of joint sanctions per agency and period (定期通报
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -143,24 +144,26 @@ CHECK_MEASURE_FIELDS = (
 _LISTS = (ListType.SERIOUS, ListType.KEY_ATTENTION, ListType.RED)
 
 
-def check_answer(identifier: str, matter: str, today: datetime.date | None = None) -> CheckAnswer:
-    """The subject, its lists and status and the published measures that apply in `matter`, in one
-    SQL statement (the check API's hot path, DESIGN.md section 9): the subject with one EXISTS per
-    list and one for a dishonest record, joined to the published measures for any of them. Gives
-    the same answer as `subject_statuses` and `measures_for` (the statuses in the order serious,
-    key-attention, red, then dishonest or no_dishonest; the measures by status, then list order).
-    """
-    from django.db import connection
+# Stand-ins compiled into the check's SQL once per process, replaced by the call's values.
+_IDENTIFIER = "\x00identifier"
+_TODAY = datetime.date(1, 1, 2)
+_CHECK_FLAGS = [str(MEASURE_TARGET[list_type]) for list_type in _LISTS]
+
+
+@functools.cache
+def _check_sql(vendor: str) -> tuple[str, list]:
+    """The check's one statement, compiled by the ORM once per process (compiling it took a third
+    of the request): the subject with one EXISTS per list and one for a dishonest record, joined
+    to the published measures for any of them."""
     from django.db.models import Exists, F, OuterRef
 
-    today = today or timezone.localdate()
     flags = {
-        str(MEASURE_TARGET[list_type]): Exists(_live_entries(OuterRef("pk"), today).filter(case__list_type=list_type))
+        str(MEASURE_TARGET[list_type]): Exists(_live_entries(OuterRef("pk"), _TODAY).filter(case__list_type=list_type))
         for list_type in _LISTS
     }
-    flags["dishonest"] = Exists(_active_dishonest_records(OuterRef("pk"), today))
+    flags["dishonest"] = Exists(_active_dishonest_records(OuterRef("pk"), _TODAY))
     subject_sql, subject_params = (
-        Subject.objects.filter(identifier=identifier)
+        Subject.objects.filter(identifier=_IDENTIFIER)
         .order_by()
         .annotate(**{f"s_{name}": expression for name, expression in flags.items()})
         .values("id", "kind", "identifier", "name", *(f"s_{name}" for name in flags))
@@ -180,8 +183,25 @@ def check_answer(identifier: str, matter: str, today: datetime.date | None = Non
         + ["(m.m_applies_to = 'no_dishonest' AND NOT s.s_dishonest AND NOT s.s_serious)"]
     )
     sql = f"SELECT s.*, m.* FROM ({subject_sql}) s LEFT JOIN ({measure_sql}) m ON {applies}"  # noqa: S608
+    return sql, [*subject_params, *measure_params]
+
+
+def check_answer(identifier: str, matter: str, today: datetime.date | None = None) -> CheckAnswer:
+    """The subject, its lists and status and the published measures that apply in `matter`, in one
+    SQL statement (the check API's hot path, DESIGN.md section 9): the subject with one EXISTS per
+    list and one for a dishonest record, joined to the published measures for any of them. Gives
+    the same answer as `subject_statuses` and `measures_for` (the statuses in the order serious,
+    key-attention, red, then dishonest or no_dishonest; the measures by status, then list order).
+    """
+    from django.db import connection
+
+    today = today or timezone.localdate()
+    sql, params = _check_sql(connection.vendor)
+    flags = [*_CHECK_FLAGS, "dishonest"]
+    # (SQLite's parameters carry dates as ISO text.)
+    values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY.isoformat(): today.isoformat()}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*subject_params, *measure_params])
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, str | datetime.date) else p for p in params])
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     if not rows:

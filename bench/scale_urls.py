@@ -4,6 +4,7 @@ JsonResponse, no DRF, no authentication."""
 
 import json
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import path
@@ -12,6 +13,7 @@ from django.utils import timezone
 from credit_portal.urls import urlpatterns as project_urlpatterns
 
 
+@login_not_required
 def bare_check(request):
     identifier = request.GET.get("identifier", "")
     with connection.cursor() as cursor:

@@ -25,9 +25,9 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
     """A government system asks which measures apply to an applicant in a matter (Nanjing art.
     34: 自动比对). Logged as a government lookup whose purpose is the matter.
 
-    Four SQL statements in one transaction (issue 16): the answer (`check_answer`), the
-    query-volume counter, the log row and the check. A refusal (the user's flag, a system's
-    quota) commits its log row and raises QueryRefused.
+    Four SQL statements in one transaction (issue 16): the answer (`check_answer`), the log row,
+    the check and the query-volume counter. A refusal (the user's flag, a system's quota) writes
+    the refused log row, no check, and raises QueryRefused.
 
     Returns (check, subject or None, statuses, measures)."""
     from apps.subjects.services import clean_identifier
@@ -49,27 +49,29 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
         purpose_detail=str(Matter(matter).label),
         client_ip=client_ip,
     )
-    with transaction.atomic(savepoint=False):
-        entry, refusal = record_lookup(
-            lookup,
-            subject_identifier=identifier,
-            subject_name=subject.name if subject else "",
-            query={"identifier": identifier, "matter": matter},
-            outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
-            result={"statuses": statuses, "measures": measure_ids},
+
+    def record_check(entry):
+        return SanctionCheck.objects.create(
+            requested_by=by,
+            organization_id=by.organization_id,
+            identifier=identifier,
+            subject=subject,
+            matter=matter,
+            statuses=statuses,
+            measure_ids=measure_ids,
+            channel=channel,
+            query_log=entry,
         )
-        if refusal is None:
-            check = SanctionCheck.objects.create(
-                requested_by=by,
-                organization_id=by.organization_id,
-                identifier=identifier,
-                subject=subject,
-                matter=matter,
-                statuses=statuses,
-                measure_ids=measure_ids,
-                channel=channel,
-                query_log=entry,
-            )
+
+    _entry, check, refusal = record_lookup(
+        lookup,
+        subject_identifier=identifier,
+        subject_name=subject.name if subject else "",
+        query={"identifier": identifier, "matter": matter},
+        outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
+        result={"statuses": statuses, "measures": measure_ids},
+        also=record_check,
+    )
     if refusal is not None:
         raise refusal  # after the commit: the refusal stays on record
     return check, subject, statuses, measures

@@ -122,7 +122,7 @@ def generate(args) -> dict:
         world.record.pk,
         records,
         {
-            "subject_id": f"{first_bulk} + (n * 7919) %% {subjects}",
+            "subject_id": f"{first_bulk} + (n::bigint * 7919) %% {subjects}",
             "dedup_key": "'bench:' || n",
             "document_number": "'宁罚〔2026〕' || n || '号'",
             "determined_on": "date '2018-01-01' + (n %% 3000)",

@@ -26,7 +26,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # The commands Celery beat runs (CELERY_BEAT_SCHEDULE); cron can run the same commands.
-DAILY_COMMANDS = ("sanctions_daily", "expire_records", "seal_query_log", "verify_query_log", "deadlines_daily")
+DAILY_COMMANDS = (
+    "sanctions_daily",
+    "expire_records",
+    "seal_query_log",
+    "verify_query_log",
+    "deadlines_daily",
+    "repair_daily",
+)
 
 _embedded = {"worker": None}
 _embedded_lock = threading.Lock()

@@ -2,8 +2,8 @@
 
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
-    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_ON_COMMIT,
-    RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
+    HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), CELERY_BROKER_URL,
     CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
@@ -265,7 +265,7 @@ GUARDIAN_RAISE_403 = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.core.api.authentication.CachedTokenAuthentication",
     ],
     # Deny by default: an endpoint must be authenticated and hold the model permission for
     # the action, including "view" for reads.
@@ -303,9 +303,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The query-log chain is sealed after each lookup's transaction commits, when no other sealer
-# is running (a try-lock: lookups never wait). `manage.py seal_query_log` does the same on demand.
-QUERY_LOG_SEAL_ON_COMMIT = env_bool("QUERY_LOG_SEAL_ON_COMMIT", True)
+# The query-log chain is sealed by a background job every few seconds, never in a request
+# (`apps.core.querylog.seal_pending`: the job queue's beat, or `manage.py seal_query_log --loop 5`).
+# The sealer's watermark moves only past rows older than this: a lookup's transaction that has
+# not committed by then is not expected (the verifier's seal reads every row anyway).
+QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
+# The API's token, its user with the role's permissions and system account, and the active policy
+# are kept this many seconds in each process (apps.core.process_cache); a change made through the
+# app clears them in the process that made it at once, in the others after at most this long.
+HOT_PATH_CACHE_SECONDS = env_int("HOT_PATH_CACHE_SECONDS", 30)
+# Admin lists the PostgreSQL planner estimates above this many rows show the estimate instead of
+# a COUNT(*) (apps.core.admin_base.EstimatedCountPaginator); below it the count is exact.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
 # Each checkpoint of the chain is also appended to this file, one JSON line with an HMAC, so that
 # a rewrite and re-seal by the database owner is detected (apps.core.anchors). The key must not
 # be known to the database: outside DEBUG it comes from the environment, and without it nothing
@@ -420,10 +429,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour=0),
         "args": ["sanctions_daily"],
     },
+    # Sealing is a background job every few seconds, never part of a request (apps.core.querylog).
     "seal_query_log": {
         "task": "credit_portal.daily_job",
-        "schedule": crontab(),
+        "schedule": 5.0,
         "args": ["seal_query_log"],
+    },
+    "repair_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=40, hour=0),
+        "args": ["repair_daily"],
     },
     "verify_query_log": {
         "task": "credit_portal.daily_job",

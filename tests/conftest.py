@@ -49,6 +49,16 @@ def _clock_at_marked_day(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_process_caches():
+    """The per-process caches (tokens, the policy) do not outlive a test: its rows are rolled back."""
+    from apps.core.process_cache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _query_log_anchor_file(settings, tmp_path):
     """Every test anchors the query log in its own scratch file: the database is rolled back
     after each test, and anchors of another test's chain would not match this one's."""

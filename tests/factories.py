@@ -28,6 +28,7 @@ from apps.core.models import (
     Organization,
     QueryFlag,
     QueryLog,
+    SystemAccount,
     User,
 )
 from apps.core.services import organization_save, user_save
@@ -217,3 +218,14 @@ class AttachmentFactory(_OwnedFactory):
     size = len(FAKE_PDF)
     sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
     uploaded_by = factory.SubFactory(ClerkFactory)
+
+
+class SystemAccountFactory(AuditedFactory):
+    """A connected government system's API account (an officer of a providing agency)."""
+
+    class Meta:
+        model = SystemAccount
+
+    user = factory.SubFactory(OfficerFactory)
+    name = factory.Sequence(lambda n: f"对接系统{n}")
+    daily_quota = 1000

@@ -221,6 +221,7 @@ PAGES: dict[str, Page] = {
     "core:home": Page(at("core:home"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "core:querylog_list": Page(at("core:querylog_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "core:queryflag_list": Page(at("core:queryflag_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    "core:systemaccount_list": Page(at("core:systemaccount_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
     "core:queryflag_clear": Page(
         at("core:queryflag_clear", lambda w: w.flag),
         statuses(302, 302, 403, 404, 403, 403, 302),

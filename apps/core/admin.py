@@ -29,10 +29,13 @@ from apps.core.models import (
     QueryFlag,
     QueryLog,
     QueryLogCheckpoint,
+    QueryLogSealMark,
     QueryLogVerification,
+    QueryVolume,
+    SystemAccount,
     User,
 )
-from apps.core.services import organization_save, user_save
+from apps.core.services import organization_save, system_account_save, user_save
 
 
 @admin.register(Organization)
@@ -179,6 +182,30 @@ class HolidayOverrideAdmin(AuditedAdmin):
         return TemplateResponse(request, "admin/core/holidayoverride/upload.html", context)
 
 
+@admin.register(SystemAccount)
+class SystemAccountAdmin(AuditedAdmin):
+    """The credit office registers each connected system's account and sets its daily quota
+    (usage on the "Connected systems" page)."""
+
+    list_display = ["name", "user", "daily_quota", "contact"]
+    list_select_related = ["user"]
+    search_fields = ["name"]
+    raw_id_fields = ["user"]
+
+    def save_with_reason(self, request, obj, reason: str) -> None:
+        system_account_save(obj, by=request.user, reason=reason)
+
+
+@admin.register(QueryVolume)
+class QueryVolumeAdmin(AppendOnlyAdmin):
+    """The daily lookup counters the volume control keeps (read-only: only lookups count)."""
+
+    list_display = ["user", "day", "lookups"]
+    list_select_related = ["user"]
+    list_filter = ["day"]
+    raw_id_fields = ["user"]
+
+
 @admin.register(QueryFlag)
 class QueryFlagAdmin(AuditedAdmin):
     """Flags are raised by the query log and cleared on the workbench (with a reason)."""
@@ -207,6 +234,7 @@ class QueryLogAdmin(AppendOnlyAdmin):
 
     list_display = ["id", "created_at", "user", "mode", "purpose", "masked_subject", "outcome", "seq"]
     list_filter = ["mode", "channel", "outcome"]
+    list_select_related = ["user"]  # nullable: Django's default select_related() would skip it
 
     @admin.display(description=_("subject"))
     def masked_subject(self, obj):
@@ -247,6 +275,11 @@ class AuthEventAdmin(AppendOnlyAdmin):
 @admin.register(QueryLogCheckpoint)
 class QueryLogCheckpointAdmin(AppendOnlyAdmin):
     list_display = ["created_at", "last_seq", "rows_sealed", "last_hash"]
+
+
+@admin.register(QueryLogSealMark)
+class QueryLogSealMarkAdmin(AppendOnlyAdmin):
+    list_display = ["unsealed_from"]
 
 
 @admin.register(QueryLogVerification)

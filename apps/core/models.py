@@ -23,7 +23,9 @@ from apps.core.models_logs import (
     QueryFlagStatus,
     QueryLog,
     QueryLogCheckpoint,
+    QueryLogSealMark,
     QueryLogVerification,
+    QueryVolume,
 )
 from apps.core.models_notifications import Notification
 from apps.core.models_policy import (
@@ -145,6 +147,34 @@ class User(AuditFields, AbstractUser):
                 )
 
 
+class SystemAccount(AuditedModel):
+    """An API client of another government system (对接系统账号): its own kind of account, with the
+    daily quota of lookups the credit office sets for it instead of the threshold meant for
+    people (Nanjing art. 52). The system signs in as its user (a token); its lookups are counted
+    per day like a person's, and over the quota refused (HTTP 429) and logged."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="system_account"
+    )
+    name = models.CharField(_("system"), max_length=100, unique=True)
+    daily_quota = models.PositiveIntegerField(
+        _("daily quota"), help_text=_("The most lookups the system may make in one day (checks included).")
+    )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+
+    history = history()
+
+    organization_scope = "user__organization"
+
+    class Meta:
+        verbose_name = _("system account")
+        verbose_name_plural = _("system accounts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # What `from apps.core.models import X` offers: this module's models and those of the modules beside it.
 __all__ = [
     "NATIONAL_2023_FIGURES",
@@ -165,7 +195,10 @@ __all__ = [
     "QueryFlagStatus",
     "QueryLog",
     "QueryLogCheckpoint",
+    "QueryLogSealMark",
     "QueryLogVerification",
+    "QueryVolume",
+    "SystemAccount",
     "User",
     "UserManager",
 ]

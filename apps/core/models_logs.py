@@ -14,11 +14,13 @@ from apps.core.choices import AuthEventKind, QueryChannel, QueryMode, QueryOutco
 class QueryLog(models.Model):
     """One lookup of a subject's credit information (查询日志), append-only and hash-chained.
 
-    Rows are written unchained by `apps.core.querylog.log_query`, without any lock. A sealing step
-    (`seal_query_log`) then takes the chain lock, gives the unsealed rows the next sequence
-    numbers in id order and stores each row's hash over its content and the previous row's
-    hash. The seal columns may be set once (NULL to value); every other change is refused by a
-    database trigger. `verify_query_log` walks the chain in sequence order.
+    Rows are written unchained by `apps.core.querylog.log_query`, without any lock. A sealing job
+    (`seal_pending`, every few seconds, never in a request) then takes the chain lock, gives the
+    unsealed rows the next sequence numbers in id order and stores each row's hash over its
+    content and the previous row's hash. The seal columns may be set once (NULL to value); every
+    other change is refused by a database trigger. `verify_query_log` walks the chain in sequence
+    order. The sealer finds the unsealed rows from a watermark (`QueryLogSealMark`), not from a
+    partial index: such an index keeps pointing at sealed rows until vacuum.
     """
 
     append_only = True
@@ -61,7 +63,6 @@ class QueryLog(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["user", "created_at"], name="core_qlog_user_time"),
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_qlog_unsealed"),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +87,44 @@ class QueryLogCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class QueryLogSealMark(models.Model):
+    """The sealer's watermark (one row): every query-log row with an id below `unsealed_from` is
+    sealed, so a sealing run reads the rows from there on in id order (the primary key) instead of
+    searching the whole table. The sealer moves it forward only past rows older than
+    `QUERY_LOG_SEAL_GRACE_SECONDS`, so that a row whose transaction commits late is still found."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    unsealed_from = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("query log seal watermark")
+        verbose_name_plural = _("query log seal watermarks")
+
+    def __str__(self) -> str:
+        return f"sealed below #{self.unsealed_from}"
+
+
+class QueryVolume(models.Model):
+    """How many lookups a user made on a day and were let through (Nanjing art. 52's abnormal-volume
+    control; a system account's daily quota). Counted by one UPSERT per lookup that also refuses
+    the lookup over the limit, so the count is exact under concurrency without locking the user's
+    row. A refused lookup is not counted; clearing a flag resets the day's count."""
+
+    user = models.ForeignKey("core.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    lookups = models.PositiveIntegerField(_("lookups"), default=0)
+
+    organization_scope = "user__organization"
+
+    class Meta:
+        verbose_name = _("daily lookup count")
+        verbose_name_plural = _("daily lookup counts")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="core_queryvolume_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.lookups}"
 
 
 class QueryLogVerification(models.Model):

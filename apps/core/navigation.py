@@ -26,6 +26,7 @@ NAV_ITEMS = [
     NavItem(_("Deadline workbench"), "core:workbench", order=1),
     NavItem(_("Query log"), "core:querylog_list", "core.view_querylog", order=80),
     NavItem(_("Query volume flags"), "core:queryflag_list", "core.view_queryflag", order=81),
+    NavItem(_("Connected systems"), "core:systemaccount_list", "core.view_systemaccount", order=81),
     NavItem(_("Sign-in events"), "core:authevent_list", "core.view_authevent", order=82),
     NavItem(_("City policy"), "core:policy", "core.view_policy", order=90),
     NavItem(_("Working-day calendar"), "core:workdays", "core.view_holidayoverride", order=91),

@@ -27,6 +27,10 @@ ROLE_PERMISSIONS = {
         "core.view_queryflag",
         # Nanjing art. 52: the credit office clears abnormal-volume flags.
         "core.change_queryflag",
+        # ... and sets each connected system's daily quota (issue 16).
+        "core.view_systemaccount",
+        "core.add_systemaccount",
+        "core.change_systemaccount",
     }
     | _DOCUMENTS
     | _DEADLINES
@@ -47,6 +51,7 @@ ROLE_PERMISSIONS = {
         "core.view_policy",
         # The authority keeps the city's figures up to date.
         "core.change_policy",
+        "core.view_systemaccount",
         "core.view_holidayoverride",
         "core.add_holidayoverride",
         "core.change_holidayoverride",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
-from apps.core.models import Policy, QueryLog, User
+from apps.core.models import Policy, QueryLog, QueryVolume, SystemAccount, User
+from apps.core.process_cache import ProcessCache
 from apps.core.querylog import LookupRequest, log_query
 
 MSG_POLICY_MISSING = gettext_lazy(
@@ -23,6 +29,15 @@ def active_policy() -> Policy:
         return Policy.objects.get(code=code)
     except Policy.DoesNotExist:
         raise ImproperlyConfigured(str(MSG_POLICY_MISSING).format(code=code)) from None
+
+
+_policies = ProcessCache()
+
+
+def cached_policy() -> Policy:
+    """The active policy from the process cache, for the hot paths that only read it (the
+    query-volume control on every lookup). Not for a form that edits it."""
+    return _policies.get(settings.CREDIT_POLICY, active_policy)
 
 
 def admin_page_lookup(
@@ -56,3 +71,49 @@ def admin_page_lookup(
         outcome=QueryOutcome.FOUND,
         result=result,
     )
+
+
+@dataclass
+class SystemUsage:
+    account: SystemAccount
+    today: int  # lookups let through today
+    refused_today: int
+    days: list[int]  # lookups let through on each of the last `len(days)` days, oldest first
+
+    @property
+    def share(self) -> int:
+        """Percent of the quota used today."""
+        return min(100, round(100 * self.today / self.account.daily_quota)) if self.account.daily_quota else 100
+
+
+def system_account_usage(*, accounts, today: datetime.date | None = None, days: int = 7) -> list[SystemUsage]:
+    """Each system account's lookups today against its quota, the refusals of today and the
+    counts of the last `days` days (from the daily counters: three queries whatever the number
+    of systems)."""
+    today = today or timezone.localdate()
+    accounts = list(accounts.select_related("user", "user__organization"))
+    user_ids = [a.user_id for a in accounts]
+    first = today - datetime.timedelta(days=days - 1)
+    counts = {
+        (user_id, day): lookups
+        for user_id, day, lookups in QueryVolume.objects.filter(user_id__in=user_ids, day__gte=first).values_list(
+            "user_id", "day", "lookups"
+        )
+    }
+    since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    refused = dict(
+        QueryLog.objects.filter(user_id__in=user_ids, created_at__gte=since, outcome=QueryOutcome.REFUSED)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
+    span = [first + datetime.timedelta(days=n) for n in range(days)]
+    return [
+        SystemUsage(
+            account=a,
+            today=counts.get((a.user_id, today), 0),
+            refused_today=refused.get(a.user_id, 0),
+            days=[counts.get((a.user_id, day), 0) for day in span],
+        )
+        for a in accounts
+    ]

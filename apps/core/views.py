@@ -26,11 +26,12 @@ from apps.core.models import (
     QueryFlagStatus,
     QueryLog,
     QueryLogVerification,
+    SystemAccount,
 )
 from apps.core.notifications import notification_mark_read, notifications_unread
 from apps.core.permissions import restrict
 from apps.core.registry import project_submodules
-from apps.core.selectors import active_policy
+from apps.core.selectors import active_policy, system_account_usage
 from apps.core.services import query_flag_clear
 from apps.core.workbench import WEEK_WORKING_DAYS, workbench_for
 from apps.core.workdays import add_working_days, covered_until
@@ -181,6 +182,22 @@ def queryflag_clear(request, pk: int):
     else:
         messages.success(request, _("The flag on %(user)s was cleared.") % {"user": flag.user})
     return redirect("core:queryflag_list")
+
+
+class SystemAccountUsageView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """The connected systems' accounts: each one's daily quota, what it used today, its refusals
+    of today and the last seven days (the credit office sets the quotas in the admin)."""
+
+    permission_required = "core.view_systemaccount"
+    template_name = "core/systemaccount_list.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = restrict(SystemAccount.objects.all(), self.request.user, "view")
+        return super().get_context_data(
+            usage=system_account_usage(accounts=accounts),
+            can_change=self.request.user.has_perm("core.change_systemaccount"),
+            **kwargs,
+        )
 
 
 class AuthEventListView(RestrictedListView):

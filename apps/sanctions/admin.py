@@ -41,9 +41,11 @@ class ListEntryAdmin(ReadOnlyAuditedAdmin):
 class SanctionCheckAdmin(AppendOnlyAdmin):
     list_display = ["id", "created_at", "organization", "matter", "statuses", "channel"]
     list_filter = ["matter", "channel"]
+    list_select_related = ["organization"]
 
 
 @admin.register(CheckFeedback)
 class CheckFeedbackAdmin(AppendOnlyAdmin):
     list_display = ["check_ref", "measure", "applied", "reason", "recorded_at"]
+    list_select_related = ["check_ref", "measure"]
     list_filter = ["applied"]

@@ -5,6 +5,8 @@ under, and the statistics of joint sanctions per agency and period (定期通报
 from __future__ import annotations
 
 import datetime
+import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import Category, ReportSection, Severity
-from apps.catalog.selectors import published_items
+from apps.catalog.models import Measure
+from apps.catalog.selectors import published_items, published_measures
 from apps.core.choices import DocumentKind
 from apps.core.documents import documents_of
 from apps.core.models import Organization
@@ -95,15 +98,135 @@ def visible_records(user, ids) -> list[CreditRecord]:
     return [found[i] for i in ids]
 
 
-def has_active_dishonest_record(subject: Subject, today: datetime.date | None = None) -> bool:
-    """A disclosed general or serious dishonest record; one under objection counts (it stays
-    active, with the mark beside its status)."""
-    today = today or timezone.localdate()
+def _active_dishonest_records(subject, today: datetime.date) -> QuerySet[CreditRecord]:
     return (
         CreditRecord.objects.filter(subject=subject, category=Category.DISHONEST, status=RecordStatus.ACTIVE)
         .filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
         .exclude(severity=Severity.MINOR)
-        .exists()
+    )
+
+
+def has_active_dishonest_record(subject: Subject, today: datetime.date | None = None) -> bool:
+    """A disclosed general or serious dishonest record; one under objection counts (it stays
+    active, with the mark beside its status)."""
+    return _active_dishonest_records(subject, today or timezone.localdate()).exists()
+
+
+def _live_entries(subject, today: datetime.date) -> QuerySet[ListEntry]:
+    # Measures apply from the first day of the listing, not from the decision (Nanjing art. 40).
+    return ListEntry.objects.filter(subject=subject, active=True, case__status__in=LIVE, start__lte=today).filter(
+        Q(end__isnull=True) | Q(end__gte=today)
+    )
+
+
+@dataclass
+class CheckAnswer:
+    """What a joint sanction check answers: the subject (None when unknown), its lists and status
+    as MeasureTarget values, and the published measures that apply in the matter."""
+
+    subject: Subject | None
+    statuses: list[str]
+    measures: list[Measure]
+
+
+# The columns of a measure a check returns (the API's answer and the web page show them).
+CHECK_MEASURE_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "kind",
+    "applies_to",
+    "implementing_body",
+    "legal_basis",
+    "content",
+    "duration",
+)
+_LISTS = (ListType.SERIOUS, ListType.KEY_ATTENTION, ListType.RED)
+
+
+# Stand-ins compiled into the check's SQL once per process, replaced by the call's values.
+_IDENTIFIER = "\x00identifier"
+_TODAY = datetime.date(1, 1, 2)
+_CHECK_FLAGS = [str(MEASURE_TARGET[list_type]) for list_type in _LISTS]
+
+
+@functools.cache
+def _check_sql(vendor: str) -> tuple[str, list]:
+    """The check's one statement, compiled by the ORM once per process (compiling it took a third
+    of the request): the subject with one EXISTS per list and one for a dishonest record, joined
+    to the published measures for any of them."""
+    from django.db.models import Exists, F, OuterRef
+
+    flags = {
+        str(MEASURE_TARGET[list_type]): Exists(_live_entries(OuterRef("pk"), _TODAY).filter(case__list_type=list_type))
+        for list_type in _LISTS
+    }
+    flags["dishonest"] = Exists(_active_dishonest_records(OuterRef("pk"), _TODAY))
+    subject_sql, subject_params = (
+        Subject.objects.filter(identifier=_IDENTIFIER)
+        .order_by()
+        .annotate(**{f"s_{name}": expression for name, expression in flags.items()})
+        .values("id", "kind", "identifier", "name", *(f"s_{name}" for name in flags))
+        .query.sql_with_params()
+    )
+    measure_columns = (*CHECK_MEASURE_FIELDS, "matters", "measure_list_id", "position")
+    measure_sql, measure_params = (
+        published_measures()
+        .order_by()
+        .annotate(**{f"m_{name}": F(name) for name in measure_columns})
+        .values(*(f"m_{name}" for name in measure_columns))
+        .query.sql_with_params()
+    )
+    # A measure for "no_dishonest" applies to a subject with no dishonest record, not seriously listed.
+    applies = " OR ".join(
+        [f"(m.m_applies_to = '{name}' AND s.s_{name})" for name in flags]
+        + ["(m.m_applies_to = 'no_dishonest' AND NOT s.s_dishonest AND NOT s.s_serious)"]
+    )
+    sql = f"SELECT s.*, m.* FROM ({subject_sql}) s LEFT JOIN ({measure_sql}) m ON {applies}"  # noqa: S608
+    return sql, [*subject_params, *measure_params]
+
+
+def check_answer(identifier: str, matter: str, today: datetime.date | None = None) -> CheckAnswer:
+    """The subject, its lists and status and the published measures that apply in `matter`, in one
+    SQL statement (the check API's hot path, DESIGN.md section 9): the subject with one EXISTS per
+    list and one for a dishonest record, joined to the published measures for any of them. Gives
+    the same answer as `subject_statuses` and `measures_for` (the statuses in the order serious,
+    key-attention, red, then dishonest or no_dishonest; the measures by status, then list order).
+    """
+    from django.db import connection
+
+    today = today or timezone.localdate()
+    sql, params = _check_sql(connection.vendor)
+    flags = [*_CHECK_FLAGS, "dishonest"]
+    # (SQLite's parameters carry dates as ISO text.)
+    values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY.isoformat(): today.isoformat()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, str | datetime.date) else p for p in params])
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    if not rows:
+        return CheckAnswer(None, [], [])
+    first = rows[0]
+    subject = Subject(id=first["id"], kind=first["kind"], identifier=first["identifier"], name=first["name"])
+    statuses = [name for name in flags if name != "dishonest" and first[f"s_{name}"]]
+    statuses.append("dishonest" if first["s_dishonest"] else "no_dishonest")
+    if "no_dishonest" in statuses and first["s_serious"]:
+        statuses.remove("no_dishonest")
+    order = {status: position for position, status in enumerate(statuses)}
+    measures = []
+    for row in rows:
+        if row["m_id"] is None or row["m_applies_to"] not in order:
+            continue
+        matters = row["m_matters"]
+        if isinstance(matters, str):  # SQLite hands JSON back as text
+            matters = json.loads(matters)
+        if matter in matters:
+            measures.append(row)
+    measures.sort(key=lambda m: (order[m["m_applies_to"]], m["m_measure_list_id"], m["m_position"], m["m_code"]))
+    return CheckAnswer(
+        subject,
+        statuses,
+        [Measure(**{name: m[f"m_{name}"] for name in CHECK_MEASURE_FIELDS}) for m in measures],
     )
 
 

@@ -243,7 +243,11 @@ class CreditRecord(AuditedModel):
         verbose_name_plural = _("credit records")
         ordering = ["-determined_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["provider", "dedup_key"], name="record_provider_dedup")]
-        indexes = [models.Index(fields=["subject", "category"], name="record_subject_category")]
+        indexes = [
+            models.Index(fields=["subject", "category"], name="record_subject_category"),
+            # The records lists' order (admin and workbench): newest determination first, no sort.
+            models.Index(fields=["-determined_on", "-id"], name="record_determined_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item.code} {self.subject.display_name} {self.document_number}".strip()

@@ -188,6 +188,17 @@ def lookup_log(
 # --- search ---------------------------------------------------------------------------------------
 
 
+def subjects_matching(subjects: QuerySet[Subject], text: str) -> QuerySet[Subject]:
+    """The subjects whose identifier is `text` (a full 18-character identifier, through the
+    unique index) or whose name contains it (`contains`, not `icontains`: the trigram index
+    serves LIKE, not UPPER(name) LIKE; Chinese names have no case). The workbench search and
+    the admin's subject search both go through here."""
+    identifier = normalize_identifier(text)
+    if len(identifier) == 18:
+        return subjects.filter(identifier=identifier)
+    return subjects.filter(name__contains=text)
+
+
 def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
     """Subjects whose identifier is `query` or whose name contains it; one query-log row.
 
@@ -200,12 +211,7 @@ def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
         except ValidationError as error:
             raise ValidationError({"query": error.messages}) from None
         lookup_check(lookup, identifier=applicant)
-    identifier = normalize_identifier(text)
-    if len(identifier) == 18:
-        matches = list(Subject.objects.filter(identifier=identifier))
-    else:
-        # `contains`, not `icontains`: a trigram index serves LIKE (Chinese names have no case).
-        matches = list(Subject.objects.filter(name__contains=text).order_by("name")[:SEARCH_LIMIT]) if text else []
+    matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
     lookup_log(
         lookup,
         identifier=matches[0].identifier if len(matches) == 1 else "",
@@ -242,6 +248,12 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
     if mode not in HISTORY_MODES:
         rows = restrict(rows, user) if user is not None else rows.none()
     return list(rows.select_related("organization").order_by("-id")[:limit])
+
+
+# The credit file shows this many records of a category (the newest); the rest on request, as a
+# new logged lookup, and all of them in the credit report. Keeps the page's render time near
+# constant (issue 16: 47 ms with 10 records, 215 ms with 500 before).
+CREDIT_FILE_RECORDS_SHOWN = 50
 
 
 def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:

@@ -47,7 +47,7 @@ from apps.subjects.forms import (
 )
 from apps.subjects.models import Commitment, CreditRecord, CreditReport, ImportBatch, Subject
 from apps.subjects.reports import credit_report_download, credit_report_issue
-from apps.subjects.selectors import credit_file_for, modes_for, subject_search
+from apps.subjects.selectors import CREDIT_FILE_RECORDS_SHOWN, credit_file_for, modes_for, subject_search
 
 PAGE_SIZE = 50
 
@@ -132,6 +132,12 @@ def credit_file_view(request, pk: int):
             "panels": [panel for _receiver, panel in panels if panel],
             "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
+            # All of a long category only when asked (another logged lookup); the newest otherwise.
+            **(
+                {"records_shown": None, "records_slice": ":"}
+                if request.POST.get("all_records") == "1"
+                else {"records_shown": CREDIT_FILE_RECORDS_SHOWN, "records_slice": f":{CREDIT_FILE_RECORDS_SHOWN}"}
+            ),
         },
     )
 

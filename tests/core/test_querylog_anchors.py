@@ -272,25 +272,26 @@ def test_the_superuser_rewrite_and_reseal_of_two_rows_is_reported():
         call_command("verify_query_log")
 
 
-def test_sealing_after_a_lookup_anchors_it_and_a_server_without_the_key_still_serves(
-    settings, policy, django_capture_on_commit_callbacks, caplog
+def test_a_lookup_never_seals_the_job_anchors_it_and_a_server_without_the_key_still_serves(
+    settings, policy, django_capture_on_commit_callbacks
 ):
+    """Sealing is off the request path (issue 16): the lookup only inserts its row, on a web server
+    without the anchor key too; the sealing job chains and anchors it."""
     from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
-    from apps.core.querylog import LookupRequest, log_query
+    from apps.core.querylog import LookupRequest, log_query, seal_pending
     from tests.factories import OfficerFactory
 
-    settings.QUERY_LOG_SEAL_ON_COMMIT = True
     officer = OfficerFactory()
     asked = LookupRequest(
         user=officer, mode=QueryMode.GOVERNMENT, purpose=QueryPurpose.ADMINISTRATIVE_LICENSING, channel=QueryChannel.WEB
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    settings.QUERY_LOG_ANCHOR_KEY = ""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = log_query(asked, subject_identifier="11010519491231002X")
+    assert callbacks == []  # nothing left to run after the commit either
+    assert QueryLog.objects.get(pk=first.pk).seq is None
+    assert not settings.QUERY_LOG_ANCHOR_PATH.exists()
+    settings.QUERY_LOG_ANCHOR_KEY = "test-anchor-key-not-for-production-0123456789"
+    assert seal_pending() == 1
     assert QueryLog.objects.get(pk=first.pk).seq == 1
     assert [line["seq"] for line in anchor_lines(settings)] == [1]
-    # A web server without the key: the lookup is on record, its seal is left to the sealing host.
-    settings.QUERY_LOG_ANCHOR_KEY = ""
-    with django_capture_on_commit_callbacks(execute=True):
-        second = log_query(asked, subject_identifier="11010519491231002X")
-    assert QueryLog.objects.get(pk=second.pk).seq is None
-    assert "QUERY_LOG_ANCHOR_KEY" in caplog.text

@@ -315,3 +315,37 @@ def test_a_listing_start_so_late_its_disclosure_would_pass_the_year_9999_is_a_40
     assert response.json() == {"listing_start": ["自该日期起算的公示期限将晚于9999年结束，请核对日期。"]}
     case.refresh_from_db()
     assert case.status == CaseStatus.NOTICE_ISSUED and not ListEntry.objects.filter(case=case).exists()
+
+
+def captured_sql(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_api_runs_at_most_4_statements_in_one_transaction(world, django_assert_max_num_queries, monkeypatch):
+    """Issue 16: the token, the user and the role's permission come from the per-process cache;
+    the answer is one statement, then the counter, the log row and the check, in one transaction."""
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    _case(world, decide=True)
+    token = Token.objects.create(user=OfficerFactory())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    assert client.get(reverse("check-list"), params).status_code == 200  # the first call fills the caches
+    commits = []
+    commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: commits.append(1) or commit())
+    # The transaction's BEGIN and COMMIT are counted too: 4 statements and those two.
+    with django_assert_max_num_queries(4 + 2) as captured:
+        response = client.get(reverse("check-list"), params)
+    assert response.status_code == 200
+    statements = [sql for sql in captured_sql(captured) if sql not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+    assert len(statements) <= 4
+    data = response.json()
+    assert data["statuses"] == ["serious", "dishonest"]
+    assert [m["id"] for m in data["measures"]] == [world.measures["serious"].pk, world.measures["dishonest"].pk]
+    assert len(commits) == 1 and sum(sql.startswith("BEGIN") for sql in captured_sql(captured)) == 1
+    assert not any("SAVEPOINT" in sql or "FOR UPDATE" in sql for sql in statements)
+    assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 2

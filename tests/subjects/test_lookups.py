@@ -238,3 +238,22 @@ def test_other_agencies_lookups_are_not_shown_to_an_officer(client, policy):
         reverse("subjects:credit_file", args=[company.pk]), {"mode": "government", "purpose": "objection_processing"}
     ).content.decode()
     assert "南京市中级人民法院" in page
+
+
+def test_a_long_category_shows_its_newest_records_and_the_rest_on_request(client, policy):
+    """Issue 16: the credit file renders in near-constant time whatever the number of records."""
+    from apps.subjects.selectors import CREDIT_FILE_RECORDS_SHOWN
+
+    company = CompanyFactory()
+    item = RecordFactory(subject=company).item
+    RecordFactory.create_batch(CREDIT_FILE_RECORDS_SHOWN + 4, subject=company, item=item)
+    total = CREDIT_FILE_RECORDS_SHOWN + 5
+    client.force_login(ClerkFactory())
+    url = reverse("subjects:credit_file", args=[company.pk])
+    lookup = {"mode": "government", "purpose": "objection_processing"}
+    page = client.post(url, lookup).content.decode()
+    assert page.count("宁市监罚〔2026〕") == CREDIT_FILE_RECORDS_SHOWN
+    assert f"({total})" in page and 'name="all_records"' in page
+    page = client.post(url, {**lookup, "all_records": "1"}).content.decode()
+    assert page.count("宁市监罚〔2026〕") == total and 'name="all_records"' not in page
+    assert QueryLog.objects.count() == 2  # showing all is another logged lookup

@@ -8,24 +8,26 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.catalog.choices import Matter
-from apps.catalog.selectors import measures_for
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
 from apps.core.exceptions import Conflict
-from apps.core.querylog import LookupRequest, log_query
+from apps.core.querylog import LookupRequest, record_lookup
 from apps.sanctions.models import CheckFeedback, SanctionCheck
-from apps.sanctions.selectors import subject_statuses
+from apps.sanctions.selectors import check_answer
 from apps.sanctions.services.common import (
     MSG_FEEDBACK_TWICE,
     MSG_MATTER,
     MSG_MEASURE_NOT_RETURNED,
     MSG_REASON_NOT_APPLIED,
 )
-from apps.subjects.models import Subject
 
 
 def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChannel.API, client_ip: str | None = None):
     """A government system asks which measures apply to an applicant in a matter (Nanjing art.
     34: 自动比对). Logged as a government lookup whose purpose is the matter.
+
+    Four SQL statements in one transaction (issue 16): the answer (`check_answer`), the log row,
+    the check and the query-volume counter. A refusal (the user's flag, a system's quota) writes
+    the refused log row, no check, and raises QueryRefused.
 
     Returns (check, subject or None, statuses, measures)."""
     from apps.subjects.services import clean_identifier
@@ -36,13 +38,9 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
         _kind, identifier = clean_identifier(identifier)
     except ValidationError as error:
         raise ValidationError({"identifier": error.messages}) from None
-    subject = Subject.objects.filter(identifier=identifier).first()
-    statuses = subject_statuses(subject)
-    measures = []
-    for status in statuses:
-        for measure in measures_for(status, matter):
-            if measure not in measures:
-                measures.append(measure)
+    answer = check_answer(identifier, matter)
+    subject, statuses, measures = answer.subject, answer.statuses, answer.measures
+    measure_ids = [m.pk for m in measures]
     lookup = LookupRequest(
         user=by,
         mode=QueryMode.GOVERNMENT,
@@ -51,26 +49,31 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
         purpose_detail=str(Matter(matter).label),
         client_ip=client_ip,
     )
-    # Logged outside any transaction of ours: a refusal and its flag must stay on record.
-    entry = log_query(
+
+    def record_check(entry):
+        return SanctionCheck.objects.create(
+            requested_by=by,
+            organization_id=by.organization_id,
+            identifier=identifier,
+            subject=subject,
+            matter=matter,
+            statuses=statuses,
+            measure_ids=measure_ids,
+            channel=channel,
+            query_log=entry,
+        )
+
+    _entry, check, refusal = record_lookup(
         lookup,
         subject_identifier=identifier,
         subject_name=subject.name if subject else "",
         query={"identifier": identifier, "matter": matter},
         outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
-        result={"statuses": statuses, "measures": [m.pk for m in measures]},
+        result={"statuses": statuses, "measures": measure_ids},
+        also=record_check,
     )
-    check = SanctionCheck.objects.create(
-        requested_by=by,
-        organization=by.organization,
-        identifier=identifier,
-        subject=subject,
-        matter=matter,
-        statuses=statuses,
-        measure_ids=[m.pk for m in measures],
-        channel=channel,
-        query_log=entry,
-    )
+    if refusal is not None:
+        raise refusal  # after the commit: the refusal stays on record
     return check, subject, statuses, measures
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"no anchor file at {anchor_file}")
         try:
             if not no_seal:
-                seal_query_log(wait=True)
+                seal_query_log(wait=True, full=True)
             report = verify_query_log(anchor_file=anchor_file)
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error

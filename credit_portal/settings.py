@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.subjects",
     "apps.sanctions",
     "apps.objections",
+    "apps.service_agencies",
     # `seed_demo` and the demo data it builds; above every app, imported by none.
     "apps.demo",
 ]

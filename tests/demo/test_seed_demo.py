@@ -20,7 +20,7 @@ from apps.subjects.models import Commitment, CreditRecord, ImportBatch, Subject
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = ["clerk", "officer_market", "officer_tax", "authority", "auditor"]
+DEMO_USERNAMES = ["clerk", "officer_market", "officer_tax", "authority", "auditor", "agency_rating", "agency_report"]
 
 
 def _counts() -> dict[str, int]:
@@ -53,8 +53,9 @@ def test_seed_demo_is_idempotent(settings):
     call_command("seed_demo", stdout=second)
 
     assert _counts() == after_first, second.getvalue()
-    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 5
-    assert Organization.objects.count() == 4
+    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 7
+    # two credit service agencies with one staff user each
+    assert Organization.objects.count() == 6
     # The sanctions step ran on the first run only, on the subjects step's records.
     cases = ListingCase.objects.values_list("list_type", "status")
     assert sorted(cases) == sorted(

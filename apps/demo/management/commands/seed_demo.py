@@ -26,6 +26,9 @@ DEMO_ORGANIZATIONS = [
     ("office", OrganizationKind.CREDIT_OFFICE, "南京市公共信用信息中心", "市信用中心", "12320100466009331H"),
     ("market", OrganizationKind.AGENCY, "南京市市场监督管理局", "市市场监管局", "11320100014105288B"),
     ("tax", OrganizationKind.AGENCY, "国家税务总局南京市税务局", "市税务局", "113201000141053127"),
+    # Two credit service agencies (信用服务机构), each with one staff user.
+    ("rating", OrganizationKind.SERVICE_AGENCY, "南京诚信信用评级有限公司", "诚信评级", "91320100MA1XY0001L"),
+    ("report", OrganizationKind.SERVICE_AGENCY, "南京明鉴信用管理有限公司", "明鉴信用", "91320100MA1XY0002P"),
 ]
 
 DEMO_USERS = [
@@ -34,6 +37,8 @@ DEMO_USERS = [
     ("officer_tax", "赵丽华", Role.OFFICER, "tax", "Invoice-2026!demo"),
     ("authority", "陈志强", Role.AUTHORITY, "authority", "Catalog-2026!demo"),
     ("auditor", "周敏", Role.AUDITOR, "authority", "Ledger-2026!demo"),
+    ("agency_rating", "孙立新", Role.AGENCY_STAFF, "rating", "Rating-2026!demo"),
+    ("agency_report", "吴雅琴", Role.AGENCY_STAFF, "report", "Scoring-2026!demo"),
 ]
 
 # The demo data of each app, in the order the apps depend on each other.

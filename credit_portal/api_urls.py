@@ -9,6 +9,7 @@ from apps.core.http import login_not_required_urls
 from apps.objections import api as objections
 from apps.objections import api_revocations as revocations
 from apps.sanctions import api as sanctions
+from apps.service_agencies import api as service_agencies
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -27,6 +28,8 @@ router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 router.register("objections", objections.ObjectionViewSet, basename="objection")
 router.register("revocations", revocations.RevocationViewSet, basename="revocation")
+router.register("agencies/filings", service_agencies.FilingViewSet, basename="agencyfiling")
+router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

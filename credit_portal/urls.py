@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("apps.subjects.urls")),
     path("", include("apps.sanctions.urls")),
     path("", include("apps.objections.urls")),
+    path("", include("apps.service_agencies.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -41,7 +41,7 @@ from tests.factories import (
     QueryFlagFactory,
 )
 from tests.sanctions import factories as case_factories
-from tests.service_agencies.factories import AgencyStaffFactory
+from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory
 from tests.subjects.factories import CommitmentFactory
 
 # The mark also makes pytest-django set up the test database for the module-scoped world.
@@ -113,6 +113,9 @@ class World:
             document_body="南京市中级人民法院",
             reason="判决撤销处罚决定",
         )
+
+        # the agency staff's own agency's registration, filed and awaiting review
+        self.filing = RegistryFilingFactory(agency=self.users["agency_staff"].organization)
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -354,6 +357,27 @@ PAGES: dict[str, Page] = {
     "objections:public_status": Page(at("objections:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
     # statistics: every role with the view permission; an officer gets its own agency's row only
     "objections:statistics": Page(at("objections:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # service agencies: the registry (名册); officers hold no permission on it, the agency staff's
+    # column (AGENCY_STAFF) is its own agency's
+    "service_agencies:filing_list": Page(
+        at("service_agencies:filing_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
+    "service_agencies:filing_new": Page(at("service_agencies:filing_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "service_agencies:filing_detail": Page(
+        at("service_agencies:filing_detail", lambda w: w.filing), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:filing_step": Page(
+        at("service_agencies:filing_step", lambda w: w.filing, "accept"),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"reason": "审核通过"},
+    ),
+    "service_agencies:business_report_new": Page(
+        at("service_agencies:business_report_new"), statuses(302, 403, 403, 403, 403, 403, 403)
+    ),
+    "service_agencies:public_registry": Page(
+        at("service_agencies:public_registry"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -425,6 +449,13 @@ AGENCY_STAFF: dict[str, int] = {
     "objections:public_filed": 200,
     "objections:public_status": 200,
     "objections:statistics": 403,
+    "service_agencies:filing_list": 200,
+    "service_agencies:filing_new": 200,
+    "service_agencies:filing_detail": 200,
+    # its own filing: the authority reviews it, not the agency
+    "service_agencies:filing_step": 403,
+    "service_agencies:business_report_new": 200,
+    "service_agencies:public_registry": 200,
 }
 for _name, _status in AGENCY_STAFF.items():
     if _name in PAGES:

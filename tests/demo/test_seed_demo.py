@@ -96,3 +96,19 @@ def test_seed_demo_refuses_to_run_outside_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.filter(username__in=DEMO_USERNAMES).exists()
+
+
+@pytest.mark.today("2026-12-05T10:00")
+def test_seed_demo_publishes_one_agency_and_leaves_one_for_review(settings):
+    from apps.service_agencies.choices import FilingStatus
+    from apps.service_agencies.models import BusinessReport, RegistryFiling
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    statuses = dict(RegistryFiling.objects.values_list("agency__short_name", "status"))
+    assert statuses == {"诚信评级": FilingStatus.PUBLISHED, "明鉴信用": FilingStatus.FILED}
+    assert BusinessReport.objects.count() == 1
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "service agencies: demo registry already present; nothing to add" in again.getvalue()
+    assert RegistryFiling.objects.count() == 2

@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(_("Service agencies"), "service_agencies:filing_list", "service_agencies.view_registryfiling", order=60),
+]

@@ -1,0 +1,57 @@
+"""Reads of the service-agencies app: what a user may see, the public registry, a filing's page.
+Nothing here shows a subject's personal data, so nothing writes the query log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from apps.core.permissions import restrict
+from apps.service_agencies.choices import FilingStatus
+from apps.service_agencies.models import BusinessReport, RegistryFiling
+
+
+def visible_filings(user) -> QuerySet[RegistryFiling]:
+    """The authority, the credit office and auditors see every filing; an agency's staff their own."""
+    return restrict(RegistryFiling.objects.select_related("agency"), user)
+
+
+def visible_business_reports(user) -> QuerySet[BusinessReport]:
+    return restrict(BusinessReport.objects.select_related("agency"), user)
+
+
+def live_filing_of(agency) -> RegistryFiling | None:
+    """The agency's filing that is not removed, if any."""
+    if agency is None:
+        return None
+    return RegistryFiling.objects.filter(agency=agency).exclude(status=FilingStatus.REMOVED).first()
+
+
+def public_registry() -> QuerySet[RegistryFiling]:
+    """The published registrations only (Ningbo art. 50): what the public registry lists."""
+    return RegistryFiling.objects.filter(status=FilingStatus.PUBLISHED).select_related("agency").order_by("name")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: object
+    who: object
+    what: str
+    reason: str
+
+
+def timeline(filing: RegistryFiling) -> list[TimelineEntry]:
+    """Every change of the filing, in order: who, when, what it became and why."""
+    return [
+        TimelineEntry(row.history_date, row.history_user, row.get_status_display(), row.history_change_reason or "")
+        for row in filing.history.select_related("history_user").order_by("history_date", "history_id")
+    ]
+
+
+def filing_page(filing: RegistryFiling, user) -> dict:
+    """What the filing's page shows besides the steps: the agency's business information."""
+    return {
+        "business_reports": list(visible_business_reports(user).filter(agency_id=filing.agency_id)),
+        "timeline": timeline(filing),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from apps.service_agencies import public, views
+
+app_name = "service_agencies"
+
+urlpatterns = [
+    path("agencies/", views.filing_list, name="filing_list"),
+    path("agencies/new/", views.filing_new, name="filing_new"),
+    path("agencies/<int:pk>/", views.filing_detail, name="filing_detail"),
+    path("agencies/<int:pk>/step/<slug:step>/", views.filing_step, name="filing_step"),
+    path("agencies/business/new/", views.business_report_new, name="business_report_new"),
+    # the public registry (名册), no login
+    path("public/agencies/", public.public_registry_view, name="public_registry"),
+]

@@ -30,6 +30,7 @@ router.register("objections", objections.ObjectionViewSet, basename="objection")
 router.register("revocations", revocations.RevocationViewSet, basename="revocation")
 router.register("agencies/filings", service_agencies.FilingViewSet, basename="agencyfiling")
 router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
+router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

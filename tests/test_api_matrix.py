@@ -44,7 +44,12 @@ from tests.factories import (
 )
 from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions import factories as case_factories
-from tests.service_agencies.factories import AgencyStaffFactory, BusinessReportFactory, RegistryFilingFactory
+from tests.service_agencies.factories import (
+    AgencyStaffFactory,
+    BusinessReportFactory,
+    RegistryFilingFactory,
+    SupervisionActionFactory,
+)
 
 # The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -166,6 +171,9 @@ class World:
 
     def business_report(self):
         return BusinessReportFactory(agency=self.agency_staff.organization)
+
+    def supervision_action(self, kind: str = "inspection"):
+        return SupervisionActionFactory(agency=self.agency_staff.organization, kind=kind)
 
     # --- core ------------------------------------------------------------------------------
 
@@ -774,6 +782,40 @@ MATRIX: list[Row] = [
             "reason": "年度报送",
         },
         status=201,
+    ),
+    # Supervision: the authority records actions and receives materials; an agency's staff read
+    # the actions on their own agency. Agency staff hold no `change`: the step refuses them (403)
+    # before the object is looked up, so that row has no 404 case.
+    Row("supervisionaction-list", "GET", at("supervisionaction-list"), "agency_staff", "officer"),
+    Row(
+        "supervisionaction-list",
+        "POST",
+        at("supervisionaction-list"),
+        "authority",
+        "clerk",
+        data=lambda w: {
+            "agency": w.agency_staff.organization_id,
+            "kind": "materials",
+            "summary": "提交评级业务底稿",
+            "reason": "调取材料",
+        },
+        status=201,
+    ),
+    Row(
+        "supervisionaction-detail",
+        "GET",
+        at("supervisionaction-detail", lambda w: w.supervision_action()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "supervisionaction-received",
+        "POST",
+        at("supervisionaction-received", lambda w: w.supervision_action("materials")),
+        "authority",
+        "agency_staff",
+        data=lambda w: {"reason": "材料已收到"},
     ),
     Row(
         "businessreport-detail",

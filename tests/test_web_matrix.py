@@ -41,7 +41,7 @@ from tests.factories import (
     QueryFlagFactory,
 )
 from tests.sanctions import factories as case_factories
-from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory
+from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory, SupervisionActionFactory
 from tests.subjects.factories import CommitmentFactory
 
 # The mark also makes pytest-django set up the test database for the module-scoped world.
@@ -116,6 +116,8 @@ class World:
 
         # the agency staff's own agency's registration, filed and awaiting review
         self.filing = RegistryFilingFactory(agency=self.users["agency_staff"].organization)
+        # the authority asked that agency for materials (not received yet)
+        self.action = SupervisionActionFactory(agency=self.users["agency_staff"].organization, kind="materials")
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -378,6 +380,20 @@ PAGES: dict[str, Page] = {
     "service_agencies:public_registry": Page(
         at("service_agencies:public_registry"), statuses(200, 200, 200, 200, 200, 200, 200)
     ),
+    # supervision: the authority records and receives; the credit office and auditors read
+    "service_agencies:action_list": Page(
+        at("service_agencies:action_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
+    "service_agencies:action_new": Page(at("service_agencies:action_new"), statuses(302, 403, 403, 403, 200, 403, 200)),
+    "service_agencies:action_detail": Page(
+        at("service_agencies:action_detail", lambda w: w.action), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:action_receive": Page(
+        at("service_agencies:action_receive", lambda w: w.action),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"on": "2026-12-02", "reason": "材料已收到"},
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -456,6 +472,11 @@ AGENCY_STAFF: dict[str, int] = {
     "service_agencies:filing_step": 403,
     "service_agencies:business_report_new": 200,
     "service_agencies:public_registry": 200,
+    # the actions on its own agency: read, never recorded or received by the agency
+    "service_agencies:action_list": 200,
+    "service_agencies:action_new": 403,
+    "service_agencies:action_detail": 200,
+    "service_agencies:action_receive": 403,
 }
 for _name, _status in AGENCY_STAFF.items():
     if _name in PAGES:

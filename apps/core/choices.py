@@ -189,6 +189,7 @@ class DeadlineKind(models.TextChoices):
     OBJECTION_DIRECT = "objection_direct", _("Objection filed with the agency: its decision")
     REVOCATION_CHANGE = "revocation_change", _("Revoked decision: change the record")
     REVOCATION_AGENCY_NOTICE = "revocation_agency_notice", _("Revoked decision: the agency tells the office")
+    AGENCY_MATERIALS = "agency_materials", _("Service agency: hand in the requested materials")
 
 
 class DeadlineStatus(models.TextChoices):

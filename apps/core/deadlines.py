@@ -91,6 +91,11 @@ CLOCKS: dict[str, ClockRule] = {
     # the agency, not the subject: opened from the document's date and met when the notice is
     # filed, it records whether the agency was late.
     DeadlineKind.REVOCATION_AGENCY_NOTICE: ClockRule("revocation_agency_notice_days"),
+    # Nanjing art. 69, Ningbo art. 52, Tianjin art. 47: a supervised service agency provides the
+    # materials the authority asks for; no city fixes the period (the preset's figure). It binds
+    # the agency (like the revoking agency's notice): met when the authority records the
+    # materials received; overdue, it is on the authority's workbench to follow up.
+    DeadlineKind.AGENCY_MATERIALS: ClockRule("agency_materials_days"),
 }
 
 

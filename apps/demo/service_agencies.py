@@ -1,5 +1,6 @@
 """Demo step for the service-agencies app (run by `seed_demo`): the rating agency's registration
-filed, accepted and published on the public registry, with last year's business information; the
+filed, accepted and published on the public registry, with last year's business information and a
+compliant spot check of one of its reports; the
 credit-management agency's filed and waiting for the authority's review. Through the services, so
 the history is the real one; a later run finds the filings and adds nothing."""
 
@@ -9,7 +10,8 @@ from django.utils import timezone
 
 from apps.core.choices import Role
 from apps.core.models import User
-from apps.service_agencies import services
+from apps.service_agencies import services, supervision
+from apps.service_agencies.choices import ActionKind, Finding
 from apps.service_agencies.models import RegistryFiling
 
 REASON = "演示数据：信用服务机构名册"
@@ -57,5 +59,17 @@ def seed(stdout) -> None:
                 reports_by_kind={"信用评级报告": 136, "信用报告": 412},
                 staff_count=48,
                 reason="报送上年度业务信息",
+            )
+            # A spot check of one of its rating reports, found compliant and published.
+            supervision.supervision_record(
+                by=authority,
+                agency=org,
+                kind=ActionKind.SPOT_CHECK,
+                summary="抽查该机构出具的主体信用评级报告及底稿",
+                report_number=f"CXPJ-{timezone.localdate().year}-0137",
+                report_date=timezone.localdate() - timezone.timedelta(days=40),
+                finding=Finding.COMPLIANT,
+                basis="《南京市社会信用条例》第六十九条",
+                reason="年度评级报告抽查",
             )
     stdout.write("service agencies: 2 demo registrations (1 published, 1 awaiting review)")

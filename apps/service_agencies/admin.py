@@ -4,7 +4,7 @@ reviewed by the authority on the workbench or through the API (`apps.service_age
 from django.contrib import admin
 
 from apps.core.admin_base import AuditedAdmin
-from apps.service_agencies.models import BusinessReport, RegistryFiling
+from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
 
 
 class ReadOnlyAdmin(AuditedAdmin):
@@ -27,3 +27,10 @@ class RegistryFilingAdmin(ReadOnlyAdmin):
 class BusinessReportAdmin(ReadOnlyAdmin):
     list_display = ["agency", "year", "staff_count", "filed_on"]
     list_filter = ["year"]
+
+
+@admin.register(SupervisionAction)
+class SupervisionActionAdmin(ReadOnlyAdmin):
+    list_display = ["taken_on", "agency", "kind", "finding", "published_on", "materials_received_on"]
+    list_filter = ["kind", "finding"]
+    date_hierarchy = "taken_on"

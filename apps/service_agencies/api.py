@@ -9,10 +9,12 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api.fields import TextField
+from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
-from apps.service_agencies import services
-from apps.service_agencies.models import BusinessReport, RegistryFiling
+from apps.core.models import Organization
+from apps.service_agencies import services, supervision
+from apps.service_agencies.choices import ActionKind, Finding
+from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
 
 
 class FilingSerializer(serializers.ModelSerializer):
@@ -160,3 +162,67 @@ class BusinessReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
         report = services.business_report_file(by=request.user, **data)
         body = BusinessReportSerializer(report, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SupervisionSerializer(serializers.ModelSerializer):
+    deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the materials' time limit")
+
+    class Meta:
+        model = SupervisionAction
+        fields = [
+            "id",
+            "agency",
+            "kind",
+            "taken_on",
+            "summary",
+            "basis",
+            "report_number",
+            "report_date",
+            "finding",
+            "finding_reasons",
+            "published_on",
+            "materials_received_on",
+            "because_of",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+
+class SupervisionRecordSerializer(ReasonSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    kind = serializers.ChoiceField(choices=[c for c in ActionKind.choices if c[0] != ActionKind.RESTRICTION])
+    taken_on = serializers.DateField(required=False)
+    summary = TextField(max_length=5000)
+    basis = TextField(required=False, allow_blank=True, max_length=300)
+    report_number = TextField(required=False, allow_blank=True, max_length=100)
+    report_date = serializers.DateField(required=False, allow_null=True)
+    finding = serializers.ChoiceField(choices=Finding.choices, required=False, allow_blank=True)
+    finding_reasons = TextField(required=False, allow_blank=True, max_length=5000)
+
+
+class ReceiveSerializer(ReasonSerializer):
+    on = serializers.DateField(required=False)
+
+
+class SupervisionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = SupervisionAction.objects.select_related("agency").prefetch_related("deadlines__pauses")
+    serializer_class = SupervisionSerializer
+    filterset_fields = ["kind", "finding", "agency"]
+
+    @extend_schema(request=SupervisionRecordSerializer, responses={201: SupervisionSerializer})
+    def create(self, request, *args, **kwargs):
+        """Record a supervision action (the authority); a false report also restricts the agency."""
+        payload = SupervisionRecordSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        action = supervision.supervision_record(by=request.user, **payload.validated_data)
+        body = SupervisionSerializer(action, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReceiveSerializer, responses=SupervisionSerializer)
+    @action(detail=True, methods=["post"])
+    def received(self, request, pk=None):
+        """The requested materials were handed in (`on`, default today): the time limit is met."""
+        payload = ReceiveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = supervision.materials_receive(self.get_object(), by=request.user, **payload.validated_data)
+        return Response(SupervisionSerializer(done, context=self.get_serializer_context()).data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.forms import ReasonForm
+from apps.core.forms import DateInput, ReasonForm
 from apps.service_agencies.services import years_offered
 
 MSG_REPORT_LINE = _("Line {line}: write “kind of report: number”, e.g. “信用评级报告: 120”.")
@@ -88,3 +88,34 @@ class BusinessReportForm(ReasonForm):
             "staff_count": data["staff_count"],
             "reason": data["reason"],
         }
+
+
+class SupervisionForm(ReasonForm):
+    """One supervision action; the spot-check fields are for a spot check only."""
+
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    taken_on = forms.DateField(label=_("Date"), widget=DateInput())
+    summary = forms.CharField(label=_("What was done or found"), widget=forms.Textarea(attrs={"rows": 3}))
+    basis = forms.CharField(label=_("Legal basis"), max_length=300, required=False)
+    report_number = forms.CharField(label=_("Report number"), max_length=100, required=False)
+    report_date = forms.DateField(label=_("Report date"), required=False, widget=DateInput())
+    finding = forms.ChoiceField(label=_("Finding"), required=False, choices=[])
+    finding_reasons = forms.CharField(
+        label=_("Reasons for the finding"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from apps.core.choices import OrganizationKind
+        from apps.core.models import Organization
+        from apps.service_agencies.choices import ActionKind, Finding
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Organization.objects.filter(kind=OrganizationKind.SERVICE_AGENCY)
+        # a restriction follows a false report by itself; a penalty is recorded as such
+        self.fields["kind"].choices = [c for c in ActionKind.choices if c[0] != ActionKind.RESTRICTION]
+        self.fields["finding"].choices = [("", "---------"), *Finding.choices]
+
+
+class ReceiveForm(ReasonForm):
+    on = forms.DateField(label=_("Received on"), widget=DateInput())

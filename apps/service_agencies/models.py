@@ -5,13 +5,14 @@ authority reviews and publishes, the credit office and auditors read everything.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.audit import AuditedModel, history
 from apps.core.identifiers import validate_uscc
-from apps.service_agencies.choices import FilingStatus
+from apps.service_agencies.choices import ActionKind, FilingStatus, Finding
 
 
 def _uscc_validator(value: str) -> None:
@@ -101,3 +102,48 @@ class BusinessReport(AuditedModel):
     @property
     def reports_total(self) -> int:
         return sum(int(n) for n in self.reports_by_kind.values())
+
+
+class SupervisionAction(AuditedModel):
+    """One supervision action of the authority on a credit service agency (Ningbo art. 52,
+    Nanjing art. 69, Tianjin art. 47): an inspection, an inquiry, a request for materials (its
+    due date a statutory clock, `core.Deadline`, met when the materials are received), an
+    interview (约谈), a spot check of a rating or evaluation report (the report, the finding and
+    its reasons; published, Nanjing art. 69 para. 3), a penalty, or a restriction of the use of
+    its rating products (recorded by itself after a spot check found a false report). The agency's
+    staff see the actions on their own agency."""
+
+    organization_scope = "agency"
+
+    agency = models.ForeignKey(
+        "core.Organization", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ActionKind.choices)
+    taken_on = models.DateField(_("date"))
+    summary = models.TextField(_("what was done or found"))
+    basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    # a spot check
+    report_number = models.CharField(_("report number"), max_length=100, blank=True)
+    report_date = models.DateField(_("report date"), null=True, blank=True)
+    finding = models.CharField(_("finding"), max_length=10, choices=Finding.choices, blank=True)
+    finding_reasons = models.TextField(_("reasons for the finding"), blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    # a request for materials
+    materials_received_on = models.DateField(_("materials received on"), null=True, blank=True)
+    # a restriction recorded because of a spot check
+    because_of = models.ForeignKey(
+        "self", verbose_name=_("because of"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("supervision action")
+        verbose_name_plural = _("supervision actions")
+        ordering = ["-taken_on", "-id"]
+        indexes = [models.Index(fields=["agency", "kind"], name="supervision_agency_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.agency} · {self.taken_on}"

@@ -4,4 +4,7 @@ from apps.core.navigation import NavItem
 
 NAV_ITEMS = [
     NavItem(_("Service agencies"), "service_agencies:filing_list", "service_agencies.view_registryfiling", order=60),
+    NavItem(
+        _("Agency supervision"), "service_agencies:action_list", "service_agencies.view_supervisionaction", order=61
+    ),
 ]

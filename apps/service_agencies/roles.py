@@ -10,7 +10,12 @@ from apps.core.choices import Role
 
 # A user's own notifications (restrict() shows each user theirs only) and the city's figures.
 _CORE = {"core.view_notification", "core.view_policy"}
-_VIEW = {"service_agencies.view_registryfiling", "service_agencies.view_businessreport"}
+_VIEW = {
+    "service_agencies.view_registryfiling",
+    "service_agencies.view_businessreport",
+    # an agency's staff see the actions on their own agency
+    "service_agencies.view_supervisionaction",
+}
 
 ROLE_PERMISSIONS = {
     Role.AGENCY_STAFF: _CORE
@@ -23,6 +28,13 @@ ROLE_PERMISSIONS = {
         "service_agencies.change_businessreport",
     },
     Role.CLERK: _VIEW,
-    Role.AUTHORITY: _VIEW | {"service_agencies.change_registryfiling"},
+    Role.AUTHORITY: _VIEW
+    | {
+        "service_agencies.change_registryfiling",
+        # Ningbo art. 52, Nanjing art. 69: the authority supervises (records actions, receives
+        # the materials it asked for).
+        "service_agencies.add_supervisionaction",
+        "service_agencies.change_supervisionaction",
+    },
     Role.AUDITOR: set(),
 }

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from apps.core.permissions import restrict
-from apps.service_agencies.choices import FilingStatus
-from apps.service_agencies.models import BusinessReport, RegistryFiling
+from apps.service_agencies.choices import ActionKind, FilingStatus
+from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
 
 
 def visible_filings(user) -> QuerySet[RegistryFiling]:
@@ -55,3 +55,25 @@ def filing_page(filing: RegistryFiling, user) -> dict:
         "business_reports": list(visible_business_reports(user).filter(agency_id=filing.agency_id)),
         "timeline": timeline(filing),
     }
+
+
+def visible_actions(user) -> QuerySet[SupervisionAction]:
+    """The authority, the credit office and auditors see every action; an agency's staff those
+    on their own agency."""
+    return restrict(SupervisionAction.objects.select_related("agency").prefetch_related("deadlines__pauses"), user)
+
+
+def supervision_results(agency_ids) -> dict[int, dict]:
+    """What the public registry shows of each agency's supervision: its published spot checks
+    (Nanjing art. 69 para. 3) and whether its rating products are restricted."""
+    results: dict[int, dict] = {pk: {"spot_checks": [], "restricted": None} for pk in agency_ids}
+    actions = SupervisionAction.objects.filter(
+        agency_id__in=list(results), kind__in=(ActionKind.SPOT_CHECK, ActionKind.RESTRICTION)
+    ).order_by("-taken_on", "-id")
+    for action in actions:
+        entry = results[action.agency_id]
+        if action.kind == ActionKind.SPOT_CHECK and action.published_on:
+            entry["spot_checks"].append(action)
+        elif action.kind == ActionKind.RESTRICTION and entry["restricted"] is None:
+            entry["restricted"] = action
+    return results

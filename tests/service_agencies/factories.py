@@ -5,8 +5,8 @@ import factory
 from django.utils import timezone
 
 from apps.core.choices import OrganizationKind, Role
-from apps.service_agencies.choices import FilingStatus
-from apps.service_agencies.models import BusinessReport, RegistryFiling
+from apps.service_agencies.choices import ActionKind, FilingStatus
+from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
 from tests.factories import AuditedFactory, OrganizationFactory, UserFactory, make_uscc
 
 
@@ -62,3 +62,16 @@ class BusinessReportFactory(AuditedFactory):
     reports_by_kind = factory.LazyFunction(lambda: {"信用评级报告": 12, "信用报告": 30})
     staff_count = 25
     filed_on = factory.LazyFunction(timezone.localdate)
+
+
+class SupervisionActionFactory(AuditedFactory):
+    """An inspection; for a request for materials with its clock, or a spot check with its
+    consequences, go through `apps.service_agencies.supervision.supervision_record`."""
+
+    class Meta:
+        model = SupervisionAction
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    kind = ActionKind.INSPECTION
+    taken_on = factory.LazyFunction(timezone.localdate)
+    summary = "现场检查业务档案"

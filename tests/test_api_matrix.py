@@ -47,6 +47,7 @@ from tests.sanctions import factories as case_factories
 from tests.service_agencies.factories import (
     AgencyStaffFactory,
     BusinessReportFactory,
+    FreeReportFactory,
     RegistryFilingFactory,
     SupervisionActionFactory,
 )
@@ -816,6 +817,25 @@ MATRIX: list[Row] = [
         "authority",
         "agency_staff",
         data=lambda w: {"reason": "材料已收到"},
+    ),
+    # Free reports to natural persons (Tianjin art. 39): an agency records and reads its own.
+    Row("freereport-list", "GET", at("freereport-list"), "agency_staff", "officer"),
+    Row(
+        "freereport-list",
+        "POST",
+        at("freereport-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {"person_identifier": "11010519491231002X", "person_name": "张三", "reason": "免费报告"},
+        status=201,
+    ),
+    Row(
+        "freereport-detail",
+        "GET",
+        at("freereport-detail", lambda w: FreeReportFactory(agency=w.agency_staff.organization)),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
     ),
     Row(
         "businessreport-detail",

@@ -394,6 +394,10 @@ PAGES: dict[str, Page] = {
         method="POST",
         data={"on": "2026-12-02", "reason": "材料已收到"},
     ),
+    # free reports: an agency records its own; the platform-wide roles read
+    "service_agencies:free_report_list": Page(
+        at("service_agencies:free_report_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -477,6 +481,7 @@ AGENCY_STAFF: dict[str, int] = {
     "service_agencies:action_new": 403,
     "service_agencies:action_detail": 200,
     "service_agencies:action_receive": 403,
+    "service_agencies:free_report_list": 200,
 }
 for _name, _status in AGENCY_STAFF.items():
     if _name in PAGES:

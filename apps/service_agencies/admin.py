@@ -4,7 +4,7 @@ reviewed by the authority on the workbench or through the API (`apps.service_age
 from django.contrib import admin
 
 from apps.core.admin_base import AuditedAdmin
-from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
+from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
 
 
 class ReadOnlyAdmin(AuditedAdmin):
@@ -34,3 +34,13 @@ class SupervisionActionAdmin(ReadOnlyAdmin):
     list_display = ["taken_on", "agency", "kind", "finding", "published_on", "materials_received_on"]
     list_filter = ["kind", "finding"]
     date_hierarchy = "taken_on"
+
+
+@admin.register(FreeReport)
+class FreeReportAdmin(ReadOnlyAdmin):
+    """The person's citizen ID is shown masked, here as on the pages."""
+
+    list_display = ["agency", "masked_identifier", "given_on", "report_number"]
+    date_hierarchy = "given_on"
+    exclude = ["person_identifier"]
+    readonly_fields = ["masked_identifier"]

@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.models import Organization
-from apps.service_agencies import services, supervision
+from apps.service_agencies import free_reports, services, supervision
 from apps.service_agencies.choices import ActionKind, Finding
-from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
+from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
 
 
 class FilingSerializer(serializers.ModelSerializer):
@@ -226,3 +226,35 @@ class SupervisionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         payload.is_valid(raise_exception=True)
         done = supervision.materials_receive(self.get_object(), by=request.user, **payload.validated_data)
         return Response(SupervisionSerializer(done, context=self.get_serializer_context()).data)
+
+
+class FreeReportSerializer(serializers.ModelSerializer):
+    person_identifier = serializers.CharField(source="masked_identifier", read_only=True)
+
+    class Meta:
+        model = FreeReport
+        fields = ["id", "agency", "person_identifier", "given_on", "report_number"]
+        read_only_fields = fields
+
+
+class FreeReportRecordSerializer(ReasonSerializer):
+    person_identifier = TextField(max_length=30)
+    person_name = TextField(max_length=50)
+    given_on = serializers.DateField(required=False)
+    report_number = TextField(required=False, allow_blank=True, max_length=100)
+
+
+class FreeReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = FreeReport.objects.select_related("agency")
+    serializer_class = FreeReportSerializer
+    filterset_fields = ["given_on"]
+
+    @extend_schema(request=FreeReportRecordSerializer, responses={201: FreeReportSerializer})
+    def create(self, request, *args, **kwargs):
+        """Record a free report the caller's agency gave a natural person; beyond the city's
+        yearly number (Tianjin art. 39, Zhangye art. 50) it is refused (400), citing the article."""
+        payload = FreeReportRecordSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = free_reports.free_report_record(by=request.user, **payload.validated_data)
+        body = FreeReportSerializer(report, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)

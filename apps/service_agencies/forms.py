@@ -119,3 +119,10 @@ class SupervisionForm(ReasonForm):
 
 class ReceiveForm(ReasonForm):
     on = forms.DateField(label=_("Received on"), widget=DateInput())
+
+
+class FreeReportForm(ReasonForm):
+    person_identifier = forms.CharField(label=_("Citizen ID number"), max_length=30)
+    person_name = forms.CharField(label=_("Person's name"), max_length=50)
+    given_on = forms.DateField(label=_("Given on"), widget=DateInput())
+    report_number = forms.CharField(label=_("Report number"), max_length=100, required=False)

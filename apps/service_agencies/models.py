@@ -147,3 +147,37 @@ class SupervisionAction(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.agency} · {self.taken_on}"
+
+
+class FreeReport(AuditedModel):
+    """A free credit report an agency gave a natural person about himself or herself (Tianjin
+    art. 39 para. 2: twice a year; Zhangye art. 50). The Policy's
+    `service_agency_free_reports_per_year` bounds how many one agency records for one person in a
+    calendar year. The person's citizen ID is personal data: pages show it masked."""
+
+    organization_scope = "agency"
+
+    agency = models.ForeignKey(
+        "core.Organization", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    person_identifier = models.CharField(_("citizen ID number"), max_length=18)
+    person_name = models.CharField(_("person's name"), max_length=50)
+    given_on = models.DateField(_("given on"))
+    report_number = models.CharField(_("report number"), max_length=100, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("free credit report")
+        verbose_name_plural = _("free credit reports")
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["agency", "person_identifier", "given_on"], name="free_report_person_day")]
+
+    def __str__(self) -> str:
+        return f"{self.masked_identifier} {self.given_on}"
+
+    @property
+    def masked_identifier(self) -> str:
+        from apps.core.identifiers import mask_identifier
+
+        return mask_identifier(self.person_identifier)

@@ -7,4 +7,7 @@ NAV_ITEMS = [
     NavItem(
         _("Agency supervision"), "service_agencies:action_list", "service_agencies.view_supervisionaction", order=61
     ),
+    NavItem(
+        _("Free credit reports"), "service_agencies:free_report_list", "service_agencies.view_freereport", order=62
+    ),
 ]

@@ -15,6 +15,8 @@ _VIEW = {
     "service_agencies.view_businessreport",
     # an agency's staff see the actions on their own agency
     "service_agencies.view_supervisionaction",
+    # the free reports agencies gave natural persons (masked on the pages)
+    "service_agencies.view_freereport",
 }
 
 ROLE_PERMISSIONS = {
@@ -26,6 +28,8 @@ ROLE_PERMISSIONS = {
         "service_agencies.change_registryfiling",
         "service_agencies.add_businessreport",
         "service_agencies.change_businessreport",
+        # Tianjin art. 39 para. 2, Zhangye art. 50: the free reports it gave natural persons
+        "service_agencies.add_freereport",
     },
     Role.CLERK: _VIEW,
     Role.AUTHORITY: _VIEW

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.service_agencies import public, views, views_supervision
+from apps.service_agencies import public, views, views_free_reports, views_supervision
 
 app_name = "service_agencies"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("agencies/supervision/new/", views_supervision.action_new, name="action_new"),
     path("agencies/supervision/<int:pk>/", views_supervision.action_detail, name="action_detail"),
     path("agencies/supervision/<int:pk>/received/", views_supervision.action_receive, name="action_receive"),
+    # free reports to natural persons (Tianjin art. 39, Zhangye art. 50)
+    path("agencies/free-reports/", views_free_reports.free_report_list, name="free_report_list"),
     # the public registry (名册), no login
     path("public/agencies/", public.public_registry_view, name="public_registry"),
 ]

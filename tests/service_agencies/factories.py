@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from apps.core.choices import OrganizationKind, Role
 from apps.service_agencies.choices import ActionKind, FilingStatus
-from apps.service_agencies.models import BusinessReport, RegistryFiling, SupervisionAction
-from tests.factories import AuditedFactory, OrganizationFactory, UserFactory, make_uscc
+from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+from tests.factories import AuditedFactory, OrganizationFactory, UserFactory, make_citizen_id, make_uscc
 
 
 class ServiceAgencyOrgFactory(OrganizationFactory):
@@ -75,3 +75,13 @@ class SupervisionActionFactory(AuditedFactory):
     kind = ActionKind.INSPECTION
     taken_on = factory.LazyFunction(timezone.localdate)
     summary = "现场检查业务档案"
+
+
+class FreeReportFactory(AuditedFactory):
+    class Meta:
+        model = FreeReport
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    person_identifier = factory.Sequence(make_citizen_id)
+    person_name = "张三"
+    given_on = factory.LazyFunction(timezone.localdate)

@@ -10,6 +10,7 @@ from apps.objections import api as objections
 from apps.objections import api_revocations as revocations
 from apps.repair import api as repair
 from apps.sanctions import api as sanctions
+from apps.service_agencies import api as service_agencies
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -30,6 +31,10 @@ router.register("objections", objections.ObjectionViewSet, basename="objection")
 router.register("revocations", revocations.RevocationViewSet, basename="revocation")
 router.register("repairs", repair.RepairViewSet, basename="repair")
 router.register("repair-events", repair.RepairEventViewSet, basename="repairevent")
+router.register("agencies/filings", service_agencies.FilingViewSet, basename="agencyfiling")
+router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
+router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
+router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

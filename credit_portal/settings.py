@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.sanctions",
     "apps.objections",
     "apps.repair",
+    "apps.service_agencies",
     # `seed_demo` and the demo data it builds; above every app, imported by none.
     "apps.demo",
 ]

@@ -34,5 +34,6 @@ urlpatterns = [
     path("", include("apps.sanctions.urls")),
     path("", include("apps.objections.urls")),
     path("", include("apps.repair.urls")),
+    path("", include("apps.service_agencies.urls")),
     path("", include("apps.core.urls")),
 ]

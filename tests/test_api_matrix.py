@@ -44,6 +44,13 @@ from tests.factories import (
 )
 from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions import factories as case_factories
+from tests.service_agencies.factories import (
+    AgencyStaffFactory,
+    BusinessReportFactory,
+    FreeReportFactory,
+    RegistryFilingFactory,
+    SupervisionActionFactory,
+)
 
 # The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -190,6 +197,26 @@ class World:
             document_body="南京市中级人民法院",
             reason="判决撤销处罚决定",
         )
+
+    # --- service agencies ------------------------------------------------------------------
+
+    @cached_property
+    def agency_staff(self):
+        return AgencyStaffFactory()
+
+    @cached_property
+    def other_agency_staff(self):  # another service agency, the same permissions
+        return AgencyStaffFactory()
+
+    def filing(self, status: str = "filed"):
+        """The registration of `agency_staff`'s agency, in `status`."""
+        return RegistryFilingFactory(agency=self.agency_staff.organization, status=status)
+
+    def business_report(self):
+        return BusinessReportFactory(agency=self.agency_staff.organization)
+
+    def supervision_action(self, kind: str = "inspection"):
+        return SupervisionActionFactory(agency=self.agency_staff.organization, kind=kind)
 
     # --- core ------------------------------------------------------------------------------
 
@@ -785,6 +812,156 @@ MATRIX: list[Row] = [
     ),
     Row("repairevent-list", "GET", at("repairevent-list"), "clerk", "norole"),
     Row("repairevent-detail", "GET", at("repairevent-detail", lambda w: w.repair_event()), "officer", "norole"),
+    # --- service agencies: the registry (名册) ---------------------------------------------------
+    # An agency's staff file and read their own; the authority reviews, publishes and removes.
+    Row("agencyfiling-list", "GET", at("agencyfiling-list"), "agency_staff", "officer"),
+    Row(
+        "agencyfiling-list",
+        "POST",
+        at("agencyfiling-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {
+            "name": w.agency_staff.organization.name,
+            "unified_code": w.agency_staff.organization.unified_code,
+            "legal_representative": "刘评级",
+            "address": "南京市鼓楼区中山路1号",
+            "business_scope": "信用评级",
+            "credit_commitment": "承诺依法依规开展信用服务",
+            "reason": "备案",
+        },
+        status=201,
+    ),
+    Row(
+        "agencyfiling-detail",
+        "GET",
+        at("agencyfiling-detail", lambda w: w.filing()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "agencyfiling-accept",
+        "POST",
+        at("agencyfiling-accept", lambda w: w.filing()),
+        "authority",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "审核通过"},
+    ),
+    Row(
+        "agencyfiling-return",
+        "POST",
+        at("agencyfiling-return", lambda w: w.filing()),
+        "authority",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"return_reason": "缺少资质证明", "reason": "退回"},
+    ),
+    Row(
+        "agencyfiling-resubmit",
+        "POST",
+        at("agencyfiling-resubmit", lambda w: w.filing("returned")),
+        "agency_staff",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"qualifications": "人民银行备案", "reason": "补正"},
+    ),
+    Row(
+        "agencyfiling-publish",
+        "POST",
+        at("agencyfiling-publish", lambda w: w.filing("accepted")),
+        "authority",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "公布"},
+    ),
+    Row(
+        "agencyfiling-remove",
+        "POST",
+        at("agencyfiling-remove", lambda w: w.filing("published")),
+        "authority",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"removal_reason": "出具虚假报告", "reason": "移出"},
+    ),
+    Row("businessreport-list", "GET", at("businessreport-list"), "agency_staff", "officer"),
+    Row(
+        "businessreport-list",
+        "POST",
+        at("businessreport-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {
+            "year": timezone.localdate().year - 1,
+            "services": "信用评级",
+            "reports_by_kind": {"信用评级报告": 12},
+            "staff_count": 20,
+            "reason": "年度报送",
+        },
+        status=201,
+    ),
+    # Supervision: the authority records actions and receives materials; an agency's staff read
+    # the actions on their own agency. Agency staff hold no `change`: the step refuses them (403)
+    # before the object is looked up, so that row has no 404 case.
+    Row("supervisionaction-list", "GET", at("supervisionaction-list"), "agency_staff", "officer"),
+    Row(
+        "supervisionaction-list",
+        "POST",
+        at("supervisionaction-list"),
+        "authority",
+        "clerk",
+        data=lambda w: {
+            "agency": w.agency_staff.organization_id,
+            "kind": "materials",
+            "summary": "提交评级业务底稿",
+            "reason": "调取材料",
+        },
+        status=201,
+    ),
+    Row(
+        "supervisionaction-detail",
+        "GET",
+        at("supervisionaction-detail", lambda w: w.supervision_action()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "supervisionaction-received",
+        "POST",
+        at("supervisionaction-received", lambda w: w.supervision_action("materials")),
+        "authority",
+        "agency_staff",
+        data=lambda w: {"reason": "材料已收到"},
+    ),
+    # Free reports to natural persons (Tianjin art. 39): an agency records and reads its own.
+    Row("freereport-list", "GET", at("freereport-list"), "agency_staff", "officer"),
+    Row(
+        "freereport-list",
+        "POST",
+        at("freereport-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {"person_identifier": "11010519491231002X", "person_name": "张三", "reason": "免费报告"},
+        status=201,
+    ),
+    Row(
+        "freereport-detail",
+        "GET",
+        at("freereport-detail", lambda w: FreeReportFactory(agency=w.agency_staff.organization)),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "businessreport-detail",
+        "GET",
+        at("businessreport-detail", lambda w: w.business_report()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
 ]
 
 

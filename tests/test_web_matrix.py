@@ -41,12 +41,13 @@ from tests.factories import (
     QueryFlagFactory,
 )
 from tests.sanctions import factories as case_factories
+from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory, SupervisionActionFactory
 from tests.subjects.factories import CommitmentFactory
 
 # The mark also makes pytest-django set up the test database for the module-scoped world.
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "clerk", "officer", "other_officer", "authority", "auditor", "admin")
+ROLES = ("anonymous", "clerk", "officer", "other_officer", "authority", "auditor", "admin", "agency_staff")
 # URL namespaces and prefixes checked elsewhere.
 SKIPPED_NAMESPACES = {"admin"}
 SKIPPED_PREFIXES = ("admin/", "api/")
@@ -69,6 +70,7 @@ class World:
             "authority": AuthorityUserFactory(),
             "auditor": AuditorFactory(),
             "admin": NoRoleUserFactory(is_superuser=True, is_staff=True),
+            "agency_staff": AgencyStaffFactory(),
         }
         self.catalog = ConsultationCatalogFactory()
         self.case = case_factories.ListingCaseNoticeIssuedFactory(world=base)
@@ -165,6 +167,11 @@ class World:
             reason="约谈",
         )
 
+        # the agency staff's own agency's registration, filed and awaiting review
+        self.filing = RegistryFilingFactory(agency=self.users["agency_staff"].organization)
+        # the authority asked that agency for materials (not received yet)
+        self.action = SupervisionActionFactory(agency=self.users["agency_staff"].organization, kind="materials")
+
     def _objection(self, steps: int):
         from apps.objections import services as objections
 
@@ -209,7 +216,8 @@ def at(name: str, *args: Callable[[World], object] | str) -> Callable[[World], s
 
 
 def statuses(anonymous, clerk, officer, other_officer, authority, auditor, admin) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, clerk, officer, other_officer, authority, auditor, admin), strict=True))
+    """The first seven columns; the agency staff's column is `AGENCY_STAFF` below."""
+    return dict(zip(ROLES[:7], (anonymous, clerk, officer, other_officer, authority, auditor, admin), strict=True))
 
 
 GOVERNMENT_LOOKUP = {"mode": "government", "purpose": "administrative_licensing"}
@@ -447,7 +455,150 @@ PAGES: dict[str, Page] = {
     "repair:public_filed": Page(at("repair:public_filed"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "repair:public_status": Page(at("repair:public_status"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "repair:public_announcements": Page(at("repair:public_announcements"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    # service agencies: the registry (名册); officers hold no permission on it, the agency staff's
+    # column (AGENCY_STAFF) is its own agency's
+    "service_agencies:filing_list": Page(
+        at("service_agencies:filing_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
+    "service_agencies:filing_new": Page(at("service_agencies:filing_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "service_agencies:filing_detail": Page(
+        at("service_agencies:filing_detail", lambda w: w.filing), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:filing_step": Page(
+        at("service_agencies:filing_step", lambda w: w.filing, "accept"),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"reason": "审核通过"},
+    ),
+    "service_agencies:business_report_new": Page(
+        at("service_agencies:business_report_new"), statuses(302, 403, 403, 403, 403, 403, 403)
+    ),
+    "service_agencies:public_registry": Page(
+        at("service_agencies:public_registry"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
+    # supervision: the authority records and receives; the credit office and auditors read
+    "service_agencies:action_list": Page(
+        at("service_agencies:action_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
+    "service_agencies:action_new": Page(at("service_agencies:action_new"), statuses(302, 403, 403, 403, 200, 403, 200)),
+    "service_agencies:action_detail": Page(
+        at("service_agencies:action_detail", lambda w: w.action), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:action_receive": Page(
+        at("service_agencies:action_receive", lambda w: w.action),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"on": "2026-12-02", "reason": "材料已收到"},
+    ),
+    # free reports: an agency records its own; the platform-wide roles read
+    "service_agencies:free_report_list": Page(
+        at("service_agencies:free_report_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
 }
+
+# Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
+# their home, the city's policy and the public pages; nothing of the credit files, records,
+# listings or objections (403 where the page needs a permission they lack, 404 for an object).
+AGENCY_STAFF: dict[str, int] = {
+    "login": 302,
+    "logout": 302,
+    "core:home": 200,
+    "core:querylog_list": 403,
+    "core:queryflag_list": 403,
+    "core:queryflag_clear": 404,
+    "core:workbench": 200,
+    "core:notification_read": 404,
+    "core:authevent_list": 403,
+    "core:policy": 200,
+    "core:workdays": 403,
+    "catalog:catalog_list": 404,
+    "catalog:measurelist_list": 404,
+    "catalog:exemptionlist_list": 404,
+    "catalog:item_list": 403,
+    "catalog:measure_list": 403,
+    "catalog:catalog_export": 404,
+    "catalog:catalog_import": 404,
+    "catalog:document_list": 404,
+    "catalog:document_create": 403,
+    "catalog:document_detail": 404,
+    "catalog:document_step": 404,
+    "catalog:comment_add": 404,
+    "catalog:comment_reply": 404,
+    "catalog:entry_add": 404,
+    "catalog:entry_edit": 404,
+    "catalog:entry_remove": 404,
+    "catalog:document_compare": 404,
+    "subjects:search": 403,
+    "subjects:credit_file": 403,
+    "subjects:report_issue": 403,
+    "subjects:report_pdf": 404,
+    "subjects:verify": 200,
+    "subjects:record_list": 403,
+    "subjects:record_create": 403,
+    "subjects:record_correct": 404,
+    "subjects:batch_list": 403,
+    "subjects:batch_upload": 403,
+    "subjects:batch_detail": 404,
+    "subjects:batch_step": 404,
+    "subjects:batch_template": 403,
+    "subjects:commitment_list": 403,
+    "subjects:commitment_resolve": 404,
+    "sanctions:case_list": 403,
+    "sanctions:case_detail": 404,
+    "sanctions:case_step": 404,
+    "sanctions:case_document": 404,
+    "sanctions:check": 403,
+    "sanctions:check_detail": 404,
+    "sanctions:statistics": 403,
+    "sanctions:public_serious": 200,
+    "sanctions:public_red": 200,
+    "objections:list": 403,
+    "objections:new": 403,
+    "objections:detail": 404,
+    "objections:step": 404,
+    "objections:reply": 404,
+    "objections:revocation_list": 403,
+    "objections:revocation_new": 403,
+    "objections:revocation_detail": 404,
+    "objections:revocation_step": 404,
+    "objections:public_file": 200,
+    "objections:public_filed": 200,
+    "objections:public_status": 200,
+    "objections:statistics": 403,
+    "service_agencies:filing_list": 200,
+    "service_agencies:filing_new": 200,
+    "service_agencies:filing_detail": 200,
+    # its own filing: the authority reviews it, not the agency
+    "service_agencies:filing_step": 403,
+    "service_agencies:business_report_new": 200,
+    "service_agencies:public_registry": 200,
+    # the actions on its own agency: read, never recorded or received by the agency
+    "service_agencies:action_list": 200,
+    "service_agencies:action_new": 403,
+    "service_agencies:action_detail": 200,
+    "service_agencies:action_receive": 403,
+    "service_agencies:free_report_list": 200,
+    # credit repair: nothing but the public pages
+    "repair:list": 403,
+    "repair:new": 403,
+    "repair:detail": 404,
+    "repair:step": 404,
+    "repair:decision": 404,
+    "repair:good_info_list": 403,
+    "repair:good_info_new": 403,
+    "repair:good_info_detail": 404,
+    "repair:good_info_step": 404,
+    "repair:interview_list": 403,
+    "repair:interview_new": 403,
+    "repair:statistics": 403,
+    "repair:public_apply": 200,
+    "repair:public_filed": 200,
+    "repair:public_status": 200,
+    "repair:public_announcements": 200,
+}
+for _name, _status in AGENCY_STAFF.items():
+    if _name in PAGES:
+        PAGES[_name].expected["agency_staff"] = _status
 
 
 def url_names() -> set[str]:
@@ -495,6 +646,7 @@ def test_every_url_name_has_a_row():
 
 
 def test_every_row_names_each_role_once():
+    assert not set(AGENCY_STAFF) - set(PAGES), "AGENCY_STAFF names a page without a row"
     for name, page in PAGES.items():
         assert tuple(page.expected) == ROLES, name
         assert set(page.defects) <= set(ROLES), name

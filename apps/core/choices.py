@@ -11,6 +11,9 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Agency officer")
     AUTHORITY = "authority", _("Credit authority")
     AUDITOR = "auditor", _("Auditor")
+    # A credit service agency's own staff (信用服务机构工作人员): its registry filing and its
+    # applications, nothing of other agencies and no lookup mode (apps.service_agencies).
+    AGENCY_STAFF = "agency_staff", _("Service agency staff")
 
 
 # Roles that work platform-wide; officers only see what their own organisation owns or was
@@ -31,6 +34,8 @@ class OrganizationKind(models.TextChoices):
     AUTHORITY = "authority", _("Credit authority")
     CREDIT_OFFICE = "credit_office", _("Credit office")
     AGENCY = "agency", _("Providing agency")
+    # 信用服务机构: a rating firm or credit-report issuer on the registry (Ningbo art. 50).
+    SERVICE_AGENCY = "service_agency", _("Credit service agency")
 
 
 # Which organisation kinds a role may belong to. Auditors sit in the authority (supervision)
@@ -40,6 +45,7 @@ ROLE_ORGANIZATION_KINDS = {
     Role.OFFICER: {OrganizationKind.AGENCY},
     Role.AUTHORITY: {OrganizationKind.AUTHORITY},
     Role.AUDITOR: {OrganizationKind.AUTHORITY, OrganizationKind.CREDIT_OFFICE},
+    Role.AGENCY_STAFF: {OrganizationKind.SERVICE_AGENCY},
 }
 
 
@@ -187,6 +193,7 @@ class DeadlineKind(models.TextChoices):
     REPAIR_ACCEPT = "repair_accept", _("Credit repair: accept or refuse the application")
     REPAIR_DECISION = "repair_decision", _("Credit repair: the decision")
     GOOD_INFO_HIDE = "good_info_hide", _("Good information: hide on request")
+    AGENCY_MATERIALS = "agency_materials", _("Service agency: hand in the requested materials")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -100,6 +100,11 @@ CLOCKS: dict[str, ClockRule] = {
     # Nanjing art. 61: external queries stop within 2 working days of the request; Ningbo art. 41
     # para. 2: self-declared information within 5; Tianjin art. 43 deletes (the preset's days).
     DeadlineKind.GOOD_INFO_HIDE: ClockRule("good_info_hide_days"),
+    # Nanjing art. 69, Ningbo art. 52, Tianjin art. 47: a supervised service agency provides the
+    # materials the authority asks for; no city fixes the period (the preset's figure). It binds
+    # the agency (like the revoking agency's notice): met when the authority records the
+    # materials received; overdue, it is on the authority's workbench to follow up.
+    DeadlineKind.AGENCY_MATERIALS: ClockRule("agency_materials_days"),
 }
 
 

@@ -115,6 +115,19 @@ class Policy(AuditedModel):
     )
     revocation_office_change_days_basis = models.CharField(_("basis"), max_length=300)
 
+    # Credit service agencies (信用服务机构, apps.service_agencies)
+    agency_materials_days = models.PositiveSmallIntegerField(
+        _("service agency hands in requested materials within (working days)"), null=True, blank=True
+    )
+    agency_materials_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+    service_agency_free_reports_per_year = models.PositiveSmallIntegerField(
+        _("free credit reports a service agency gives one person per year"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no limit."),
+    )
+    service_agency_free_reports_per_year_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+
     # Disclosure of dishonest information (失信信息公开/查询期限)
     disclosure_start = models.CharField(_("disclosure period starts"), max_length=20, choices=DisclosureStart.choices)
     disclosure_start_basis = models.CharField(_("basis"), max_length=300)
@@ -413,6 +426,13 @@ POLICY_SECTIONS = [
         [
             ("revocation_agency_notice_days", "revocation_agency_notice_days_basis"),
             ("revocation_office_change_days", "revocation_office_change_days_basis"),
+        ],
+    ),
+    (
+        _("Credit service agencies"),
+        [
+            ("agency_materials_days", "agency_materials_days_basis"),
+            ("service_agency_free_reports_per_year", "service_agency_free_reports_per_year_basis"),
         ],
     ),
     (

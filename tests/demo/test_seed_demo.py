@@ -21,7 +21,7 @@ from apps.subjects.models import Commitment, CreditRecord, ImportBatch, Subject
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = ["clerk", "officer_market", "officer_tax", "authority", "auditor"]
+DEMO_USERNAMES = ["clerk", "officer_market", "officer_tax", "authority", "auditor", "agency_rating", "agency_report"]
 
 
 def _counts() -> dict[str, int]:
@@ -55,8 +55,9 @@ def test_seed_demo_is_idempotent(settings):
     call_command("seed_demo", stdout=second)
 
     assert _counts() == after_first, second.getvalue()
-    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 5
-    assert Organization.objects.count() == 4
+    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 7
+    # two credit service agencies with one staff user each
+    assert Organization.objects.count() == 6
     # The sanctions step ran on the first run only, on the subjects step's records.
     cases = ListingCase.objects.values_list("list_type", "status")
     assert sorted(cases) == sorted(
@@ -121,3 +122,19 @@ def _one_repair_application_at_each_step():
     assert all(r.provider_id == a.agency_id for a in applications for r in a.records.all())
     delivered = RepairApplication.objects.get(status=RepairStatus.DELIVERED)
     assert {r.status for r in delivered.records.all()} == {RecordStatus.REPAIRED}
+
+
+@pytest.mark.today("2026-12-05T10:00")
+def test_seed_demo_publishes_one_agency_and_leaves_one_for_review(settings):
+    from apps.service_agencies.choices import FilingStatus
+    from apps.service_agencies.models import BusinessReport, RegistryFiling
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    statuses = dict(RegistryFiling.objects.values_list("agency__short_name", "status"))
+    assert statuses == {"诚信评级": FilingStatus.PUBLISHED, "明鉴信用": FilingStatus.FILED}
+    assert BusinessReport.objects.count() == 1
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+    assert "service agencies: demo registry already present; nothing to add" in again.getvalue()
+    assert RegistryFiling.objects.count() == 2

@@ -1,7 +1,8 @@
 """Demo data for a local portal: organisations, one user per role, the city policies, then the
 reference catalogs, the subjects with their records and commitments, the list cases and the
 objections (`apps.demo.catalog`, `apps.demo.subjects`, `apps.demo.sanctions`,
-`apps.demo.objections`, `apps.demo.repair`, in that order: each builds on the one before).
+`apps.demo.objections`, `apps.demo.repair`, `apps.demo.service_agencies`, in that order: each builds on the one
+before).
 
 Idempotent: running it again keeps the rows and resets the demo passwords to the printed ones.
 Refuses to run outside DEBUG unless --force (demo passwords must never reach production).
@@ -16,7 +17,7 @@ from django.db import transaction
 from apps.core.choices import OrganizationKind, Role
 from apps.core.models import Organization, User
 from apps.core.services import organization_save, user_save
-from apps.demo import catalog, objections, repair, sanctions, subjects
+from apps.demo import catalog, objections, repair, sanctions, service_agencies, subjects
 
 REASON = "Demo data (seed_demo)"
 
@@ -26,6 +27,9 @@ DEMO_ORGANIZATIONS = [
     ("office", OrganizationKind.CREDIT_OFFICE, "南京市公共信用信息中心", "市信用中心", "12320100466009331H"),
     ("market", OrganizationKind.AGENCY, "南京市市场监督管理局", "市市场监管局", "11320100014105288B"),
     ("tax", OrganizationKind.AGENCY, "国家税务总局南京市税务局", "市税务局", "113201000141053127"),
+    # Two credit service agencies (信用服务机构), each with one staff user.
+    ("rating", OrganizationKind.SERVICE_AGENCY, "南京诚信信用评级有限公司", "诚信评级", "91320100MA1XY0001L"),
+    ("report", OrganizationKind.SERVICE_AGENCY, "南京明鉴信用管理有限公司", "明鉴信用", "91320100MA1XY0002P"),
 ]
 
 DEMO_USERS = [
@@ -34,10 +38,12 @@ DEMO_USERS = [
     ("officer_tax", "赵丽华", Role.OFFICER, "tax", "Invoice-2026!demo"),
     ("authority", "陈志强", Role.AUTHORITY, "authority", "Catalog-2026!demo"),
     ("auditor", "周敏", Role.AUDITOR, "authority", "Ledger-2026!demo"),
+    ("agency_rating", "孙立新", Role.AGENCY_STAFF, "rating", "Rating-2026!demo"),
+    ("agency_report", "吴雅琴", Role.AGENCY_STAFF, "report", "Scoring-2026!demo"),
 ]
 
 # The demo data of each app, in the order the apps depend on each other.
-DEMO_STEPS = [catalog, subjects, sanctions, objections, repair]
+DEMO_STEPS = [catalog, subjects, sanctions, objections, repair, service_agencies]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,46 @@
+"""Read-only admin of the registry: filings and business information are filed by the agencies and
+reviewed by the authority on the workbench or through the API (`apps.service_agencies.services`)."""
+
+from django.contrib import admin
+
+from apps.core.admin_base import AuditedAdmin
+from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+
+
+class ReadOnlyAdmin(AuditedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegistryFiling)
+class RegistryFilingAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "unified_code", "status", "filed_on", "published_on", "removed_on"]
+    list_filter = ["status"]
+    date_hierarchy = "filed_on"
+    search_fields = ["number", "name", "unified_code"]
+
+
+@admin.register(BusinessReport)
+class BusinessReportAdmin(ReadOnlyAdmin):
+    list_display = ["agency", "year", "staff_count", "filed_on"]
+    list_filter = ["year"]
+
+
+@admin.register(SupervisionAction)
+class SupervisionActionAdmin(ReadOnlyAdmin):
+    list_display = ["taken_on", "agency", "kind", "finding", "published_on", "materials_received_on"]
+    list_filter = ["kind", "finding"]
+    date_hierarchy = "taken_on"
+
+
+@admin.register(FreeReport)
+class FreeReportAdmin(ReadOnlyAdmin):
+    """The person's citizen ID is shown masked, here as on the pages."""
+
+    list_display = ["agency", "masked_identifier", "given_on", "report_number"]
+    date_hierarchy = "given_on"
+    exclude = ["person_identifier"]
+    readonly_fields = ["masked_identifier"]

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FilingStatus(models.TextChoices):
+    """A registry filing's states; the steps are `apps.service_agencies.services.REGISTRY_FILING`."""
+
+    FILED = "filed", _("Filed, awaiting review")
+    RETURNED = "returned", _("Returned to the agency")
+    ACCEPTED = "accepted", _("Accepted")
+    PUBLISHED = "published", _("Published on the registry")
+    REMOVED = "removed", _("Removed from the registry")
+
+
+class ActionKind(models.TextChoices):
+    """What the authority does in supervising an agency (Ningbo art. 52, Nanjing art. 69, Tianjin
+    art. 47)."""
+
+    INSPECTION = "inspection", _("Inspection")
+    INQUIRY = "inquiry", _("Inquiry")
+    MATERIALS = "materials", _("Request for materials")
+    INTERVIEW = "interview", _("Interview (约谈)")
+    SPOT_CHECK = "spot_check", _("Spot check of a rating report")
+    PENALTY = "penalty", _("Penalty")
+    RESTRICTION = "restriction", _("Restriction of its rating products")
+
+
+class Finding(models.TextChoices):
+    """The result of a spot check of a rating or evaluation report (Nanjing art. 69)."""
+
+    COMPLIANT = "compliant", _("Compliant")
+    FALSE = "false", _("False or misleading report")

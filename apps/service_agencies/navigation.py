@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.navigation import NavItem
+
+NAV_ITEMS = [
+    NavItem(_("Service agencies"), "service_agencies:filing_list", "service_agencies.view_registryfiling", order=60),
+    NavItem(
+        _("Agency supervision"), "service_agencies:action_list", "service_agencies.view_supervisionaction", order=61
+    ),
+    NavItem(
+        _("Free credit reports"), "service_agencies:free_report_list", "service_agencies.view_freereport", order=62
+    ),
+]

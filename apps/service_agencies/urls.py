@@ -1,0 +1,22 @@
+from django.urls import path
+
+from apps.service_agencies import public, views, views_free_reports, views_supervision
+
+app_name = "service_agencies"
+
+urlpatterns = [
+    path("agencies/", views.filing_list, name="filing_list"),
+    path("agencies/new/", views.filing_new, name="filing_new"),
+    path("agencies/<int:pk>/", views.filing_detail, name="filing_detail"),
+    path("agencies/<int:pk>/step/<slug:step>/", views.filing_step, name="filing_step"),
+    path("agencies/business/new/", views.business_report_new, name="business_report_new"),
+    # supervision (Ningbo art. 52, Nanjing art. 69)
+    path("agencies/supervision/", views_supervision.action_list, name="action_list"),
+    path("agencies/supervision/new/", views_supervision.action_new, name="action_new"),
+    path("agencies/supervision/<int:pk>/", views_supervision.action_detail, name="action_detail"),
+    path("agencies/supervision/<int:pk>/received/", views_supervision.action_receive, name="action_receive"),
+    # free reports to natural persons (Tianjin art. 39, Zhangye art. 50)
+    path("agencies/free-reports/", views_free_reports.free_report_list, name="free_report_list"),
+    # the public registry (名册), no login
+    path("public/agencies/", public.public_registry_view, name="public_registry"),
+]

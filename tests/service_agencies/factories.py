@@ -1,0 +1,87 @@
+"""Factories of the service-agencies app: the agencies and their staff, registrations in each
+state a test starts from, yearly business information."""
+
+import factory
+from django.utils import timezone
+
+from apps.core.choices import OrganizationKind, Role
+from apps.service_agencies.choices import ActionKind, FilingStatus
+from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+from tests.factories import AuditedFactory, OrganizationFactory, UserFactory, make_citizen_id, make_uscc
+
+
+class ServiceAgencyOrgFactory(OrganizationFactory):
+    """A credit service agency (信用服务机构) as an organisation of the platform."""
+
+    kind = OrganizationKind.SERVICE_AGENCY
+    name = factory.Sequence(lambda n: f"信用评级公司{n}")
+    unified_code = factory.Sequence(lambda n: make_uscc(n, prefix="91320100"))
+
+
+class AgencyStaffFactory(UserFactory):
+    role = Role.AGENCY_STAFF
+    organization = factory.SubFactory(ServiceAgencyOrgFactory)
+
+
+class RegistryFilingFactory(AuditedFactory):
+    """A registration as its agency files it (filed, awaiting review)."""
+
+    class Meta:
+        model = RegistryFiling
+
+    number = factory.Sequence(lambda n: f"MC-2026-{n:05d}")
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    name = factory.LazyAttribute(lambda f: f.agency.name)
+    unified_code = factory.LazyAttribute(lambda f: f.agency.unified_code)
+    legal_representative = "刘评级"
+    address = "南京市鼓楼区中山路1号"
+    business_scope = "信用评级、信用报告、信用管理咨询"
+    qualifications = "中国人民银行备案"
+    credit_commitment = "本机构承诺所报信息真实准确，依法依规开展信用服务。"
+    status = FilingStatus.FILED
+    filed_on = factory.LazyFunction(timezone.localdate)
+
+
+class RegistryFilingAcceptedFactory(RegistryFilingFactory):
+    status = FilingStatus.ACCEPTED
+    reviewed_on = factory.LazyFunction(timezone.localdate)
+
+
+class RegistryFilingPublishedFactory(RegistryFilingAcceptedFactory):
+    status = FilingStatus.PUBLISHED
+    published_on = factory.LazyFunction(timezone.localdate)
+
+
+class BusinessReportFactory(AuditedFactory):
+    class Meta:
+        model = BusinessReport
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    services = "信用评级、信用报告"
+    reports_by_kind = factory.LazyFunction(lambda: {"信用评级报告": 12, "信用报告": 30})
+    staff_count = 25
+    filed_on = factory.LazyFunction(timezone.localdate)
+
+
+class SupervisionActionFactory(AuditedFactory):
+    """An inspection; for a request for materials with its clock, or a spot check with its
+    consequences, go through `apps.service_agencies.supervision.supervision_record`."""
+
+    class Meta:
+        model = SupervisionAction
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    kind = ActionKind.INSPECTION
+    taken_on = factory.LazyFunction(timezone.localdate)
+    summary = "现场检查业务档案"
+
+
+class FreeReportFactory(AuditedFactory):
+    class Meta:
+        model = FreeReport
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    person_identifier = factory.Sequence(make_citizen_id)
+    person_name = "张三"
+    given_on = factory.LazyFunction(timezone.localdate)

@@ -511,6 +511,7 @@ AGENCY_STAFF: dict[str, int] = {
     "core:authevent_list": 403,
     "core:policy": 200,
     "core:workdays": 403,
+    "core:systemaccount_list": 403,
     "catalog:catalog_list": 404,
     "catalog:measurelist_list": 404,
     "catalog:exemptionlist_list": 404,

@@ -38,7 +38,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -412,17 +411,19 @@ def _seal_mark() -> QueryLogSealMark:
 
 
 def _advance_mark(mark: QueryLogSealMark, now: datetime) -> None:
-    """Move the watermark to the first row that is unsealed or young enough that a row below it
-    may still be in an open transaction (`QUERY_LOG_SEAL_GRACE_SECONDS`): every row below the mark
-    is sealed. Reads the rows from the old mark in id order and stops at the first such row."""
+    """Move the watermark past the rows that are sealed and older than the grace period
+    (`QUERY_LOG_SEAL_GRACE_SECONDS`), never past a younger one: the row of a transaction still
+    open is invisible here, so a young row seen sealed says nothing about the ids below it. The
+    mark stops at the first unsealed row, or just after the newest row older than the grace
+    period, whichever comes first; every row below the mark is sealed."""
     grace = timedelta(seconds=getattr(settings, "QUERY_LOG_SEAL_GRACE_SECONDS", 60))
-    pending = QueryLog.objects.filter(id__gte=mark.unsealed_from).filter(
-        Q(seq__isnull=True) | Q(created_at__gt=now - grace)
-    )
-    first = pending.order_by("id").values_list("id", flat=True).first()
+    since_mark = QueryLog.objects.filter(id__gte=mark.unsealed_from)
+    last_old = since_mark.filter(created_at__lte=now - grace).order_by("-id").values_list("id", flat=True).first()
+    if last_old is None:
+        return
+    first = since_mark.filter(id__lte=last_old, seq__isnull=True).order_by("id").values_list("id", flat=True).first()
     if first is None:
-        last = QueryLog.objects.order_by("-id").values_list("id", flat=True).first()
-        first = (last + 1) if last is not None else mark.unsealed_from
+        first = last_old + 1
     if first > mark.unsealed_from:
         QueryLogSealMark.objects.filter(pk=mark.pk).update(unsealed_from=first)
         mark.unsealed_from = first

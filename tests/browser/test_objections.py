@@ -19,8 +19,10 @@ DECISION = "经提供单位核查，处罚事实清楚，信息准确，予以�
 
 def _a_record_to_dispute(database):
     """A general dishonest record (an administrative penalty, not a list entry) of the market
-    regulator about a company, active, still disclosed (shown in the credit file) and never
-    disputed; the newest (the sanctions test takes the oldest)."""
+    regulator about a company, active, still disclosed (shown in the credit file) and in no
+    objection beyond one still waiting to be accepted (with the clock moved far ahead the demo's
+    only such record carries the demo's unaccepted objection); the newest (the sanctions test
+    takes the oldest)."""
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     with sqlite3.connect(database) as db:
         return db.execute(
@@ -32,7 +34,10 @@ def _a_record_to_dispute(database):
               AND r.status = 'active'
               AND (r.disclosure_ends_on IS NULL OR r.disclosure_ends_on >= ?)
               AND s.kind != 'natural_person' AND r.objection_since IS NULL
-              AND r.id NOT IN (SELECT creditrecord_id FROM objections_objection_records)
+              AND r.id NOT IN (
+                  SELECT l.creditrecord_id FROM objections_objection_records l
+                  JOIN objections_objection o ON o.id = l.objection_id WHERE o.status != 'received'
+              )
             ORDER BY r.id DESC LIMIT 1
             """,
             (tomorrow,),

@@ -41,6 +41,7 @@ def decision_context(application: RepairApplication) -> dict:
     policy = active_policy()
     return {
         "application": application,
+        "repaired": application.outcome == Outcome.REPAIRED,
         "records": list(application.records.select_related("item", "provider").order_by("pk")),
         "listings": list(ListingCase.objects.filter(pk__in=application.listings_ended).order_by("pk")),
         "remedies": remedies_notice(policy),

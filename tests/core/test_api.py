@@ -197,6 +197,28 @@ def test_a_yes_no_or_choice_filter_with_a_value_it_does_not_know_is_refused_nami
     assert client.get(reverse("organization-list"), {"is_active": "true", "kind": "agency"}).status_code == 200
 
 
+def test_a_blank_date_or_a_fractional_year_filter_is_refused_naming_it():
+    """Schema fuzzing (issue 14's endpoints): `?given_on=` dropped the filter and `?year=0.5` was
+    taken for a number, both answering 200 against the schema's date and integer."""
+    from tests.service_agencies.factories import BusinessReportFactory
+
+    report = BusinessReportFactory(year=2025)
+    client = APIClient()
+    client.force_authenticate(ClerkFactory())
+    for name, params in (
+        ("businessreport-list", {"year": "0.5"}),
+        ("businessreport-list", {"year": "x"}),
+        ("businessreport-list", {"year": ""}),
+        ("freereport-list", {"given_on": ""}),
+        ("freereport-list", {"given_on": "2026-13-01"}),
+    ):
+        response = client.get(reverse(name), params)
+        assert response.status_code == 400 and list(response.json()) == list(params), (name, params)
+    found = client.get(reverse("businessreport-list"), {"year": "2025"}).json()["results"]
+    assert [row["id"] for row in found] == [report.pk]
+    assert client.get(reverse("freereport-list"), {"given_on": "2026-01-05"}).status_code == 200
+
+
 def test_a_post_to_an_unknown_api_address_is_the_json_404_not_the_csrf_page():
     client = APIClient(enforce_csrf_checks=True)
     client.force_authenticate(AuditorFactory())

@@ -8,7 +8,6 @@ import datetime
 import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,18 +15,13 @@ from django.utils.translation import pgettext_lazy
 
 from apps.core.filters import DateRangeWidget
 from apps.core.models import Organization
-from apps.core.tabular import write_csv, write_xlsx
+from apps.core.statistics import EXPORTS, export_response
 from apps.objections.statistics import (
     STEPS,
     objection_statistics,
     statistics_headers,
     statistics_organizations,
 )
-
-EXPORTS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _organizations(request):
@@ -82,12 +76,8 @@ def objection_statistics_view(request):
     start, end = _period(filterset, today)
     rows = objection_statistics(user=request.user, start=start, end=end, organizations=organizations, today=today)
     if fmt in EXPORTS:
-        headers = statistics_headers()
         table = [row.cells() for row in rows]
-        content = write_xlsx(headers, table, title="objections") if fmt == "xlsx" else write_csv(headers, table)
-        response = HttpResponse(content, content_type=EXPORTS[fmt])
-        response["Content-Disposition"] = f'attachment; filename="objections-{start}-{end}.{fmt}"'
-        return response
+        return export_response(fmt, statistics_headers(), table, name=f"objections-{start}-{end}")
     return render(
         request,
         "objections/statistics.html",

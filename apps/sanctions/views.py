@@ -24,7 +24,7 @@ from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.models import Organization
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest
-from apps.core.tabular import write_csv, write_xlsx
+from apps.core.statistics import EXPORTS, export_response
 from apps.sanctions import services
 from apps.sanctions.choices import ListType
 from apps.sanctions.filters import ListingCaseFilter
@@ -350,7 +350,7 @@ def statistics_view(request):
     organizations = restrict(Organization.objects.filter(kind=OrganizationKind.AGENCY), request.user)
     rows = statistics(start, end, organizations)
     fmt = request.GET.get("export")
-    if fmt in ("csv", "xlsx"):
+    if fmt in EXPORTS:
         headers = [
             _("Agency"),
             _("Checks"),
@@ -376,15 +376,7 @@ def statistics_view(request):
             ]
             for r in rows
         ]
-        content = write_xlsx(headers, table, title="statistics") if fmt == "xlsx" else write_csv(headers, table)
-        content_type = (
-            "text/csv; charset=utf-8"
-            if fmt == "csv"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="joint-sanctions-{start}-{end}.{fmt}"'
-        return response
+        return export_response(fmt, headers, table, name=f"joint-sanctions-{start}-{end}")
     return render(request, "sanctions/statistics.html", {"form": form, "rows": rows, "start": start, "end": end})
 
 

@@ -491,6 +491,7 @@ PAGES: dict[str, Page] = {
         data={"on": "2026-12-02", "reason": "材料已收到"},
     ),
     # free reports: an agency records its own; the platform-wide roles read
+    "service_agencies:statistics": Page(at("service_agencies:statistics"), statuses(302, 200, 403, 403, 200, 200, 200)),
     "service_agencies:free_report_list": Page(
         at("service_agencies:free_report_list"), statuses(302, 200, 403, 403, 200, 200, 200)
     ),
@@ -576,6 +577,8 @@ AGENCY_STAFF: dict[str, int] = {
     # the actions on its own agency: read, never recorded or received by the agency
     "service_agencies:action_list": 200,
     "service_agencies:action_new": 403,
+    # its own agency's row only
+    "service_agencies:statistics": 200,
     "service_agencies:action_detail": 200,
     "service_agencies:action_receive": 403,
     "service_agencies:free_report_list": 200,

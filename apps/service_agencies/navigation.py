@@ -10,4 +10,10 @@ NAV_ITEMS = [
     NavItem(
         _("Free credit reports"), "service_agencies:free_report_list", "service_agencies.view_freereport", order=62
     ),
+    NavItem(
+        _("Service agency statistics"),
+        "service_agencies:statistics",
+        "service_agencies.view_supervisionaction",
+        order=63,
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.service_agencies import public, views, views_free_reports, views_supervision
+from apps.service_agencies import public, views, views_free_reports, views_statistics, views_supervision
 
 app_name = "service_agencies"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("agencies/supervision/<int:pk>/received/", views_supervision.action_receive, name="action_receive"),
     # free reports to natural persons (Tianjin art. 39, Zhangye art. 50)
     path("agencies/free-reports/", views_free_reports.free_report_list, name="free_report_list"),
+    # statistics (issue 14 item 8)
+    path("agencies/statistics/", views_statistics.agency_statistics_view, name="statistics"),
     # the public registry (名册), no login
     path("public/agencies/", public.public_registry_view, name="public_registry"),
 ]

@@ -27,7 +27,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -236,10 +237,17 @@ class CreditFile:
     commitments: list = field(default_factory=list)
     query_history: list = field(default_factory=list)
     log_entry: QueryLog | None = None
+    counts_by_category: dict = field(default_factory=dict)  # category label -> all records in view
+    shown_per_category: int | None = None  # the newest this many of a category are loaded; None: all
 
     @property
     def record_count(self) -> int:
-        return sum(len(records) for records in self.records_by_category.values())
+        return sum(self.counts_by_category.values())
+
+    @property
+    def categories(self) -> list[tuple[str, list, int]]:
+        """Each category's label, its records loaded for the page, and how many are in view."""
+        return [(label, records, self.counts_by_category[label]) for label, records in self.records_by_category.items()]
 
 
 def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) -> list[QueryLog]:
@@ -256,20 +264,41 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
 CREDIT_FILE_RECORDS_SHOWN = 50
 
 
-def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:
-    """Open a subject's credit file in the lookup's mode; writes one query-log row first."""
-    records = list(visible_records(subject, lookup.mode))
+def _newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
+    """The newest `limit` records of each category, in one statement (a window over categories)."""
+    ranked = records.annotate(
+        rank=Window(RowNumber(), partition_by=[F("category")], order_by=[F("determined_on").desc(), F("id").desc()])
+    )
+    return ranked.filter(rank__lte=limit)
+
+
+def credit_file_for(
+    lookup: LookupRequest, subject: Subject, *, shown_per_category: int | None = CREDIT_FILE_RECORDS_SHOWN
+) -> CreditFile:
+    """Open a subject's credit file in the lookup's mode; writes one query-log row first.
+
+    The log row counts every record in view (by category, with the first ids); only the newest
+    `shown_per_category` of each category are loaded for the page (None: all of them), so a
+    subject with hundreds of records costs a count, not hundreds of rows with their joins."""
+    records = visible_records(subject, lookup.mode)
+    counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
     entry = lookup_log(
         lookup,
         identifier=subject.identifier,
         name=subject.name,
         query={"file": subject.identifier},
         outcome=QueryOutcome.FOUND,
-        result=_summary(records),
+        result={
+            "records": sum(counts.values()),
+            "by_category": {category: counts[category] for category in Category.values if category in counts},
+            "ids": list(records.values_list("pk", flat=True)[:200]),
+        },
     )
-    credit_file = CreditFile(subject=subject, mode=lookup.mode, log_entry=entry)
+    credit_file = CreditFile(subject=subject, mode=lookup.mode, log_entry=entry, shown_per_category=shown_per_category)
+    loaded = list(records if shown_per_category is None else _newest_per_category(records, shown_per_category))
     for category in Category:
-        credit_file.records_by_category[category.label] = [r for r in records if r.category == category]
+        credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
+        credit_file.counts_by_category[category.label] = counts.get(category.value, 0)
     links = ResponsiblePerson.objects.select_related("organization", "person")
     credit_file.responsible_people = list(links.filter(organization=subject))
     credit_file.responsibilities = list(links.filter(person=subject))

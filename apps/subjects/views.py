@@ -118,8 +118,10 @@ def credit_file_view(request, pk: int):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
+    # All of a long category only when asked (another logged lookup); the newest otherwise.
+    shown = None if request.POST.get("all_records") == "1" else CREDIT_FILE_RECORDS_SHOWN
     try:
-        credit_file = credit_file_for(lookup, subject)
+        credit_file = credit_file_for(lookup, subject, shown_per_category=shown)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("subjects:search")
@@ -132,12 +134,6 @@ def credit_file_view(request, pk: int):
             "panels": [panel for _receiver, panel in panels if panel],
             "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
-            # All of a long category only when asked (another logged lookup); the newest otherwise.
-            **(
-                {"records_shown": None, "records_slice": ":"}
-                if request.POST.get("all_records") == "1"
-                else {"records_shown": CREDIT_FILE_RECORDS_SHOWN, "records_slice": f":{CREDIT_FILE_RECORDS_SHOWN}"}
-            ),
         },
     )
 

@@ -394,6 +394,10 @@ OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUP
 # each worker takes one at a time; the batch row, not a result backend, tells how a job went.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The dev server (`make run`) with the in-memory broker runs the daily jobs itself: once at start,
+# then on the beat schedule below (credit_portal.celery.embedded_jobs_start). Off: EMBEDDED_JOBS=0.
+EMBEDDED_JOBS = env_bool("EMBEDDED_JOBS", True)
+EMBEDDED_JOBS_SCHEDULE = BASE_DIR / "var" / "celerybeat-schedule"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -417,6 +421,9 @@ CACHES = {
 }
 # One line per finished job ("Task … succeeded") is noise next to the batch's own record of it.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+# Likewise beat's "Sending due task" and the worker's "Task … received" (sealing runs every 5 s).
+LOGGING["loggers"]["celery.beat"] = {"level": "WARNING"}
+LOGGING["loggers"]["celery.worker.strategy"] = {"level": "WARNING"}
 # Celery beat (`celery -A credit_portal beat`) runs the daily jobs: the same management commands
 # that cron may run instead (credit_portal.celery.DAILY_COMMANDS). Times are Asia/Shanghai.
 CELERY_BEAT_SCHEDULE = {

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.navigation import NavItem
 
+GROUP = _("Credit service sector")
+
 NAV_ITEMS = [
     NavItem(_("Service agencies"), "service_agencies:filing_list", "service_agencies.view_registryfiling", order=60),
     NavItem(

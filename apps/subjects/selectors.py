@@ -411,6 +411,7 @@ class HistoryEntry:
 
 # Fields that change with every save and say nothing to a reader.
 _HISTORY_SKIPPED = {"updated_at", "updated_by", "created_at", "created_by", "dedup_key"}
+_FIELD_ORDER = {f.name: i for i, f in enumerate(CreditRecord._meta.fields)}
 
 
 def _shown_value(record_model, name: str, value):
@@ -421,6 +422,10 @@ def _shown_value(record_model, name: str, value):
         return dict(field_.flatchoices).get(value, value)
     if name == "values" and isinstance(value, dict):
         return "；".join(f"{k}：{v}" for k, v in value.items()) or "—"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return value
 
 
@@ -434,7 +439,7 @@ def record_history(record: CreditRecord) -> list[HistoryEntry]:
         changes = []
         if previous is not None:
             delta = version.diff_against(previous, excluded_fields=_HISTORY_SKIPPED)
-            for change in delta.changes:
+            for change in sorted(delta.changes, key=lambda c: _FIELD_ORDER.get(c.field, 0)):
                 label = CreditRecord._meta.get_field(change.field).verbose_name
                 changes.append(
                     (

@@ -420,6 +420,9 @@ def _shown_value(record_model, name: str, value):
         return "—"
     if getattr(field_, "choices", None):
         return dict(field_.flatchoices).get(value, value)
+    if field_.is_relation:  # a changed provider, item or batch: by name (a person's masked), not by id
+        related = field_.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
     if name == "values" and isinstance(value, dict):
         return "；".join(f"{k}：{v}" for k, v in value.items()) or "—"
     if isinstance(value, datetime.datetime):

@@ -326,6 +326,10 @@ PAGES: dict[str, Page] = {
     ),
     "subjects:verify": Page(at("subjects:verify"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "subjects:record_list": Page(at("subjects:record_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # another agency's officer: 404 (an agency sees the records it provided)
+    "subjects:record_detail": Page(
+        at("subjects:record_detail", lambda w: w.base.record), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
     "subjects:record_create": Page(
         at("subjects:record_create", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
     ),
@@ -536,6 +540,7 @@ AGENCY_STAFF: dict[str, int] = {
     "subjects:report_pdf": 404,
     "subjects:verify": 200,
     "subjects:record_list": 403,
+    "subjects:record_detail": 403,
     "subjects:record_create": 403,
     "subjects:record_correct": 404,
     "subjects:batch_list": 403,

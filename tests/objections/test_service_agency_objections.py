@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.core.choices import DeadlineKind, DeadlineStatus, DocumentKind
@@ -279,7 +280,7 @@ def test_a_correction_names_the_source_and_what_was_corrected(settings, policy, 
 def test_a_late_decision_says_why(settings, policy):
     """A decision after the Policy's days is allowed and recorded as late, with the reason."""
     staff = AgencyStaffFactory()
-    objection = _marked(staff, received_on=datetime.date.today() - datetime.timedelta(days=30))
+    objection = _marked(staff, received_on=timezone.localdate() - datetime.timedelta(days=30))
     data = {"outcome": "kept", "source": "本机构数据库", "outcome_reason": "准确"}
     with pytest.raises(ValidationError) as refused:
         agency.agency_objection_step(objection, "decide", by=staff, reason="决定", **data)
@@ -299,7 +300,7 @@ def test_recording_checks_each_field_in_chinese_and_writes_nothing(policy):
         )
     assert set(refused.value.message_dict) >= {"applicant_name", "report_number", "information", "grounds", "statement"}
     with pytest.raises(ValidationError) as refused:
-        receive_agency_objection(staff, received_on=datetime.date.today() + datetime.timedelta(days=1))
+        receive_agency_objection(staff, received_on=timezone.localdate() + datetime.timedelta(days=1))
     assert "received_on" in refused.value.message_dict
     assert not AgencyObjection.objects.exists()
 
@@ -362,7 +363,7 @@ def test_the_page_records_an_objection(policy, client):
             "information": "信用报告所载逾期记录",
             "grounds": ["error"],
             "statement": "该笔贷款已按期归还",
-            "received_on": datetime.date.today().isoformat(),
+            "received_on": timezone.localdate().isoformat(),
             "reason": "窗口收到异议申请",
         },
     )

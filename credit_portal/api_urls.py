@@ -7,6 +7,7 @@ from apps.catalog import api as catalog
 from apps.core.api import views as core
 from apps.core.http import login_not_required_urls
 from apps.objections import api as objections
+from apps.objections import api_agency as agency_objections
 from apps.objections import api_revocations as revocations
 from apps.repair import api as repair
 from apps.sanctions import api as sanctions
@@ -35,6 +36,7 @@ router.register("agencies/filings", service_agencies.FilingViewSet, basename="ag
 router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
 router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
+router.register("agencies/objections", agency_objections.AgencyObjectionViewSet, basename="agencyobjection")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "QueryFlagStatusEnum": "apps.core.models.QueryFlagStatus",
         "ObjectionOutcomeEnum": "apps.objections.choices.Outcome",
         "RevocationKindEnum": "apps.objections.choices.RevocationKind",
+        "AgencyObjectionOutcomeEnum": "apps.objections.choices.AgencyOutcome",
     },
 }
 

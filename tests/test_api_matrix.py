@@ -218,6 +218,16 @@ class World:
     def supervision_action(self, kind: str = "inspection"):
         return SupervisionActionFactory(agency=self.agency_staff.organization, kind=kind)
 
+    def agency_objection(self, marked: bool = False):
+        """An objection `agency_staff`'s agency received (received, or marked)."""
+        from apps.objections import agency
+        from tests.objections.factories import receive_agency_objection
+
+        objection = receive_agency_objection(self.agency_staff)
+        if marked:
+            agency.agency_objection_step(objection, "mark", by=self.agency_staff, reason="标注")
+        return objection
+
     # --- core ------------------------------------------------------------------------------
 
     @cached_property
@@ -961,6 +971,58 @@ MATRIX: list[Row] = [
         "agency_staff",
         "officer",
         "other_agency_staff",
+    ),
+    # Objections a service agency received about its own reports (Tianjin art. 41 para. 2, Dalian
+    # art. 42, Ningbo art. 42 para. 3): its staff record, mark and decide; the credit office and
+    # the authority read; another agency's staff find nothing (404).
+    Row("agencyobjection-list", "GET", at("agencyobjection-list"), "agency_staff", "officer"),
+    Row(
+        "agencyobjection-list",
+        "POST",
+        at("agencyobjection-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {
+            "applicant_name": "张三",
+            "applicant_contact": "13800000000",
+            "report_number": "XYBG-2026-0001",
+            "information": "信用报告所载逾期记录",
+            "grounds": ["error"],
+            "statement": "该笔贷款已按期归还",
+            "reason": "收到异议申请",
+        },
+        status=201,
+    ),
+    Row(
+        "agencyobjection-detail",
+        "GET",
+        at("agencyobjection-detail", lambda w: w.agency_objection()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "agencyobjection-mark",
+        "POST",
+        at("agencyobjection-mark", lambda w: w.agency_objection()),
+        "agency_staff",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "作出异议标注"},
+    ),
+    Row(
+        "agencyobjection-decide",
+        "POST",
+        at("agencyobjection-decide", lambda w: w.agency_objection(marked=True)),
+        "agency_staff",
+        "authority",
+        "other_agency_staff",
+        data=lambda w: {
+            "outcome": "kept",
+            "source": "本机构评级数据库",
+            "outcome_reason": "核实无误",
+            "reason": "决定",
+        },
     ),
 ]
 

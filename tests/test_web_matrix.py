@@ -171,6 +171,23 @@ class World:
         self.filing = RegistryFilingFactory(agency=self.users["agency_staff"].organization)
         # the authority asked that agency for materials (not received yet)
         self.action = SupervisionActionFactory(agency=self.users["agency_staff"].organization, kind="materials")
+        # objections that agency received about its own reports: one received, one decided
+        from apps.objections import agency
+        from tests.objections.factories import receive_agency_objection
+
+        staff = self.users["agency_staff"]
+        self.agency_objection = receive_agency_objection(staff)
+        self.agency_objection_decided = receive_agency_objection(staff)
+        agency.agency_objection_step(self.agency_objection_decided, "mark", by=staff, reason="标注")
+        agency.agency_objection_step(
+            self.agency_objection_decided,
+            "decide",
+            by=staff,
+            reason="决定",
+            outcome="kept",
+            source="本机构评级数据库",
+            outcome_reason="核实无误",
+        )
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -410,6 +427,23 @@ PAGES: dict[str, Page] = {
         method="POST",
         data={"reason": "依告知撤销记录"},
     ),
+    # objections a service agency received about its own reports: its staff record and handle
+    # them (column AGENCY_STAFF); the credit office and the authority read; officers see none
+    "objections:agency_list": Page(at("objections:agency_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
+    "objections:agency_new": Page(at("objections:agency_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "objections:agency_detail": Page(
+        at("objections:agency_detail", lambda w: w.agency_objection), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "objections:agency_step": Page(
+        at("objections:agency_step", lambda w: w.agency_objection, "mark"),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+        method="POST",
+        data={"reason": "作出异议标注"},
+    ),
+    "objections:agency_reply": Page(
+        at("objections:agency_reply", lambda w: w.agency_objection_decided),
+        statuses(302, 200, 404, 404, 200, 200, 200),
+    ),
     # the public objection pages: no login; filing, the confirmation (nothing filed in this
     # session: a page saying so) and the status form answer everyone alike
     "objections:public_file": Page(at("objections:public_file"), statuses(200, 200, 200, 200, 200, 200, 200)),
@@ -572,6 +606,12 @@ AGENCY_STAFF: dict[str, int] = {
     "objections:public_filed": 200,
     "objections:public_status": 200,
     "objections:statistics": 403,
+    # its own agency's objections: recorded, marked and decided by its staff
+    "objections:agency_list": 200,
+    "objections:agency_new": 200,
+    "objections:agency_detail": 200,
+    "objections:agency_step": 302,
+    "objections:agency_reply": 200,
     "service_agencies:filing_list": 200,
     "service_agencies:filing_new": 200,
     "service_agencies:filing_detail": 200,

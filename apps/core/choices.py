@@ -194,6 +194,8 @@ class DeadlineKind(models.TextChoices):
     REPAIR_DECISION = "repair_decision", _("Credit repair: the decision")
     GOOD_INFO_HIDE = "good_info_hide", _("Good information: hide on request")
     AGENCY_MATERIALS = "agency_materials", _("Service agency: hand in the requested materials")
+    SERVICE_AGENCY_OBJECTION_MARK = "sa_objection_mark", _("Objection to a service agency: mark")
+    SERVICE_AGENCY_OBJECTION_DECISION = "sa_objection_decision", _("Objection to a service agency: decide")
 
 
 class DeadlineStatus(models.TextChoices):

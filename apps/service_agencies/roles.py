@@ -2,8 +2,9 @@
 
 Agency staff (`Role.AGENCY_STAFF`) work for one credit service agency: they file its registration
 and its business information and see their own agency's rows only (`organization_scope`); they hold
-no permission on subjects, records, listings or objections, so they open no credit file (and
-`apps.subjects.selectors.MODES_BY_ROLE` gives them no lookup mode). The credit authority reviews,
+no permission on subjects, records, listings or the platform's objections, so they open no credit
+file (and `apps.subjects.selectors.MODES_BY_ROLE` gives them no lookup mode). The objections filed
+with their own agency about its own reports are `objections.AgencyObjection` (its roles there). The credit authority reviews,
 publishes and removes registrations (`change`); the credit office reads everything."""
 
 from apps.core.choices import Role

@@ -35,6 +35,7 @@ router.register("agencies/filings", service_agencies.FilingViewSet, basename="ag
 router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
 router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
+router.register("agencies/pushed-reports", service_agencies.PushedReportViewSet, basename="pushedreport")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

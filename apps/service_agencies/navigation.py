@@ -10,4 +10,5 @@ NAV_ITEMS = [
     NavItem(
         _("Free credit reports"), "service_agencies:free_report_list", "service_agencies.view_freereport", order=62
     ),
+    NavItem(_("Pushed credit reports"), "service_agencies:pushed_list", "service_agencies.view_pushedreport", order=66),
 ]

@@ -221,6 +221,8 @@ def test_the_api_opens_the_case_once(policy):
     assert response.json() == {"case": case.pk, "status": "draft", "source": check.pk}
     assert "虚假" in case.facts and case.legal_basis == check.basis  # defaults from the finding
     assert api.post(url, body, format="json").status_code == 409
+    source = api.get(f"/api/v1/cases/{case.pk}/").json()["source"]
+    assert source["kind"] == "service_agencies.supervisionaction" and source["id"] == check.pk
     assert api.post(url, {"reason": "x", "measures": [999999]}, format="json").status_code in (400, 409)
 
 

@@ -70,12 +70,20 @@ def action_detail(request, pk: int):
             "action": action,
             "clocks": deadlines_of(action),
             "receive": ReceiveForm(initial={"on": timezone.localdate()}) if can_receive else None,
-            "case": supervision.case_opened_from(action) if action.finding else None,
+            "case": _visible_case(action, request.user),
             "open_case": _open_case_form(action, request.user)
             if supervision.may_open_case(action, request.user)
             else None,
         },
     )
+
+
+def _visible_case(action, user):
+    """The list case opened from the finding, for a user who may see it."""
+    from apps.core.permissions import can
+
+    case = supervision.case_opened_from(action) if action.finding else None
+    return case if case is not None and can(user, "view", case) else None
 
 
 def _case_records(action, user):

@@ -139,6 +139,11 @@ def test_a_false_report_spot_check_publishes_flags_pushed_reports_and_opens_a_li
     case_page = client.get(reverse("sanctions:case_detail", args=[case.pk])).content.decode()
     assert reverse("service_agencies:action_detail", args=[check.pk]) in case_page  # its source
     assert "#" + str(case.pk) in client.get(reverse("service_agencies:action_detail", args=[check.pk])).content.decode()
+    # The agency's own staff read the action, not the case (no permission on list cases).
+    client.force_login(AgencyStaffFactory(organization=agency))
+    staff_page = client.get(reverse("service_agencies:action_detail", args=[check.pk]))
+    assert staff_page.status_code == 200
+    assert reverse("sanctions:case_detail", args=[case.pk]) not in staff_page.content.decode()
     # A second case from the same finding is refused, with the case named.
     with pytest.raises(Conflict, match=f"#{case.pk}"):
         supervision.listing_case_open_from(check, by=authority, reason="再次", basis_records=[record])

@@ -123,9 +123,10 @@ def pushed_report_push(
     if errors:
         raise ValidationError(errors)
     report_number = report_number.strip()
-    existing = PushedReport.objects.filter(
+    same = PushedReport.objects.filter(
         pushing_org_id=by.organization_id, agency=agency, report_number=report_number, subject=subject
-    ).first()
+    )
+    existing = same.first()
     if existing is not None:
         raise Conflict(str(MSG_ALREADY_PUSHED).format(number=report_number, agency=agency, id=existing.pk))
     report = PushedReport(
@@ -148,7 +149,9 @@ def pushed_report_push(
         with transaction.atomic():
             audited_save(report, by=by, reason=reason)
     except IntegrityError:  # pushed meanwhile by a colleague
-        raise Conflict(str(MSG_ALREADY_PUSHED).format(number=report_number, agency=agency, id="")) from None
+        report.file.delete(save=False)  # nothing half-written: the stored file goes too
+        existing_id = same.values_list("pk", flat=True).first()
+        raise Conflict(str(MSG_ALREADY_PUSHED).format(number=report_number, agency=agency, id=existing_id)) from None
     return report
 
 

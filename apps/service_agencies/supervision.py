@@ -183,6 +183,7 @@ MSG_AGENCY_NOT_A_SUBJECT = gettext_lazy(
     "The agency {agency} has no credit file under its code {code}: a listing case rests on its dishonest "
     "records, which come first."
 )
+MSG_DEFAULT_BASIS = gettext_lazy("Nanjing art. 69 para. 4")
 MSG_CASE_FACTS = gettext_lazy(
     "Spot check on {day}: report {number} of {report_day} issued by {agency} is a false or misleading "
     "credit rating report. {reasons}"
@@ -223,7 +224,7 @@ def case_defaults(action: SupervisionAction) -> dict[str, str]:
             reasons=action.finding_reasons,
         )
         .strip(),
-        "legal_basis": action.basis or str(gettext_lazy("Nanjing art. 69 para. 4")),
+        "legal_basis": action.basis or str(MSG_DEFAULT_BASIS),
     }
 
 

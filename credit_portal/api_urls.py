@@ -37,6 +37,7 @@ router.register("agencies/business-reports", service_agencies.BusinessReportView
 router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
 router.register("agencies/objections", agency_objections.AgencyObjectionViewSet, basename="agencyobjection")
+router.register("agencies/pushed-reports", service_agencies.PushedReportViewSet, basename="pushedreport")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

@@ -48,8 +48,10 @@ from tests.service_agencies.factories import (
     AgencyStaffFactory,
     BusinessReportFactory,
     FreeReportFactory,
+    PushedReportFactory,
     RegistryFilingFactory,
     SupervisionActionFactory,
+    report_pdf,
 )
 
 # The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
@@ -1023,6 +1025,47 @@ MATRIX: list[Row] = [
             "outcome_reason": "核实无误",
             "reason": "决定",
         },
+    ),
+    # Nanjing art. 69 para. 4: a case from a false-report finding (the authority, 409 for the
+    # inspection here: no false report); the clerk holds no `change` on supervision actions.
+    Row(
+        "supervisionaction-open-case",
+        "POST",
+        at("supervisionaction-open-case", lambda w: w.supervision_action()),
+        "authority",
+        "clerk",
+        data=lambda w: {"reason": "联合惩戒"},
+        status=409,
+    ),
+    # Nanjing art. 65: a body's officers push and read their own; agency staff never.
+    Row("pushedreport-list", "GET", at("pushedreport-list"), "officer", "agency_staff"),
+    Row(
+        "pushedreport-list",
+        "POST",
+        at("pushedreport-list"),
+        "officer",
+        "clerk",
+        data=lambda w: {
+            "agency": w.agency_staff.organization_id,
+            "subject_identifier": w.base.company.identifier,
+            "matter_kind": "procurement",
+            "matter": "政府采购项目",
+            "report_number": "PJ-M-1",
+            "report_date": "2026-11-02",
+            "conclusion": "AA",
+            "file": report_pdf(),
+            "reason": "采购使用",
+        },
+        status=201,
+        format="multipart",
+    ),
+    Row(
+        "pushedreport-detail",
+        "GET",
+        at("pushedreport-detail", lambda w: PushedReportFactory(pushed_by=w.officer)),
+        "officer",
+        "agency_staff",
+        "other_officer",
     ),
 ]
 

@@ -41,7 +41,12 @@ from tests.factories import (
     QueryFlagFactory,
 )
 from tests.sanctions import factories as case_factories
-from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory, SupervisionActionFactory
+from tests.service_agencies.factories import (
+    AgencyStaffFactory,
+    PushedReportFactory,
+    RegistryFilingFactory,
+    SupervisionActionFactory,
+)
 from tests.subjects.factories import CommitmentFactory
 
 # The mark also makes pytest-django set up the test database for the module-scoped world.
@@ -533,6 +538,29 @@ PAGES: dict[str, Page] = {
     "service_agencies:free_report_list": Page(
         at("service_agencies:free_report_list"), statuses(302, 200, 403, 403, 200, 200, 200)
     ),
+    # Nanjing art. 69 para. 4: the sanctions app's rule of who opens a case from a finding (the
+    # authority, from its own); the materials request here is no false report: the page answers
+    # with its message (302). Officers do not see supervision actions (404).
+    "service_agencies:action_open_case": Page(
+        at("service_agencies:action_open_case", lambda w: w.action),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"reason": "联合惩戒"},
+    ),
+    # Nanjing art. 65: pushed by a body's officers, read by them (their own), the credit office
+    # and auditors; agency staff and the authority hold no permission on them.
+    "service_agencies:pushed_list": Page(
+        at("service_agencies:pushed_list"), statuses(302, 200, 200, 200, 403, 200, 200)
+    ),
+    "service_agencies:pushed_new": Page(at("service_agencies:pushed_new"), statuses(302, 403, 200, 200, 403, 403, 403)),
+    "service_agencies:pushed_detail": Page(
+        at("service_agencies:pushed_detail", lambda w: PushedReportFactory(pushed_by=w.base.officer)),
+        statuses(302, 200, 200, 404, 404, 200, 200),
+    ),
+    "service_agencies:pushed_file": Page(
+        at("service_agencies:pushed_file", lambda w: PushedReportFactory(pushed_by=w.base.officer)),
+        statuses(302, 200, 200, 404, 404, 200, 200),
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -627,6 +655,12 @@ AGENCY_STAFF: dict[str, int] = {
     "service_agencies:action_detail": 200,
     "service_agencies:action_receive": 403,
     "service_agencies:free_report_list": 200,
+    # pushed reports are never an agency's to see (not a credit-file reader), not even its own
+    "service_agencies:action_open_case": 403,
+    "service_agencies:pushed_list": 403,
+    "service_agencies:pushed_new": 403,
+    "service_agencies:pushed_detail": 404,
+    "service_agencies:pushed_file": 404,
     # credit repair: nothing but the public pages
     "repair:list": 403,
     "repair:new": 403,

@@ -18,4 +18,5 @@ NAV_ITEMS = [
         "service_agencies.view_supervisionaction",
         order=63,
     ),
+    NavItem(_("Pushed credit reports"), "service_agencies:pushed_list", "service_agencies.view_pushedreport", order=66),
 ]

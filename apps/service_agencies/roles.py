@@ -32,7 +32,11 @@ ROLE_PERMISSIONS = {
         # Tianjin art. 39 para. 2, Zhangye art. 50: the free reports it gave natural persons
         "service_agencies.add_freereport",
     },
-    Role.CLERK: _VIEW,
+    # Nanjing art. 65: an officer of the body that bought or required an agency's report in a
+    # government matter pushes it; the body's officers read their own pushed reports (and in the
+    # credit file), the credit office all. Agency staff hold nothing on them.
+    Role.OFFICER: {"service_agencies.add_pushedreport", "service_agencies.view_pushedreport"},
+    Role.CLERK: _VIEW | {"service_agencies.view_pushedreport"},
     Role.AUTHORITY: _VIEW
     | {
         "service_agencies.change_registryfiling",

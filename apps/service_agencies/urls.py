@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.service_agencies import public, views, views_free_reports, views_statistics, views_supervision
+from apps.service_agencies import public, views, views_free_reports, views_pushed, views_statistics, views_supervision
 
 app_name = "service_agencies"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("agencies/supervision/new/", views_supervision.action_new, name="action_new"),
     path("agencies/supervision/<int:pk>/", views_supervision.action_detail, name="action_detail"),
     path("agencies/supervision/<int:pk>/received/", views_supervision.action_receive, name="action_receive"),
+    path("agencies/supervision/<int:pk>/open-case/", views_supervision.action_open_case, name="action_open_case"),
+    # credit reports pushed by the bodies that used them (Nanjing art. 65)
+    path("agencies/pushed-reports/", views_pushed.pushed_list, name="pushed_list"),
+    path("agencies/pushed-reports/new/", views_pushed.pushed_new, name="pushed_new"),
+    path("agencies/pushed-reports/<int:pk>/", views_pushed.pushed_detail, name="pushed_detail"),
+    path("agencies/pushed-reports/<int:pk>/file/", views_pushed.pushed_file, name="pushed_file"),
     # free reports to natural persons (Tianjin art. 39, Zhangye art. 50)
     path("agencies/free-reports/", views_free_reports.free_report_list, name="free_report_list"),
     # statistics (issue 14 item 8)

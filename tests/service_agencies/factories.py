@@ -85,3 +85,41 @@ class FreeReportFactory(AuditedFactory):
     person_identifier = factory.Sequence(make_citizen_id)
     person_name = "张三"
     given_on = factory.LazyFunction(timezone.localdate)
+
+
+# --- pushed credit reports (Nanjing art. 65) ---------------------------------------------------
+
+import datetime  # noqa: E402
+import hashlib  # noqa: E402
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+
+from apps.service_agencies.models import PushedReport  # noqa: E402
+from tests.factories import FAKE_PDF  # noqa: E402
+
+
+def report_pdf(name: str = "评级报告.pdf"):
+    """An uploaded report file that passes the content check (a PDF by its magic number)."""
+    return SimpleUploadedFile(name, FAKE_PDF, content_type="application/pdf")
+
+
+class PushedReportFactory(AuditedFactory):
+    """A rating report of a service agency pushed by an officer of the procuring body; for the
+    checks of a push go through `apps.service_agencies.pushed.pushed_report_push`."""
+
+    class Meta:
+        model = PushedReport
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    subject = factory.SubFactory("tests.subjects.factories.CompanyFactory")
+    matter_kind = "procurement"
+    matter = "2026年市政道路养护服务政府采购项目"
+    report_number = factory.Sequence(lambda n: f"PJ-2026-{n:04d}")
+    report_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    conclusion = "信用等级AA，信用状况良好"
+    file = factory.django.FileField(filename="report.pdf", data=FAKE_PDF)
+    file_name = "评级报告.pdf"
+    file_sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
+    pushed_by = factory.SubFactory("tests.factories.OfficerFactory")
+    pushing_org = factory.LazyAttribute(lambda o: o.pushed_by.organization)
+    pushed_on = factory.LazyFunction(timezone.localdate)

@@ -17,7 +17,16 @@ from django.db import transaction
 from apps.core.choices import OrganizationKind, Role
 from apps.core.models import Organization, User
 from apps.core.services import organization_save, user_save
-from apps.demo import agency_objections, catalog, objections, repair, sanctions, service_agencies, subjects
+from apps.demo import (
+    agency_objections,
+    catalog,
+    objections,
+    pushed_reports,
+    repair,
+    sanctions,
+    service_agencies,
+    subjects,
+)
 
 REASON = "Demo data (seed_demo)"
 
@@ -44,6 +53,7 @@ DEMO_USERS = [
 
 # The demo data of each app, in the order the apps depend on each other.
 DEMO_STEPS = [catalog, subjects, sanctions, objections, repair, service_agencies, agency_objections]
+DEMO_STEPS.append(pushed_reports)  # after the agencies it names
 
 
 class Command(BaseCommand):

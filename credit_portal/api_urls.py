@@ -11,6 +11,7 @@ from apps.objections import api_revocations as revocations
 from apps.repair import api as repair
 from apps.sanctions import api as sanctions
 from apps.service_agencies import api as service_agencies
+from apps.service_agencies import api_batch as service_agencies_batch
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -35,6 +36,7 @@ router.register("agencies/filings", service_agencies.FilingViewSet, basename="ag
 router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
 router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
+router.register("agencies/batch-queries", service_agencies_batch.BatchQueryViewSet, basename="batchquery")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

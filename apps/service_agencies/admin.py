@@ -44,3 +44,25 @@ class FreeReportAdmin(ReadOnlyAdmin):
     date_hierarchy = "given_on"
     exclude = ["person_identifier"]
     readonly_fields = ["masked_identifier"]
+
+
+# Batch-query applications (Nanjing art. 67): applied for and run by the agencies, decided by the
+# credit office on the workbench or through the API (`apps.service_agencies.services_batch`).
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchQueryRun  # noqa: E402
+
+
+@admin.register(BatchQueryApplication)
+class BatchQueryApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "agency", "status", "received_on", "subject_count", "approved_count", "valid_until"]
+    list_filter = ["status"]
+    date_hierarchy = "received_on"
+    search_fields = ["number"]
+    exclude = ["identifiers"]  # the subjects' identifiers: looked up by the agency's runs only
+
+
+@admin.register(BatchQueryRun)
+class BatchQueryRunAdmin(ReadOnlyAdmin):
+    """The result files are the agency's alone (downloaded from the application's page)."""
+
+    list_display = ["application", "sequence", "ran_at", "subjects", "found", "records"]
+    exclude = ["result_csv", "result_xlsx"]

@@ -181,3 +181,6 @@ class FreeReport(AuditedModel):
         from apps.core.identifiers import mask_identifier
 
         return mask_identifier(self.person_identifier)
+
+
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchQueryRun, BatchStatus  # noqa: E402, F401

@@ -10,4 +10,5 @@ NAV_ITEMS = [
     NavItem(
         _("Free credit reports"), "service_agencies:free_report_list", "service_agencies.view_freereport", order=62
     ),
+    NavItem(_("Batch queries"), "service_agencies:batch_list", "service_agencies.view_batchqueryapplication", order=63),
 ]

@@ -17,6 +17,10 @@ _VIEW = {
     "service_agencies.view_supervisionaction",
     # the free reports agencies gave natural persons (masked on the pages)
     "service_agencies.view_freereport",
+    # batch-query applications and their runs (Nanjing art. 67); only the agency that ran a
+    # batch downloads its result (apps.service_agencies.services_batch)
+    "service_agencies.view_batchqueryapplication",
+    "service_agencies.view_batchqueryrun",
 }
 
 ROLE_PERMISSIONS = {
@@ -30,8 +34,12 @@ ROLE_PERMISSIONS = {
         "service_agencies.change_businessreport",
         # Tianjin art. 39 para. 2, Zhangye art. 50: the free reports it gave natural persons
         "service_agencies.add_freereport",
+        # Nanjing art. 67: it applies for batch queries and runs the approved ones
+        "service_agencies.add_batchqueryapplication",
+        "service_agencies.add_batchqueryrun",
     },
-    Role.CLERK: _VIEW,
+    # Nanjing art. 67: the credit office (市公共信用信息管理机构) approves or refuses batch queries.
+    Role.CLERK: _VIEW | {"service_agencies.change_batchqueryapplication"},
     Role.AUTHORITY: _VIEW
     | {
         "service_agencies.change_registryfiling",

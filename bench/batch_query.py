@@ -214,7 +214,7 @@ def main(argv=None) -> int:
                 seconds, traced, rss = memory_of(staff, memory_size)
                 print(
                     f"  batch of {memory_size:>7}: {seconds:.2f} s, Python peak {traced:.1f} MB, "
-                    f"RSS growth {rss:.1f} MB"
+                    f"peak RSS growth {rss:.1f} MB (ru_maxrss: 0 while below the setup's own peak)"
                 )
 
         if args.profile:

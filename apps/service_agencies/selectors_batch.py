@@ -29,3 +29,23 @@ def batch_timeline(application: BatchQueryApplication) -> list[tuple]:
         (row.history_date, row.history_user, row.get_status_display(), row.history_change_reason or "")
         for row in application.history.select_related("history_user").order_by("history_date", "history_id")
     ]
+
+
+def batch_statistics(user) -> list[dict]:
+    """Per agency the user may see: applications, approved ones (approved, run or expired), runs
+    and subjects looked up (issue 14 item 8: batch queries and subjects looked up)."""
+    from django.db.models import Count, Q, Sum
+
+    approved = Q(status__in=(BatchStatus.APPROVED, BatchStatus.RUN, BatchStatus.EXPIRED))
+    return list(
+        visible_batch_queries(user)
+        .order_by()
+        .values("agency__name")
+        .annotate(
+            applications=Count("id"),
+            approved=Count("id", filter=approved),
+            runs=Sum("runs"),
+            subjects=Sum("lookups_done"),
+        )
+        .order_by("agency__name")
+    )

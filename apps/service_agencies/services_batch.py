@@ -109,12 +109,23 @@ def is_clerk(application: BatchQueryApplication, user) -> bool:
 # --- the identifiers file ------------------------------------------------------------------------
 
 
+def _identifier_limits():
+    """The upload limits, but for the number of rows: an identifiers file is one short column,
+    and a batch may hold more subjects than an ingestion file rows (`BATCH_QUERY_MAX_SUBJECTS`,
+    default 200,000; the file's size limit still applies)."""
+    import dataclasses
+
+    from django.conf import settings
+
+    return dataclasses.replace(upload_limits(), max_rows=getattr(settings, "BATCH_QUERY_MAX_SUBJECTS", 200_000))
+
+
 def _identifier_rows(file) -> tuple[list[tuple[int, str]], list[str]]:
     """(row, normalised identifier) of every identifier of the uploaded CSV/XLSX file, and the
     errors: each bad or repeated identifier named with its row. The first row is a header unless
     it holds an identifier; the column is the one named like `IDENTIFIER_HEADERS`, else the
     first."""
-    table = read_table(file)
+    table = read_table(file, limits=_identifier_limits())
     headers = [normalize_identifier(h).lower() if h.isascii() else h.strip() for h in table.headers]
     column = next((i for i, h in enumerate(headers) if h in IDENTIFIER_HEADERS), 0)
     first_cells = [(1, list(table.headers))] if table.headers else []

@@ -50,7 +50,13 @@ def batch_list(request):
     return render(
         request,
         "service_agencies/batch_list.html",
-        {"page": page, "can_apply": can_apply, "statuses": services_batch.BatchStatus.choices, "status": status},
+        {
+            "page": page,
+            "can_apply": can_apply,
+            "statuses": services_batch.BatchStatus.choices,
+            "status": status,
+            "statistics": selectors_batch.batch_statistics(user),
+        },
     )
 
 

@@ -135,6 +135,15 @@ def test_the_identifiers_may_come_as_xlsx_without_a_header(staff):
     assert list(services_batch.stored_identifiers(application)) == ids
 
 
+def test_the_identifiers_file_has_its_own_row_limit(staff, settings):
+    """A batch may hold more subjects than an ingestion file rows; it has its own limit."""
+    settings.UPLOAD_MAX_ROWS, settings.BATCH_QUERY_MAX_SUBJECTS = 3, 5
+    assert apply(staff, identifiers(5)).subject_count == 5
+    with pytest.raises(ValidationError) as refused:
+        apply(staff, identifiers(6, start=20))
+    assert "5" in refused.value.message_dict["identifiers"][0]
+
+
 # --- the decision ----------------------------------------------------------------------------------
 
 

@@ -20,11 +20,19 @@ from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpos
 from apps.core.exceptions import Conflict
 from apps.core.models import QueryLog, QueryVolume
 from apps.core.querylog import LookupRequest, QueryRefused, log_query, seal_query_log, verify_query_log
+from apps.core.workflow import walk
 from apps.service_agencies import services_batch
 from apps.service_agencies.models_batch import BatchQueryRun, BatchStatus
 from apps.subjects.choices import RecordStatus
 from apps.subjects.selectors import report_content
-from tests.factories import ClerkFactory, QueryFlagFactory, make_uscc
+from tests.factories import (
+    AuditorFactory,
+    AuthorityUserFactory,
+    ClerkFactory,
+    OfficerFactory,
+    QueryFlagFactory,
+    make_uscc,
+)
 from tests.service_agencies.factories import (
     AgencyStaffFactory,
     BatchQueryApplicationFactory,
@@ -513,3 +521,30 @@ def test_the_clerks_home_lists_the_applications_to_approve(client, staff, clerk)
     client.force_login(clerk)
     page = client.get(reverse("core:home"))
     assert application.number.encode() in page.content
+
+
+# --- the transition table, walked --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("workflow", "state", "step"),
+    walk([services_batch.BATCH_QUERY]),
+    ids=lambda v: getattr(v, "name", str(v)),
+)
+def test_every_state_and_step(policy, workflow, state, step):
+    """From a state the table does not list, a step is a 409 that changes nothing; from one it
+    lists, the step is offered to the user its rule names and to nobody else."""
+    application = BatchQueryApprovedFactory(status=state)
+    own_staff = AgencyStaffFactory(organization=application.agency)
+    clerk = ClerkFactory()
+    actor = next((u for u in (own_staff, clerk) if step.rule(application, u)), None)
+    before = application.history.count()
+    if state not in step.sources:
+        with pytest.raises(Conflict):
+            workflow.transition(application, step.name, by=actor, reason="按表逐步检查", follow=actor is None)
+        application.refresh_from_db()
+        assert (application.status, application.history.count()) == (state, before)
+        return
+    others = [AgencyStaffFactory(), OfficerFactory(), AuditorFactory(), AuthorityUserFactory(), own_staff, clerk]
+    offered = [u for u in others if workflow.may(application, u, step.name)]
+    assert offered == ([actor] if actor is not None else [])

@@ -27,6 +27,7 @@ import csv
 import datetime
 import hashlib
 import io
+import itertools
 import json
 import tempfile
 from collections.abc import Iterator
@@ -82,7 +83,18 @@ MSG_OVER_BOUND = gettext_lazy(
 # one bulk insert into the query log each): memory stays flat whatever the batch's size.
 CHUNK = 2000
 # Header names under which the identifiers file may hold them (else the first column is read).
-IDENTIFIER_HEADERS = {"identifier", "标识", "统一社会信用代码", "身份证号", "身份证号码", "证件号码", "证件号"}
+IDENTIFIER_HEADERS = {
+    "identifier",
+    "id",
+    "code",
+    "uscc",
+    "标识",
+    "统一社会信用代码",
+    "身份证号",
+    "身份证号码",
+    "证件号码",
+    "证件号",
+}
 
 
 class BatchRefused(Conflict):
@@ -122,18 +134,17 @@ def _identifier_limits():
 
 def _identifier_rows(file) -> tuple[list[tuple[int, str]], list[str]]:
     """(row, normalised identifier) of every identifier of the uploaded CSV/XLSX file, and the
-    errors: each bad or repeated identifier named with its row. The first row is a header unless
-    it holds an identifier; the column is the one named like `IDENTIFIER_HEADERS`, else the
-    first."""
+    errors: each bad or repeated identifier named with its row. The column is the one headed like
+    `IDENTIFIER_HEADERS`, else the first; without such a header the first row is data unless its
+    cell holds more than ASCII letters and digits (a header such as “名单”)."""
     table = read_table(file, limits=_identifier_limits())
-    headers = [normalize_identifier(h).lower() if h.isascii() else h.strip() for h in table.headers]
-    column = next((i for i, h in enumerate(headers) if h in IDENTIFIER_HEADERS), 0)
-    first_cells = [(1, list(table.headers))] if table.headers else []
-    if first_cells:
-        try:
-            validate_identifier(str(first_cells[0][1][column] if column < len(first_cells[0][1]) else ""))
-        except ValidationError:
-            first_cells = []  # a header row
+    headers = [normalize_identifier(h).lower() for h in table.headers]
+    named = next((i for i, h in enumerate(headers) if h in IDENTIFIER_HEADERS), None)
+    column = named or 0
+    # The first row is data when its cell could be an identifier (ASCII letters and digits only):
+    # a mistyped first identifier is then reported, not taken for a header.
+    cell = headers[column] if column < len(headers) else ""
+    first_cells = [] if named is not None or not (cell.isascii() and cell.isalnum()) else [(1, list(table.headers))]
     rows, errors, seen = [], [], {}
     limit = upload_limits().max_row_errors
     extra_errors = 0
@@ -145,7 +156,7 @@ def _identifier_rows(file) -> tuple[list[tuple[int, str]], list[str]]:
         else:
             extra_errors += 1
 
-    for number, cells in [*first_cells, *table.rows]:
+    for number, cells in itertools.chain(first_cells, table.rows):
         value = str(cells[column]).strip() if column < len(cells) and cells[column] is not None else ""
         if not value:
             error(str(MSG_ROW).format(row=number, message=MSG_REQUIRED))

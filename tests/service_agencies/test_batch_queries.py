@@ -115,6 +115,12 @@ def test_every_bad_identifier_is_named_with_its_row(staff):
     assert not services_batch.BatchQueryApplication.objects.exists()
 
 
+def test_a_mistyped_first_identifier_is_reported_not_taken_for_a_header(staff):
+    with pytest.raises(ValidationError) as refused:
+        apply(staff, identifiers(2), identifiers=ids_csv(["91320100MA1XXXXX0", *identifiers(2)], header=None))
+    assert [m.split("：")[0] for m in refused.value.message_dict["identifiers"]] == ["第1行"]
+
+
 def test_the_agreement_is_judged_by_its_content(staff):
     fake = SimpleUploadedFile("协议.pdf", b"not a pdf at all", content_type="application/pdf")
     with pytest.raises(ValidationError) as refused:

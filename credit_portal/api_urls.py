@@ -12,6 +12,7 @@ from apps.objections import api_revocations as revocations
 from apps.repair import api as repair
 from apps.sanctions import api as sanctions
 from apps.service_agencies import api as service_agencies
+from apps.service_agencies import api_batch as service_agencies_batch
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -38,6 +39,7 @@ router.register("agencies/supervision", service_agencies.SupervisionViewSet, bas
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
 router.register("agencies/objections", agency_objections.AgencyObjectionViewSet, basename="agencyobjection")
 router.register("agencies/pushed-reports", service_agencies.PushedReportViewSet, basename="pushedreport")
+router.register("agencies/batch-queries", service_agencies_batch.BatchQueryViewSet, basename="batchquery")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

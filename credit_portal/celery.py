@@ -37,6 +37,7 @@ DAILY_COMMANDS = (
     "verify_query_log",
     "deadlines_daily",
     "repair_daily",
+    "batch_queries_daily",
 )
 
 _embedded = {"worker": None}

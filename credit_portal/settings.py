@@ -449,6 +449,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=40, hour=0),
         "args": ["repair_daily"],
     },
+    "batch_queries_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=50, hour=0),
+        "args": ["batch_queries_daily"],
+    },
     "verify_query_log": {
         "task": "credit_portal.daily_job",
         "schedule": crontab(minute=30, hour=2),

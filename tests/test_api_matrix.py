@@ -46,6 +46,8 @@ from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions import factories as case_factories
 from tests.service_agencies.factories import (
     AgencyStaffFactory,
+    BatchQueryApplicationFactory,
+    BatchQueryApprovedFactory,
     BusinessReportFactory,
     FreeReportFactory,
     PushedReportFactory,
@@ -229,6 +231,25 @@ class World:
         if marked:
             agency.agency_objection_step(objection, "mark", by=self.agency_staff, reason="标注")
         return objection
+
+    def batch_query(self, status: str = "received", run: bool = False):
+        """A batch-query application of `agency_staff`'s agency (Nanjing art. 67): received, or
+        approved (and run once when `run`)."""
+        from apps.service_agencies import services_batch
+
+        if status == "received":
+            return BatchQueryApplicationFactory(agency=self.agency_staff.organization)
+        application = BatchQueryApprovedFactory(agency=self.agency_staff.organization)
+        if run:
+            services_batch.batch_run(application, by=self.agency_staff)
+        return application
+
+    def batch_files(self) -> dict:
+        identifier = self.base.company.identifier
+        return {
+            "agreement": SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            "identifiers": SimpleUploadedFile("ids.csv", f"标识\n{identifier}\n".encode(), content_type="text/csv"),
+        }
 
     # --- core ------------------------------------------------------------------------------
 
@@ -962,6 +983,70 @@ MATRIX: list[Row] = [
         "freereport-detail",
         "GET",
         at("freereport-detail", lambda w: FreeReportFactory(agency=w.agency_staff.organization)),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    # Batch-query applications (Nanjing art. 67): an agency applies, runs and downloads its own; the
+    # credit office approves or refuses. Agency staff hold no `change`: the approval refuses them
+    # (403) before the object is looked up, so those rows have no 404 case.
+    Row("batchquery-list", "GET", at("batchquery-list"), "agency_staff", "officer"),
+    Row(
+        "batchquery-list",
+        "POST",
+        at("batchquery-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: (
+            {
+                "purpose": "授信客户信用评估",
+                "legal_basis": "《南京市社会信用条例》第六十七条",
+                "subject_count": 1,
+                "reason": "申请批量查询",
+            }
+            | w.batch_files()
+        ),
+        status=201,
+        format="multipart",
+    ),
+    Row(
+        "batchquery-detail",
+        "GET",
+        at("batchquery-detail", lambda w: w.batch_query()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "batchquery-approve",
+        "POST",
+        at("batchquery-approve", lambda w: w.batch_query()),
+        "clerk",
+        "agency_staff",
+        data=lambda w: {"approved_count": 3, "valid_until": "2026-12-31", "reason": "协议齐全"},
+    ),
+    Row(
+        "batchquery-refuse",
+        "POST",
+        at("batchquery-refuse", lambda w: w.batch_query()),
+        "clerk",
+        "agency_staff",
+        data=lambda w: {"refusal_reasons": "协议未盖章", "reason": "不予批准"},
+    ),
+    Row(
+        "batchquery-run",
+        "POST",
+        at("batchquery-run", lambda w: w.batch_query("approved")),
+        "agency_staff",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "运行"},
+        status=201,
+    ),
+    Row(
+        "batchquery-result",
+        "GET",
+        at("batchquery-result", lambda w: w.batch_query("approved", run=True)),
         "agency_staff",
         "officer",
         "other_agency_staff",

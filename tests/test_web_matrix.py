@@ -120,6 +120,38 @@ class World:
         )
         self._repair()
 
+    def _batch_queries(self):
+        """Batch-query applications of the agency staff's agency (Nanjing art. 67): one received,
+        one approved by the clerk and run once by the agency (its result stored)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from apps.service_agencies import services_batch
+
+        staff, clerk = self.users["agency_staff"], self.users["clerk"]
+
+        def apply():
+            return services_batch.batch_apply(
+                by=staff,
+                reason="申请批量查询",
+                purpose="授信客户信用评估",
+                legal_basis="《南京市社会信用条例》第六十七条",
+                subject_count=1,
+                agreement=SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n"),
+                identifiers=SimpleUploadedFile("ids.csv", f"标识\n{self.base.company.identifier}\n".encode()),
+            )
+
+        self.batch_received = apply()
+        self.batch_query = apply()
+        services_batch.batch_step(
+            self.batch_query,
+            "approve",
+            by=clerk,
+            reason="批准",
+            approved_count=1,
+            valid_until=datetime.date(2026, 12, 31),
+        )
+        services_batch.batch_run(self.batch_query, by=staff)
+
     def _repair(self):
         """Repair: a decided application (not repaired, its decision issued) and an open one,
         both on a general record determined by the officer's agency; a request about good
@@ -193,6 +225,7 @@ class World:
             source="本机构评级数据库",
             outcome_reason="核实无误",
         )
+        self._batch_queries()
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -561,6 +594,31 @@ PAGES: dict[str, Page] = {
         at("service_agencies:pushed_file", lambda w: PushedReportFactory(pushed_by=w.base.officer)),
         statuses(302, 200, 200, 404, 404, 200, 200),
     ),
+    # batch-query applications (Nanjing art. 67): an agency applies, runs and downloads its own;
+    # the clerk approves or refuses; the platform-wide roles read, and no one else has the result
+    "service_agencies:batch_list": Page(at("service_agencies:batch_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
+    "service_agencies:batch_new": Page(at("service_agencies:batch_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "service_agencies:batch_detail": Page(
+        at("service_agencies:batch_detail", lambda w: w.batch_query), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:batch_step": Page(
+        at("service_agencies:batch_step", lambda w: w.batch_received, "approve"),
+        statuses(302, 302, 404, 404, 403, 403, 302),
+        method="POST",
+        data={"approved_count": 1, "valid_until": "2026-12-31", "reason": "批准"},
+    ),
+    "service_agencies:batch_run": Page(
+        at("service_agencies:batch_run", lambda w: w.batch_query),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+        method="POST",
+    ),
+    "service_agencies:batch_agreement": Page(
+        at("service_agencies:batch_agreement", lambda w: w.batch_query), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:batch_download": Page(
+        at("service_agencies:batch_download", lambda w: w.batch_query, "1", "csv"),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -661,6 +719,14 @@ AGENCY_STAFF: dict[str, int] = {
     "service_agencies:pushed_new": 403,
     "service_agencies:pushed_detail": 404,
     "service_agencies:pushed_file": 404,
+    # its own batch queries: applies, runs and downloads; never approves
+    "service_agencies:batch_list": 200,
+    "service_agencies:batch_new": 200,
+    "service_agencies:batch_detail": 200,
+    "service_agencies:batch_step": 403,
+    "service_agencies:batch_run": 302,
+    "service_agencies:batch_agreement": 200,
+    "service_agencies:batch_download": 200,
     # credit repair: nothing but the public pages
     "repair:list": 403,
     "repair:new": 403,

@@ -111,6 +111,9 @@ class QueryPurpose(models.TextChoices):
     SELF_INQUIRY = "self_inquiry", _("Subject's own inquiry")
     AUTHORISED_USE = "authorised_use", _("Use agreed in the written authorisation")
     PUBLIC_INFORMATION = "public_information", _("Public information inquiry")
+    # Nanjing art. 67: a credit service agency's approved batch query (an authorised lookup under
+    # its agreement, written only through `apps.core.querylog.log_lookups_bulk`).
+    BATCH_QUERY = "batch_query", _("Approved batch query of a credit service agency")
 
 
 # Purposes allowed per mode; a lookup whose purpose does not fit its mode is refused.
@@ -172,6 +175,7 @@ class AttachmentPurpose(models.TextChoices):
     PROOF = "proof", _("Proof of rectification")
     AUTHORISATION = "authorisation", _("Written authorisation scan")
     COMMITMENT = "commitment", _("Signed credit commitment")
+    AGREEMENT = "agreement", _("Signed agreement")
 
 
 class DeadlineKind(models.TextChoices):

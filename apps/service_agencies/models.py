@@ -188,4 +188,5 @@ class FreeReport(AuditedModel):
         return mask_identifier(self.person_identifier)
 
 
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchQueryRun, BatchStatus  # noqa: E402, F401
 from apps.service_agencies.models_pushed import PushedReport  # noqa: E402, F401  (Nanjing art. 65)

@@ -19,4 +19,5 @@ NAV_ITEMS = [
         order=63,
     ),
     NavItem(_("Pushed credit reports"), "service_agencies:pushed_list", "service_agencies.view_pushedreport", order=66),
+    NavItem(_("Batch queries"), "service_agencies:batch_list", "service_agencies.view_batchqueryapplication", order=64),
 ]

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from apps.service_agencies import public, views, views_free_reports, views_pushed, views_statistics, views_supervision
+from apps.service_agencies import (
+    public,
+    views,
+    views_batch,
+    views_free_reports,
+    views_pushed,
+    views_statistics,
+    views_supervision,
+)
 
 app_name = "service_agencies"
 
@@ -25,6 +33,14 @@ urlpatterns = [
     path("agencies/free-reports/", views_free_reports.free_report_list, name="free_report_list"),
     # statistics (issue 14 item 8)
     path("agencies/statistics/", views_statistics.agency_statistics_view, name="statistics"),
+    # batch-query applications (批量查询, Nanjing art. 67)
+    path("agencies/batch/", views_batch.batch_list, name="batch_list"),
+    path("agencies/batch/new/", views_batch.batch_new, name="batch_new"),
+    path("agencies/batch/<int:pk>/", views_batch.batch_detail, name="batch_detail"),
+    path("agencies/batch/<int:pk>/step/<slug:step>/", views_batch.batch_step, name="batch_step"),
+    path("agencies/batch/<int:pk>/run/", views_batch.batch_run, name="batch_run"),
+    path("agencies/batch/<int:pk>/agreement/", views_batch.batch_agreement, name="batch_agreement"),
+    path("agencies/batch/<int:pk>/runs/<int:sequence>/<slug:fmt>/", views_batch.batch_download, name="batch_download"),
     # the public registry (名册), no login
     path("public/agencies/", public.public_registry_view, name="public_registry"),
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.core.statistics import EXPORTS, PeriodForm, export_response, period_of
 from apps.service_agencies.choices import ActionKind
-from apps.service_agencies.statistics import SPOT_CHECK_FINDINGS, agency_statistics, headers
+from apps.service_agencies.statistics import BATCH, SPOT_CHECK_FINDINGS, agency_statistics, headers
 
 
 @login_required
@@ -33,6 +33,7 @@ def agency_statistics_view(request):
             "rows": rows,
             "kinds": ActionKind.labels,
             "findings": [label for _finding, label in SPOT_CHECK_FINDINGS],
+            "batch": [label for _name, label in BATCH],
             "start": start,
             "end": end,
             "query": query.urlencode(),

@@ -8,11 +8,14 @@ import io
 import pytest
 from django.urls import reverse
 
+from apps.service_agencies import services_batch
 from apps.service_agencies.choices import ActionKind, FilingStatus, Finding
 from apps.service_agencies.statistics import agency_statistics, headers
 from tests.factories import AuthorityUserFactory, ClerkFactory
 from tests.service_agencies.factories import (
     AgencyStaffFactory,
+    BatchQueryApplicationFactory,
+    BatchQueryApprovedFactory,
     RegistryFilingPublishedFactory,
     ServiceAgencyOrgFactory,
     SupervisionActionFactory,
@@ -23,13 +26,20 @@ START, END = datetime.date(2026, 1, 1), datetime.date(2026, 12, 2)
 
 
 @pytest.fixture
-def sector():
+def sector(policy):
     a = RegistryFilingPublishedFactory(published_on=datetime.date(2026, 3, 1)).agency
     b = RegistryFilingPublishedFactory(published_on=datetime.date(2026, 3, 2)).agency
     # removed in the period: not on the registry at its end
     c = RegistryFilingPublishedFactory(
         published_on=datetime.date(2025, 5, 1), status=FilingStatus.REMOVED, removed_on=datetime.date(2026, 6, 1)
     ).agency
+    # batch queries: one received in the period, one approved and run in it, one received before it
+    BatchQueryApplicationFactory(agency=b, received_on=datetime.date(2026, 8, 1))
+    approved = BatchQueryApprovedFactory(
+        agency=a, received_on=datetime.date(2026, 8, 2), decided_on=datetime.date(2026, 8, 3)
+    )
+    services_batch.batch_run(approved, by=AgencyStaffFactory(organization=a))
+    BatchQueryApplicationFactory(agency=a, received_on=datetime.date(2025, 12, 1))
     for agency, kind, finding, day in (
         (a, ActionKind.INSPECTION, "", datetime.date(2026, 4, 1)),
         (a, ActionKind.SPOT_CHECK, Finding.COMPLIANT, datetime.date(2026, 5, 1)),
@@ -52,15 +62,16 @@ def test_each_agency_counts_its_actions_and_findings_in_the_period_and_the_total
     kinds = list(ActionKind.values)
     width = len(kinds) + 2
 
-    def expected(registered, findings=(0, 0), **actions):
-        row = [registered] + [actions.get(kind, 0) for kind in kinds] + list(findings)
-        assert len(row) == width + 1
+    def expected(registered, findings=(0, 0), batch=(0, 0, 0, 0), **actions):
+        row = [registered] + [actions.get(kind, 0) for kind in kinds] + list(findings) + list(batch)
+        assert len(row) == width + 5
         return row
 
-    assert table[str(a)] == expected("是", findings=(1, 1), inspection=1, spot_check=2)
-    assert table[str(b)] == expected("是", findings=(1, 0), spot_check=1)
+    # the demo factory's batch holds 3 subjects: one run looks up 3
+    assert table[str(a)] == expected("是", findings=(1, 1), batch=(1, 1, 1, 3), inspection=1, spot_check=2)
+    assert table[str(b)] == expected("是", findings=(1, 0), batch=(1, 0, 0, 0), spot_check=1)
     assert table[str(c)] == expected("否", penalty=1)
-    assert table["合计"] == expected(2, findings=(2, 1), inspection=1, spot_check=3, penalty=1)
+    assert table["合计"] == expected(2, findings=(2, 1), batch=(2, 1, 1, 3), inspection=1, spot_check=3, penalty=1)
     # a period ending before the removal still finds the third agency on the registry
     earlier = _cells(agency_statistics(user=ClerkFactory(), start=START, end=datetime.date(2026, 5, 31)))
     assert earlier["合计"][0] == 3

@@ -392,7 +392,9 @@ def batch_expire_due(*, today: datetime.date | None = None) -> int:
     due = BatchQueryApplication.objects.filter(status__in=(S.APPROVED, S.RUN), valid_until__lt=today)
     count = 0
     for application in due:
-        BATCH_QUERY.transition(application, "expire", by=None, reason="Approval's last day passed", follow=True)
+        BATCH_QUERY.transition(
+            application, "expire", by=None, reason=gettext("The approval's last day passed"), follow=True
+        )
         count += 1
     return count
 
@@ -642,7 +644,7 @@ def batch_run(
     (409) unless approved and within the approval's last day; refused whole (409, BatchRefused,
     logged) when it asks for more subjects than the approval has left. Returns the run, with its
     result file stored."""
-    reason = (reason or "").strip() or f"Batch query {application.number}"
+    reason = (reason or "").strip() or gettext("Batch query %(number)s run") % {"number": application.number}
     try:
         BATCH_QUERY.transition(
             application, "run", by=by, reason=reason, identifiers=identifiers, channel=channel, client_ip=client_ip
@@ -685,7 +687,7 @@ def batch_result(run: BatchQueryRun, *, by, fmt: str = "csv") -> tuple[File, str
             if not run.result_xlsx:
                 _csv_to_xlsx(run, out)
                 run.result_xlsx.save(name, File(out), save=False)
-                audited_save(run, by=by, reason="XLSX copy of the stored result")
+                audited_save(run, by=by, reason=gettext("XLSX copy of the stored result"))
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return run.result_xlsx.open("rb"), name, content_type
 

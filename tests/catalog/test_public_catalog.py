@@ -146,3 +146,14 @@ def test_public_comments_are_limited_per_address_and_hour(client, policy, settin
     assert ConsultationComment.objects.count() == 2
     # another address is not held back
     assert client.post(url, {"author_name": "乙", "text": "意见4"}, REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+def test_the_workbench_page_links_to_the_public_page(client, policy):
+    from tests.factories import ClerkFactory
+
+    client.force_login(ClerkFactory())
+    published, consulted = PublishedCatalogFactory(), ConsultationCatalogFactory()
+    page = _text(client.get(reverse("catalog:document_detail", args=["catalogs", published.pk])))
+    assert reverse("catalog:public_document", args=["catalogs", published.pk]) in page
+    page = _text(client.get(reverse("catalog:document_detail", args=["catalogs", consulted.pk])))
+    assert reverse("catalog:public_consultation", args=["catalogs", consulted.pk]) in page

@@ -7,10 +7,12 @@ from apps.catalog import api as catalog
 from apps.core.api import views as core
 from apps.core.http import login_not_required_urls
 from apps.objections import api as objections
+from apps.objections import api_agency as agency_objections
 from apps.objections import api_revocations as revocations
 from apps.repair import api as repair
 from apps.sanctions import api as sanctions
 from apps.service_agencies import api as service_agencies
+from apps.service_agencies import api_batch as service_agencies_batch
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
@@ -35,6 +37,9 @@ router.register("agencies/filings", service_agencies.FilingViewSet, basename="ag
 router.register("agencies/business-reports", service_agencies.BusinessReportViewSet, basename="businessreport")
 router.register("agencies/supervision", service_agencies.SupervisionViewSet, basename="supervisionaction")
 router.register("agencies/free-reports", service_agencies.FreeReportViewSet, basename="freereport")
+router.register("agencies/objections", agency_objections.AgencyObjectionViewSet, basename="agencyobjection")
+router.register("agencies/pushed-reports", service_agencies.PushedReportViewSet, basename="pushedreport")
+router.register("agencies/batch-queries", service_agencies_batch.BatchQueryViewSet, basename="batchquery")
 
 # DRF authenticates tokens inside the view; its permission classes keep every endpoint
 # deny-by-default (401/403), so LoginRequiredMiddleware must not redirect these requests.

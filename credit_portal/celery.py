@@ -8,6 +8,10 @@ first task sent starts one worker thread in the same process (`embedded_worker_s
 task code, the same queue semantics, only the transport is in memory. The dev server is one
 process, so the page that queued a batch and the worker that runs it share it; several gunicorn
 processes need a real broker.
+
+The dev server also runs the daily jobs the same way (`embedded_jobs_start`, `EMBEDDED_JOBS`):
+each once when it starts, so the demo shows true statuses (records past their disclosure end
+expired, clocks overdue), then on Celery beat's schedule from a beat thread in the same process.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ DAILY_COMMANDS = (
     "verify_query_log",
     "deadlines_daily",
     "repair_daily",
+    "batch_queries_daily",
 )
 
 _embedded = {"worker": None}
@@ -62,6 +67,23 @@ def embedded_worker_start():
             threading.Thread(target=controller.start, name="celery-embedded-worker", daemon=True).start()
             _embedded["worker"] = controller
         return _embedded["worker"]
+
+
+def embedded_jobs_start(schedule_filename: str):
+    """The dev server's daily jobs with the embedded broker: each of DAILY_COMMANDS queued once
+    now (the catch-up a fresh or long-stopped demo needs), then Celery beat in a thread of this
+    process sends them on CELERY_BEAT_SCHEDULE. Returns the beat service, or None with a real
+    broker (there `celery -A credit_portal beat` runs them)."""
+    from celery.beat import EmbeddedService
+
+    if not embedded_broker() or app.conf.task_always_eager:
+        return None
+    embedded_worker_start()
+    for command in DAILY_COMMANDS:
+        daily_job.delay(command)
+    beat = EmbeddedService(app, thread=True, schedule_filename=schedule_filename)
+    beat.start()
+    return beat
 
 
 @before_task_publish.connect

@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "QueryFlagStatusEnum": "apps.core.models.QueryFlagStatus",
         "ObjectionOutcomeEnum": "apps.objections.choices.Outcome",
         "RevocationKindEnum": "apps.objections.choices.RevocationKind",
+        "AgencyObjectionOutcomeEnum": "apps.objections.choices.AgencyOutcome",
     },
 }
 
@@ -396,6 +397,10 @@ CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR = env_int("CATALOG_PUBLIC_COMMENTS_
 # each worker takes one at a time; the batch row, not a result backend, tells how a job went.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The dev server (`make run`) with the in-memory broker runs the daily jobs itself: once at start,
+# then on the beat schedule below (credit_portal.celery.embedded_jobs_start). Off: EMBEDDED_JOBS=0.
+EMBEDDED_JOBS = env_bool("EMBEDDED_JOBS", True)
+EMBEDDED_JOBS_SCHEDULE = BASE_DIR / "var" / "celerybeat-schedule"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -419,6 +424,9 @@ CACHES = {
 }
 # One line per finished job ("Task … succeeded") is noise next to the batch's own record of it.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+# Likewise beat's "Sending due task" and the worker's "Task … received" (sealing runs every 5 s).
+LOGGING["loggers"]["celery.beat"] = {"level": "WARNING"}
+LOGGING["loggers"]["celery.worker.strategy"] = {"level": "WARNING"}
 # Celery beat (`celery -A credit_portal beat`) runs the daily jobs: the same management commands
 # that cron may run instead (credit_portal.celery.DAILY_COMMANDS). Times are Asia/Shanghai.
 CELERY_BEAT_SCHEDULE = {
@@ -442,6 +450,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit_portal.daily_job",
         "schedule": crontab(minute=40, hour=0),
         "args": ["repair_daily"],
+    },
+    "batch_queries_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=50, hour=0),
+        "args": ["batch_queries_daily"],
     },
     "verify_query_log": {
         "task": "credit_portal.daily_job",

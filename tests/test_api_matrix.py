@@ -46,10 +46,14 @@ from tests.matrix import Expectation, assert_permission_matrix
 from tests.sanctions import factories as case_factories
 from tests.service_agencies.factories import (
     AgencyStaffFactory,
+    BatchQueryApplicationFactory,
+    BatchQueryApprovedFactory,
     BusinessReportFactory,
     FreeReportFactory,
+    PushedReportFactory,
     RegistryFilingFactory,
     SupervisionActionFactory,
+    report_pdf,
 )
 
 # The world's records and cases carry 2026 dates: the clock is set to match (any real date passes).
@@ -217,6 +221,35 @@ class World:
 
     def supervision_action(self, kind: str = "inspection"):
         return SupervisionActionFactory(agency=self.agency_staff.organization, kind=kind)
+
+    def agency_objection(self, marked: bool = False):
+        """An objection `agency_staff`'s agency received (received, or marked)."""
+        from apps.objections import agency
+        from tests.objections.factories import receive_agency_objection
+
+        objection = receive_agency_objection(self.agency_staff)
+        if marked:
+            agency.agency_objection_step(objection, "mark", by=self.agency_staff, reason="标注")
+        return objection
+
+    def batch_query(self, status: str = "received", run: bool = False):
+        """A batch-query application of `agency_staff`'s agency (Nanjing art. 67): received, or
+        approved (and run once when `run`)."""
+        from apps.service_agencies import services_batch
+
+        if status == "received":
+            return BatchQueryApplicationFactory(agency=self.agency_staff.organization)
+        application = BatchQueryApprovedFactory(agency=self.agency_staff.organization)
+        if run:
+            services_batch.batch_run(application, by=self.agency_staff)
+        return application
+
+    def batch_files(self) -> dict:
+        identifier = self.base.company.identifier
+        return {
+            "agreement": SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+            "identifiers": SimpleUploadedFile("ids.csv", f"标识\n{identifier}\n".encode(), content_type="text/csv"),
+        }
 
     # --- core ------------------------------------------------------------------------------
 
@@ -954,6 +987,70 @@ MATRIX: list[Row] = [
         "officer",
         "other_agency_staff",
     ),
+    # Batch-query applications (Nanjing art. 67): an agency applies, runs and downloads its own; the
+    # credit office approves or refuses. Agency staff hold no `change`: the approval refuses them
+    # (403) before the object is looked up, so those rows have no 404 case.
+    Row("batchquery-list", "GET", at("batchquery-list"), "agency_staff", "officer"),
+    Row(
+        "batchquery-list",
+        "POST",
+        at("batchquery-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: (
+            {
+                "purpose": "授信客户信用评估",
+                "legal_basis": "《南京市社会信用条例》第六十七条",
+                "subject_count": 1,
+                "reason": "申请批量查询",
+            }
+            | w.batch_files()
+        ),
+        status=201,
+        format="multipart",
+    ),
+    Row(
+        "batchquery-detail",
+        "GET",
+        at("batchquery-detail", lambda w: w.batch_query()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "batchquery-approve",
+        "POST",
+        at("batchquery-approve", lambda w: w.batch_query()),
+        "clerk",
+        "agency_staff",
+        data=lambda w: {"approved_count": 3, "valid_until": "2026-12-31", "reason": "协议齐全"},
+    ),
+    Row(
+        "batchquery-refuse",
+        "POST",
+        at("batchquery-refuse", lambda w: w.batch_query()),
+        "clerk",
+        "agency_staff",
+        data=lambda w: {"refusal_reasons": "协议未盖章", "reason": "不予批准"},
+    ),
+    Row(
+        "batchquery-run",
+        "POST",
+        at("batchquery-run", lambda w: w.batch_query("approved")),
+        "agency_staff",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "运行"},
+        status=201,
+    ),
+    Row(
+        "batchquery-result",
+        "GET",
+        at("batchquery-result", lambda w: w.batch_query("approved", run=True)),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
     Row(
         "businessreport-detail",
         "GET",
@@ -961,6 +1058,99 @@ MATRIX: list[Row] = [
         "agency_staff",
         "officer",
         "other_agency_staff",
+    ),
+    # Objections a service agency received about its own reports (Tianjin art. 41 para. 2, Dalian
+    # art. 42, Ningbo art. 42 para. 3): its staff record, mark and decide; the credit office and
+    # the authority read; another agency's staff find nothing (404).
+    Row("agencyobjection-list", "GET", at("agencyobjection-list"), "agency_staff", "officer"),
+    Row(
+        "agencyobjection-list",
+        "POST",
+        at("agencyobjection-list"),
+        "agency_staff",
+        "clerk",
+        data=lambda w: {
+            "applicant_name": "张三",
+            "applicant_contact": "13800000000",
+            "report_number": "XYBG-2026-0001",
+            "information": "信用报告所载逾期记录",
+            "grounds": ["error"],
+            "statement": "该笔贷款已按期归还",
+            "reason": "收到异议申请",
+        },
+        status=201,
+    ),
+    Row(
+        "agencyobjection-detail",
+        "GET",
+        at("agencyobjection-detail", lambda w: w.agency_objection()),
+        "agency_staff",
+        "officer",
+        "other_agency_staff",
+    ),
+    Row(
+        "agencyobjection-mark",
+        "POST",
+        at("agencyobjection-mark", lambda w: w.agency_objection()),
+        "agency_staff",
+        "clerk",
+        "other_agency_staff",
+        data=lambda w: {"reason": "作出异议标注"},
+    ),
+    Row(
+        "agencyobjection-decide",
+        "POST",
+        at("agencyobjection-decide", lambda w: w.agency_objection(marked=True)),
+        "agency_staff",
+        "authority",
+        "other_agency_staff",
+        data=lambda w: {
+            "outcome": "kept",
+            "source": "本机构评级数据库",
+            "outcome_reason": "核实无误",
+            "reason": "决定",
+        },
+    ),
+    # Nanjing art. 69 para. 4: a case from a false-report finding (the authority, 409 for the
+    # inspection here: no false report); the clerk holds no `change` on supervision actions.
+    Row(
+        "supervisionaction-open-case",
+        "POST",
+        at("supervisionaction-open-case", lambda w: w.supervision_action()),
+        "authority",
+        "clerk",
+        data=lambda w: {"reason": "联合惩戒"},
+        status=409,
+    ),
+    # Nanjing art. 65: a body's officers push and read their own; agency staff never.
+    Row("pushedreport-list", "GET", at("pushedreport-list"), "officer", "agency_staff"),
+    Row(
+        "pushedreport-list",
+        "POST",
+        at("pushedreport-list"),
+        "officer",
+        "clerk",
+        data=lambda w: {
+            "agency": w.agency_staff.organization_id,
+            "subject_identifier": w.base.company.identifier,
+            "matter_kind": "procurement",
+            "matter": "政府采购项目",
+            "report_number": "PJ-M-1",
+            "report_date": "2026-11-02",
+            "conclusion": "AA",
+            "file": report_pdf(),
+            "reason": "采购使用",
+        },
+        status=201,
+        format="multipart",
+    ),
+    Row(
+        "pushedreport-detail",
+        "GET",
+        at("pushedreport-detail", lambda w: PushedReportFactory(pushed_by=w.officer)),
+        "officer",
+        "agency_staff",
+        "other_officer",
     ),
 ]
 

@@ -41,7 +41,12 @@ from tests.factories import (
     QueryFlagFactory,
 )
 from tests.sanctions import factories as case_factories
-from tests.service_agencies.factories import AgencyStaffFactory, RegistryFilingFactory, SupervisionActionFactory
+from tests.service_agencies.factories import (
+    AgencyStaffFactory,
+    PushedReportFactory,
+    RegistryFilingFactory,
+    SupervisionActionFactory,
+)
 from tests.subjects.factories import CommitmentFactory
 
 # The mark also makes pytest-django set up the test database for the module-scoped world.
@@ -115,6 +120,38 @@ class World:
         )
         self._repair()
 
+    def _batch_queries(self):
+        """Batch-query applications of the agency staff's agency (Nanjing art. 67): one received,
+        one approved by the clerk and run once by the agency (its result stored)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from apps.service_agencies import services_batch
+
+        staff, clerk = self.users["agency_staff"], self.users["clerk"]
+
+        def apply():
+            return services_batch.batch_apply(
+                by=staff,
+                reason="申请批量查询",
+                purpose="授信客户信用评估",
+                legal_basis="《南京市社会信用条例》第六十七条",
+                subject_count=1,
+                agreement=SimpleUploadedFile("协议.pdf", b"%PDF-1.4\n%%EOF\n"),
+                identifiers=SimpleUploadedFile("ids.csv", f"标识\n{self.base.company.identifier}\n".encode()),
+            )
+
+        self.batch_received = apply()
+        self.batch_query = apply()
+        services_batch.batch_step(
+            self.batch_query,
+            "approve",
+            by=clerk,
+            reason="批准",
+            approved_count=1,
+            valid_until=datetime.date(2026, 12, 31),
+        )
+        services_batch.batch_run(self.batch_query, by=staff)
+
     def _repair(self):
         """Repair: a decided application (not repaired, its decision issued) and an open one,
         both on a general record determined by the officer's agency; a request about good
@@ -171,6 +208,24 @@ class World:
         self.filing = RegistryFilingFactory(agency=self.users["agency_staff"].organization)
         # the authority asked that agency for materials (not received yet)
         self.action = SupervisionActionFactory(agency=self.users["agency_staff"].organization, kind="materials")
+        # objections that agency received about its own reports: one received, one decided
+        from apps.objections import agency
+        from tests.objections.factories import receive_agency_objection
+
+        staff = self.users["agency_staff"]
+        self.agency_objection = receive_agency_objection(staff)
+        self.agency_objection_decided = receive_agency_objection(staff)
+        agency.agency_objection_step(self.agency_objection_decided, "mark", by=staff, reason="标注")
+        agency.agency_objection_step(
+            self.agency_objection_decided,
+            "decide",
+            by=staff,
+            reason="决定",
+            outcome="kept",
+            source="本机构评级数据库",
+            outcome_reason="核实无误",
+        )
+        self._batch_queries()
 
     def _objection(self, steps: int):
         from apps.objections import services as objections
@@ -339,6 +394,10 @@ PAGES: dict[str, Page] = {
     ),
     "subjects:verify": Page(at("subjects:verify"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "subjects:record_list": Page(at("subjects:record_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # another agency's officer: 404 (an agency sees the records it provided)
+    "subjects:record_detail": Page(
+        at("subjects:record_detail", lambda w: w.base.record), statuses(302, 200, 200, 404, 200, 200, 200)
+    ),
     "subjects:record_create": Page(
         at("subjects:record_create", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
     ),
@@ -418,6 +477,23 @@ PAGES: dict[str, Page] = {
         statuses(302, 302, 403, 404, 403, 403, 302),
         method="POST",
         data={"reason": "依告知撤销记录"},
+    ),
+    # objections a service agency received about its own reports: its staff record and handle
+    # them (column AGENCY_STAFF); the credit office and the authority read; officers see none
+    "objections:agency_list": Page(at("objections:agency_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
+    "objections:agency_new": Page(at("objections:agency_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "objections:agency_detail": Page(
+        at("objections:agency_detail", lambda w: w.agency_objection), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "objections:agency_step": Page(
+        at("objections:agency_step", lambda w: w.agency_objection, "mark"),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+        method="POST",
+        data={"reason": "作出异议标注"},
+    ),
+    "objections:agency_reply": Page(
+        at("objections:agency_reply", lambda w: w.agency_objection_decided),
+        statuses(302, 200, 404, 404, 200, 200, 200),
     ),
     # the public objection pages: no login; filing, the confirmation (nothing filed in this
     # session: a page saying so) and the status form answer everyone alike
@@ -508,6 +584,54 @@ PAGES: dict[str, Page] = {
     "service_agencies:free_report_list": Page(
         at("service_agencies:free_report_list"), statuses(302, 200, 403, 403, 200, 200, 200)
     ),
+    # Nanjing art. 69 para. 4: the sanctions app's rule of who opens a case from a finding (the
+    # authority, from its own); the materials request here is no false report: the page answers
+    # with its message (302). Officers do not see supervision actions (404).
+    "service_agencies:action_open_case": Page(
+        at("service_agencies:action_open_case", lambda w: w.action),
+        statuses(302, 403, 404, 404, 302, 403, 302),
+        method="POST",
+        data={"reason": "联合惩戒"},
+    ),
+    # Nanjing art. 65: pushed by a body's officers, read by them (their own), the credit office
+    # and auditors; agency staff and the authority hold no permission on them.
+    "service_agencies:pushed_list": Page(
+        at("service_agencies:pushed_list"), statuses(302, 200, 200, 200, 403, 200, 200)
+    ),
+    "service_agencies:pushed_new": Page(at("service_agencies:pushed_new"), statuses(302, 403, 200, 200, 403, 403, 403)),
+    "service_agencies:pushed_detail": Page(
+        at("service_agencies:pushed_detail", lambda w: PushedReportFactory(pushed_by=w.base.officer)),
+        statuses(302, 200, 200, 404, 404, 200, 200),
+    ),
+    "service_agencies:pushed_file": Page(
+        at("service_agencies:pushed_file", lambda w: PushedReportFactory(pushed_by=w.base.officer)),
+        statuses(302, 200, 200, 404, 404, 200, 200),
+    ),
+    # batch-query applications (Nanjing art. 67): an agency applies, runs and downloads its own;
+    # the clerk approves or refuses; the platform-wide roles read, and no one else has the result
+    "service_agencies:batch_list": Page(at("service_agencies:batch_list"), statuses(302, 200, 403, 403, 200, 200, 200)),
+    "service_agencies:batch_new": Page(at("service_agencies:batch_new"), statuses(302, 403, 403, 403, 403, 403, 403)),
+    "service_agencies:batch_detail": Page(
+        at("service_agencies:batch_detail", lambda w: w.batch_query), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:batch_step": Page(
+        at("service_agencies:batch_step", lambda w: w.batch_received, "approve"),
+        statuses(302, 302, 404, 404, 403, 403, 302),
+        method="POST",
+        data={"approved_count": 1, "valid_until": "2026-12-31", "reason": "批准"},
+    ),
+    "service_agencies:batch_run": Page(
+        at("service_agencies:batch_run", lambda w: w.batch_query),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+        method="POST",
+    ),
+    "service_agencies:batch_agreement": Page(
+        at("service_agencies:batch_agreement", lambda w: w.batch_query), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "service_agencies:batch_download": Page(
+        at("service_agencies:batch_download", lambda w: w.batch_query, "1", "csv"),
+        statuses(302, 403, 404, 404, 403, 403, 403),
+    ),
 }
 
 # Staff of a credit service agency (信用服务机构, apps.service_agencies): its own agency's pages,
@@ -553,6 +677,7 @@ AGENCY_STAFF: dict[str, int] = {
     "subjects:report_pdf": 404,
     "subjects:verify": 200,
     "subjects:record_list": 403,
+    "subjects:record_detail": 403,
     "subjects:record_create": 403,
     "subjects:record_correct": 404,
     "subjects:batch_list": 403,
@@ -584,6 +709,12 @@ AGENCY_STAFF: dict[str, int] = {
     "objections:public_filed": 200,
     "objections:public_status": 200,
     "objections:statistics": 403,
+    # its own agency's objections: recorded, marked and decided by its staff
+    "objections:agency_list": 200,
+    "objections:agency_new": 200,
+    "objections:agency_detail": 200,
+    "objections:agency_step": 302,
+    "objections:agency_reply": 200,
     "service_agencies:filing_list": 200,
     "service_agencies:filing_new": 200,
     "service_agencies:filing_detail": 200,
@@ -599,6 +730,20 @@ AGENCY_STAFF: dict[str, int] = {
     "service_agencies:action_detail": 200,
     "service_agencies:action_receive": 403,
     "service_agencies:free_report_list": 200,
+    # pushed reports are never an agency's to see (not a credit-file reader), not even its own
+    "service_agencies:action_open_case": 403,
+    "service_agencies:pushed_list": 403,
+    "service_agencies:pushed_new": 403,
+    "service_agencies:pushed_detail": 404,
+    "service_agencies:pushed_file": 404,
+    # its own batch queries: applies, runs and downloads; never approves
+    "service_agencies:batch_list": 200,
+    "service_agencies:batch_new": 200,
+    "service_agencies:batch_detail": 200,
+    "service_agencies:batch_step": 403,
+    "service_agencies:batch_run": 302,
+    "service_agencies:batch_agreement": 200,
+    "service_agencies:batch_download": 200,
     # credit repair: nothing but the public pages
     "repair:list": 403,
     "repair:new": 403,

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.navigation import NavItem
 
+GROUP = _("Catalog and lists")
+
 NAV_ITEMS = [
     NavItem(_("Catalog in force"), "catalog:item_list", "catalog.view_catalogitem", order=19),
     NavItem(_("Catalogs"), "catalog:catalog_list", "catalog.view_catalog", order=20),

@@ -1,3 +1,7 @@
+import os
+import sys
+import threading
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
@@ -45,3 +49,26 @@ class CoreConfig(AppConfig):
         # Connected for this app only, so it runs once per migrate, after all migrations.
         pre_migrate.connect(_before_migrate, sender=self, dispatch_uid="core_before_migrate")
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="core_after_migrate")
+        if _serving_dev_server():
+            # Once every app is loaded: the worker it starts sets Django up again otherwise.
+            threading.Thread(target=_start_embedded_jobs, name="embedded-jobs-start", daemon=True).start()
+
+
+def _start_embedded_jobs():
+    from django.apps import apps
+    from django.conf import settings
+
+    from credit_portal.celery import embedded_jobs_start
+
+    apps.ready_event.wait()
+    embedded_jobs_start(str(settings.EMBEDDED_JOBS_SCHEDULE))
+
+
+def _serving_dev_server() -> bool:
+    """`manage.py runserver` in the process that serves (the autoreloader's child, or the only
+    process with --noreload), with EMBEDDED_JOBS on: `make run` runs the daily jobs itself."""
+    from django.conf import settings
+
+    if not settings.EMBEDDED_JOBS or len(sys.argv) < 2 or sys.argv[1] != "runserver":
+        return False
+    return os.environ.get("RUN_MAIN") == "true" or "--noreload" in sys.argv

@@ -111,6 +111,9 @@ class QueryPurpose(models.TextChoices):
     SELF_INQUIRY = "self_inquiry", _("Subject's own inquiry")
     AUTHORISED_USE = "authorised_use", _("Use agreed in the written authorisation")
     PUBLIC_INFORMATION = "public_information", _("Public information inquiry")
+    # Nanjing art. 67: a credit service agency's approved batch query (an authorised lookup under
+    # its agreement, written only through `apps.core.querylog.log_lookups_bulk`).
+    BATCH_QUERY = "batch_query", _("Approved batch query of a credit service agency")
 
 
 # Purposes allowed per mode; a lookup whose purpose does not fit its mode is refused.
@@ -172,6 +175,7 @@ class AttachmentPurpose(models.TextChoices):
     PROOF = "proof", _("Proof of rectification")
     AUTHORISATION = "authorisation", _("Written authorisation scan")
     COMMITMENT = "commitment", _("Signed credit commitment")
+    AGREEMENT = "agreement", _("Signed agreement")
 
 
 class DeadlineKind(models.TextChoices):
@@ -194,6 +198,8 @@ class DeadlineKind(models.TextChoices):
     REPAIR_DECISION = "repair_decision", _("Credit repair: the decision")
     GOOD_INFO_HIDE = "good_info_hide", _("Good information: hide on request")
     AGENCY_MATERIALS = "agency_materials", _("Service agency: hand in the requested materials")
+    SERVICE_AGENCY_OBJECTION_MARK = "sa_objection_mark", _("Objection to a service agency: mark")
+    SERVICE_AGENCY_OBJECTION_DECISION = "sa_objection_decision", _("Objection to a service agency: decide")
 
 
 class DeadlineStatus(models.TextChoices):

@@ -105,6 +105,11 @@ CLOCKS: dict[str, ClockRule] = {
     # the agency (like the revoking agency's notice): met when the authority records the
     # materials received; overdue, it is on the authority's workbench to follow up.
     DeadlineKind.AGENCY_MATERIALS: ClockRule("agency_materials_days"),
+    # Tianjin art. 41 para. 2, Dalian art. 42, Ningbo art. 42 para. 3: a credit service agency that
+    # received an objection to its own information marks it and decides, both counted from receipt
+    # (`apps.objections.agency`). They bind the agency.
+    DeadlineKind.SERVICE_AGENCY_OBJECTION_MARK: ClockRule("service_agency_objection_mark_days"),
+    DeadlineKind.SERVICE_AGENCY_OBJECTION_DECISION: ClockRule("service_agency_objection_decision_days"),
 }
 
 

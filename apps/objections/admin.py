@@ -4,7 +4,7 @@ workbench or through the API."""
 from django.contrib import admin
 
 from apps.core.admin_base import AuditedAdmin
-from apps.objections.models import Objection, RevocationNotice
+from apps.objections.models import AgencyObjection, Objection, RevocationNotice
 
 
 @admin.register(Objection)
@@ -30,6 +30,22 @@ class RevocationNoticeAdmin(AuditedAdmin):
     list_filter = ["status", "kind"]
     date_hierarchy = "filed_on"
     raw_id_fields = ["subject", "records"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyObjection)
+class AgencyObjectionAdmin(AuditedAdmin):
+    """Read-only: an objection a service agency received is recorded and handled by its staff on
+    the workbench or through the API (`apps.objections.agency`); each agency's staff see their own."""
+
+    list_display = ["number", "status", "agency", "report_number", "received_on", "marked_on", "outcome", "decided_on"]
+    list_filter = ["status", "outcome"]
+    date_hierarchy = "received_on"
 
     def has_add_permission(self, request):
         return False

@@ -56,3 +56,20 @@ class RevocationKind(models.TextChoices):
     REVOKED = "revoked", _("Decision revoked")
     CHANGED = "changed", _("Decision changed")
     UNLAWFUL = "unlawful", _("Decision found unlawful or void")
+
+
+class AgencyObjectionStatus(models.TextChoices):
+    """An objection received by a credit service agency; the steps are in
+    `apps.objections.agency.AGENCY_OBJECTION_CASE`."""
+
+    RECEIVED = "received", _("Received, not yet marked")
+    MARKED = "marked", _("Marked as under objection")
+    DECIDED = "decided", _("Decided, the reply issued")
+
+
+class AgencyOutcome(models.TextChoices):
+    """A service agency decides whether to correct its information (是否更正, Ningbo art. 42 para. 3);
+    not correcting it is a refusal that states its reasons (Tianjin art. 41 para. 2, Dalian art. 42)."""
+
+    CORRECTED = "corrected", _("Corrected")
+    KEPT = "kept", _("Not corrected (kept)")

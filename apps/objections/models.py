@@ -13,7 +13,15 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from apps.core.audit import AuditedModel, history
 from apps.core.deadlines import WithClocks
-from apps.objections.choices import Channel, ObjectionStatus, Outcome, RevocationKind, RevocationStatus
+from apps.objections.choices import (
+    AgencyObjectionStatus,
+    AgencyOutcome,
+    Channel,
+    ObjectionStatus,
+    Outcome,
+    RevocationKind,
+    RevocationStatus,
+)
 
 
 class Objection(WithClocks, AuditedModel):
@@ -145,3 +153,67 @@ class RevocationNotice(WithClocks, AuditedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AgencyObjection(WithClocks, AuditedModel):
+    """An objection received by a credit service agency (信用服务机构) about information the agency
+    itself holds or produced — its credit report or rating of the applicant, not a record of the
+    platform (Tianjin art. 41 para. 2, Dalian art. 42, Ningbo art. 42 para. 3).
+
+        received ─ mark ─→ marked ─ decide ─→ decided (corrected / not corrected, the reply issued)
+
+    The steps are `apps.objections.agency.AGENCY_OBJECTION_CASE`; both clocks (the mark and the
+    decision, the Policy's `service_agency_objection_*_days`) count working days from receipt. The
+    reply names the source of the information and, when the agency does not correct it, the
+    reasons. The objection stays with the agency that received it (`organization_scope`): its
+    staff see their own; the credit office, the authority and auditors see all.
+
+    Not an `Objection`: that one disputes the platform's credit file (its subject and records,
+    marked and corrected through the subjects services, forwarded to the providing agency) and
+    is handled by the credit office; here the agency's own product is disputed and its staff,
+    who open no credit file, handle it."""
+
+    organization_scope = "agency"
+
+    number = models.CharField(_("objection number"), max_length=30, unique=True)
+    agency = models.ForeignKey(
+        "core.Organization", verbose_name=_("received by"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    applicant_contact = models.CharField(_("contact"), max_length=100)
+    report_number = models.CharField(
+        _("report number"), max_length=100, help_text=_("The agency's credit report or rating report disputed.")
+    )
+    information = models.TextField(_("information disputed"))
+    grounds = models.JSONField(_("grounds"), default=list)
+    statement = models.TextField(_("what the applicant says"))
+    received_on = models.DateField(_("received on"))
+    status = models.CharField(_("status"), max_length=12, choices=AgencyObjectionStatus.choices)
+    marked_on = models.DateField(_("marked on"), null=True, blank=True)
+
+    # the decision and the reply
+    outcome = models.CharField(_("decision"), max_length=12, choices=AgencyOutcome.choices, blank=True)
+    source = models.TextField(_("source of the information"), blank=True)
+    correction = models.TextField(_("what was corrected"), blank=True)
+    outcome_reason = models.TextField(_("reasons for the decision"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    late_reason = models.TextField(_("why after the due date"), blank=True)
+
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
+    attachments = GenericRelation("core.Attachment", content_type_field="owner_type", object_id_field="owner_id")
+
+    history = history()
+
+    class Meta:
+        verbose_name = _("objection received by a service agency")
+        verbose_name_plural = _("objections received by service agencies")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["agency", "status", "received_on"], name="agency_objection_status")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_grounds_display(self) -> str:
+        from apps.objections.choices import Ground
+
+        return "、".join(str(Ground(g).label) for g in self.grounds if g in Ground.values)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.objections import public, views, views_revocations, views_statistics
+from apps.objections import public, views, views_agency, views_revocations, views_statistics
 
 app_name = "objections"
 
@@ -19,6 +19,12 @@ urlpatterns = [
         views_revocations.revocation_step,
         name="revocation_step",
     ),
+    # objections received by a credit service agency about its own information (issue 14 item 6)
+    path("objections/agency/", views_agency.agency_objection_list, name="agency_list"),
+    path("objections/agency/new/", views_agency.agency_objection_new, name="agency_new"),
+    path("objections/agency/<int:pk>/", views_agency.agency_objection_detail, name="agency_detail"),
+    path("objections/agency/<int:pk>/step/<slug:step>/", views_agency.agency_objection_step, name="agency_step"),
+    path("objections/agency/<int:pk>/reply/", views_agency.agency_objection_reply, name="agency_reply"),
     # public pages, no login (issue 12 item 6)
     path("public/objections/", public.public_file, name="public_file"),
     path("public/objections/filed/", public.public_filed, name="public_filed"),

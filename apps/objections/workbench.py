@@ -8,7 +8,7 @@ from apps.core.choices import DeadlineKind, Role
 from apps.core.models import User
 from apps.core.workbench import ClockOwner
 from apps.objections.choices import Channel
-from apps.objections.models import Objection, RevocationNotice
+from apps.objections.models import AgencyObjection, Objection, RevocationNotice
 
 
 class ObjectionClocks(ClockOwner):
@@ -53,4 +53,22 @@ class RevocationClocks(ClockOwner):
         return User.objects.filter(role=Role.CLERK, is_active=True)
 
 
-OWNERS = [ObjectionClocks(), RevocationClocks()]
+class AgencyObjectionClocks(ClockOwner):
+    """An objection a credit service agency received: its staff mark it and decide within the
+    Policy's days from receipt (Tianjin art. 41 para. 2, Dalian art. 42, Ningbo art. 42 para. 3)."""
+
+    model = AgencyObjection
+    agency_field = "agency"
+    select_related = ("agency",)
+
+    def label(self, owner) -> str:
+        return f"{owner.number} · {owner.report_number}"
+
+    def url(self, owner) -> str:
+        return reverse("objections:agency_detail", args=[owner.pk])
+
+    def responsible(self, owner, deadline):
+        return User.objects.filter(organization_id=owner.agency_id, role=Role.AGENCY_STAFF, is_active=True)
+
+
+OWNERS = [ObjectionClocks(), RevocationClocks(), AgencyObjectionClocks()]

@@ -2,7 +2,7 @@
 (自动比对) and its feedback (自动反馈); list cases with their steps as POST actions."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as APIValidationError
@@ -109,8 +109,15 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
         return Response({"recorded": len(saved)}, status=status.HTTP_201_CREATED)
 
 
+class CaseSourceSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="app_label.model of the finding, e.g. service_agencies.supervisionaction")
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+
+
 class CaseSerializer(serializers.ModelSerializer):
     subject_identifier = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField(help_text="the finding the case was opened from, or null")
     steps = serializers.SerializerMethodField(help_text="the steps the caller may take now (POST …/{id}/<step>/)")
     subject_name = serializers.CharField(source="subject.display_name")
     statement_due = serializers.DateField(source="statement_period.due_on", read_only=True, allow_null=True)
@@ -143,10 +150,18 @@ class CaseSerializer(serializers.ModelSerializer):
             "removal_reason",
             "deadlines",
             "steps",
+            "source",
         ]
 
     def get_subject_identifier(self, case) -> str:
         return case.subject.masked_identifier
+
+    @extend_schema_field(CaseSourceSerializer(allow_null=True))
+    def get_source(self, case):
+        if not case.source_type_id:
+            return None
+        kind = case.source_type
+        return {"kind": f"{kind.app_label}.{kind.model}", "id": case.source_id, "label": str(case.source or "")}
 
     def get_steps(self, case) -> list[str]:
         request = self.context.get("request")

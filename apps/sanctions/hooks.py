@@ -66,3 +66,26 @@ def dishonest_record_created(sender=None, *, records, **kwargs) -> None:
                 reason=_("New dishonest record #%(id)s during the key-attention validity") % {"id": record.pk},
             )
             break
+
+
+def record_cases(sender=None, *, record, user, **kwargs):
+    """The list cases resting on a record, for its page (`events.record_links`): those `user`
+    may see (an agency its own cases, the platform-wide roles all)."""
+    from django.urls import reverse
+
+    from apps.core.permissions import restrict
+    from apps.sanctions.models import ListingCase
+    from apps.subjects.events import RecordLink, RecordLinks
+
+    if user is None or not user.has_perm("sanctions.view_listingcase"):
+        return None
+    cases = restrict(ListingCase.objects.filter(basis_records=record), user).order_by("-id")[:50]
+    rows = [
+        RecordLink(
+            f"#{case.pk} {case.get_list_type_display()}",
+            reverse("sanctions:case_detail", args=[case.pk]),
+            case.get_status_display(),
+        )
+        for case in cases
+    ]
+    return RecordLinks(_("List cases resting on this record"), rows)

@@ -3,7 +3,7 @@ reward and sanction checks other government systems make (联合奖惩 自动比
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +60,19 @@ class ListingCase(AuditedModel):
         blank=True,
         related_name="+",
     )
+    # What the case was opened from, when another app's finding started it (a spot check of a
+    # credit service agency that found a false report, Nanjing art. 69 para. 4). Generic, so that
+    # this app depends on none of the apps that open cases.
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("source kind"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(_("source"), null=True, blank=True)
+    source = GenericForeignKey("source_type", "source_id")
 
     # prior notice (事前告知)
     notice_number = models.CharField(_("notice number"), max_length=100, blank=True)
@@ -123,7 +136,10 @@ class ListingCase(AuditedModel):
         verbose_name = _("list case")
         verbose_name_plural = _("list cases")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["list_type", "status"], name="case_type_status")]
+        indexes = [
+            models.Index(fields=["list_type", "status"], name="case_type_status"),
+            models.Index(fields=["source_type", "source_id"], name="case_source"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_list_type_display()} · {self.subject.display_name}"

@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -360,3 +361,8 @@ def listings_resting_on(records) -> QuerySet:
         .distinct()
         .order_by("pk")
     )
+
+
+def cases_opened_from(source) -> QuerySet[ListingCase]:
+    """The cases opened from `source`, another app's finding (`ListingCase.source`)."""
+    return ListingCase.objects.filter(source_type=ContentType.objects.get_for_model(source), source_id=source.pk)

@@ -4,7 +4,7 @@ reviewed by the authority on the workbench or through the API (`apps.service_age
 from django.contrib import admin
 
 from apps.core.admin_base import AuditedAdmin
-from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+from apps.service_agencies.models import BusinessReport, FreeReport, PushedReport, RegistryFiling, SupervisionAction
 
 
 class ReadOnlyAdmin(AuditedAdmin):
@@ -44,3 +44,36 @@ class FreeReportAdmin(ReadOnlyAdmin):
     date_hierarchy = "given_on"
     exclude = ["person_identifier"]
     readonly_fields = ["masked_identifier"]
+
+
+@admin.register(PushedReport)
+class PushedReportAdmin(ReadOnlyAdmin):
+    """Pushed by the body that used the report (Nanjing art. 65), on the workbench or the API."""
+
+    list_display = ["report_number", "agency", "subject", "matter_kind", "report_date", "pushing_org", "pushed_on"]
+    list_filter = ["matter_kind"]
+    date_hierarchy = "pushed_on"
+    search_fields = ["report_number"]
+    exclude = ["file"]
+
+
+# Batch-query applications (Nanjing art. 67): applied for and run by the agencies, decided by the
+# credit office on the workbench or through the API (`apps.service_agencies.services_batch`).
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchQueryRun  # noqa: E402
+
+
+@admin.register(BatchQueryApplication)
+class BatchQueryApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "agency", "status", "received_on", "subject_count", "approved_count", "valid_until"]
+    list_filter = ["status"]
+    date_hierarchy = "received_on"
+    search_fields = ["number"]
+    exclude = ["identifiers"]  # the subjects' identifiers: looked up by the agency's runs only
+
+
+@admin.register(BatchQueryRun)
+class BatchQueryRunAdmin(ReadOnlyAdmin):
+    """The result files are the agency's alone (downloaded from the application's page)."""
+
+    list_display = ["application", "sequence", "ran_at", "subjects", "found", "records"]
+    exclude = ["result_csv", "result_xlsx"]

@@ -4,17 +4,21 @@ Each step is a POST action (409 from the wrong status, 403 when the step is not 
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.api.fields import DeadlineSerializer, TextField
 from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.models import Organization
-from apps.service_agencies import free_reports, services, supervision
-from apps.service_agencies.choices import ActionKind, Finding
-from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+from apps.service_agencies import free_reports, pushed, services, supervision
+from apps.service_agencies.choices import ActionKind, Finding, MatterKind
+from apps.service_agencies.models import BusinessReport, FreeReport, PushedReport, RegistryFiling, SupervisionAction
+
+MSG_NO_MEASURE = gettext_lazy("There is no measure #{id}.")
 
 
 class FilingSerializer(serializers.ModelSerializer):
@@ -204,6 +208,25 @@ class ReceiveSerializer(ReasonSerializer):
     on = serializers.DateField(required=False)
 
 
+class SupervisionOpenCaseSerializer(ReasonSerializer):
+    """What the case rests on; the facts and the legal basis default to the finding's."""
+
+    facts = TextField(required=False, allow_blank=True, max_length=5000)
+    legal_basis = TextField(required=False, allow_blank=True, max_length=2000)
+    basis_records = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=100
+    )
+    measures = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=100
+    )
+
+
+class SupervisionOpenedCaseSerializer(serializers.Serializer):
+    case = serializers.IntegerField(help_text="the list case opened (GET /api/v1/cases/{id}/)")
+    status = serializers.CharField()
+    source = serializers.IntegerField(help_text="the supervision action it was opened from")
+
+
 class SupervisionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = SupervisionAction.objects.select_related("agency").prefetch_related("deadlines__pauses")
     serializer_class = SupervisionSerializer
@@ -226,6 +249,37 @@ class SupervisionViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewse
         payload.is_valid(raise_exception=True)
         done = supervision.materials_receive(self.get_object(), by=request.user, **payload.validated_data)
         return Response(SupervisionSerializer(done, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SupervisionOpenCaseSerializer, responses={201: SupervisionOpenedCaseSerializer})
+    @action(detail=True, methods=["post"], url_path="open-case", url_name="open-case")
+    def open_case(self, request, pk=None):
+        """Open a serious-list case against the agency from this spot check's false-report finding
+        (Nanjing art. 69 para. 4), through the sanctions workflow; 409 for another finding or when a
+        case was already opened from it."""
+        from apps.catalog.models import Measure
+        from apps.sanctions import services as sanctions
+
+        supervised = self.get_object()
+        payload = SupervisionOpenCaseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        sanctions.require_case_officer(request.user, from_source=True)
+        measure_ids = data.get("measures", [])
+        measures = list(Measure.objects.filter(pk__in=measure_ids))
+        missing = sorted(set(measure_ids) - {m.pk for m in measures})
+        if missing:
+            raise serializers.ValidationError({"measures": [str(MSG_NO_MEASURE).format(id=pk) for pk in missing]})
+        case = supervision.listing_case_open_from(
+            supervised,
+            by=request.user,
+            reason=data["reason"],
+            facts=data.get("facts", ""),
+            legal_basis=data.get("legal_basis", ""),
+            basis_records=sanctions.visible_records(request.user, data.get("basis_records", [])),
+            measures=measures,
+        )
+        body = SupervisionOpenedCaseSerializer({"case": case.pk, "status": case.status, "source": supervised.pk}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class FreeReportSerializer(serializers.ModelSerializer):
@@ -257,4 +311,106 @@ class FreeReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewset
         payload.is_valid(raise_exception=True)
         report = free_reports.free_report_record(by=request.user, **payload.validated_data)
         body = FreeReportSerializer(report, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+# --- pushed credit reports (Nanjing art. 65) -------------------------------------------------------
+
+
+class PushedReportRestrictionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="the restriction (a supervision action)")
+    taken_on = serializers.DateField()
+    summary = serializers.CharField()
+    because_of = serializers.IntegerField(allow_null=True, help_text="the spot check that found the false report")
+    warning = serializers.CharField(help_text="the warning shown with the report")
+
+
+class PushedReportSerializer(serializers.ModelSerializer):
+    subject_name = serializers.CharField(source="subject.display_name", read_only=True)
+    subject_identifier = serializers.CharField(source="subject.masked_identifier", read_only=True)
+    agency_restricted = serializers.SerializerMethodField(
+        help_text="whether the agency's rating products are restricted now (Nanjing art. 69 para. 4)"
+    )
+    restriction = serializers.SerializerMethodField(help_text="the restriction in force, or null")
+
+    class Meta:
+        model = PushedReport
+        fields = [
+            "id",
+            "agency",
+            "subject",
+            "subject_name",
+            "subject_identifier",
+            "matter_kind",
+            "matter",
+            "report_number",
+            "report_date",
+            "conclusion",
+            "file_name",
+            "file_sha256",
+            "pushing_org",
+            "pushed_by",
+            "pushed_on",
+            "agency_restricted",
+            "restriction",
+        ]
+        read_only_fields = fields
+
+    def _restriction(self, report):
+        if not hasattr(report, "restriction"):
+            pushed.with_restrictions([report])
+        return report.restriction
+
+    def get_agency_restricted(self, report) -> bool:
+        return self._restriction(report) is not None
+
+    @extend_schema_field(PushedReportRestrictionSerializer(allow_null=True))
+    def get_restriction(self, report):
+        restriction = self._restriction(report)
+        if restriction is None:
+            return None
+        return PushedReportRestrictionSerializer(
+            {
+                "id": restriction.pk,
+                "taken_on": restriction.taken_on,
+                "summary": restriction.summary,
+                "because_of": restriction.because_of_id,
+                "warning": report.restriction_warning,
+            }
+        ).data
+
+
+class PushedReportPushSerializer(ReasonSerializer):
+    agency = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    subject_identifier = TextField(max_length=30)
+    matter_kind = serializers.ChoiceField(choices=MatterKind.choices)
+    matter = TextField(max_length=2000)
+    report_number = TextField(max_length=100)
+    report_date = serializers.DateField()
+    conclusion = TextField(max_length=5000)
+    file = serializers.FileField(help_text="the report: PDF, PNG or JPEG (judged by the content)")
+
+
+class PushedReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = PushedReport.objects.select_related("agency", "subject", "pushing_org")
+    serializer_class = PushedReportSerializer
+    filterset_fields = ["matter_kind", "agency"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def list(self, request, *args, **kwargs):
+        """The pushed reports the caller may read, each with its agency's restriction (one query)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = pushed.with_restrictions(page if page is not None else queryset)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(request={"multipart/form-data": PushedReportPushSerializer}, responses={201: PushedReportSerializer})
+    def create(self, request, *args, **kwargs):
+        """Push a credit report of a service agency used in a government matter of the caller's
+        body (Nanjing art. 65), with its file (multipart)."""
+        payload = PushedReportPushSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = pushed.pushed_report_push(by=request.user, **payload.validated_data)
+        body = PushedReportSerializer(report, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -30,3 +30,14 @@ class Finding(models.TextChoices):
 
     COMPLIANT = "compliant", _("Compliant")
     FALSE = "false", _("False or misleading report")
+
+
+class MatterKind(models.TextChoices):
+    """The government matter in which a credit service agency's report was used and that obliges
+    the body to push it into the platform (Nanjing art. 65)."""
+
+    APPROVAL = "approval", _("Administrative approval (行政审批)")
+    PROCUREMENT = "procurement", _("Government procurement (政府采购)")
+    TENDER = "tender", _("Tendering and bidding (招标投标)")
+    SUBSIDY = "subsidy", _("Policy support funds (政策扶持资金)")
+    OTHER = "other", _("Other administrative matter")

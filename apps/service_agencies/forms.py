@@ -126,3 +126,61 @@ class FreeReportForm(ReasonForm):
     person_name = forms.CharField(label=_("Person's name"), max_length=50)
     given_on = forms.DateField(label=_("Given on"), widget=DateInput())
     report_number = forms.CharField(label=_("Report number"), max_length=100, required=False)
+
+
+class PushedReportForm(ReasonForm):
+    """A service agency's credit report pushed by the body that used it (Nanjing art. 65)."""
+
+    agency = forms.ModelChoiceField(label=_("Credit service agency"), queryset=None)
+    subject_identifier = forms.CharField(
+        label=_("Subject identifier"),
+        max_length=30,
+        help_text=_("The unified social credit code or citizen ID number of the subject the report is about."),
+    )
+    matter_kind = forms.ChoiceField(label=_("Kind of matter"), choices=[])
+    matter = forms.CharField(
+        label=_("Matter"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The project, procurement or application the report was used in."),
+    )
+    report_number = forms.CharField(label=_("Report number"), max_length=100)
+    report_date = forms.DateField(label=_("Report date"), widget=DateInput())
+    conclusion = forms.CharField(label=_("Conclusion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("Report file (PDF, PNG, JPEG)"))
+
+    def __init__(self, *args, **kwargs):
+        from apps.core.choices import OrganizationKind
+        from apps.core.models import Organization
+        from apps.service_agencies.choices import MatterKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Organization.objects.filter(kind=OrganizationKind.SERVICE_AGENCY)
+        self.fields["matter_kind"].choices = MatterKind.choices
+
+
+class OpenCaseForm(ReasonForm):
+    """A serious-list case against the agency from a false-report finding (Nanjing art. 69 para. 4)."""
+
+    facts = forms.CharField(label=_("Facts"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    basis_records = forms.MultipleChoiceField(
+        label=_("Records the case rests on"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    measures = forms.ModelMultipleChoiceField(
+        label=_("Measures (published)"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, records=(), **kwargs):
+        from apps.catalog.choices import ListStatus
+        from apps.catalog.models import Measure
+        from apps.sanctions.choices import MEASURE_TARGET, ListType
+
+        super().__init__(*args, **kwargs)
+        self.fields["basis_records"].choices = [
+            (str(r.pk), f"#{r.pk} {r.item.name} {r.document_number}") for r in records
+        ]
+        self.fields["measures"].queryset = Measure.objects.filter(
+            measure_list__status=ListStatus.PUBLISHED, applies_to=MEASURE_TARGET[ListType.SERIOUS]
+        ).order_by("code")
+        self.fields["measures"].label_from_instance = lambda m: f"{m.code} {m.name}"

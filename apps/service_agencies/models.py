@@ -148,6 +148,11 @@ class SupervisionAction(AuditedModel):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.agency} · {self.taken_on}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("service_agencies:action_detail", args=[self.pk])
+
 
 class FreeReport(AuditedModel):
     """A free credit report an agency gave a natural person about himself or herself (Tianjin
@@ -181,3 +186,7 @@ class FreeReport(AuditedModel):
         from apps.core.identifiers import mask_identifier
 
         return mask_identifier(self.person_identifier)
+
+
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchQueryRun, BatchStatus  # noqa: E402, F401
+from apps.service_agencies.models_pushed import PushedReport  # noqa: E402, F401  (Nanjing art. 65)

@@ -2,8 +2,9 @@
 
 Agency staff (`Role.AGENCY_STAFF`) work for one credit service agency: they file its registration
 and its business information and see their own agency's rows only (`organization_scope`); they hold
-no permission on subjects, records, listings or objections, so they open no credit file (and
-`apps.subjects.selectors.MODES_BY_ROLE` gives them no lookup mode). The credit authority reviews,
+no permission on subjects, records, listings or the platform's objections, so they open no credit
+file (and `apps.subjects.selectors.MODES_BY_ROLE` gives them no lookup mode). The objections filed
+with their own agency about its own reports are `objections.AgencyObjection` (its roles there). The credit authority reviews,
 publishes and removes registrations (`change`); the credit office reads everything."""
 
 from apps.core.choices import Role
@@ -17,6 +18,10 @@ _VIEW = {
     "service_agencies.view_supervisionaction",
     # the free reports agencies gave natural persons (masked on the pages)
     "service_agencies.view_freereport",
+    # batch-query applications and their runs (Nanjing art. 67); only the agency that ran a
+    # batch downloads its result (apps.service_agencies.services_batch)
+    "service_agencies.view_batchqueryapplication",
+    "service_agencies.view_batchqueryrun",
 }
 
 ROLE_PERMISSIONS = {
@@ -30,8 +35,16 @@ ROLE_PERMISSIONS = {
         "service_agencies.change_businessreport",
         # Tianjin art. 39 para. 2, Zhangye art. 50: the free reports it gave natural persons
         "service_agencies.add_freereport",
+        # Nanjing art. 67: it applies for batch queries and runs the approved ones
+        "service_agencies.add_batchqueryapplication",
+        "service_agencies.add_batchqueryrun",
     },
-    Role.CLERK: _VIEW,
+    # Nanjing art. 65: an officer of the body that bought or required an agency's report in a
+    # government matter pushes it; the body's officers read their own pushed reports (and in the
+    # credit file), the credit office all. Agency staff hold nothing on them.
+    Role.OFFICER: {"service_agencies.add_pushedreport", "service_agencies.view_pushedreport"},
+    # Nanjing art. 67: the credit office (市公共信用信息管理机构) approves or refuses batch queries.
+    Role.CLERK: _VIEW | {"service_agencies.view_pushedreport", "service_agencies.change_batchqueryapplication"},
     Role.AUTHORITY: _VIEW
     | {
         "service_agencies.change_registryfiling",

@@ -47,7 +47,25 @@ def is_authority(user) -> bool:
 
 def restriction_in_force(agency) -> SupervisionAction | None:
     """The restriction on the agency's rating products, if one was recorded."""
-    return SupervisionAction.objects.filter(agency=agency, kind=ActionKind.RESTRICTION).order_by("-taken_on").first()
+    if agency is None:
+        return None
+    return restrictions_of([agency.pk]).get(agency.pk)
+
+
+def restrictions_of(agency_ids) -> dict[int, SupervisionAction]:
+    """{agency id: the restriction in force on its rating products} for the agencies that have
+    one (Nanjing art. 69 para. 4); one query for any number of agencies. The pushed reports of
+    these agencies are flagged from it whenever they are shown, so the flag follows the
+    restriction and is never a copy that could go stale."""
+    found: dict[int, SupervisionAction] = {}
+    actions = (
+        SupervisionAction.objects.filter(agency_id__in=set(agency_ids), kind=ActionKind.RESTRICTION)
+        .select_related("agency", "because_of")
+        .order_by("agency_id", "-taken_on", "-id")
+    )
+    for action in actions:
+        found.setdefault(action.agency_id, action)
+    return found
 
 
 @transaction.atomic
@@ -152,3 +170,115 @@ def materials_receive(
 
 def materials_clock(action: SupervisionAction):
     return deadline_of(action, DeadlineKind.AGENCY_MATERIALS)
+
+
+# --- a listing case from a false report (Nanjing art. 69 para. 4: 依据本条例实施联合惩戒) ----------
+
+MSG_CASE_NOT_FALSE = gettext_lazy(
+    "A listing case is opened only from a spot check that found a false or misleading report "
+    "(Nanjing art. 69 para. 4); this action is “{action}”."
+)
+MSG_CASE_EXISTS = gettext_lazy("List case #{case} was already opened from this supervision action.")
+MSG_AGENCY_NOT_A_SUBJECT = gettext_lazy(
+    "The agency {agency} has no credit file under its code {code}: a listing case rests on its dishonest "
+    "records, which come first."
+)
+MSG_DEFAULT_BASIS = gettext_lazy("Nanjing art. 69 para. 4")
+MSG_CASE_FACTS = gettext_lazy(
+    "Spot check on {day}: report {number} of {report_day} issued by {agency} is a false or misleading "
+    "credit rating report. {reasons}"
+)
+
+
+def case_opened_from(action: SupervisionAction):
+    """The list case opened from this supervision action, if any."""
+    from apps.sanctions.selectors import cases_opened_from
+
+    return cases_opened_from(action).first()
+
+
+def may_open_case(action: SupervisionAction, user) -> bool:
+    """Whether the action's page offers `user` to open a list case from it: a spot check that
+    found a false report, no case opened from it yet, and a user the sanctions app lets open a
+    case from a finding (`apps.sanctions.services.common.CASE_ROLES`)."""
+    from apps.sanctions.services.common import CASE_ROLES
+
+    return (
+        user is not None
+        and (user.is_superuser or user.role in CASE_ROLES)
+        and action.kind == ActionKind.SPOT_CHECK
+        and action.finding == Finding.FALSE
+        and case_opened_from(action) is None
+    )
+
+
+def case_defaults(action: SupervisionAction) -> dict[str, str]:
+    """The facts and the legal basis a case from this finding starts with."""
+    return {
+        "facts": str(MSG_CASE_FACTS)
+        .format(
+            day=action.taken_on,
+            number=action.report_number,
+            report_day=action.report_date,
+            agency=action.agency,
+            reasons=action.finding_reasons,
+        )
+        .strip(),
+        "legal_basis": action.basis or str(MSG_DEFAULT_BASIS),
+    }
+
+
+def agency_subject(agency):
+    """The agency's own credit file (信用主体), found by its unified social credit code."""
+    from apps.subjects.models import Subject
+
+    return Subject.objects.filter(identifier=(agency.unified_code or "").upper()).first()
+
+
+@transaction.atomic
+def listing_case_open_from(
+    action: SupervisionAction,
+    *,
+    by,
+    reason: str,
+    facts: str = "",
+    legal_basis: str = "",
+    basis_records=(),
+    measures=(),
+):
+    """Open a serious-list case against the agency whose report a spot check found false
+    (Nanjing art. 69 para. 4: 依据本条例实施联合惩戒), through the sanctions services: the case
+    names the action as its source and goes on as any case of its deciding body. Refused for
+    any other action, and when a case was already opened from this one."""
+    from apps.sanctions import services as sanctions
+    from apps.sanctions.choices import ListType
+
+    reason = require_reason(reason)
+    # The sanctions app's rule of who opens a case from a finding (403 before anything else).
+    sanctions.require_case_officer(by, from_source=True)
+    lock(action)
+    if action.kind != ActionKind.SPOT_CHECK or action.finding != Finding.FALSE:
+        label = action.get_kind_display() + (f"：{action.get_finding_display()}" if action.finding else "")
+        raise Conflict(str(MSG_CASE_NOT_FALSE).format(action=label))
+    existing = case_opened_from(action)
+    if existing is not None:
+        raise Conflict(str(MSG_CASE_EXISTS).format(case=existing.pk))
+    subject = agency_subject(action.agency)
+    if subject is None:
+        raise ValidationError(
+            {"subject": [str(MSG_AGENCY_NOT_A_SUBJECT).format(agency=action.agency, code=action.agency.unified_code)]}
+        )
+    defaults = case_defaults(action)
+    items = sanctions.listing_items_for(by.organization) if by.organization_id else []
+    return sanctions.case_open(
+        by=by,
+        list_type=ListType.SERIOUS,
+        subject=subject,
+        facts=(facts or "").strip() or defaults["facts"],
+        legal_basis=(legal_basis or "").strip() or defaults["legal_basis"],
+        basis_records=basis_records,
+        measures=measures,
+        record_item=items[0] if items else None,
+        reason=reason,
+        source=action,
+    )

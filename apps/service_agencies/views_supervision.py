@@ -18,7 +18,7 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors
 from apps.service_agencies import selectors, supervision
 from apps.service_agencies.choices import ActionKind
-from apps.service_agencies.forms import ReceiveForm, SupervisionForm
+from apps.service_agencies.forms import OpenCaseForm, ReceiveForm, SupervisionForm
 
 PAGE_SIZE = 50
 
@@ -70,8 +70,73 @@ def action_detail(request, pk: int):
             "action": action,
             "clocks": deadlines_of(action),
             "receive": ReceiveForm(initial={"on": timezone.localdate()}) if can_receive else None,
+            "case": _visible_case(action, request.user),
+            "open_case": _open_case_form(action, request.user)
+            if supervision.may_open_case(action, request.user)
+            else None,
         },
     )
+
+
+def _visible_case(action, user):
+    """The list case opened from the finding, for a user who may see it."""
+    from apps.core.permissions import can
+
+    case = supervision.case_opened_from(action) if action.finding else None
+    return case if case is not None and can(user, "view", case) else None
+
+
+def _case_records(action, user):
+    """The active dishonest records of the agency's own credit file that `user` may see (a legal
+    person's, no personal data): what a case from the finding may rest on."""
+    from apps.catalog.choices import Category
+    from apps.core.permissions import restrict
+    from apps.subjects.choices import RecordStatus
+    from apps.subjects.models import CreditRecord
+
+    subject = supervision.agency_subject(action.agency)
+    if subject is None:
+        return []
+    records = CreditRecord.objects.filter(subject=subject, category=Category.DISHONEST, status=RecordStatus.ACTIVE)
+    return list(restrict(records, user).select_related("item").order_by("-id")[:50])
+
+
+def _open_case_form(action, user, data=None) -> OpenCaseForm:
+    return OpenCaseForm(data, records=_case_records(action, user), initial=supervision.case_defaults(action))
+
+
+@login_required
+@require_POST
+def action_open_case(request, pk: int):
+    """Open a serious-list case against the agency from a false-report finding (Nanjing art. 69
+    para. 4), through the sanctions services; the case names this action as its source."""
+    from apps.sanctions import services as sanctions
+
+    action = get_object_or_404(selectors.visible_actions(request.user), pk=pk)
+    sanctions.require_case_officer(request.user, from_source=True)  # 403 for whoever may not
+    form = _open_case_form(action, request.user, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{' '.join(errors)}")
+        return redirect("service_agencies:action_detail", action.pk)
+    data = form.cleaned_data
+    try:
+        case = supervision.listing_case_open_from(
+            action,
+            by=request.user,
+            reason=data["reason"],
+            facts=data["facts"],
+            legal_basis=data["legal_basis"],
+            basis_records=sanctions.visible_records(request.user, [int(pk) for pk in data["basis_records"]]),
+            measures=data["measures"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("service_agencies:action_detail", action.pk)
+    messages.success(request, _("Case %(case)s filed.") % {"case": case})
+    return redirect("sanctions:case_detail", case.pk)
 
 
 @login_required

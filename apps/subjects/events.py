@@ -18,6 +18,10 @@ the whole change back); receivers connect in their app's `ready()`.
   credit file page is shown (the lookup already logged): each receiver returns a `FilePanel`
   (a heading, a template and its rows) or None; the page shows them after the commitments (the
   repair app: the interviews the agencies held, for officers, Tianjin art. 44).
+- `record_links(sender=CreditRecord, record=…, user=…)`: a question asked when a record's page is
+  shown (the lookup already logged): each receiver returns `RecordLinks` (a heading and the cases
+  resting on the record that `user` may see: the sanctions app its listing cases, the repair app
+  its applications) or None.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ record_created = Signal()
 record_status_changed = Signal()
 disclosure_extensions = Signal()
 credit_file_panels = Signal()
+record_links = Signal()
 
 
 @dataclass(frozen=True)
@@ -37,3 +42,18 @@ class FilePanel:
     title: str
     template: str
     rows: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordLink:
+    text: str
+    url: str
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class RecordLinks:
+    """Cases of another app that rest on a record, for the record's page (`record_links`)."""
+
+    title: str
+    rows: list[RecordLink] = field(default_factory=list)

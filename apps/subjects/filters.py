@@ -1,6 +1,7 @@
-"""Filters of the subjects app's list pages (django-filter). None of them filters by a subject's
-name or identifier: finding a subject is a logged lookup (the search page, DESIGN.md section 4,
-"Query log"), not a list filter that would answer "has this person a record?" without a trace."""
+"""Filters of the subjects app's list pages (django-filter). Only the records list filters by a
+subject's name or identifier (`subject`), and a list so filtered is a logged lookup (the view
+writes its query-log row, DESIGN.md section 4, "Query log"): no filter answers "has this person
+a record?" without a trace."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +10,13 @@ from apps.catalog.choices import Category, Matter, Severity
 from apps.core.filters import DateRangeFilterSet, DateRangeWidget
 from apps.core.models import Organization
 from apps.subjects.choices import BatchStatus, Channel, CommitmentStatus, RecordStatus
-from apps.subjects.models import Commitment, CreditRecord, ImportBatch
+from apps.subjects.models import Commitment, CreditRecord, ImportBatch, Subject
+from apps.subjects.selectors import subjects_matching
 
 
 class CreditRecordFilter(django_filters.FilterSet):
+    # Used, the list is a logged lookup (`subject_filter_used`, `apps.subjects.views.record_list`).
+    subject = django_filters.CharFilter(method="filter_subject", label=_("Subject name or identifier"))
     # `?item=GJ0301`, as the page took it before it had a filterset.
     item = django_filters.CharFilter(field_name="item__code", label=_("Catalog item code"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
@@ -22,10 +26,19 @@ class CreditRecordFilter(django_filters.FilterSet):
     determined = django_filters.DateFromToRangeFilter(
         field_name="determined_on", label=_("Determined between"), widget=DateRangeWidget()
     )
+    batch = django_filters.NumberFilter(field_name="batch_id", label=_("Batch number"), min_value=1)
 
     class Meta:
         model = CreditRecord
-        fields = ["item", "category", "severity", "status", "provider", "determined"]
+        fields = ["subject", "item", "category", "severity", "status", "provider", "determined", "batch"]
+
+    def filter_subject(self, queryset, name, value):
+        return queryset.filter(subject__in=subjects_matching(Subject.objects.all(), value.strip()))
+
+    @property
+    def subject_filter_used(self) -> bool:
+        """Whether the valid filter names a subject (the list is then a logged lookup)."""
+        return self.is_bound and self.is_valid() and bool((self.form.cleaned_data.get("subject") or "").strip())
 
 
 class BatchFilter(DateRangeFilterSet):

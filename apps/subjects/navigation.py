@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.navigation import NavItem
 
+GROUP = _("Credit information")
+
 NAV_ITEMS = [
     NavItem(_("Credit lookup"), "subjects:search", "subjects.view_subject", order=10),
     NavItem(_("Credit records"), "subjects:record_list", "subjects.view_creditrecord", order=11),

@@ -23,16 +23,27 @@ API or service calls it: no form is the only guard.
 from __future__ import annotations
 
 import datetime
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Disclosure, ReportSection
-from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, Role
+from apps.core.choices import (
+    PURPOSES_BY_MODE,
+    PURPOSES_NEEDING_DETAIL,
+    QueryChannel,
+    QueryMode,
+    QueryOutcome,
+    QueryPurpose,
+    Role,
+)
 from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
@@ -236,10 +247,17 @@ class CreditFile:
     commitments: list = field(default_factory=list)
     query_history: list = field(default_factory=list)
     log_entry: QueryLog | None = None
+    counts_by_category: dict = field(default_factory=dict)  # category label -> all records in view
+    shown_per_category: int | None = None  # the newest this many of a category are loaded; None: all
 
     @property
     def record_count(self) -> int:
-        return sum(len(records) for records in self.records_by_category.values())
+        return sum(self.counts_by_category.values())
+
+    @property
+    def categories(self) -> list[tuple[str, list, int]]:
+        """Each category's label, its records loaded for the page, and how many are in view."""
+        return [(label, records, self.counts_by_category[label]) for label, records in self.records_by_category.items()]
 
 
 def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) -> list[QueryLog]:
@@ -256,20 +274,41 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
 CREDIT_FILE_RECORDS_SHOWN = 50
 
 
-def credit_file_for(lookup: LookupRequest, subject: Subject) -> CreditFile:
-    """Open a subject's credit file in the lookup's mode; writes one query-log row first."""
-    records = list(visible_records(subject, lookup.mode))
+def _newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
+    """The newest `limit` records of each category, in one statement (a window over categories)."""
+    ranked = records.annotate(
+        rank=Window(RowNumber(), partition_by=[F("category")], order_by=[F("determined_on").desc(), F("id").desc()])
+    )
+    return ranked.filter(rank__lte=limit)
+
+
+def credit_file_for(
+    lookup: LookupRequest, subject: Subject, *, shown_per_category: int | None = CREDIT_FILE_RECORDS_SHOWN
+) -> CreditFile:
+    """Open a subject's credit file in the lookup's mode; writes one query-log row first.
+
+    The log row counts every record in view (by category, with the first ids); only the newest
+    `shown_per_category` of each category are loaded for the page (None: all of them), so a
+    subject with hundreds of records costs a count, not hundreds of rows with their joins."""
+    records = visible_records(subject, lookup.mode)
+    counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
     entry = lookup_log(
         lookup,
         identifier=subject.identifier,
         name=subject.name,
         query={"file": subject.identifier},
         outcome=QueryOutcome.FOUND,
-        result=_summary(records),
+        result={
+            "records": sum(counts.values()),
+            "by_category": {category: counts[category] for category in Category.values if category in counts},
+            "ids": list(records.values_list("pk", flat=True)[:200]),
+        },
     )
-    credit_file = CreditFile(subject=subject, mode=lookup.mode, log_entry=entry)
+    credit_file = CreditFile(subject=subject, mode=lookup.mode, log_entry=entry, shown_per_category=shown_per_category)
+    loaded = list(records if shown_per_category is None else _newest_per_category(records, shown_per_category))
     for category in Category:
-        credit_file.records_by_category[category.label] = [r for r in records if r.category == category]
+        credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
+        credit_file.counts_by_category[category.label] = counts.get(category.value, 0)
     links = ResponsiblePerson.objects.select_related("organization", "person")
     credit_file.responsible_people = list(links.filter(organization=subject))
     credit_file.responsibilities = list(links.filter(person=subject))
@@ -394,3 +433,222 @@ def api_lookup(lookup: LookupRequest, identifier: str) -> tuple[Subject | None, 
         result=_summary(records),
     )
     return subject, records
+
+
+# --- the record page and the records list -------------------------------------------------------
+
+# A record page or a records export is a government-sharing lookup on the web (DESIGN.md section
+# 4): its purpose is the one the page that linked to it carries (`?purpose=`: an objection's page
+# links for objection processing, a repair application's for repair processing …), or else the
+# work the role does with records: the credit office and the agencies maintain them (信息归集与
+# 维护); an auditor's reading is an audit (issue 17: not "integration").
+DEFAULT_RECORD_PURPOSE = {Role.AUDITOR: QueryPurpose.AUDIT}
+
+
+def record_purpose(user: User, requested: str = "") -> str:
+    """The purpose a record page or records export by `user` is logged under: `requested` when it
+    is a government-sharing purpose that needs no written matter, else the role's default."""
+    allowed = PURPOSES_BY_MODE[QueryMode.GOVERNMENT] - PURPOSES_NEEDING_DETAIL
+    if requested in allowed:
+        return requested
+    return DEFAULT_RECORD_PURPOSE.get(user.role, QueryPurpose.INTEGRATION)
+
+
+def record_lookup(user: User, *, purpose: str = "", client_ip: str | None = None) -> LookupRequest:
+    """The lookup a record page or a records export is: government sharing on the web, for the
+    roles that may look up in that mode (every staff role today, `MODES_BY_ROLE`); a public
+    inquiry for any other, and the page then masks the subject as a public credit file does."""
+    if QueryMode.GOVERNMENT not in modes_for(user):
+        return LookupRequest(
+            user=user,
+            mode=QueryMode.PUBLIC,
+            purpose=QueryPurpose.PUBLIC_INFORMATION,
+            channel=QueryChannel.WEB,
+            client_ip=client_ip,
+        )
+    return LookupRequest(
+        user=user,
+        mode=QueryMode.GOVERNMENT,
+        purpose=record_purpose(user, purpose),
+        channel=QueryChannel.WEB,
+        client_ip=client_ip,
+    )
+
+
+def visible_records_of(user: User) -> QuerySet[CreditRecord]:
+    """The records `user` may see: platform roles all, an agency's officers those it provided."""
+    return restrict(CreditRecord.objects.select_related("subject", "item", "provider", "batch"), user)
+
+
+@dataclass
+class HistoryEntry:
+    """One version of a record: who, when, why, and what changed against the version before
+    (`changes`: (field label, old, new); empty for the version that created it)."""
+
+    when: datetime.datetime
+    who: object
+    kind: str
+    reason: str
+    changes: list[tuple[str, object, object]]
+
+
+# Fields that change with every save and say nothing to a reader.
+_HISTORY_SKIPPED = {"updated_at", "updated_by", "created_at", "created_by", "dedup_key"}
+_FIELD_ORDER = {f.name: i for i, f in enumerate(CreditRecord._meta.fields)}
+
+
+def _shown_value(record_model, name: str, value):
+    field_ = record_model._meta.get_field(name)
+    if value in (None, ""):
+        return "—"
+    if getattr(field_, "choices", None):
+        return dict(field_.flatchoices).get(value, value)
+    if field_.is_relation:  # a changed provider, item or batch: by name (a person's masked), not by id
+        related = field_.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else value
+    if name == "values" and isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items()) or "—"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def record_history(record: CreditRecord) -> list[HistoryEntry]:
+    """Every version of the record, newest first, each with its field diff against the one
+    before (simple-history's `diff_against`)."""
+    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries: list[HistoryEntry] = []
+    previous = None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous, excluded_fields=_HISTORY_SKIPPED)
+            for change in sorted(delta.changes, key=lambda c: _FIELD_ORDER.get(c.field, 0)):
+                label = CreditRecord._meta.get_field(change.field).verbose_name
+                changes.append(
+                    (
+                        label,
+                        _shown_value(CreditRecord, change.field, change.old),
+                        _shown_value(CreditRecord, change.field, change.new),
+                    )
+                )
+        entries.append(
+            HistoryEntry(
+                when=version.history_date,
+                who=version.history_user,
+                kind=version.get_history_type_display(),
+                reason=version.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = version
+    return list(reversed(entries))
+
+
+def record_lookups(record: CreditRecord, user: User, *, limit: int = 100) -> list[QueryLog] | None:
+    """The query-log rows naming this record (its page opened, the admin's page of it), for a
+    user who may read the query log (restricted as the query log list is: an agency its own);
+    None for a user who may not."""
+    if not (user.is_superuser or user.has_perm("core.view_querylog")):
+        return None
+    rows = QueryLog.objects.filter(subject_identifier=record.subject.identifier).filter(
+        Q(query__record=record.pk) | Q(query__admin=f"subjects.CreditRecord:{record.pk}")
+    )
+    return list(restrict(rows, user).select_related("user", "organization").order_by("-id")[:limit])
+
+
+@dataclass
+class RecordPage:
+    record: CreditRecord
+    log_entry: QueryLog
+    history: list[HistoryEntry]
+    objections: list
+    links: list  # events.RecordLinks answered by the apps built on this one
+    lookups: list[QueryLog] | None
+
+
+def record_page_for(lookup: LookupRequest, record: CreditRecord) -> RecordPage:
+    """Open one record's page: one query-log row first (the page names the subject in full, as
+    a credit file does), then its fields, history, cases and lookups.
+
+    The objections come through the relation the objections app declares on the record
+    (`CreditRecord.objections`); the listings and repair applications resting on it are asked
+    of their apps (`events.record_links`), each restricted to what the user may see."""
+    from apps.subjects import events
+
+    entry = lookup_log(
+        lookup,
+        identifier=record.subject.identifier,
+        name=record.subject.name,
+        query={"record": record.pk},
+        outcome=QueryOutcome.FOUND,
+        result={"records": 1, "ids": [record.pk]},
+    )
+    user = lookup.user
+    objections = list(restrict(record.objections.all(), user).order_by("-id")) if hasattr(record, "objections") else []
+    answers = events.record_links.send(sender=CreditRecord, record=record, user=user)
+    return RecordPage(
+        record=record,
+        log_entry=entry,
+        history=record_history(record),
+        objections=objections,
+        links=[links for _receiver, links in answers if links and links.rows],
+        lookups=record_lookups(record, user),
+    )
+
+
+def records_list_lookup(lookup: LookupRequest, *, asked: dict, records: list[CreditRecord], export: bool) -> QueryLog:
+    """A records list searched by a subject's name or identifier, or exported: one query-log
+    row naming the subject when the rows are one subject's, with what was asked and how many
+    rows came back."""
+    subjects = {r.subject_id: r.subject for r in records}
+    only = next(iter(subjects.values())) if len(subjects) == 1 else None
+    return lookup_log(
+        lookup,
+        identifier=only.identifier if only else "",
+        name=only.name if only else "",
+        query={"records_export" if export else "records_search": asked},
+        outcome=QueryOutcome.FOUND if records else QueryOutcome.NOT_FOUND,
+        result={"records": len(records), "ids": [r.pk for r in records][:200]},
+    )
+
+
+def _message_patterns(message) -> list[re.Pattern]:
+    """Regular expressions matching `message` (a lazy format string with `{source}`) as stored
+    in any of the interface's languages (a row error is stored in the language of its check)."""
+    patterns = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            text = str(message)
+        pattern = re.escape(text)
+        for name in re.findall(r"\{(\w+)\}", text):
+            group = f"(?P<{name}>.+?)" if name == "source" else ".+?"
+            pattern = pattern.replace(re.escape("{" + name + "}"), group, 1)
+        patterns.append(re.compile(f"^{pattern}$"))
+    return patterns
+
+
+def records_named_by_errors(batch, errors) -> dict[int, CreditRecord]:
+    """{row error id: the record on file it names} for the problems of `batch` that name one
+    (a source record already on file for another subject), so the batch page links to it."""
+    from apps.subjects.ingestion import MSG_OTHER_SUBJECT
+
+    patterns = _message_patterns(MSG_OTHER_SUBJECT)
+    sources: dict[int, str] = {}
+    for error in errors:
+        for pattern in patterns:
+            if match := pattern.match(error.message):
+                sources[error.pk] = match.group("source")
+                break
+    if not sources:
+        return {}
+    keys = {f"id:{batch.item.code}:{source}": pk for pk, source in sources.items()}
+    found = CreditRecord.objects.filter(provider_id=batch.provider_id, dedup_key__in=list(keys))
+    named: dict[int, CreditRecord] = {}
+    for record in found:
+        for error_pk, source in sources.items():
+            if record.dedup_key == f"id:{batch.item.code}:{source}":
+                named[error_pk] = record
+    return named

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/<str:code>/pdf/", views.report_pdf_view, name="report_pdf"),
     path("verify/", views.verify_view, name="verify"),
     path("records/", views.record_list, name="record_list"),
+    path("records/<int:pk>/", views.record_detail_view, name="record_detail"),
     path("records/new/<int:item_pk>/", views.record_create_view, name="record_create"),
     path("records/<int:pk>/correct/", views.record_correct_view, name="record_correct"),
     path("batches/", views.batch_list, name="batch_list"),

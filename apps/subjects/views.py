@@ -30,6 +30,7 @@ from apps.core.forms import add_service_errors
 from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest
+from apps.core.statistics import EXPORTS, export_response
 from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
 from apps.subjects import events, ingestion, ingestion_jobs, services
@@ -47,7 +48,17 @@ from apps.subjects.forms import (
 )
 from apps.subjects.models import Commitment, CreditRecord, CreditReport, ImportBatch, Subject
 from apps.subjects.reports import credit_report_download, credit_report_issue
-from apps.subjects.selectors import CREDIT_FILE_RECORDS_SHOWN, credit_file_for, modes_for, subject_search
+from apps.subjects.selectors import (
+    CREDIT_FILE_RECORDS_SHOWN,
+    credit_file_for,
+    modes_for,
+    record_lookup,
+    record_page_for,
+    records_list_lookup,
+    records_named_by_errors,
+    subject_search,
+    visible_records_of,
+)
 
 PAGE_SIZE = 50
 
@@ -118,8 +129,10 @@ def credit_file_view(request, pk: int):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
+    # All of a long category only when asked (another logged lookup); the newest otherwise.
+    shown = None if request.POST.get("all_records") == "1" else CREDIT_FILE_RECORDS_SHOWN
     try:
-        credit_file = credit_file_for(lookup, subject)
+        credit_file = credit_file_for(lookup, subject, shown_per_category=shown)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("subjects:search")
@@ -132,12 +145,6 @@ def credit_file_view(request, pk: int):
             "panels": [panel for _receiver, panel in panels if panel],
             "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
-            # All of a long category only when asked (another logged lookup); the newest otherwise.
-            **(
-                {"records_shown": None, "records_slice": ":"}
-                if request.POST.get("all_records") == "1"
-                else {"records_shown": CREDIT_FILE_RECORDS_SHOWN, "records_slice": f":{CREDIT_FILE_RECORDS_SHOWN}"}
-            ),
         },
     )
 
@@ -230,17 +237,128 @@ def verify_view(request):
 # --- records filed by hand -----------------------------------------------------------------------
 
 
+# Who may export the filtered records list: those who maintain records — the agencies' officers
+# correct their own (`change_creditrecord`), the credit office integrates every agency's batches
+# (`change_importbatch`). The authority and auditors read on the page. A records export is a
+# logged lookup like a search by subject.
+RECORDS_EXPORT_PERMISSIONS = ("subjects.change_creditrecord", "subjects.change_importbatch")
+# An export holds the newest rows of the filtered list, at most this many (tens of millions of
+# records: narrow the filter for more).
+RECORDS_EXPORT_MAX = 10_000
+
+
+def can_export_records(user) -> bool:
+    return any(user.has_perm(permission) for permission in RECORDS_EXPORT_PERMISSIONS)
+
+
 @login_required
 def record_list(request):
     """The records the user's organisation provided (officers) or all records (platform roles);
-    identifiers and names of persons are masked here."""
+    identifiers and names of persons are masked here. Filtered by a subject's name or identifier
+    the list is a logged lookup; its export (`?format=csv|xlsx`) is one too."""
     _require(request, "subjects.view_creditrecord")
-    records = restrict(CreditRecord.objects.all(), request.user).select_related("subject", "item", "provider")
+    records = visible_records_of(request.user)
     filterset, records = filter_list(CreditRecordFilter, request, records)
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORTS:
+        if not can_export_records(request.user):
+            raise PermissionDenied
+        rows = list(records.order_by("-pk")[:RECORDS_EXPORT_MAX])
+        records_list_lookup(_records_lookup(request), asked=_asked(filterset), records=rows, export=True)
+        return export_response(fmt, records_export_headers(), records_export_table(rows), name="credit-records")
     provider_items = items_for_provider(request.user.organization) if request.user.role == Role.OFFICER else []
     # Keyset pages: no COUNT over tens of millions of records.
-    context = {**keyset_page(records, request), "provider_items": provider_items, "filter": filterset}
+    page = keyset_page(records, request)
+    if filterset.subject_filter_used:
+        records_list_lookup(_records_lookup(request), asked=_asked(filterset), records=page["items"], export=False)
+    export_query = request.GET.copy()
+    export_query.pop("before", None)
+    context = {
+        **page,
+        "provider_items": provider_items,
+        "filter": filterset,
+        "can_export": can_export_records(request.user),
+        "export_query": export_query.urlencode(),
+        "export_max": RECORDS_EXPORT_MAX,
+    }
     return render(request, "subjects/record_list.html", context)
+
+
+def _records_lookup(request):
+    return record_lookup(request.user, purpose=request.GET.get("purpose", ""), client_ip=client_ip(request))
+
+
+def _asked(filterset) -> dict:
+    """The valid filter as asked (what the query log keeps of a records search or export)."""
+    if not (filterset.is_bound and filterset.is_valid()):
+        return {}
+    return {name: str(value) for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+
+
+def records_export_headers() -> list[str]:
+    return [
+        _("Record number"),
+        _("Subject"),
+        _("Identifier"),
+        _("Catalog item code"),
+        _("Information"),
+        _("Category"),
+        _("Severity"),
+        _("Provided by"),
+        _("Document number"),
+        _("Document date"),
+        _("Determined on"),
+        _("Disclosed until"),
+        _("Status"),
+        _("Under objection"),
+        _("Batch number"),
+    ]
+
+
+def records_export_table(records) -> list[list]:
+    """The rows of a records export, masked as the list shows them (a person's name and ID)."""
+    return [
+        [
+            r.pk,
+            r.subject.display_name,
+            r.subject.masked_identifier,
+            r.item.code,
+            r.item.name,
+            r.get_category_display(),
+            r.get_severity_display(),
+            r.provider.name,
+            r.document_number,
+            r.document_date.isoformat() if r.document_date else "",
+            r.determined_on.isoformat() if r.determined_on else "",
+            r.disclosure_ends_on.isoformat() if r.disclosure_ends_on else "",
+            r.get_status_display(),
+            _("Yes") if r.under_objection else "",
+            r.batch_id or "",
+        ]
+        for r in records
+    ]
+
+
+@login_required
+def record_detail_view(request, pk: int):
+    """One record: every field, its history with what each change changed, the cases resting on
+    it and who looked it up. Opening it is a logged lookup (it names the subject in full, as a
+    credit file opened in a government lookup does); `?purpose=` carries the purpose of the page
+    that linked here."""
+    _require(request, "subjects.view_creditrecord")
+    record = get_object_or_404(visible_records_of(request.user), pk=pk)
+    page = record_page_for(_records_lookup(request), record)
+    return render(
+        request,
+        "subjects/record_detail.html",
+        {
+            "page": page,
+            "record": record,
+            "can_correct": request.user.role == Role.OFFICER
+            and request.user.organization_id == record.provider_id
+            and request.user.has_perm("subjects.change_creditrecord"),
+        },
+    )
 
 
 @login_required
@@ -392,6 +510,10 @@ def batch_detail(request, pk: int):
     (updated by static/js/batch_progress.js, or by a plain refresh without JavaScript)."""
     batch = get_object_or_404(restrict(ImportBatch.objects.select_related("item", "provider"), request.user), pk=pk)
     errors = Paginator(batch.row_errors.all(), 200).get_page(request.GET.get("page"))
+    errors.object_list = list(errors.object_list)
+    named = records_named_by_errors(batch, errors.object_list)
+    for error in errors.object_list:
+        error.named_record = named.get(error.pk)  # the record on file a problem names, linked
     officer_of_provider = request.user.role == Role.OFFICER and request.user.organization_id == batch.provider_id
     can_submit = (
         batch.status in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS) and batch.rows_valid > 0 and officer_of_provider

@@ -54,6 +54,9 @@ def demo_portal(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
         "MEDIA_ROOT": str(tmp / "media"),
+        # The tests choose demo rows by their status and then act on them: the daily jobs that
+        # `make run` starts would change statuses under them (tests/test_celery.py covers those).
+        "EMBEDDED_JOBS": "0",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT)

@@ -41,6 +41,33 @@ def test_each_role_lands_on_its_home_with_its_menu(client, policy, factory, titl
     assert not_in_menu not in nav
 
 
+@pytest.mark.parametrize(
+    ("factory", "shown", "hidden"),
+    [
+        (ClerkFactory, {"查询异常管控", "本市规则", "管理后台", "信用查询"}, set()),
+        (OfficerFactory, {"查询日志", "信用查询", "名单案件"}, {"查询异常管控", "本市规则", "管理后台"}),
+        (AuditorFactory, {"登录日志", "管理后台"}, set()),
+    ],
+)
+def test_the_menu_is_grouped_and_an_officer_sees_no_credit_office_tools(client, policy, factory, shown, hidden):
+    """Issue 17 item 6: officers saw 查询异常管控, 管理后台 and 本市规则; each group names its entries."""
+    from apps.core.navigation import navigation_for
+
+    user = factory()
+    menu = navigation_for(user, "/records/")
+    labels = {str(item["label"]) for group in menu for item in group["items"]}
+    assert shown <= labels and not hidden & labels
+    assert str(menu[0]["label"]) == "" and [str(i["label"]) for i in menu[0]["items"]] == ["首页", "期限工作台"]
+    groups = [str(group["label"]) for group in menu]
+    assert len(groups) == len(set(groups))  # one heading per group
+    if "信用记录" in labels:
+        active = [(str(g["label"]), str(i["label"])) for g in menu for i in g["items"] if i["active"]]
+        assert active == [("信用信息", "信用记录")]
+    client.force_login(user)
+    nav = client.get(reverse("core:home")).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+    assert all(label in nav for label in shown) and not any(label in nav for label in hidden)
+
+
 def test_home_shows_an_empty_state(client, policy):
     client.force_login(ClerkFactory())
     page = client.get(reverse("core:home")).content.decode()

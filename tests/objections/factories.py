@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+import factory
+from django.utils import timezone
+
 from apps.core.models import Organization, User
 from apps.objections import services
-from apps.objections.choices import Channel, Ground, Outcome
-from apps.objections.models import Objection
+from apps.objections.choices import AgencyObjectionStatus, Channel, Ground, Outcome
+from apps.objections.models import AgencyObjection, Objection
 from apps.subjects.models import CreditRecord, Subject
-from tests.factories import ClerkFactory, CreditOfficeFactory, OfficerFactory, OrganizationFactory
+from tests.factories import AuditedFactory, ClerkFactory, CreditOfficeFactory, OfficerFactory, OrganizationFactory
+from tests.service_agencies.factories import ServiceAgencyOrgFactory
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
 
 
@@ -109,3 +113,44 @@ def refused(world, **kwargs) -> Objection:
     return services.objection_step(
         objection, "refuse", by=world.clerk, reason="不予受理", refusal_reason="申请人非信用主体且无书面授权"
     )
+
+
+# --- objections received by a credit service agency (apps.objections.agency) ------------------
+
+
+def receive_agency_objection(staff, **kwargs):
+    """An objection `staff`'s service agency received about its own report, recorded through the
+    service (received today unless `received_on` says otherwise)."""
+    from apps.objections import agency
+
+    data = {
+        "by": staff,
+        "applicant_name": "南京某某建设有限公司",
+        "applicant_contact": "025-88888888",
+        "report_number": "CXPJ-2026-0137",
+        "information": "主体信用评级报告第3页所列的欠税记录",
+        "grounds": [Ground.ERROR],
+        "statement": "欠税已于报告出具前全部缴清，报告所载信息有误",
+        "reason": "收到异议申请",
+    }
+    data.update(kwargs)
+    return agency.agency_objection_receive(**data)
+
+
+class AgencyObjectionFactory(AuditedFactory):
+    """An objection a service agency received, in the state a test starts from (no clocks: use
+    `receive_agency_objection` for those)."""
+
+    class Meta:
+        model = AgencyObjection
+
+    number = factory.Sequence(lambda n: f"JGYY-2026-F{n:05d}")
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    applicant_name = "张三"
+    applicant_contact = "13800000000"
+    report_number = factory.Sequence(lambda n: f"XYBG-2026-{n:04d}")
+    information = "信用报告所载的逾期记录"
+    grounds = factory.LazyFunction(lambda: [Ground.ERROR])
+    statement = "该笔贷款已按期归还"
+    received_on = factory.LazyFunction(timezone.localdate)
+    status = AgencyObjectionStatus.RECEIVED

@@ -1,12 +1,16 @@
 """Factories of the service-agencies app: the agencies and their staff, registrations in each
 state a test starts from, yearly business information."""
 
+import datetime
+
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.core.choices import OrganizationKind, Role
 from apps.service_agencies.choices import ActionKind, FilingStatus
 from apps.service_agencies.models import BusinessReport, FreeReport, RegistryFiling, SupervisionAction
+from apps.service_agencies.models_batch import BatchQueryApplication, BatchStatus
 from tests.factories import AuditedFactory, OrganizationFactory, UserFactory, make_citizen_id, make_uscc
 
 
@@ -85,3 +89,73 @@ class FreeReportFactory(AuditedFactory):
     person_identifier = factory.Sequence(make_citizen_id)
     person_name = "张三"
     given_on = factory.LazyFunction(timezone.localdate)
+
+
+# --- pushed credit reports (Nanjing art. 65) ---------------------------------------------------
+
+import hashlib  # noqa: E402
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+
+from apps.service_agencies.models import PushedReport  # noqa: E402
+from tests.factories import FAKE_PDF  # noqa: E402
+
+
+def report_pdf(name: str = "评级报告.pdf"):
+    """An uploaded report file that passes the content check (a PDF by its magic number)."""
+    return SimpleUploadedFile(name, FAKE_PDF, content_type="application/pdf")
+
+
+class PushedReportFactory(AuditedFactory):
+    """A rating report of a service agency pushed by an officer of the procuring body; for the
+    checks of a push go through `apps.service_agencies.pushed.pushed_report_push`."""
+
+    class Meta:
+        model = PushedReport
+
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    subject = factory.SubFactory("tests.subjects.factories.CompanyFactory")
+    matter_kind = "procurement"
+    matter = "2026年市政道路养护服务政府采购项目"
+    report_number = factory.Sequence(lambda n: f"PJ-2026-{n:04d}")
+    report_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    conclusion = "信用等级AA，信用状况良好"
+    file = factory.django.FileField(filename="report.pdf", data=FAKE_PDF)
+    file_name = "评级报告.pdf"
+    file_sha256 = hashlib.sha256(FAKE_PDF).hexdigest()
+    pushed_by = factory.SubFactory("tests.factories.OfficerFactory")
+    pushing_org = factory.LazyAttribute(lambda o: o.pushed_by.organization)
+    pushed_on = factory.LazyFunction(timezone.localdate)
+
+
+class BatchQueryApplicationFactory(AuditedFactory):
+    """A batch-query application as received (Nanjing art. 67), its identifiers file stored as the
+    service stores it (one normalised identifier a line). `identifier_list` gives the subjects;
+    the agreement attachment is left out (`services_batch.batch_apply` adds it)."""
+
+    class Meta:
+        model = BatchQueryApplication
+
+    class Params:
+        identifier_list = factory.LazyFunction(lambda: [make_uscc(n, prefix="91320200") for n in range(3)])
+
+    number = factory.Sequence(lambda n: f"PL-2026-{n + 1:05d}")
+    agency = factory.SubFactory(ServiceAgencyOrgFactory)
+    purpose = "为授信客户开展信用评估"
+    legal_basis = "《南京市社会信用条例》第六十七条；批量查询协议"
+    subject_count = factory.LazyAttribute(lambda a: len(a.identifier_list))
+    identifiers = factory.LazyAttribute(
+        lambda a: ContentFile("".join(f"{i}\n" for i in a.identifier_list).encode("ascii"), name="ids.txt")
+    )
+    identifiers_name = "ids.csv"
+    status = BatchStatus.RECEIVED
+    received_on = factory.LazyFunction(timezone.localdate)
+
+
+class BatchQueryApprovedFactory(BatchQueryApplicationFactory):
+    """Approved for all its subjects, for 30 days."""
+
+    status = BatchStatus.APPROVED
+    decided_on = factory.LazyFunction(timezone.localdate)
+    approved_count = factory.LazyAttribute(lambda a: a.subject_count)
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))

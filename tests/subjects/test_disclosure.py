@@ -65,6 +65,40 @@ def test_minor_records_are_not_published_unless_the_item_says_so(policy):
     )
 
 
+@pytest.mark.django_db
+def test_a_minor_record_not_published_reads_not_disclosed_not_a_day_before_its_determination(client, policy):
+    """Issue 17: a minor record showed 2026-02-28 as its disclosure end beside 2026-03-01 as its
+    determination; the pages say 不公开, and a record kept current —."""
+    from django.template import Context, Template
+    from django.urls import reverse
+
+    from tests.factories import ClerkFactory
+
+    minor = RecordFactory(severity="minor", determined_on=dt.date(2026, 3, 1))
+    disclosure.apply_disclosure(minor, policy)
+    minor.save()
+    cell = Template("{% load credit %}{{ r|disclosure_end }}")
+    assert (minor.disclosure_ends_on, cell.render(Context({"r": minor}))) == (dt.date(2026, 2, 28), "不公开")
+    general = RecordFactory(severity="general", determined_on=dt.date(2026, 3, 1))
+    disclosure.apply_disclosure(general, policy)
+    assert cell.render(Context({"r": general})) == general.disclosure_ends_on.isoformat()
+    basic = RecordFactory(item=PublicBasicItemFactory())
+    disclosure.apply_disclosure(basic, policy)
+    assert (basic.disclosure_ends_on, cell.render(Context({"r": basic}))) == (None, "—")
+    # the subject's own inquiry shows every record of its file, the minor one too
+    client.force_login(ClerkFactory())
+    page = client.post(
+        reverse("subjects:credit_file", args=[minor.subject.pk]),
+        {
+            "mode": "self",
+            "purpose": "self_inquiry",
+            "identity_checked": "on",
+            "checked_identifier": minor.subject.identifier,
+        },
+    ).content.decode()
+    assert "不公开" in page and "2026-02-28" not in page
+
+
 def test_an_items_own_period_does_not_publish_minor_records_nor_pass_the_national_maximum(policy):
     """Tianjin art. 12, Zhangye art. 34: minor dishonest information is not published, whatever the
     item's own period; under the national rule the item's period keeps within the national range."""

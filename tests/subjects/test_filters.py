@@ -1,6 +1,7 @@
 """The filters of the records, batches and commitments pages: each narrows what the user may see,
-never more; bad input is a form error naming the field, not a server error; and none searches
-by a subject's name or identifier (that is a logged lookup)."""
+never more; bad input is a form error naming the field, not a server error; and only the records
+list searches by a subject's name or identifier, as a logged lookup (tests/subjects/
+test_record_filters.py)."""
 
 import datetime
 from functools import partial
@@ -46,9 +47,12 @@ def _error_page(client, url_name, params) -> str:
     return page.split('role="alert"')[1]
 
 
-def test_no_filter_searches_by_subject():
-    for filterset in (CreditRecordFilter, BatchFilter, CommitmentFilter):
+def test_no_filter_searches_by_subject_but_the_records_list_s_logged_one():
+    for filterset in (BatchFilter, CommitmentFilter):
         assert not set(filterset.base_filters) & SUBJECT_SEARCH
+    # Issue 17: the records list finds a subject's records; the list so filtered is a logged
+    # lookup (test_record_filters.test_a_search_by_subject_is_a_logged_lookup).
+    assert set(CreditRecordFilter.base_filters) & SUBJECT_SEARCH == {"subject"}
 
 
 # --- credit records -------------------------------------------------------------------------------

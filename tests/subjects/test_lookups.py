@@ -257,3 +257,21 @@ def test_a_long_category_shows_its_newest_records_and_the_rest_on_request(client
     page = client.post(url, {**lookup, "all_records": "1"}).content.decode()
     assert page.count("宁市监罚〔2026〕") == total and 'name="all_records"' not in page
     assert QueryLog.objects.count() == 2  # showing all is another logged lookup
+    # each log row counts every record in view, whether or not the page loaded it
+    assert [row.result["records"] for row in QueryLog.objects.all()] == [total, total]
+
+
+def test_the_credit_file_loads_only_the_newest_of_each_category(policy):
+    """Issue 16: a subject with hundreds of records costs a count, not every row with its joins:
+    the newest of each category, ordered by determination date, are the ones loaded."""
+    from apps.catalog.choices import Category
+
+    company = CompanyFactory()
+    item = RecordFactory(subject=company, determined_on=dt.date(2026, 1, 1)).item
+    for day in (5, 9, 2, 7, 3, 8, 4, 6):
+        RecordFactory(subject=company, item=item, determined_on=dt.date(2026, 1, day))
+    credit_file = credit_file_for(gov(ClerkFactory()), company, shown_per_category=3)
+    label = Category(item.category).label
+    assert [r.determined_on.day for r in credit_file.records_by_category[label]] == [9, 8, 7]
+    assert credit_file.counts_by_category[label] == 9 and credit_file.record_count == 9
+    assert credit_file.log_entry.result["ids"][:3] == [r.pk for r in credit_file.records_by_category[label]]

@@ -43,3 +43,18 @@ def measure_target_label(value: str) -> str:
     from apps.catalog.choices import MeasureTarget
 
     return MeasureTarget(value).label if value in MeasureTarget.values else value
+
+
+@register.filter
+def disclosure_end(record) -> str:
+    """The last day a record is disclosed as the pages show it: 不公开 for a record that is not
+    published at all (minor dishonest information: its end is the day before its period starts,
+    which read as a date would say it was disclosed until before it was determined), — for one
+    kept current, else the date."""
+    from apps.subjects.choices import DisclosureBasis
+
+    if record.disclosure_basis == DisclosureBasis.NOT_PUBLISHED:
+        return gettext("Not disclosed")
+    if record.disclosure_ends_on is None:
+        return "—"
+    return record.disclosure_ends_on.isoformat()

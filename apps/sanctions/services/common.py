@@ -110,18 +110,27 @@ ROLE_BY_RESPONSIBILITY = {
 }
 
 
+# Who acts on a case its organisation decides (the object permission on the case says which
+# organisation): the officers of a deciding agency, and the credit authority on a case it opened
+# from its own supervision finding (a false credit rating report, Nanjing art. 69 para. 4).
+CASE_ROLES = frozenset({Role.OFFICER, Role.AUTHORITY})
+
+
 def is_case_officer(case: ListingCase, user) -> bool:
     """The rule of the deciding agency's steps: its officers, holding the object permission."""
-    return user.is_superuser or (user.role == Role.OFFICER and user.has_perm("sanctions.change_listingcase", case))
+    return user.is_superuser or (user.role in CASE_ROLES and user.has_perm("sanctions.change_listingcase", case))
 
 
-def require_case_officer(by, case: ListingCase | None = None, organization=None) -> None:
-    """Officers of the deciding agency act on its cases (object permission on the case)."""
+def require_case_officer(by, case: ListingCase | None = None, organization=None, *, from_source: bool = False) -> None:
+    """Officers of the deciding agency act on its cases (object permission on the case). The
+    credit authority opens a case only from a finding of its own (`from_source`) and then acts
+    on that case as its deciding body."""
     if by is None:
         raise PermissionDenied(str(MSG_ONLY_AGENCY))
     if by.is_superuser:
         return
-    if by.role != Role.OFFICER:
+    allowed = CASE_ROLES if (from_source or case is not None) else {Role.OFFICER}
+    if by.role not in allowed:
         raise PermissionDenied(str(MSG_ONLY_AGENCY))
     if case is not None and not by.has_perm("sanctions.change_listingcase", case):
         raise PermissionDenied(str(MSG_ONLY_AGENCY))
@@ -186,11 +195,16 @@ def case_open(
     measures=(),
     record_item: CatalogItem | None = None,
     exemption_rule: ExemptionRule | None = None,
+    source=None,
 ) -> ListingCase:
     """File a case for the officer's agency. A serious-list case starts as a draft; a red-list
-    case as a proposal; a key-attention entry takes effect at once (Nanjing art. 37)."""
+    case as a proposal; a key-attention entry takes effect at once (Nanjing art. 37).
+
+    `source` is the finding of another app the case was opened from (a supervision action on a
+    credit service agency that found a false report, Nanjing art. 69 para. 4); the case names it,
+    and the credit authority may open such a case (`CASE_ROLES`)."""
     reason = require_reason(reason)
-    require_case_officer(by)
+    require_case_officer(by, from_source=source is not None)
     list_type = ListType(list_type)
     errors: dict[str, list[str]] = {}
     if not facts.strip():
@@ -226,6 +240,7 @@ def case_open(
         legal_basis=legal_basis.strip(),
         record_item=record_item,
         exemption_rule=exemption_rule,
+        source=source,
     )
     if list_type == ListType.KEY_ATTENTION:
         # Nanjing art. 37: on the key-attention list for the policy's validity (3 months).

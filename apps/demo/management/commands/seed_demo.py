@@ -1,8 +1,8 @@
 """Demo data for a local portal: organisations, one user per role, the city policies, then the
 reference catalogs, the subjects with their records and commitments, the list cases and the
 objections (`apps.demo.catalog`, `apps.demo.subjects`, `apps.demo.sanctions`,
-`apps.demo.objections`, `apps.demo.repair`, `apps.demo.service_agencies`, in that order: each builds on the one
-before).
+`apps.demo.objections`, `apps.demo.repair`, `apps.demo.service_agencies`, `apps.demo.agency_objections`,
+`apps.demo.batch_queries`, `apps.demo.pushed_reports`, in that order: each builds on the one before).
 
 Idempotent: running it again keeps the rows and resets the demo passwords to the printed ones.
 Refuses to run outside DEBUG unless --force (demo passwords must never reach production).
@@ -17,7 +17,17 @@ from django.db import transaction
 from apps.core.choices import OrganizationKind, Role
 from apps.core.models import Organization, User
 from apps.core.services import organization_save, user_save
-from apps.demo import catalog, objections, repair, sanctions, service_agencies, subjects
+from apps.demo import (
+    agency_objections,
+    batch_queries,
+    catalog,
+    objections,
+    pushed_reports,
+    repair,
+    sanctions,
+    service_agencies,
+    subjects,
+)
 
 REASON = "Demo data (seed_demo)"
 
@@ -43,7 +53,17 @@ DEMO_USERS = [
 ]
 
 # The demo data of each app, in the order the apps depend on each other.
-DEMO_STEPS = [catalog, subjects, sanctions, objections, repair, service_agencies]
+DEMO_STEPS = [
+    catalog,
+    subjects,
+    sanctions,
+    objections,
+    repair,
+    service_agencies,
+    agency_objections,
+    batch_queries,
+    pushed_reports,  # after the agencies it names
+]
 
 
 class Command(BaseCommand):

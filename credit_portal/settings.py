@@ -387,6 +387,8 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "")
 OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY = env_int("OBJECTION_ONLINE_PER_IDENTIFIER_PER_DAY", 3)
 OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR", 10)
 OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)
+# Comments on a catalog or list in public consultation sent from one address per hour (/public/catalog/).
+CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR = env_int("CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR", 5)
 
 # Background jobs (credit_portal/celery.py): Celery with Redis in production
 # (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one

@@ -362,6 +362,19 @@ PAGES: dict[str, Page] = {
         at("catalog:document_compare", "catalogs", lambda w: w.catalog, lambda w: w.base.listing_item.catalog),
         statuses(302, 200, 200, 200, 200, 200, 200),
     ),
+    # the public catalog pages (no login): what is published, and a list in consultation
+    "catalog:public_index": Page(at("catalog:public_index"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "catalog:public_document": Page(
+        at("catalog:public_document", "catalogs", lambda w: w.base.record.item.catalog),
+        statuses(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "catalog:public_item": Page(
+        at("catalog:public_item", lambda w: w.base.record.item.catalog, lambda w: w.base.record.item),
+        statuses(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "catalog:public_consultation": Page(
+        at("catalog:public_consultation", "catalogs", lambda w: w.catalog), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
     # subjects
     "subjects:search": Page(at("subjects:search"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "subjects:credit_file": Page(
@@ -654,6 +667,10 @@ AGENCY_STAFF: dict[str, int] = {
     "catalog:entry_edit": 404,
     "catalog:entry_remove": 404,
     "catalog:document_compare": 404,
+    "catalog:public_index": 200,
+    "catalog:public_document": 200,
+    "catalog:public_item": 200,
+    "catalog:public_consultation": 200,
     "subjects:search": 403,
     "subjects:credit_file": 403,
     "subjects:report_issue": 403,

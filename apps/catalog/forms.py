@@ -49,6 +49,17 @@ class CommentForm(forms.Form):
     )
 
 
+class PublicCommentForm(forms.Form):
+    """A comment from the public website on a list in consultation."""
+
+    author_name = forms.CharField(
+        label=_("Your name or organisation"),
+        max_length=100,
+        help_text=_("Shown to the credit office only; the page shows the comment as the public's."),
+    )
+    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class ReplyForm(forms.Form):
     reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 2}))
 

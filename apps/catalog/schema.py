@@ -33,8 +33,29 @@ class ForbiddenTerm:
     topic: str
     chinese: tuple[str, ...]
     english: tuple[tuple[str, ...], ...]
-    articles: str
+    articles: dict  # policy code → the article of that city's regulation
     consent_allows: bool = False
+
+    def article(self) -> str:
+        """The article of the active policy's regulation (CREDIT_POLICY), or that its regulation
+        is silent: a page cites only the city's own regulation."""
+        from django.conf import settings
+
+        return str(self.articles.get(settings.CREDIT_POLICY) or MSG_CITY_SILENT)
+
+
+# Where each city's regulation forbids collecting personal information.
+ARTICLES = {
+    "nanjing": gettext_lazy("Nanjing art. 29"),
+    "tianjin": gettext_lazy("Tianjin art. 16"),
+    "dalian": gettext_lazy("Dalian art. 18"),
+    "ningbo": gettext_lazy("Ningbo art. 19"),
+}
+MSG_CITY_SILENT = gettext_lazy("the city's regulation is silent; the platform follows the rule of the other cities")
+
+
+def _articles(*codes: str) -> dict:
+    return {code: ARTICLES[code] for code in codes}
 
 
 # Nanjing art. 29, Tianjin art. 16, Dalian art. 18, Ningbo art. 19.
@@ -43,13 +64,13 @@ FORBIDDEN_TERMS = (
         gettext_lazy("religious belief"),
         ("宗教", "信仰"),
         (("religion",), ("religious",), ("faith",)),
-        gettext_lazy("Nanjing art. 29, Tianjin art. 16, Dalian art. 18, Ningbo art. 19"),
+        _articles("nanjing", "tianjin", "dalian", "ningbo"),
     ),
     ForbiddenTerm(
         gettext_lazy("genes"),
         ("基因",),
         (("gene",), ("genes",), ("genetic",), ("dna",)),
-        gettext_lazy("Nanjing art. 29"),
+        _articles("nanjing"),
     ),
     ForbiddenTerm(
         gettext_lazy("fingerprints and other biometric information"),
@@ -66,25 +87,25 @@ FORBIDDEN_TERMS = (
             ("voiceprint",),
             ("palmprint",),
         ),
-        gettext_lazy("Nanjing art. 29, Tianjin art. 16, Dalian art. 18, Ningbo art. 19"),
+        _articles("nanjing", "tianjin", "dalian", "ningbo"),
     ),
     ForbiddenTerm(
         gettext_lazy("blood type"),
         ("血型",),
         (("blood", "type"), ("blood", "group")),
-        gettext_lazy("Nanjing art. 29, Tianjin art. 16, Dalian art. 18"),
+        _articles("nanjing", "tianjin", "dalian"),
     ),
     ForbiddenTerm(
         gettext_lazy("disease and medical history"),
         ("疾病", "病史", "病历", "诊断", "健康状况"),
         (("disease",), ("diseases",), ("illness",), ("medical", "history"), ("medical", "record"), ("diagnosis",)),
-        gettext_lazy("Nanjing art. 29, Tianjin art. 16, Dalian art. 18"),
+        _articles("nanjing", "tianjin", "dalian"),
     ),
     ForbiddenTerm(
         gettext_lazy("whereabouts"),
         ("行踪", "行动轨迹"),
         (("whereabouts",), ("trajectory",), ("location", "track")),
-        gettext_lazy("Ningbo art. 19"),
+        _articles("ningbo"),
     ),
     ForbiddenTerm(
         gettext_lazy("income, deposits, securities, commercial insurance, real estate or tax amounts"),
@@ -117,7 +138,7 @@ FORBIDDEN_TERMS = (
             ("tax", "amount"),
             ("tax", "paid"),
         ),
-        gettext_lazy("Nanjing art. 29, Tianjin art. 16, Dalian art. 18"),
+        _articles("nanjing", "tianjin", "dalian"),
         consent_allows=True,
     ),
 )
@@ -211,7 +232,7 @@ def validate_field_schema(fields, *, consent_collected: bool, subject_types) -> 
                 )
             else:
                 message = _("%(where)s: %(topic)s of natural persons may not be collected (%(articles)s).")
-            errors.append(message % {"where": where, "topic": term.topic, "articles": term.articles})
+            errors.append(message % {"where": where, "topic": term.topic, "articles": term.article()})
         cleaned.append(
             {
                 "name": name,

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import ListStatus
-from apps.catalog.models import CatalogItem, ExemptionRule, ListDocument, Measure
+from apps.catalog.models import Catalog, CatalogItem, ConsultationComment, ExemptionRule, ListDocument, Measure
 
 MSG_ITEM_NOT_PUBLISHED = gettext_lazy(
     "The catalog item {code} “{name}” is not in a published catalog; records can only be made under published items."
@@ -59,6 +59,43 @@ def published_measures() -> models.QuerySet[Measure]:
 
 def published_exemption_rules() -> models.QuerySet[ExemptionRule]:
     return ExemptionRule.objects.filter(exemption_list__status=ListStatus.PUBLISHED)
+
+
+# --- what the public sees (/public/catalog/, no login) ------------------------------------------
+# The catalog, the measure lists and the exemption list are published to the public once approved
+# (the city's regulation, `Policy.regulation`); a list in public consultation is shown with its
+# comments. Nothing else: a draft, an approved list not yet published and a superseded version are
+# the workbench's.
+
+
+def public_documents(model: type[ListDocument]) -> models.QuerySet:
+    """The published versions of `model` (one per level at most), national level first."""
+    return model.objects.filter(status=ListStatus.PUBLISHED).order_by("level", "-version")
+
+
+def public_consultations(model: type[ListDocument]) -> models.QuerySet:
+    """The versions of `model` in public consultation, newest consultation first."""
+    return model.objects.filter(status=ListStatus.CONSULTATION).order_by("-consultation_start", "level")
+
+
+def public_entries(document: ListDocument) -> models.QuerySet:
+    entries = document.entries()
+    return entries.prefetch_related("providers") if isinstance(document, Catalog) else entries
+
+
+def public_item(catalog_pk: int, item_pk: int) -> CatalogItem | None:
+    """An item of a published catalog, or None (an item of a draft is not the public's)."""
+    return (
+        CatalogItem.objects.filter(pk=item_pk, catalog_id=catalog_pk, catalog__status=ListStatus.PUBLISHED)
+        .select_related("catalog")
+        .prefetch_related("providers")
+        .first()
+    )
+
+
+def public_comments(document: ListDocument) -> models.QuerySet[ConsultationComment]:
+    """The comments on a list in consultation, oldest first, with the replies."""
+    return document.comments.select_related("organization").order_by("created_at", "pk")
 
 
 # --- version comparison -----------------------------------------------------------------------

@@ -4,7 +4,10 @@ lists, consultation comments. Every function takes the acting user and a reason.
 from __future__ import annotations
 
 import datetime
+import time
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -308,6 +311,65 @@ def comment_add(document: ListDocument, *, by, text: str, on_behalf_of: str = ""
     else:
         comment = ConsultationComment(document=document, author=by, organization=by.organization, text=text.strip())
     return audited_save(comment, by=by, reason=_("Consultation comment"))
+
+
+# Public comments (/public/catalog/…/consultation/, no login): the consultation is public (the
+# city's regulation: the catalog is drafted with the public's comments), so anyone may comment while
+# it runs. Abuse control as on the other public forms: a fixed hourly window per client address,
+# counted in Django's cache (the address is not stored on the comment), and a length cap.
+MSG_PUBLIC_COMMENTS_LIMITED = gettext_lazy(
+    "{limit} comments were already sent from your network address within the hour, the most allowed. "
+    "Try again later, or send your comment to the credit office in writing."
+)
+MSG_PUBLIC_COMMENT_LENGTH = gettext_lazy("A comment has at most {limit} characters.")
+PUBLIC_COMMENT_MAX_CHARS = 2000
+PUBLIC_COMMENT_REASON = gettext_lazy("Consultation comment from the public website")
+HOUR = 3600
+
+
+class CommentsLimited(Exception):
+    """Refused for volume (HTTP 429): `str()` is the message, `retry_after` the seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _public_comment_window(client_ip: str | None) -> tuple[str, int]:
+    now = int(time.time())
+    return f"catalog:public:comments:{client_ip or '-'}:{now // HOUR}", HOUR - now % HOUR
+
+
+@transaction.atomic
+def comment_add_public(document: ListDocument, *, author_name: str, text: str, client_ip: str | None):
+    """A comment from the public website on a list in consultation; no user, the author's name as
+    given. Raises CommentsLimited past CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR, Conflict when
+    the consultation is not running, ValidationError naming the field at fault."""
+    lock(document)
+    if not takes_comments(document):
+        raise Conflict(str(MSG_NO_COMMENTS))
+    text, author_name = (text or "").strip(), (author_name or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = _("Write the comment.")
+    elif len(text) > PUBLIC_COMMENT_MAX_CHARS:
+        errors["text"] = str(MSG_PUBLIC_COMMENT_LENGTH).format(limit=PUBLIC_COMMENT_MAX_CHARS)
+    if not author_name:
+        errors["author_name"] = _("Give your name or your organisation's.")
+    if errors:
+        raise ValidationError(errors)
+    limit = settings.CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR
+    key, left = _public_comment_window(client_ip)
+    if (cache.get(key) or 0) >= limit:
+        raise CommentsLimited(str(MSG_PUBLIC_COMMENTS_LIMITED).format(limit=limit), left)
+    comment = ConsultationComment(document=document, author_name=author_name[:100], text=text)
+    audited_save(comment, by=None, reason=str(PUBLIC_COMMENT_REASON))
+    if not cache.add(key, 1, timeout=left + 60):
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ran out in between
+            cache.add(key, 1, timeout=HOUR + 60)
+    return comment
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from apps.catalog import views
+from apps.catalog import public, views
 
 
 class ListKindConverter:
@@ -25,6 +25,13 @@ urlpatterns = [
     path("measure-lists/measures/", views.published_measure_list, name="measure_list"),
     path("catalogs/<int:pk>/export.<slug:fmt>", views.catalog_export, name="catalog_export"),
     path("catalogs/<int:pk>/import/", views.catalog_import_view, name="catalog_import"),
+    # public pages, no login
+    path("public/catalog/", public.public_index, name="public_index"),
+    path("public/catalog/catalogs/<int:pk>/items/<int:item_pk>/", public.public_item, name="public_item"),
+    path("public/catalog/<listkind:kind>/<int:pk>/", public.public_document, name="public_document"),
+    path(
+        "public/catalog/<listkind:kind>/<int:pk>/consultation/", public.public_consultation, name="public_consultation"
+    ),
     path("<listkind:kind>/", views.document_list, name="document_list"),
     path("<listkind:kind>/new/", views.document_create, name="document_create"),
     path("<listkind:kind>/<int:pk>/", views.document_detail, name="document_detail"),

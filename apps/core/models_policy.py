@@ -296,6 +296,12 @@ class Policy(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def regulation_title(self) -> str:
+        """The regulation's title as pages cite it (《…》), without the dates `regulation` adds."""
+        text = self.regulation or ""
+        return text[: text.index("》") + 1] if text.startswith("《") and "》" in text else text
+
     def get_listing_responsible_roles_display(self) -> str:
         labels = [str(ResponsibleRole(r).label) for r in self.listing_responsible_roles or [] if r in RESPONSIBLE_ROLES]
         return "、".join(labels) or str(_("none (the organisation only)"))

@@ -24,7 +24,7 @@ from apps.subjects.choices import RecordStatus
 MSG_REQUIRED = gettext_lazy("This field is required.")
 MSG_ONLY_PROVIDER = gettext_lazy("Interviews are recorded by officers of the agency that provided the information.")
 MSG_RECORD = gettext_lazy(
-    "Record {id} is not a disclosed dishonest record of {subject} provided by your agency (Tianjin art. 44: during the disclosure period)."
+    "Record {id} is not a disclosed dishonest record of {subject} provided by your agency (interviews are held during the disclosure period)."
 )
 MSG_FUTURE = gettext_lazy("An interview is recorded once it has been held, not before.")
 MSG_KIND = gettext_lazy("Choose a prompt or a warning interview.")

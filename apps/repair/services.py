@@ -53,7 +53,7 @@ MSG_ONLY_AGENCY = gettext_lazy(
     "Only officers of the agency that determined the information decide its repair (谁认定谁修复)."
 )
 MSG_LATE_REASON = gettext_lazy("The decision is due by {due}: say why it comes later.")
-MSG_NO_GRACE = gettext_lazy("The city policy ({policy}) provides no repair grace period (only Tianjin art. 45 does).")
+MSG_NO_GRACE = gettext_lazy("The city policy ({policy}) provides no repair grace period.")
 MSG_GRACE_PAST = gettext_lazy("The grace period ends after today.")
 MSG_DELIVERY_DATE = gettext_lazy("The decision was delivered between its date ({decided}) and today.")
 MSG_DECIDED_FOR = gettext_lazy("Repair application {number} was decided: {outcome}.")
@@ -360,7 +360,7 @@ REPAIR_CASE = Workflow(
             apply=_grant_grace,
             then=_pause_decision,
             help=gettext_lazy(
-                "The subject has a good reason it cannot finish the repair in time (Tianjin art. 45): the application stays open until the end date."
+                "The subject has a good reason it cannot finish the repair in time: the application stays open until the end date."
             ),
         ),
         Step(

@@ -17,6 +17,7 @@ from apps.core.choices import DocumentKind, QueryMode, QueryOutcome
 from apps.core.documents import document_issue
 from apps.core.documents import render_pdf as render_pdf  # moved to core; sanctions imports it from here
 from apps.core.querylog import LookupRequest
+from apps.core.selectors import active_policy
 from apps.subjects.models import CreditReport, Subject
 from apps.subjects.selectors import lookup_log, report_content
 
@@ -48,7 +49,14 @@ def credit_report_issue(lookup: LookupRequest, subject: Subject, *, verify_url: 
             kind=DocumentKind.CREDIT_REPORT,
             owner=report,
             template=REPORT_TEMPLATE,
-            context={"content": content, "lookup": lookup, "log_entry": entry, "verify_url": verify_url},
+            context={
+                "content": content,
+                "lookup": lookup,
+                "log_entry": entry,
+                "verify_url": verify_url,
+                # the regulation the report names (no context processor renders an issued document)
+                "policy": active_policy(),
+            },
             by=issuer,
             masked_name=subject.display_name,
         )

@@ -336,14 +336,66 @@ def _section(record: CreditRecord) -> str:
     return record.item.report_section or DEFAULT_REPORT_SECTION.get(record.category, ReportSection.OTHER)
 
 
+# The credit report lists the newest lookups of the subject (Nanjing art. 57: 提供个人信用报告应当
+# 注明信用信息的使用、查询情况) and says how many there were in all.
+REPORT_HISTORY_ROWS = 100
+# Who looked, per kind of report. A report to the subject (本人) or to whom it authorised names the
+# organisation that looked (never the person: the organisation answers for its staff's lookups); a
+# government or public report goes to someone the subject did not choose, and says only what kind
+# of body looked (an investigation's lookups are not told to another agency or to the public).
+REPORT_HISTORY_NAMES_ORGANISATIONS = {QueryMode.SELF, QueryMode.AUTHORISED}
+MSG_HISTORY_SUBJECT_ITSELF = gettext_lazy("The subject itself")
+MSG_HISTORY_PUBLIC = gettext_lazy("Public inquiry on the public website")
+
+
+@dataclass(frozen=True)
+class ReportLookup:
+    """One lookup as a credit report shows it: when, who (masked per the report's kind), the
+    mode and the purpose as their labels."""
+
+    at: datetime.datetime
+    who: str
+    mode: str
+    purpose: str
+
+
+def _lookup_who(row: QueryLog, report_mode: str) -> str:
+    if row.organization_id is None:
+        return str(MSG_HISTORY_SUBJECT_ITSELF if row.mode == QueryMode.SELF else MSG_HISTORY_PUBLIC)
+    if report_mode in REPORT_HISTORY_NAMES_ORGANISATIONS:
+        return row.organization.name
+    return row.organization.get_kind_display()
+
+
+def report_query_history(subject: Subject, mode: str, *, limit: int = REPORT_HISTORY_ROWS):
+    """The lookups of `subject` a credit report in `mode` lists: (the newest `limit`, masked per
+    the mode, as ReportLookup; how many there were in all). Every lookup that was let through
+    counts, whatever wrote it — a page, the API, a service agency's batch query (one row per
+    subject, with the batch as purpose) — refused ones do not (nothing was shown). Reads the
+    query log by the subject's identifier (no log of its own: issuing the report logs)."""
+    rows = QueryLog.objects.filter(subject_identifier=subject.identifier).exclude(outcome=QueryOutcome.REFUSED)
+    newest = rows.select_related("organization").order_by("-created_at", "-id")[:limit]
+    lookups = [
+        ReportLookup(
+            at=row.created_at,
+            who=_lookup_who(row, mode),
+            mode=row.get_mode_display(),
+            purpose=row.get_purpose_display(),
+        )
+        for row in newest
+    ]
+    return lookups, (rows.count() if len(lookups) == limit else len(lookups))
+
+
 @dataclass
 class ReportContent:
     subject: Subject
     mode: str
     sections: list[tuple[str, list[CreditRecord]]]
     commitments: list[Commitment]
-    query_history: list[QueryLog]
+    query_history: list[ReportLookup]
     as_of: datetime.date
+    query_history_total: int = 0
 
     @property
     def commitment_section_label(self) -> str:
@@ -356,12 +408,14 @@ def report_content(subject: Subject, mode: str) -> ReportContent:
     sections = []
     for section in REPORT_SECTIONS:
         sections.append((section.label, [r for r in records if _section(r) == section]))
+    history, total = report_query_history(subject, mode)
     return ReportContent(
         subject=subject,
         mode=mode,
         sections=sections,
         commitments=list(Commitment.objects.filter(subject=subject).select_related("made_to")),
-        query_history=_query_history(subject, mode=mode),
+        query_history=history,
+        query_history_total=total,
         as_of=timezone.localdate(),
     )
 

@@ -19,10 +19,10 @@ def field(name="note", label="备注", type="text", **extra):
         ("belief", "宗教信仰", "29"),
         ("blood_type", "血液分组", "29"),
         ("fingerprint_hash", "指纹摘要", "29"),
-        ("face_image", "照片", "16"),
+        ("face_image", "照片", "29"),
         ("gene_marker", "标记", "29"),
         ("medical_history", "既往史", "29"),
-        ("whereabouts", "去向", "19"),
+        ("whereabouts", "去向", ""),
         ("remark", "疾病情况", "29"),
     ],
 )
@@ -31,8 +31,9 @@ def test_forbidden_personal_information_is_refused_naming_the_article(name, labe
     with pytest.raises(ValidationError) as caught:
         validate_field_schema([field(name, label)], consent_collected=False, subject_types=PERSONS)
     message = " ".join(caught.value.messages)
-    chinese = {"29": "第二十九条", "16": "第十六条", "19": "第十九条"}[article]
-    assert chinese in message or f"art. {article}" in message
+    # the active policy's (Nanjing's) article; where Nanjing is silent, it says so and names no city
+    chinese = {"29": "第二十九条", "": "本市条例未作规定"}[article]
+    assert chinese in message and "天津" not in message and "宁波" not in message
     # Written consent does not make these collectable.
     with pytest.raises(ValidationError):
         validate_field_schema([field(name, label)], consent_collected=True, subject_types=PERSONS)
@@ -122,3 +123,12 @@ def test_numbers_with_too_many_digits_are_refused():
     assert set(errors) == {"amount", "days"} and "30" in errors["days"]
     cleaned, errors = clean_record_values(SCHEMA, {"kind": "警告", "amount": "9" * 30})
     assert not errors and cleaned["amount"] == "9" * 30
+
+
+def test_the_article_named_is_the_active_policy_s(settings):
+    """Whereabouts: only Ningbo's regulation forbids them (art. 19); under its preset the refusal
+    names that article, under Nanjing's none."""
+    settings.CREDIT_POLICY = "ningbo"
+    with pytest.raises(ValidationError) as caught:
+        validate_field_schema([field("whereabouts", "去向")], consent_collected=False, subject_types=PERSONS)
+    assert "第十九条" in " ".join(caught.value.messages)

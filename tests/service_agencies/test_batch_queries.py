@@ -354,8 +354,7 @@ def test_the_subject_sees_the_batch_lookup_in_its_own_report(staff):
     application = BatchQueryApprovedFactory(agency=staff.organization, identifier_list=[company.identifier])
     services_batch.batch_run(application, by=staff)
     history = report_content(company, QueryMode.SELF).query_history
-    assert [(q.organization_id, q.purpose) for q in history] == [(staff.organization_id, QueryPurpose.BATCH_QUERY)]
-    assert history[0].get_purpose_display() == "信用服务机构经批准的批量查询"
+    assert [(q.who, q.purpose) for q in history] == [(staff.organization.name, "信用服务机构经批准的批量查询")]
 
 
 def test_the_batch_rows_are_sealed_into_the_chain(staff, settings):

@@ -1,0 +1,81 @@
+"""Under the Nanjing preset no page names another city's regulation.
+
+Every citation of a regulation on a page comes from the active Policy (its `regulation` and the
+`*_basis` of each figure), never from a template or a Python string that names a city's article.
+This renders every page of the web matrix (tests/test_web_matrix.py: its URL list and its world
+of objects) as each role that may open it, plus an issued credit report, and fails when one names
+another city or its regulation.
+
+The Nanjing preset's bases say where Nanjing's regulation is silent and that the figure is the
+other cities' common practice (DESIGN.md section 5), without naming them: they are shown beside
+deadlines on daily pages.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from tests.test_web_matrix import PAGES, ROLES, TODAY, World, _answer
+
+pytestmark = pytest.mark.django_db
+
+OTHER_CITIES = re.compile(r"天津|大连|宁波|张掖|Tianjin|Dalian|Ningbo|Zhangye")
+# Pages of apps other helpers are changing at the same time (issue 17): their own templates still
+# cite another city's article; the fix belongs to those changes. Not strict: passes once fixed.
+OWNED_ELSEWHERE = {
+    "objections:new": "templates/objections/objection_new.html cites Dalian art. 42",
+    "service_agencies:action_list": "templates/service_agencies/action_list.html cites Ningbo art. 52",
+    "service_agencies:filing_list": "templates/service_agencies/filing_list.html cites Ningbo art. 50",
+    "service_agencies:filing_new": "apps/service_agencies/forms.py help text cites Dalian art. 46",
+    "service_agencies:free_report_list": "templates/service_agencies/free_report_list.html cites Tianjin art. 39",
+    "service_agencies:public_registry": "templates/service_agencies/public_registry.html cites Ningbo art. 50",
+}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    assert settings.CREDIT_POLICY == "nanjing"
+    with django_db_blocker.unblock(), time_machine.travel(TODAY, tick=False), transaction.atomic():
+        yield World()
+        transaction.set_rollback(True)
+
+
+def _other_cities(text: str) -> list[str]:
+    """Each mention with some text around it, for the failure message."""
+    return [text[max(m.start() - 40, 0) : m.end() + 40].replace("\n", " ") for m in OTHER_CITIES.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=[pytest.mark.xfail(reason=OWNED_ELSEWHERE[name], strict=False)])
+        if name in OWNED_ELSEWHERE
+        else name
+        for name in sorted(PAGES)
+    ],
+)
+def test_no_page_names_another_city_under_the_nanjing_preset(world, name):
+    page = PAGES[name]
+    found = {}
+    for role in ROLES:
+        if page.expected[role] != 200:
+            continue
+        response = _answer(world, page, role)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        mentions = _other_cities(response.content.decode())
+        if mentions:
+            found[role] = mentions[:3]
+    assert not found, f"{name} names another city under the Nanjing preset: {found}"
+
+
+def test_an_issued_credit_report_names_only_the_city_s_regulation(world):
+    html = world.report.document.html_text()
+    assert not _other_cities(html), _other_cities(html)
+    assert "《南京市社会信用条例》" in html

@@ -24,16 +24,6 @@ from tests.test_web_matrix import PAGES, ROLES, TODAY, World, _answer
 pytestmark = pytest.mark.django_db
 
 OTHER_CITIES = re.compile(r"天津|大连|宁波|张掖|Tianjin|Dalian|Ningbo|Zhangye")
-# Pages of apps other helpers are changing at the same time (issue 17): their own templates still
-# cite another city's article; the fix belongs to those changes. Not strict: passes once fixed.
-OWNED_ELSEWHERE = {
-    "objections:new": "templates/objections/objection_new.html cites Dalian art. 42",
-    "service_agencies:action_list": "templates/service_agencies/action_list.html cites Ningbo art. 52",
-    "service_agencies:filing_list": "templates/service_agencies/filing_list.html cites Ningbo art. 50",
-    "service_agencies:filing_new": "apps/service_agencies/forms.py help text cites Dalian art. 46",
-    "service_agencies:free_report_list": "templates/service_agencies/free_report_list.html cites Tianjin art. 39",
-    "service_agencies:public_registry": "templates/service_agencies/public_registry.html cites Ningbo art. 50",
-}
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +43,7 @@ def _other_cities(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=[pytest.mark.xfail(reason=OWNED_ELSEWHERE[name], strict=False)])
-        if name in OWNED_ELSEWHERE
-        else name
-        for name in sorted(PAGES)
-    ],
+    sorted(PAGES),
 )
 def test_no_page_names_another_city_under_the_nanjing_preset(world, name):
     page = PAGES[name]

@@ -24,7 +24,7 @@ class FilingForm(ReasonForm):
     credit_commitment = forms.CharField(
         label=_("Credit commitment"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("The agency's public credit commitment (信用承诺, Dalian art. 46)."),
+        help_text=_("The agency's public credit commitment (信用承诺)."),
     )
 
     def service_data(self) -> dict:

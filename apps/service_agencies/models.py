@@ -44,7 +44,7 @@ class RegistryFiling(AuditedModel):
     business_scope = models.TextField(_("business scope"))
     qualifications = models.TextField(_("qualifications"), blank=True)
     credit_commitment = models.TextField(
-        _("credit commitment"), help_text=_("The agency's public credit commitment (信用承诺, Dalian art. 46).")
+        _("credit commitment"), help_text=_("The agency's public credit commitment (信用承诺).")
     )
     status = models.CharField(_("status"), max_length=12, choices=FilingStatus.choices)
     filed_on = models.DateField(_("filed on"))

@@ -34,7 +34,7 @@ MSG_ONLY_AUTHORITY = gettext_lazy("Only the credit authority reviews, publishes 
 MSG_ALREADY_FILED = gettext_lazy(
     "Your agency already has registration {number} ({status}); a returned one is resubmitted, not filed anew."
 )
-MSG_NO_COMMITMENT = gettext_lazy("The registration carries the agency's credit commitment (Dalian art. 46).")
+MSG_NO_COMMITMENT = gettext_lazy("The registration carries the agency's credit commitment.")
 MSG_YEAR = gettext_lazy("Business information is filed for a past or the current year.")
 MSG_REPORT_COUNT = gettext_lazy("Give each kind of report with a whole number of reports issued, 0 or more.")
 

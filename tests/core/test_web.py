@@ -68,6 +68,31 @@ def test_the_menu_is_grouped_and_an_officer_sees_no_credit_office_tools(client, 
     assert all(label in nav for label in shown) and not any(label in nav for label in hidden)
 
 
+def test_the_authority_home_shows_its_work_and_the_years_figures(client, policy):
+    """Issue 17 item 6: the authority's home promised catalogs, reviews and statistics and showed
+    none; it lists the versions waiting for its approval or publication, the registrations to
+    review and the joint sanctions' figures of the year."""
+    from tests.catalog.factories import ApprovedCatalogFactory, ConsultationCatalogFactory, PublishedCatalogFactory
+    from tests.service_agencies.factories import RegistryFilingFactory, RegistryFilingPublishedFactory
+
+    authority = AuthorityUserFactory()
+    client.force_login(authority)
+    empty = client.get(reverse("core:home")).content.decode()
+    assert "没有待批准或待发布的目录和清单。" in empty and "没有待审核的名册备案。" in empty
+    assert "待复核" not in empty  # Nanjing provides no review by the authority
+    consulted, approved = ConsultationCatalogFactory(), ApprovedCatalogFactory()
+    PublishedCatalogFactory()
+    RegistryFilingFactory(name="南京测试信用评估有限公司")
+    RegistryFilingPublishedFactory(name="南京已公布信用评级有限公司")
+    page = client.get(reverse("core:home"))
+    documents = [entry.document for entry in page.context["documents_awaiting"]]
+    assert documents == [consulted, approved]
+    body = page.content.decode()
+    assert "发布" in body and "征求意见结束" in body
+    assert "南京测试信用评估有限公司" in body and "南京已公布信用评级有限公司" not in body
+    assert page.context["sanction_figures"]["checks"] == 0 and "联合奖惩核查" in body
+
+
 def test_home_shows_an_empty_state(client, policy):
     client.force_login(ClerkFactory())
     page = client.get(reverse("core:home")).content.decode()

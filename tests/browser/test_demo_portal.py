@@ -10,8 +10,8 @@ pytestmark = pytest.mark.browser
 
 ROLE_HOMES = {
     "clerk": ("信用工作机构工作台", "查询异常管控"),
-    "officer_market": ("南京市市场监督管理局工作台", "本市规则"),
-    "officer_tax": ("国家税务总局南京市税务局工作台", "本市规则"),
+    "officer_market": ("南京市市场监督管理局工作台", "名单案件"),
+    "officer_tax": ("国家税务总局南京市税务局工作台", "名单案件"),
     "authority": ("信用主管部门工作台", "本市规则"),
     "auditor": ("审计工作台", "登录日志"),
     "agency_rating": ("南京诚信信用评级有限公司工作台", "信用服务机构"),

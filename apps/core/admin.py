@@ -14,7 +14,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, PlatformStaffAdminMixin, ReasonModelForm
-from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
+from apps.core.identifiers import mask_identifier
 from apps.core.models import (
     POLICY_SECTIONS,
     Attachment,
@@ -36,6 +36,7 @@ from apps.core.models import (
     User,
 )
 from apps.core.services import organization_save, system_account_save, user_save
+from apps.core.templatetags.credit import logged_subject_name
 
 
 @admin.register(Organization)
@@ -242,11 +243,7 @@ class QueryLogAdmin(AppendOnlyAdmin):
 
     @admin.display(description=_("subject name"))
     def masked_name(self, obj):
-        return (
-            mask_name(obj.subject_name)
-            if identifier_kind(obj.subject_identifier) == KIND_CITIZEN_ID
-            else obj.subject_name
-        )
+        return logged_subject_name(obj)
 
     @admin.display(description=_("what was asked"))
     def masked_query(self, obj):

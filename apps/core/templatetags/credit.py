@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import gettext
 
-from apps.core.identifiers import mask_identifier, mask_name
+from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
 
 register = template.Library()
 
@@ -15,6 +15,14 @@ def masked(value: str) -> str:
 @register.filter
 def masked_name(value: str) -> str:
     return mask_name(value or "")
+
+
+@register.filter
+def logged_subject_name(entry) -> str:
+    """The name on a query-log row as lists show it: a person's masked (张**), an organisation's
+    in full — organisations' names are public (issue 17)."""
+    name = entry.subject_name or ""
+    return mask_name(name) if identifier_kind(entry.subject_identifier) == KIND_CITIZEN_ID else name
 
 
 @register.filter

@@ -160,6 +160,7 @@ class RowReader:
                 self.header_errors.append((header, str(MSG_HEADER_UNKNOWN).format(column=header, code=item.code)))
         self._dates: dict[str, datetime.date | None] = {}  # the few distinct dates of a file, parsed once
         self._lookups: dict = {}
+        self._targets: dict = {}  # a header as read -> its column
         present = {name for kind, name in self.columns.values() if kind == "std"}
         for required in ("identifier", "name"):
             if required not in present:
@@ -168,8 +169,11 @@ class RowReader:
     def parse(self, number: int, raw: dict) -> ParsedRow:
         row = ParsedRow(number=number)
         kind_text = ""
+        targets = self._targets
         for header, value in raw.items():
-            target = self.columns.get(_header(header))
+            if header not in targets:  # once per header of the file
+                targets[header] = self.columns.get(_header(header))
+            target = targets[header]
             if target is None:
                 continue
             if isinstance(value, str) and "\x00" in value:

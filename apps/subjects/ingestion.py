@@ -5,13 +5,16 @@
    a record entered by hand (identifier check digits, subject type allowed by the item, required
    document, the item's declared fields, dates the policy counts from); `check_finish` stores
    each problem with its row, column and message. Nothing is written to the credit files.
-2. `batch_submit` queues the write; `write_rows` reads the rows again and writes the valid ones
-   in chunks inside one transaction: a failure anywhere leaves nothing behind. Unknown subjects
-   are created from the row (identifier + name). The same source row sent again (agency + source
-   record id, or agency + item + subject + document number) updates the record instead of adding
-   one. On PostgreSQL each chunk goes through a staging table (`COPY`, then `INSERT … SELECT` /
-   `UPDATE … FROM`, history rows by `INSERT … SELECT`: apps.subjects.ingestion_pg); elsewhere
-   through the bulk helpers of apps.core.audit. History rows carry the officer and reason.
+2. `batch_submit` queues the write; `write_rows` writes the valid rows inside one transaction:
+   a failure anywhere leaves nothing behind. Unknown subjects are created from the row
+   (identifier + name). The same source row sent again (agency + source record id, or agency +
+   item + subject + document number) updates the record instead of adding one. History rows
+   carry the officer and reason. On PostgreSQL the check leaves the rows in the batch's staging
+   table and the rules that meet the data on file are SQL over it; the submit writes from it with
+   `INSERT … SELECT` / `UPDATE … FROM` and history rows by `INSERT … SELECT`, without reading the
+   file again when the file and the rules are unchanged since the check (`check_digest`;
+   apps.subjects.ingestion_pg). Elsewhere the submit reads and checks the rows again and writes
+   them in chunks through the bulk helpers of apps.core.audit.
 3. `batch_integrate`: the credit office confirms the integration into the credit files within
    the policy's working days (Ningbo art. 18).
 
@@ -492,8 +495,6 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
         subject.created_at = subject.updated_at = now
         subject.created_by = subject.updated_by = by
     create, update = bulk_create_audited, bulk_update_audited
-    if ingestion_pg.enabled(CreditRecord):  # COPY into staging, INSERT … SELECT / UPDATE … FROM
-        create, update = ingestion_pg.create, ingestion_pg.update
     created_subjects = create(list(new_subjects.values()), Subject, by=by, reason=reason)
     by_identifier = {s.identifier: s for s in created_subjects}
     existing = {

@@ -44,6 +44,7 @@ import os
 import pstats
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -64,6 +65,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000, help="data rows in the file (default 100000)")
     parser.add_argument("--encoding", choices=["gb18030", "utf-8"], default="gb18030", help="file encoding")
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="file format (default csv)")
+    parser.add_argument(
+        "--baselines",
+        type=int,
+        default=3,
+        help="PostgreSQL: times to measure raw COPY and COPY + set-based history of the same rows, "
+        "interleaved with the phases (default 3; 0: none)",
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python allocation peaks (slower)")
     parser.add_argument("--profile", action="store_true", help="cProfile each ingestion phase; print the top lines")
     parser.add_argument("--profile-lines", type=int, default=15, help="lines of each profile (default 15)")
@@ -130,11 +139,16 @@ class Meter:
         self.trace, self.profile, self.profile_lines = trace, profile, profile_lines
         self.results: list[Result] = []
         self.queries = 0
+        self.slow: list[tuple[float, str]] = []  # (seconds, statement) of the phase
 
     def count_queries(self, execute, sql, params, many, context):
         """A connection.execute_wrapper: counts the SQL statements sent (cheap, unlike DEBUG)."""
         self.queries += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.slow.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
 
     @contextlib.contextmanager
     def phase(self, name: str, rows: int, *, profile: bool = False):
@@ -146,6 +160,7 @@ class Meter:
             traced_start = tracemalloc.get_traced_memory()[0]
         profiler = cProfile.Profile() if (profile and self.profile) else None
         queries = self.queries
+        self.slow = []
         start = time.perf_counter()
         if profiler:
             profiler.enable()
@@ -161,6 +176,10 @@ class Meter:
             )
             self.results.append(result)
             print(result.line(), flush=True)
+            # Where the time goes on the database's side: the statements of the phase over 5 % of it.
+            for took, statement in sorted(self.slow, reverse=True)[:6]:
+                if took > 0.05 * seconds:
+                    print(f"    SQL {took:7.2f} s  {statement}", flush=True)
             if profiler:
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(self.profile_lines)
@@ -295,7 +314,12 @@ def prepare_database(url: str | None, workdir: Path) -> tuple[str, callable]:
     return url, lambda: run(drop)
 
 
-def setup_django(settings_module: str, database_url: str, media_root: Path) -> None:
+def setup_django(settings_module: str, database_url: str, media_root: Path, rows: int) -> None:
+    # The upload limits of production (20,000 rows, 20 MB) would refuse the benchmark's file.
+    os.environ["UPLOAD_MAX_ROWS"] = str(rows + 10)
+    for name in ("UPLOAD_MAX_BYTES", "UPLOAD_XLSX_MAX_UNCOMPRESSED_BYTES"):
+        os.environ[name] = str(4 * 1024**3)
+    os.environ["UPLOAD_XLSX_MAX_RATIO"] = "1000"
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     os.environ["DATABASE_URL"] = database_url
     os.environ["MEDIA_ROOT"] = str(media_root)
@@ -399,22 +423,102 @@ def bad_rows(n: int, header: list[str]) -> dict[int, tuple[callable, str]]:
 
 
 def write_file(path: Path, n: int, encoding: str, header: list[str], amount: str) -> dict[int, str]:
-    """Write the CSV; returns {spreadsheet row number (header = 1): column of its error}."""
+    """Write the CSV, or the XLSX when `path` ends in .xlsx; returns {spreadsheet row number
+    (header = 1): column of its error}."""
     spoil = bad_rows(n, header)
     expected: dict[int, str] = {}
-    previous: list[list[str]] = []
-    with open(path, "w", encoding=encoding, newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
+
+    def rows():
+        previous: list[list[str]] = []
         for i in range(n):
             row = good_row(i, amount)
             if i in spoil:
                 spoiler, column = spoil[i]
                 spoiler(row, previous)
                 expected[i + 2] = column
-            writer.writerow(row)
+            yield row
             previous = [row]
+
+    if path.suffix == ".xlsx":
+        from apps.core.tabular import write_xlsx
+
+        path.write_bytes(write_xlsx(header, rows()))
+        return expected
+    with open(path, "w", encoding=encoding, newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows())
     return expected
+
+
+# --- the same rows through bare PostgreSQL (the baselines of issue 15) ----------------------------
+
+
+def _csv_for_copy(path: Path, encoding: str, header: list[str], workdir: Path) -> Path:
+    """The rows as a CSV PostgreSQL's COPY reads (an XLSX is converted once, outside the timing)."""
+    if path.suffix != ".xlsx":
+        return path
+    from openpyxl import load_workbook
+
+    out_path = workdir / (path.stem + "-for-copy.csv")
+    with open(out_path, "w", encoding=encoding, newline="") as out:
+        writer = csv.writer(out)
+        rows = load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True)
+        writer.writerows(rows)
+    return out_path
+
+
+def copy_baselines(path: Path, encoding: str, header: list[str], rows: int) -> tuple[float, float]:
+    """Rows/s of (raw COPY of the file into a table of its columns; COPY into a staging table,
+    then one INSERT … SELECT … ON CONFLICT into a table of records and one INSERT … SELECT of
+    their history rows, in one transaction), on a fresh pair of tables each time."""
+    from django.db import connection, transaction
+
+    columns = [f"c{i}" for i in range(len(header))]
+    defined = ", ".join(f"{c} text" for c in columns)
+    listed = ", ".join(columns)
+    copy_sql = (
+        f"COPY {{}} ({listed}) FROM STDIN (FORMAT csv, HEADER true, ENCODING '{encoding.upper().replace('-', '')}')"
+    )
+    source = columns[6]  # 源记录编号
+
+    def stream(cursor, table):
+        with open(path, "rb") as handle, cursor.copy(copy_sql.format(table)) as copy:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+
+    rates = []
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw, bench_records, bench_records_history")
+        cursor.execute(f"CREATE TABLE bench_raw ({defined})")
+        cursor.execute(
+            f"CREATE TABLE bench_records (id bigserial PRIMARY KEY, {defined}, batch integer, "
+            f"created_at timestamptz, created_by integer, UNIQUE ({source}))"
+        )
+        cursor.execute(
+            f"CREATE TABLE bench_records_history (history_id bigserial PRIMARY KEY, id bigint, {defined}, "
+            "batch integer, created_at timestamptz, created_by integer, history_date timestamptz, "
+            "history_type varchar(1), history_user_id integer, history_change_reason varchar(100))"
+        )
+        started = time.perf_counter()
+        stream(cursor, "bench_raw")
+        rates.append(rows / (time.perf_counter() - started))
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor2:
+            cursor2.execute(f"CREATE TEMP TABLE bench_stage ({defined}) ON COMMIT DROP")
+            stream(cursor2, "bench_stage")
+            cursor2.execute(
+                f"WITH ins AS (INSERT INTO bench_records ({listed}, batch, created_at, created_by) "  # noqa: S608
+                f"SELECT DISTINCT ON ({source}) {listed}, 1, now(), 1 FROM bench_stage ORDER BY {source} "
+                f"ON CONFLICT ({source}) DO UPDATE SET {columns[8]} = EXCLUDED.{columns[8]} RETURNING *) "
+                f"INSERT INTO bench_records_history (id, {listed}, batch, created_at, created_by, history_date, "
+                f"history_type, history_user_id, history_change_reason) SELECT id, {listed}, batch, created_at, "
+                "created_by, now(), '+', 1, 'bench' FROM ins"
+            )
+        rates.append(rows / (time.perf_counter() - started))
+        cursor.execute("DROP TABLE bench_raw, bench_records, bench_records_history")
+    print(f"  baseline: raw COPY {rates[0]:,.0f} rows/s, COPY + set-based history {rates[1]:,.0f} rows/s", flush=True)
+    return rates[0], rates[1]
 
 
 # --- the run --------------------------------------------------------------------------------------
@@ -499,13 +603,29 @@ def main(argv=None) -> int:
     meter = Meter(trace=args.tracemalloc, profile=args.profile, profile_lines=args.profile_lines)
     checks = Checks()
     try:
-        setup_django(args.settings, database_url, media_root)
+        setup_django(args.settings, database_url, media_root, n)
         from django.db import connection
 
         connection.execute_wrappers.append(meter.count_queries)
+        real_commit = connection._commit
+
+        def timed_commit():  # the COMMIT runs the deferred foreign-key checks: count it as a statement
+            started = time.perf_counter()
+            try:
+                return real_commit()
+            finally:
+                meter.slow.append((time.perf_counter() - started, "COMMIT"))
+
+        connection._commit = timed_commit
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         print(f"source: {source_fingerprint()}")
-        print(f"rows: {n}, encoding: {args.encoding}, tracemalloc: {'on' if args.tracemalloc else 'off'}")
+        print(
+            f"rows: {n}, format: {args.format}, encoding: {args.encoding}, "
+            f"tracemalloc: {'on' if args.tracemalloc else 'off'}"
+        )
+        print(
+            f"machine: {os.cpu_count()} CPUs, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.1f} GiB"
+        )
         print(f"start: peak RSS {maxrss_mb():.1f} MB")
 
         with meter.phase("setup", 0):
@@ -526,14 +646,22 @@ def main(argv=None) -> int:
         from apps.subjects.ingestion_jobs import steps_inline
         from tests.subjects.test_ingestion import HEADER
 
-        first_path = workdir / f"bench-{n}-{args.encoding}-1.csv"
-        second_path = workdir / f"bench-{n}-{args.encoding}-2.csv"
+        first_path = workdir / f"bench-{n}-{args.encoding}-1.{args.format}"
+        second_path = workdir / f"bench-{n}-{args.encoding}-2.{args.format}"
         with meter.phase("generate", n):
             expected_errors = write_file(first_path, n, args.encoding, HEADER, AMOUNT_FIRST)
         write_file(second_path, n, args.encoding, HEADER, AMOUNT_SECOND)
         valid = n - len(expected_errors)
         size = first_path.stat().st_size / 1024 / 1024
         print(f"  file {first_path} ({size:.1f} MB), {len(expected_errors)} bad rows")
+
+        baselines: list[tuple[float, float]] = []
+        repeats = args.baselines if connection.vendor == "postgresql" else 0
+        copy_path = _csv_for_copy(first_path, args.encoding, HEADER, workdir) if repeats else None
+
+        def baseline():
+            if len(baselines) < repeats:
+                baselines.append(copy_baselines(copy_path, args.encoding, HEADER, n))
 
         timer = ChunkTimer() if args.chunk_times else None
         passes = [
@@ -543,11 +671,12 @@ def main(argv=None) -> int:
         if not args.no_resend:
             passes.append(("3", second_path, "unchanged", REASON_THIRD, AMOUNT_SECOND))
         for number, path, write_path, reason, amount in passes:
+            baseline()  # interleaved: before each pass, and once more after the last
             with meter.phase(f"check-{number}", n, profile=True):
                 batch = upload(officer, item, path)
             print(f"  check-{number}: {path.name}")
             verify_check(checks, batch, n, expected_errors)
-            checks.equal("encoding detected", batch.encoding, args.encoding)
+            checks.equal("encoding detected", batch.encoding, args.encoding if args.format == "csv" else "")
             if args.check_only:
                 break
             if timer:
@@ -558,6 +687,9 @@ def main(argv=None) -> int:
             if timer:
                 timer.report(f"submit-{number}")
             verify_submit(checks, batch, officer, valid, path=write_path, reason=reason, amount=amount)
+
+        while repeats and len(baselines) < repeats:
+            baseline()
 
         print()
         trace = args.tracemalloc
@@ -570,6 +702,24 @@ def main(argv=None) -> int:
             print(
                 f"| {r.phase} | {r.rows} | {r.seconds:.2f} | {r.rate:.0f} | {r.maxrss_after:.1f} | {r.queries} |{traced}"
             )
+        print()
+        if baselines:
+            seconds = {r.phase: r.seconds for r in meter.results}
+            raw = statistics.median(b[0] for b in baselines)
+            history = statistics.median(b[1] for b in baselines)
+            print(
+                f"baselines (median of {len(baselines)}): raw COPY {raw:,.0f} rows/s, COPY + history {history:,.0f} rows/s"
+            )
+            for label, phases in [
+                ("first file (check-1 + submit-1)", ("check-1", "submit-1")),
+                ("resend (check-3 + submit-3)", ("check-3", "submit-3")),
+            ]:
+                if all(p in seconds for p in phases):
+                    rate = n / sum(seconds[p] for p in phases)
+                    print(
+                        f"  {label}: {rate:,.0f} rows/s = {rate / raw:.3f} x raw COPY, {rate / history:.3f} x COPY + history"
+                    )
+            print(f"peak RSS of the run: {maxrss_mb():.1f} MB")
         print()
         if checks.failures:
             print(f"FAILED checks: {', '.join(checks.failures)}")

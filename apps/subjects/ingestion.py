@@ -5,13 +5,16 @@
    a record entered by hand (identifier check digits, subject type allowed by the item, required
    document, the item's declared fields, dates the policy counts from); `check_finish` stores
    each problem with its row, column and message. Nothing is written to the credit files.
-2. `batch_submit` queues the write; `write_rows` reads the rows again and writes the valid ones
-   in chunks inside one transaction: a failure anywhere leaves nothing behind. Unknown subjects
-   are created from the row (identifier + name). The same source row sent again (agency + source
-   record id, or agency + item + subject + document number) updates the record instead of adding
-   one. On PostgreSQL each chunk goes through a staging table (`COPY`, then `INSERT … SELECT` /
-   `UPDATE … FROM`, history rows by `INSERT … SELECT`: apps.subjects.ingestion_pg); elsewhere
-   through the bulk helpers of apps.core.audit. History rows carry the officer and reason.
+2. `batch_submit` queues the write; `write_rows` writes the valid rows inside one transaction:
+   a failure anywhere leaves nothing behind. Unknown subjects are created from the row
+   (identifier + name). The same source row sent again (agency + source record id, or agency +
+   item + subject + document number) updates the record instead of adding one. History rows
+   carry the officer and reason. On PostgreSQL the check leaves the rows in the batch's staging
+   table and the rules that meet the data on file are SQL over it; the submit writes from it with
+   `INSERT … SELECT` / `UPDATE … FROM` and history rows by `INSERT … SELECT`, without reading the
+   file again when the file and the rules are unchanged since the check (`check_digest`;
+   apps.subjects.ingestion_pg). Elsewhere the submit reads and checks the rows again and writes
+   them in chunks through the bulk helpers of apps.core.audit.
 3. `batch_integrate`: the credit office confirms the integration into the credit files within
    the policy's working days (Ningbo art. 18).
 
@@ -22,6 +25,7 @@ already seen in the file are kept, to report duplicates within one file.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -61,6 +65,10 @@ from apps.subjects.services import (
 )
 
 CHUNK = 1000
+DISTINCT_CACHED = 4096  # distinct values (dates, value sets) checked once per file, at most this many kept
+# Part of the rules' digest (check_digest): change it when a check changes, so that a batch
+# checked before the change is checked again at its submit.
+CHECK_VERSION = "2026-12-05"
 
 STANDARD_COLUMNS = [
     ("identifier", gettext_lazy("Subject identifier")),
@@ -153,6 +161,9 @@ class RowReader:
                 self.columns[header] = ("field", fields[header])
             else:
                 self.header_errors.append((header, str(MSG_HEADER_UNKNOWN).format(column=header, code=item.code)))
+        self._dates: dict[str, datetime.date | None] = {}  # the few distinct dates of a file, parsed once
+        self._lookups: dict = {}
+        self._targets: dict = {}  # a header as read -> its column
         present = {name for kind, name in self.columns.values() if kind == "std"}
         for required in ("identifier", "name"):
             if required not in present:
@@ -161,8 +172,11 @@ class RowReader:
     def parse(self, number: int, raw: dict) -> ParsedRow:
         row = ParsedRow(number=number)
         kind_text = ""
+        targets = self._targets
         for header, value in raw.items():
-            target = self.columns.get(_header(header))
+            if header not in targets:  # once per header of the file
+                targets[header] = self.columns.get(_header(header))
+            target = targets[header]
             if target is None:
                 continue
             if isinstance(value, str) and "\x00" in value:
@@ -207,7 +221,11 @@ class RowReader:
             return value
         if not text:
             return None
-        day = parse_date(text)
+        day = self._dates.get(text, ...)
+        if day is ...:
+            day = parse_date(text)
+            if len(self._dates) < DISTINCT_CACHED:
+                self._dates[text] = day
         if day is not None:
             return day
         row.errors.append((self.labels[name], _("“%(value)s” is not a date such as 2026-03-01.") % {"value": text}))
@@ -216,7 +234,11 @@ class RowReader:
     def _choice(self, row: ParsedRow, name: str, text: str, choices) -> str:
         if not text:
             return ""
-        lookup = {v: v for v in choices.values} | {str(label): v for v, label in choices.choices}
+        lookup = self._lookups.get(choices)
+        if lookup is None:
+            lookup = self._lookups[choices] = {v: v for v in choices.values} | {
+                str(label): v for v, label in choices.choices
+            }
         if text not in lookup:
             row.errors.append(
                 (
@@ -276,6 +298,26 @@ def raw_rows(batch: ImportBatch):
             return 1.0
 
     return table.headers, rows(), fraction
+
+
+def check_digest(batch: ImportBatch, policy) -> str:
+    """A digest of the batch's file and of every rule its check applies: the catalog item and
+    its providing organisations, the providing organisation of the batch, the policy (disclosure
+    periods) and CHECK_VERSION. The data the rows meet (subjects, records on file, listings) is
+    not in it: the submit meets it again in any case."""
+    digest = hashlib.sha256()
+    item = batch.item
+    for obj in (item, policy):
+        digest.update(repr([(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]).encode())
+    providers = sorted(item.providers.values_list("pk", flat=True))
+    digest.update(repr([CHECK_VERSION, batch.provider_id, providers, batch.encoding]).encode())
+    batch.file.open("rb")
+    try:
+        for block in iter(lambda: batch.file.read(1 << 20), b""):
+            digest.update(block)
+    finally:
+        batch.file.close()
+    return digest.hexdigest()
 
 
 @dataclass
@@ -453,8 +495,6 @@ def _write_chunk(batch: ImportBatch, checked: list[Checked], *, by, reason: str,
         subject.created_at = subject.updated_at = now
         subject.created_by = subject.updated_by = by
     create, update = bulk_create_audited, bulk_update_audited
-    if ingestion_pg.enabled(CreditRecord):  # COPY into staging, INSERT … SELECT / UPDATE … FROM
-        create, update = ingestion_pg.create, ingestion_pg.update
     created_subjects = create(list(new_subjects.values()), Subject, by=by, reason=reason)
     by_identifier = {s.identifier: s for s in created_subjects}
     existing = {
@@ -509,26 +549,39 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     return _queue(batch, BatchStep.SUBMIT)
 
 
-def write_rows(batch: ImportBatch, progress) -> ImportBatch:
-    """Write the valid rows of a batch in `submitting` (its lock held, inside the caller's
-    transaction): every rule applied again, subjects and records created or updated with their
-    history rows; then the batch is submitted and its integration clock opened."""
-    by, reason = batch.submit_by, batch.submit_reason
-    require_published_item(batch.item)
-    policy = active_policy()
-    now = timezone.now()
+def _write_checked(batch: ImportBatch, *, by, reason: str, now, policy, progress) -> list[int]:
+    """Read the file again, check every row and write the valid ones chunk by chunk (the path
+    other than PostgreSQL's); returns the counts of write_rows."""
     headers, rows, fraction = raw_rows(batch)
     reader = RowReader(batch.item, headers)
     counts = [0, 0, 0, 0]
     read = 0
+    with transaction.atomic():
+        for good, bad in checked_chunks(batch, reader, rows, policy):
+            read += len(good) + len(bad)
+            if good:
+                for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason, now=now)):
+                    counts[i] += n
+            progress(read=read, checked=read, written=sum(counts[1:]), fraction=fraction())
+    return counts
+
+
+def write_rows(batch: ImportBatch, progress) -> ImportBatch:
+    """Write the valid rows of a batch in `submitting` (its lock held, inside the caller's
+    transaction): subjects and records created or updated with their history rows; then the
+    batch is submitted and its integration clock opened. On PostgreSQL the rows the check staged
+    are written as they are when the file and the rules are unchanged since the check
+    (`check_digest`), and checked again set-based otherwise; elsewhere every row is checked
+    again on the way."""
+    by, reason = batch.submit_by, batch.submit_reason
+    require_published_item(batch.item)
+    policy = active_policy()
+    now = timezone.now()
     try:
-        with transaction.atomic():
-            for good, bad in checked_chunks(batch, reader, rows, policy):
-                read += len(good) + len(bad)
-                if good:
-                    for i, n in enumerate(_write_chunk(batch, good, by=by, reason=reason, now=now)):
-                        counts[i] += n
-                progress(read=read, checked=read, written=sum(counts[1:]), fraction=fraction())
+        if ingestion_pg.enabled(CreditRecord):
+            counts = ingestion_pg.submit_staged(batch, by=by, reason=reason, now=now, policy=policy, progress=progress)
+        else:
+            counts = _write_checked(batch, by=by, reason=reason, now=now, policy=policy, progress=progress)
     except IntegrityError:
         # Another batch wrote the same subjects or records meanwhile; nothing of this one was kept.
         raise Conflict(str(MSG_CONCURRENT)) from None

@@ -38,9 +38,9 @@ from apps.core.notifications import notify
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.uploads import upload_limits
-from apps.subjects import ingestion
+from apps.subjects import ingestion, ingestion_pg
 from apps.subjects.choices import BatchStatus, BatchStep
-from apps.subjects.models import ImportBatch, ImportRowError
+from apps.subjects.models import CreditRecord, ImportBatch, ImportRowError
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +205,9 @@ class ErrorList:
 
 
 def check_rows(batch: ImportBatch, progress) -> tuple[ErrorList, int, int]:
-    """Read and check every row of a stored batch (no write at all); returns (problems, rows,
-    rows with errors). `progress(read=, checked=, fraction=)` is told after each chunk."""
+    """Read and check every row of a stored batch (nothing written to the files; on PostgreSQL
+    the rows go into the batch's staging table, which the submit writes from); returns
+    (problems, rows, rows with errors). `progress(read=, checked=, fraction=)` after each chunk."""
     policy = active_policy()
     headers, rows, fraction = ingestion.raw_rows(batch)
     reader = ingestion.RowReader(batch.item, headers)
@@ -215,14 +216,18 @@ def check_rows(batch: ImportBatch, progress) -> tuple[ErrorList, int, int]:
         errors.add([(1, c, m) for c, m in reader.header_errors])
         errors.header = True
         return errors, 0, 0
-    total = invalid = 0
-    for good, bad in ingestion.checked_chunks(batch, reader, rows, policy):
-        total += len(good) + len(bad)
-        invalid += len(bad)
-        errors.add([(r.number, c, m) for r in bad for c, m in r.errors])
-        progress(read=total, checked=total, fraction=fraction())
+    if ingestion_pg.enabled(CreditRecord):  # COPY into the batch's staging table, the rules in SQL
+        total, invalid = ingestion_pg.check_rows(batch, reader, rows, fraction, policy, progress, errors.add)
+    else:
+        total = invalid = 0
+        for good, bad in ingestion.checked_chunks(batch, reader, rows, policy):
+            total += len(good) + len(bad)
+            invalid += len(bad)
+            errors.add([(r.number, c, m) for r in bad for c, m in r.errors])
+            progress(read=total, checked=total, fraction=fraction())
     if not total:
         errors.add([(2, "", _("The file has no rows."))])
+    batch.check_digest = ingestion.check_digest(batch, policy)
     return errors, total, invalid
 
 
@@ -273,7 +278,7 @@ def _check(batch: ImportBatch) -> str:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != BatchStatus.CHECKING or locked.step_started_at != started:
             return "skipped"  # another run of the check finished first
-        locked.encoding = batch.encoding
+        locked.encoding, locked.check_digest = batch.encoding, batch.check_digest
         check_finish(locked, errors, total, invalid)
         _notify(locked, MSG_NOTIFY_CHECKED, valid=locked.rows_valid, invalid=locked.rows_invalid)
         if locked.submit_reason and locked.submit_by_id and locked.rows_valid > 0:

@@ -1,19 +1,42 @@
-"""Set-based writes of a batch on PostgreSQL (DESIGN.md section 9): the rows of a chunk go into a
-temporary staging table through `COPY`, then into the table with one `INSERT … SELECT` (new rows)
-or one `UPDATE … FROM` (changed rows), and their history rows with one `INSERT … SELECT` from
-what was written, filled as simple-history fills its own (history date, type "+" or "~", user,
-change reason), so the history pages show them. No model instance is saved one by one and no
-history row is built in Python.
+"""Set-based check and write of a batch on PostgreSQL (DESIGN.md section 9).
 
-`_write_chunk` (apps.subjects.ingestion) uses it on PostgreSQL when `enabled()`; elsewhere, and
-with it switched off, the project's bulk helpers (apps.core.audit). Both give the same tables:
+- The check (`check_rows`) reads the file once into the batch's staging table by `COPY`, the
+  rules of one row applied to each distinct input once (`RowRules`), and runs the rules that meet
+  the data on file as SQL over the whole table (`_checked_sql`).
+- The submit (`submit_staged`) writes from that table: new subjects and records with one
+  `INSERT … SELECT` each, changed records with one `UPDATE … FROM`, and their history rows with
+  an `INSERT … SELECT` from what was written, filled as simple-history fills its own (history
+  date, type "+" or "~", user, change reason), so the history pages show them. No model instance
+  per row, no history row built in Python.
+
+Used when `enabled()`; elsewhere, and with it switched off, the row-by-row check and the project's
+bulk helpers (apps.core.audit). Both give the same row errors and tables:
 tests/subjects/test_ingestion_paths.py runs the same files through both.
 """
 
 from __future__ import annotations
 
-from django.db import connections, router, transaction
+import contextlib
+import datetime
+import json
+from functools import lru_cache
+
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
+
+from apps.catalog.choices import Severity, SubjectType
+from apps.catalog.schema import clean_record_values
+from apps.core.identifiers import mask_identifier
+from apps.subjects import ingestion
+from apps.subjects.choices import RecordStatus
+from apps.subjects.disclosure import extensions_for
+from apps.subjects.models import CreditRecord, Subject
+from apps.subjects.services import (
+    MSG_RECORD_CLOSED,
+    notify_records_created,
+    record_disclosure_errors,
+    record_rule_errors,
+)
 
 # Switched off by the equivalence test to run the other path on the same database.
 SET_BASED = {"on": True}
@@ -23,30 +46,9 @@ def enabled(model) -> bool:
     return SET_BASED["on"] and connections[router.db_for_write(model)].vendor == "postgresql"
 
 
-def _stage(cursor, connection, model, fields, suffix: str) -> str:
-    """An empty temporary table with `fields`' columns of the model's table (dropped at commit)."""
-    qn = connection.ops.quote_name
-    stage = qn(f"stage_{model._meta.db_table}_{suffix}")
-    columns = ", ".join(qn(f.column) for f in fields)
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608 (names from the model)
-        f"SELECT {columns} FROM {qn(model._meta.db_table)} WITH NO DATA"
-    )
-    cursor.execute(f"TRUNCATE {stage}")
-    return stage
-
-
-def _copy(cursor, connection, table: str, fields, objs, *, add: bool) -> None:
-    qn = connection.ops.quote_name
-    sql = f"COPY {table} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
-    with connection.wrap_database_errors, cursor.copy(sql) as copy:
-        for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, add), connection) for f in fields])
-
-
-def _history(cursor, connection, model, source: str, history_type: str, actor, reason: str) -> None:
+def _history_sql(connection, model, source: str, history_type: str, actor, reason: str) -> tuple[str, list]:
     """One history row for each row of `source` (an SQL FROM clause whose alias `t` has the
-    model's columns), in one INSERT … SELECT."""
+    model's columns): the INSERT … SELECT and its parameters."""
     qn = connection.ops.quote_name
     historical = getattr(model, model._meta.simple_history_manager_attribute).model
     tracked = {f.attname: f for f in model._meta.concrete_fields}
@@ -67,64 +69,464 @@ def _history(cursor, connection, model, source: str, history_type: str, actor, r
         else:
             values.append("%s")
             params.append(special[f.attname])
-    cursor.execute(
+    return (
         f"INSERT INTO {qn(historical._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM {source}",
         params,
     )
 
 
-def create(objs: list, model, *, by, reason: str) -> list:
-    """Insert new objects (ids taken from the table's sequence) and their "+" history rows."""
-    if not objs:
-        return objs
-    connection = connections[router.db_for_write(model)]
-    qn = connection.ops.quote_name
-    actor = by if getattr(by, "is_authenticated", False) else None
-    fields = model._meta.concrete_fields
-    pk = model._meta.pk
-    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, pk.column, len(objs)],
-        )
-        for obj, (value,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, value)
-        stage = _stage(cursor, connection, model, fields, "new")
-        _copy(cursor, connection, stage, fields, objs, add=True)
-        columns = ", ".join(qn(f.column) for f in fields)
-        with connection.wrap_database_errors:
-            cursor.execute(f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT {columns} FROM {stage}")  # noqa: S608
-        _history(cursor, connection, model, f"{stage} t", "+", actor, reason)
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
-    return objs
+# --- the check, set-based ---------------------------------------------------------------------
+#
+# The check reads the file once, in Python, and applies the rules of one row (identifier check
+# digits, dates, choices, the record's rules, the item's fields, the disclosure dates) to each
+# distinct input once (`RowRules`); the rows go into the batch's staging table by COPY, chunk by
+# chunk. The rules that need the database — the subject on file (its type), the same source
+# record twice in the file, the records on file (another subject's, revoked or expired) — run as
+# SQL over the whole table (`_CHECKED`), at the check to report and at the submit to write. The
+# staging table stays between the check and the submit, so that an unchanged file under unchanged
+# rules is written without reading it again (`submit_staged`).
+
+STAGE_COLUMNS = [
+    ("rownum", "integer"),
+    ("identifier", "text"),
+    ("kind", "text"),
+    ("name", "text"),
+    ("document_number", "text"),
+    ("document_date", "date"),
+    ("determined_on", "date"),
+    ("ended_on", "date"),
+    ("custodial_sentence_end", "date"),
+    ("severity", "text"),
+    ("category", "text"),
+    ("source_record_id", "text"),
+    ("vals", "jsonb"),
+    ("dedup_key", "text"),
+    ("disclosure_ends_on", "date"),
+    ("disclosure_basis", "text"),
+    ("parse_errors", "jsonb"),  # [[column, message], …]: the row could not be read (nothing else counts)
+    ("rule_errors", "jsonb"),  # [[field, message], …]: check_record's, but for the subject type
+    ("late_error", "jsonb"),  # [[field, message]]: the disclosure dates, counted only when nothing else is wrong
+]
+CLOSED = [RecordStatus.REVOKED, RecordStatus.EXPIRED]
 
 
-def update(objs: list, model, field_names: list[str], *, by, reason: str) -> int:
-    """Set `field_names` of existing objects in one UPDATE … FROM, and their "~" history rows."""
-    if not objs:
-        return 0
-    connection = connections[router.db_for_write(model)]
+def stage_table(batch) -> str:
+    """The batch's staging table (UNLOGGED: rebuilt from the file if lost in a crash)."""
+    return f"subjects_ingest_stage_{int(batch.pk)}"
+
+
+def _connection():
+    return connections[router.db_for_write(CreditRecord)]
+
+
+def drop_stage(batch) -> None:
+    with _connection().cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage_table(batch)}")
+
+
+def _stage_exists(cursor, batch) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage_table(batch)])
+    return cursor.fetchone()[0]
+
+
+class RowRules:
+    """The rules of `check_record` for the rows of one batch, each distinct input checked once
+    (a file repeats its severities, dates and values), in check_record's three parts: the
+    record's own rules but its subject type, the values against the item's fields, and the
+    disclosure dates (apps.subjects.services). The subject type is the subject's on file when
+    there is one, which SQL knows: `kind_errors` gives its message."""
+
+    def __init__(self, batch, reader, policy):
+        self.item, self.provider, self.reader, self.policy = batch.item, batch.provider, reader, policy
+        self.item._provider_ids = set(self.item.providers.values_list("pk", flat=True))
+        cached = lru_cache(maxsize=ingestion.DISTINCT_CACHED)
+        self.rules, self._values, self.disclosure = cached(self._rules), cached(self._values), cached(self._disclosure)
+        self.kind_errors = cached(self._kind_errors)
+
+    def _record(self, **fields) -> CreditRecord:
+        return CreditRecord(item=self.item, provider=self.provider, **fields)
+
+    def _rules(self, severity: str, has_document: bool) -> tuple[tuple, str, str]:
+        record = self._record(
+            subject=Subject(kind=SubjectType.NATURAL_PERSON),  # its type is left to kind_errors
+            severity=severity,
+            document_number="-" if has_document else "",
+            document_date=datetime.date.min if has_document else None,
+        )
+        errors = record_rule_errors(record)
+        errors.pop("identifier", None)
+        return tuple((f, m) for f, messages in errors.items() for m in messages), record.category, record.severity
+
+    def _kind_errors(self, kind: str) -> tuple[str, ...]:
+        record = self._record(subject=Subject(kind=kind), severity=Severity.GENERAL, document_number="-")
+        return tuple(record_rule_errors(record).get("identifier", []))
+
+    def values(self, raw: dict) -> tuple[dict, dict]:
+        key = tuple((name, type(value), value) for name, value in raw.items())
+        try:
+            return self._values(key)
+        except TypeError:  # a list or an object posted as a value: not hashable
+            return clean_record_values(self.item.record_fields, raw)
+
+    def _values(self, key: tuple) -> tuple[dict, dict]:
+        return clean_record_values(self.item.record_fields, {name: value for name, _type, value in key})
+
+    def _disclosure(self, category, severity, document_date, determined_on, ended_on, custodial_sentence_end):
+        record = self._record(
+            category=category,
+            severity=severity,
+            document_date=document_date,
+            determined_on=determined_on,
+            ended_on=ended_on,
+            custodial_sentence_end=custodial_sentence_end,
+        )
+        errors = record_disclosure_errors(record, self.policy, {})  # extensions: at the submit
+        late = [(f, m) for f, messages in errors.items() for m in messages]
+        return record.disclosure_ends_on, record.disclosure_basis, late or None
+
+    def stage(self, row) -> tuple:
+        """The row as a tuple of STAGE_COLUMNS."""
+        if row.errors:
+            _cleaned, value_errors = self.values(row.values)
+            errors = row.errors + [(self.reader.column_of(name), m) for name, m in value_errors.items()]
+            return (row.number, *([None] * 15), _json(errors), None, None)
+        record = row.record
+        document_number = record.get("document_number", "")
+        dates = [record.get(name) for name in ("document_date", "determined_on", "ended_on", "custodial_sentence_end")]
+        rule_errors, category, severity = self.rules(record.get("severity", ""), bool(document_number and dates[0]))
+        cleaned, value_errors = self.values(row.values)
+        errors = [*rule_errors, *value_errors.items()]
+        end, basis, late = None, "", None
+        if not errors:
+            end, basis, late = self.disclosure(category, severity, *dates)
+        dedup_key = CreditRecord.make_dedup_key(
+            source_record_id=row.source_record_id,
+            item_code=self.item.code,
+            identifier=row.identifier,
+            document_number=document_number,
+            content=[cleaned, dates[1], dates[0], dates[2]],
+        )
+        return (
+            row.number,
+            row.identifier,
+            row.kind,
+            row.name,
+            document_number,
+            *dates,
+            severity,
+            category,
+            row.source_record_id,
+            _json(cleaned),
+            dedup_key,
+            end,
+            basis,
+            None,
+            _json(errors) if errors else None,
+            _json(late) if late else None,
+        )
+
+    def row_errors(self, found) -> list[tuple[str, str]]:
+        """The (column, message) of a row `_CHECKED` found wrong, in check_record's order."""
+        number, parse_errors, rule_errors, late_error, kind, first, owner, status, identifier, source = found
+        if parse_errors:  # Django reads jsonb as its text
+            return [tuple(e) for e in json.loads(parse_errors)]
+        rule_errors = json.loads(rule_errors) if rule_errors else []
+        late_error = json.loads(late_error) if late_error else None
+        kind_errors = self.kind_errors(kind)
+        if rule_errors or kind_errors or late_error:
+            errors = [
+                *((f, m) for f, m in rule_errors if f == "severity"),
+                *(("identifier", m) for m in kind_errors),
+                *((f, m) for f, m in rule_errors if f != "severity"),
+            ]
+            return [(self.reader.column_of(f), m) for f, m in errors or late_error]
+        column = self.reader.labels["source_record_id"]
+        if first is not None and number > first:
+            return [(column, str(ingestion.MSG_DUPLICATE).format(row=first))]
+        if owner != identifier:
+            return [(column, str(ingestion.MSG_OTHER_SUBJECT).format(source=source, owner=mask_identifier(owner)))]
+        return [(column, str(MSG_RECORD_CLOSED).format(status=RecordStatus(status).label))]
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def stage_rows(batch, reader, rows, fraction, policy, progress) -> int:
+    """Read every row into the batch's staging table (made anew), checked as far as one row goes;
+    returns the number of rows. `progress(read=, checked=, fraction=)` after each chunk."""
+    rules = RowRules(batch, reader, policy)
+    stage = stage_table(batch)
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS)
+    total = 0
+    with _connection().cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE UNLOGGED TABLE {stage} ({columns})")
+        try:
+            chunk = []
+            for number, raw in rows:
+                chunk.append(rules.stage(reader.parse(number, raw)))
+                if len(chunk) >= ingestion.CHUNK:
+                    total += _copy_rows(cursor, stage, chunk)
+                    chunk = []
+                    progress(read=total, checked=total, fraction=fraction())
+            total += _copy_rows(cursor, stage, chunk)
+            cursor.execute(f"ANALYZE {stage}")
+        except BaseException:
+            with contextlib.suppress(DatabaseError):
+                cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+            raise
+    return total
+
+
+def _copy_rows(cursor, stage: str, rows: list[tuple]) -> int:
+    if rows:
+        with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return len(rows)
+
+
+def _checked_sql(stage: str) -> str:
+    """`c`: every staged row with its subject on file, whether it passes every rule of one row
+    (`ok`), the first row of the file with its source record (`first`), and the record on file
+    with that source record (`record_id`, its subject's identifier `owner`, its status).
+    Parameters: the item's subject types, the providing organisation."""
+    subjects, records = Subject._meta.db_table, CreditRecord._meta.db_table
+    return f"""
+        WITH s AS (
+            SELECT st.*, sub.id AS subject_id, COALESCE(sub.kind, st.kind) AS eff_kind,
+                   (st.parse_errors IS NULL AND st.rule_errors IS NULL AND st.late_error IS NULL
+                    AND COALESCE(sub.kind, st.kind) = ANY(%s)) AS ok
+            FROM {stage} st LEFT JOIN {subjects} sub ON sub.identifier = st.identifier
+        ), f AS (
+            SELECT s.*, CASE WHEN s.ok THEN min(s.rownum) OVER (PARTITION BY s.ok, s.dedup_key) END AS first
+            FROM s
+        ), c AS (
+            SELECT f.*, r.id AS record_id, o.identifier AS owner, r.status AS record_status
+            FROM f
+            LEFT JOIN {records} r ON f.ok AND f.rownum = f.first AND r.provider_id = %s AND r.dedup_key = f.dedup_key
+            LEFT JOIN {subjects} o ON o.id = r.subject_id
+        )"""  # noqa: S608 (table names from the models)
+
+
+def stage_errors(batch, reader, policy):
+    """(row, [(column, message)]) of every staged row that fails a rule, in row order."""
+    rules = RowRules(batch, reader, policy)
+    sql = (
+        _checked_sql(stage_table(batch))  # noqa: S608 (table names from the models)
+        + """
+        SELECT rownum, parse_errors, rule_errors, late_error, eff_kind, first, owner, record_status, identifier,
+               source_record_id
+        FROM c WHERE NOT ok OR rownum > first OR owner <> identifier OR record_status = ANY(%s)
+        ORDER BY rownum"""
+    )
+    with transaction.atomic(using=_connection().alias), _connection().chunked_cursor() as cursor:
+        cursor.execute(sql, [list(batch.item.subject_types), batch.provider_id, CLOSED])
+        while found := cursor.fetchmany(2000):
+            for one in found:
+                yield one[0], rules.row_errors(one)
+
+
+def check_rows(batch, reader, rows, fraction, policy, progress, add_errors) -> tuple[int, int]:
+    """The check of a batch on PostgreSQL: stage the rows, then report what fails; returns (rows,
+    rows with errors). `add_errors([(row, column, message), …])` in row order."""
+    total = stage_rows(batch, reader, rows, fraction, policy, progress)
+    invalid = 0
+    for number, errors in stage_errors(batch, reader, policy):
+        invalid += 1
+        add_errors([(number, column, message) for column, message in errors])
+    return total, invalid
+
+
+# --- the submit, set-based ------------------------------------------------------------------
+
+
+def submit_staged(batch, *, by, reason: str, now, policy, progress) -> list[int]:
+    """Write a batch's valid rows from its staging table (inside the caller's transaction):
+    (subjects created, records created, updated, unchanged). The rows are checked again first,
+    set-based, when the file or a rule changed since the check (`check_digest`) or the staging
+    table is gone; the rules that meet the data on file run again in any case."""
+    with _connection().cursor() as cursor:
+        staged = _stage_exists(cursor, batch)
+    if not (staged and batch.check_digest and batch.check_digest == ingestion.check_digest(batch, policy)):
+        headers, rows, fraction = ingestion.raw_rows(batch)
+        reader = ingestion.RowReader(batch.item, headers)
+        stage_rows(batch, reader, rows, fraction, policy, progress)
+    return _write_stage(batch, by=by, reason=reason, now=now, policy=policy, progress=progress)
+
+
+def _insert_select(connection, model, given: dict[str, str], *, now, actor) -> tuple[str, str, list]:
+    """(columns, SELECT expressions, parameters) of an INSERT … SELECT of `model`: the `given`
+    expressions, the audit fields, and every other field's default."""
+    qn = connection.ops.quote_name
+    columns, expressions, params = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.attname in given:
+            expressions.append(given[f.attname])
+            continue
+        expressions.append("%s")
+        if f.attname in ("created_at", "updated_at"):
+            params.append(now)
+        elif f.attname in ("created_by_id", "updated_by_id"):
+            params.append(actor.pk if actor is not None else None)
+        else:
+            params.append(f.get_db_prep_save(f.get_default(), connection))
+    return ", ".join(columns), ", ".join(expressions), params
+
+
+def _write_stage(batch, *, by, reason: str, now, policy, progress) -> list[int]:
+    connection = _connection()
     qn = connection.ops.quote_name
     actor = by if getattr(by, "is_authenticated", False) else None
-    pk = model._meta.pk
-    fields = [pk] + [model._meta.get_field(name) for name in field_names]
-    table = qn(model._meta.db_table)
+    stage, subjects, records = stage_table(batch), qn(Subject._meta.db_table), qn(CreditRecord._meta.db_table)
+    total = batch.rows_total
     with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
-        stage = _stage(cursor, connection, model, fields, "changed")
-        _copy(cursor, connection, stage, fields, objs, add=False)
-        assignments = ", ".join(f"{qn(f.column)} = s.{qn(f.column)}" for f in fields[1:])
+        cursor.execute("DROP TABLE IF EXISTS ingest_write")
         cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM {stage} s WHERE {table}.{qn(pk.column)} = s.{qn(pk.column)}"  # noqa: S608
+            "CREATE TEMP TABLE ingest_write ON COMMIT DROP AS "  # noqa: S608 (table names from the models)
+            + _checked_sql(stage)
+            + """
+            SELECT rownum, identifier, eff_kind AS kind, name, subject_id, record_id, document_number,
+                   document_date, determined_on, ended_on, custodial_sentence_end, severity, category,
+                   source_record_id, vals, dedup_key, disclosure_ends_on, disclosure_basis
+            FROM c
+            WHERE ok AND rownum = first
+              AND (record_id IS NULL OR (owner = identifier AND record_status <> ALL(%s)))""",
+            [list(batch.item.subject_types), batch.provider_id, CLOSED],
         )
-        _history(
-            cursor,
+        cursor.execute("ANALYZE ingest_write")
+        progress(read=total, checked=total, fraction=1.0)
+        if policy.disclosure_extended_while_listed:
+            _extend_disclosures(cursor, batch, policy)
+
+        # New subjects: one per identifier, named as the first row naming it.
+        columns, expressions, params = _insert_select(
             connection,
-            model,
-            f"{table} t JOIN {stage} s ON t.{qn(pk.column)} = s.{qn(pk.column)}",
-            "~",
-            actor,
-            reason,
+            Subject,
+            {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name"},
+            now=now,
+            actor=actor,
         )
-    return len(objs)
+        history, history_params = _history_sql(connection, Subject, "ins t", "+", actor, reason)
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {subjects} ({columns}) SELECT {expressions} FROM ("  # noqa: S608
+            "SELECT DISTINCT ON (identifier) identifier, kind, name FROM ingest_write WHERE subject_id IS NULL "
+            f"ORDER BY identifier, rownum) w RETURNING *) {history}",
+            params + history_params,
+        )
+        subjects_created = cursor.rowcount
+
+        # New records.
+        given = {
+            name: f"w.{qn(name)}"
+            for name in [
+                "category",
+                "severity",
+                "document_number",
+                "document_date",
+                "determined_on",
+                "ended_on",
+                "custodial_sentence_end",
+                "disclosure_ends_on",
+                "disclosure_basis",
+                "source_record_id",
+                "dedup_key",
+            ]
+        } | {
+            "subject_id": "sub.id",
+            "item_id": str(int(batch.item_id)),
+            "provider_id": str(int(batch.provider_id)),
+            "batch_id": str(int(batch.pk)),
+            "values": "w.vals",
+        }
+        columns, expressions, params = _insert_select(connection, CreditRecord, given, now=now, actor=actor)
+        history, history_params = _history_sql(connection, CreditRecord, "ins t", "+", actor, reason)
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {records} ({columns}) SELECT {expressions} "  # noqa: S608
+            f"FROM ingest_write w JOIN {subjects} sub ON sub.identifier = w.identifier "
+            f"WHERE w.record_id IS NULL ORDER BY w.rownum RETURNING *) {history}",
+            params + history_params,
+        )
+        created = cursor.rowcount
+        progress(read=total, checked=total, written=created, fraction=1.0)
+
+        # Records sent again with a change; the others are left alone (no write, no history).
+        def column(name: str) -> str:
+            return "vals" if name == "values" else qn(CreditRecord._meta.get_field(name).column)
+
+        assignments = [
+            f"{qn(CreditRecord._meta.get_field(name).column)} = w.{column(name)}"
+            for name in ingestion.UPDATED_FIELDS
+            if name not in ("batch", "updated_at", "updated_by")
+        ]
+        compared = [qn(CreditRecord._meta.get_field(name).column) for name in ingestion.COMPARED_FIELDS]
+        history, history_params = _history_sql(connection, CreditRecord, "upd t", "~", actor, reason)
+        cursor.execute(
+            f"WITH upd AS (UPDATE {records} r SET {', '.join(assignments)}, batch_id = %s, "  # noqa: S608
+            "updated_at = %s, updated_by_id = %s FROM ingest_write w WHERE r.id = w.record_id "
+            f"AND ({', '.join(f'r.{c}' for c in compared)}) IS DISTINCT FROM "
+            f"({', '.join(f'w.{column(n)}' for n in ingestion.COMPARED_FIELDS)}) RETURNING r.*) {history}",
+            [batch.pk, now, actor.pk if actor is not None else None, *history_params],
+        )
+        updated = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM ingest_write WHERE record_id IS NOT NULL")
+        unchanged = cursor.fetchone()[0] - updated
+        progress(read=total, checked=total, written=created + updated + unchanged, fraction=1.0)
+        _notify_created(batch)
+        cursor.execute("DROP TABLE ingest_write")
+        cursor.execute(f"DROP TABLE {stage}")
+    return [subjects_created, created, updated, unchanged]
+
+
+def _extend_disclosures(cursor, batch, policy) -> None:
+    """While a subject on file is on the serious list its dishonest records stay disclosed
+    longer (apps.subjects.disclosure): the disclosure of its rows is worked out again with it."""
+    ends: dict[int, datetime.date] = {}
+    with _connection().chunked_cursor() as ids:
+        ids.execute("SELECT DISTINCT subject_id FROM ingest_write WHERE subject_id IS NOT NULL")
+        while found := ids.fetchmany(20000):
+            ends.update(extensions_for([subject_id for (subject_id,) in found]))
+    if not ends:
+        return
+    cursor.execute(
+        "SELECT rownum, subject_id, category, severity, document_date, determined_on, ended_on, "
+        "custodial_sentence_end FROM ingest_write WHERE subject_id = ANY(%s)",
+        [list(ends)],
+    )
+    changes = []
+    for number, subject_id, category, severity, *dates in cursor.fetchall():
+        record = CreditRecord(
+            item=batch.item,
+            subject_id=subject_id,
+            category=category,
+            severity=severity,
+            **dict(zip(["document_date", "determined_on", "ended_on", "custodial_sentence_end"], dates, strict=True)),
+        )
+        record_disclosure_errors(record, policy, ends)
+        changes.append((record.disclosure_ends_on, record.disclosure_basis, number))
+    cursor.executemany(
+        "UPDATE ingest_write SET disclosure_ends_on = %s, disclosure_basis = %s WHERE rownum = %s", changes
+    )
+
+
+def _notify_created(batch) -> None:
+    """Tell the other apps of the records created for subjects already on file (a subject the
+    batch created has nothing elsewhere to act on: no listing, no case)."""
+    records = qn_table(CreditRecord)
+    with _connection().chunked_cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id FROM ingest_write w JOIN {records} r ON r.provider_id = %s AND r.dedup_key = w.dedup_key "  # noqa: S608
+            "WHERE w.subject_id IS NOT NULL AND w.record_id IS NULL",
+            [batch.provider_id],
+        )
+        while found := cursor.fetchmany(2000):
+            notify_records_created(list(CreditRecord.objects.filter(pk__in=[pk for (pk,) in found])))
+
+
+def qn_table(model) -> str:
+    return _connection().ops.quote_name(model._meta.db_table)

@@ -128,6 +128,12 @@ class ImportBatch(AuditedModel):
     submit_by = models.ForeignKey(
         "core.User", verbose_name=_("submitted by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What the check saw: a digest of the file and of the rules it applied (apps.subjects.ingestion.
+    # check_digest). A submit that finds both unchanged writes what the check staged without
+    # checking every row again (PostgreSQL).
+    check_digest = models.CharField(
+        _("digest of the checked file and rules"), max_length=64, blank=True, editable=False
+    )
     # The integration deadline (Ningbo art. 18) is a statutory clock opened on submission.
     deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
     integrated_at = models.DateTimeField(_("integrated at"), null=True, blank=True)

@@ -196,11 +196,27 @@ def check_record(
 ) -> dict[str, list[str]]:
     """Every rule a record must satisfy; returns {field: [messages]} (empty when fine).
 
-    Used by the one-by-one service and by batch ingestion, so both refuse the same things.
+    Used by the one-by-one service and by batch ingestion, so both refuse the same things (the
+    set-based check of a batch on PostgreSQL, apps.subjects.ingestion_pg, composes the same three
+    parts in the same order).
     """
+    policy = policy or active_policy()
+    errors = record_rule_errors(record)
+    if raw_values is not None:
+        record.values, value_errors = clean_record_values(record.item.record_fields, raw_values)
+        for field, message in value_errors.items():
+            errors.setdefault(field, []).append(message)
+    if not errors:
+        errors = record_disclosure_errors(record, policy, extensions)
+    return errors
+
+
+def record_rule_errors(record: CreditRecord) -> dict[str, list[str]]:
+    """The rules of the record itself, in this order: severity, subject type (under
+    "identifier"), providing organisation, document. Sets the record's category and severity
+    from its item."""
     errors: dict[str, list[str]] = {}
     item: CatalogItem = record.item
-    policy = policy or active_policy()
     record.category = item.category
     if item.severity:
         record.severity = item.severity
@@ -223,19 +239,19 @@ def check_record(
         record.document_number and record.document_date
     ):
         errors.setdefault("document_number", []).append(str(MSG_DOCUMENT_REQUIRED))
-    if raw_values is not None:
-        record.values, value_errors = clean_record_values(item.record_fields, raw_values)
-        for field, message in value_errors.items():
-            errors.setdefault(field, []).append(message)
-    if not errors:
-        try:
-            apply_disclosure(record, policy, extensions)
-        except DateOutOfRange as out_of_range:
-            errors.setdefault(str(out_of_range), []).append(str(MSG_DATE_OUT_OF_RANGE))
-        except MissingDate as missing:
-            message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
-            errors.setdefault(str(missing), []).append(str(message))
     return errors
+
+
+def record_disclosure_errors(record: CreditRecord, policy, extensions: dict | None = None) -> dict[str, list[str]]:
+    """Set the record's disclosure end; the error of the date it counts from, if unusable."""
+    try:
+        apply_disclosure(record, policy, extensions)
+    except DateOutOfRange as out_of_range:
+        return {str(out_of_range): [str(MSG_DATE_OUT_OF_RANGE)]}
+    except MissingDate as missing:
+        message = MSG_ENDED_ON if str(missing) == "ended_on" else MSG_DETERMINED_ON
+        return {str(missing): [str(message)]}
+    return {}
 
 
 @transaction.atomic

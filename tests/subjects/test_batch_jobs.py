@@ -15,7 +15,7 @@ from django.urls import reverse
 from apps.core.exceptions import Conflict
 from apps.core.models import Notification
 from apps.core.tabular import write_csv
-from apps.subjects import ingestion, ingestion_jobs, tasks
+from apps.subjects import ingestion, ingestion_jobs, ingestion_pg, tasks
 from apps.subjects.choices import BatchStatus
 from apps.subjects.ingestion import batch_submit, batch_upload
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
@@ -128,14 +128,22 @@ def test_progress_is_reported_while_the_rows_are_written(setup, monkeypatch):
     officer, item = setup
     batch = batch_upload(by=officer, item=item, provider=officer.organization, file=_file(2500))
     seen = []
-    real = ingestion._write_chunk
+    # Watched before each chunk is written (row by row), or once the rows are written (set-based).
+    module, name = (
+        (ingestion_pg, "_notify_created") if ingestion_pg.enabled(CreditRecord) else (ingestion, "_write_chunk")
+    )
+    real = getattr(module, name)
 
     def watching(*args, **kwargs):
         seen.append(ingestion_jobs.batch_progress(ImportBatch.objects.get(pk=batch.pk)))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingestion, "_write_chunk", watching)
+    monkeypatch.setattr(module, name, watching)
     batch_submit(batch, by=officer, reason="报送")
+    if module is ingestion_pg:
+        assert [(p["rows_read"], p["rows_written"], p["percent"]) for p in seen] == [(2500, 2500, 100)]
+        assert seen[0]["running"] and seen[0]["step"] == "submit" and seen[0]["rows_per_second"] > 0
+        return
     assert [p["rows_read"] for p in seen] == [0, 1000, 2000]
     assert all(p["running"] and p["step"] == "submit" for p in seen)
     assert seen[1]["percent"] == 40 and seen[1]["rows_written"] == 1000 and seen[1]["rows_per_second"] > 0
@@ -263,6 +271,8 @@ def test_a_worker_killed_during_a_submit_leaves_nothing_and_a_retry_completes_it
     import os
     import signal
 
+    import psycopg
+
     from tests.jobs import redis_reachable
 
     if not redis_reachable():
@@ -284,12 +294,20 @@ def test_a_worker_killed_during_a_submit_leaves_nothing_and_a_retry_completes_it
             time.sleep(0.2)
         batch = ImportBatch.objects.get(pk=batch.pk)
         assert batch.status == BatchStatus.VALIDATED, batch.failure
-        batch_submit(batch, by=officer, reason="报送")
-        while not _submit_running(batch.pk) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.5)  # rows are being written inside the submit's transaction
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(30)
+        # The set-based submit writes 6,000 rows in well under a second: a lock on the records
+        # holds it after it wrote the subjects and their history rows, inside its transaction.
+        blocker = psycopg.connect(**connection.get_connection_params())
+        blocker.execute("LOCK TABLE subjects_creditrecord IN SHARE ROW EXCLUSIVE MODE")
+        try:
+            batch_submit(batch, by=officer, reason="报送")
+            while not _submit_running(batch.pk) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.5)  # rows are being written inside the submit's transaction
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(30)
+        finally:
+            blocker.rollback()
+            blocker.close()
         while _submit_running(batch.pk) and time.monotonic() < deadline:
             time.sleep(0.1)  # PostgreSQL rolls the dead worker's transaction back
         batch = ImportBatch.objects.get(pk=batch.pk)

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.exceptions import Conflict
 from apps.core.tabular import write_csv
-from apps.subjects import ingestion, ingestion_jobs
+from apps.subjects import ingestion, ingestion_jobs, ingestion_pg
 from apps.subjects.choices import BatchStatus
 from apps.subjects.ingestion import MSG_ONLY_OFFICE, batch_from_rows, batch_integrate, batch_submit, batch_upload
 from apps.subjects.models import CreditRecord, ImportBatch, Subject
@@ -106,22 +106,26 @@ def test_only_the_valid_rows_are_submitted(setup):
 def test_a_failure_mid_batch_leaves_nothing_and_the_batch_failed_until_run_again(setup, monkeypatch):
     officer, item = setup
     batch = _upload(officer, item, _rows(2500), encoding="utf-8")
-    real = ingestion._write_chunk
+    # The second chunk fails (row by row), or the step after the last INSERT (set-based).
+    module, name, fails_at = (ingestion, "_write_chunk", 2)
+    if ingestion_pg.enabled(CreditRecord):
+        module, name, fails_at = (ingestion_pg, "_notify_created", 1)
+    real = getattr(module, name)
     calls = []
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == fails_at:
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingestion, "_write_chunk", failing)
+    monkeypatch.setattr(module, name, failing)
     batch = batch_submit(batch, by=officer, reason="报送")
     assert not CreditRecord.objects.exists() and not Subject.objects.exists()
     assert batch.status == BatchStatus.FAILED and batch.step == "submit"
     assert batch.failure == str(ingestion_jobs.MSG_FAILED_UNEXPECTED).format(error="RuntimeError")
     assert "意外错误" in batch.failure and "未写入任何数据" in batch.failure
-    monkeypatch.setattr(ingestion, "_write_chunk", real)
+    monkeypatch.setattr(module, name, real)
     batch = ingestion_jobs.batch_retry(batch, by=officer, reason="磁盘已清理")
     assert batch.status == BatchStatus.SUBMITTED and batch.rows_created == 2500 and batch.failure == ""
     assert CreditRecord.objects.count() == 2500

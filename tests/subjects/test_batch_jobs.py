@@ -81,12 +81,12 @@ def test_the_upload_answers_at_once_and_the_page_shows_the_progress(
     officer, item = setup
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
-        started = time.monotonic()
         response = client.post(reverse("subjects:batch_upload"), {"item": item.pk, "file": _file(30)})
-        answered = time.monotonic() - started
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("subjects:batch_detail", args=[batch.pk])
-    assert queued == [("check", batch.pk)] and answered < 1
+    # answered at once: the check was queued, not run in the request (no row read yet); how fast
+    # the page answers is bench/ingest.py's to measure, not a timed assertion here
+    assert queued == [("check", batch.pk)]
     assert batch.status == BatchStatus.CHECKING and not batch.row_errors.exists() and batch.rows_total == 0
     page = client.get(response["Location"]).content.decode()
     assert 'id="batch-progress"' in page and 'http-equiv="refresh"' in page and "batch_progress.js" in page

@@ -30,6 +30,7 @@ from apps.sanctions.choices import ListType
 from apps.sanctions.filters import ListingCaseFilter
 from apps.sanctions.forms import (
     CaseOpenForm,
+    CaseSubjectForm,
     CheckForm,
     DecisionForm,
     DeliveryForm,
@@ -45,8 +46,6 @@ from apps.sanctions.forms import (
 from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.selectors import case_document_context, case_document_for, published_entries, statistics
 from apps.sanctions.workflows import workflow_for
-from apps.subjects.models import Subject
-from apps.subjects.services import clean_identifier
 
 PAGE_SIZE = 50
 
@@ -55,6 +54,10 @@ def _case(request, pk: int) -> ListingCase:
     return get_object_or_404(
         restrict(ListingCase.objects.select_related("subject", "deciding_org", "record_item"), request.user), pk=pk
     )
+
+
+def _may_file_cases(user) -> bool:
+    return user.role == Role.OFFICER and user.has_perm("sanctions.add_listingcase")
 
 
 @login_required
@@ -67,23 +70,35 @@ def case_list(request):
     )
     filterset, cases = filter_list(ListingCaseFilter, request, cases)
     page = Paginator(cases.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    can_open = request.user.role == Role.OFFICER and request.user.has_perm("sanctions.add_listingcase")
-    form = CaseOpenForm(request.POST or None) if can_open else None
+    return render(
+        request,
+        "sanctions/case_list.html",
+        {"page": page, "filter": filterset, "can_open": _may_file_cases(request.user)},
+    )
+
+
+@login_required
+def case_new(request):
+    """File a case in two parts on one page: the list and the subject (a GET form), then that
+    subject's eligible records and that list's measures to tick. The service has the last word."""
+    if not _may_file_cases(request.user):
+        raise PermissionDenied
+    chooser = CaseSubjectForm(request.GET or None)
+    subject = list_type = form = None
+    if chooser.is_bound and chooser.is_valid():
+        subject, list_type = chooser.cleaned_data["identifier"], chooser.cleaned_data["list_type"]
+        form = CaseOpenForm(request.POST or None, user=request.user, subject=subject, list_type=list_type)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
+        listing_items = services.listing_items_for(request.user.organization)
         try:
-            _kind, identifier = clean_identifier(data["identifier"])
-            subject = Subject.objects.filter(identifier=identifier).first()
-            if subject is None:
-                raise ValidationError({"identifier": _("No subject has this identifier; its records come first.")})
-            listing_items = services.listing_items_for(request.user.organization)
             case = services.case_open(
                 by=request.user,
-                list_type=data["list_type"],
+                list_type=list_type,
                 subject=subject,
                 facts=data["facts"],
                 legal_basis=data["legal_basis"],
-                basis_records=services.visible_records(request.user, data["basis_records"]),
+                basis_records=data.get("basis_records") or [],
                 measures=data["measures"],
                 exemption_rule=data.get("exemption_rule"),
                 record_item=listing_items[0] if listing_items else None,
@@ -96,12 +111,8 @@ def case_list(request):
             return redirect("sanctions:case_detail", case.pk)
     return render(
         request,
-        "sanctions/case_list.html",
-        {
-            "page": page,
-            "form": form,
-            "filter": filterset,
-        },
+        "sanctions/case_new.html",
+        {"chooser": chooser, "form": form, "subject": subject, "list_type": list_type},
     )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_response, render_pdf
+from apps.core.exceptions import Conflict
 from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip, lookup_refusal_shown_on
@@ -147,12 +148,20 @@ def _step_form(case: ListingCase, step: str, data=None):
 
 @login_required
 def case_detail(request, pk: int):
-    case = _case(request, pk)
+    return _case_page(request, _case(request, pk))
+
+
+def _case_page(request, case: ListingCase, refused=None, status: int = 200):
+    """The case page. `refused` is (step name, bound form) after a step was refused: that step's
+    form comes back as the officer filled it, with the errors at their fields."""
     workflow = workflow_for(case)
     # The steps the table offers this user now, each with its form; those not open yet say why.
-    offers = [
-        (offer, _step_form(case, offer.name) if offer.open else None) for offer in workflow.offered(case, request.user)
-    ]
+    offers = []
+    for offer in workflow.offered(case, request.user):
+        form = None
+        if offer.open:
+            form = refused[1] if refused and refused[0] == offer.name else _step_form(case, offer.name)
+        offers.append((offer, form))
     return render(
         request,
         "sanctions/case_detail.html",
@@ -160,12 +169,14 @@ def case_detail(request, pk: int):
             "case": case,
             "state_note": workflow.note(case),
             "offers": offers,
+            "refused": refused[0] if refused else None,
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
             "responsible": case.responsible_people.select_related("person"),
             "history": _steps(case),
         },
+        status=status,
     )
 
 
@@ -185,10 +196,7 @@ def case_step(request, pk: int, step: str):
         raise Http404
     form = _step_form(case, step, request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{' '.join(errors)}")
-        return redirect("sanctions:case_detail", case.pk)
+        return _case_page(request, case, refused=(step, form))
     data, by = form.cleaned_data, request.user
     actions = {
         "notice": lambda: services.case_issue_notice(
@@ -247,11 +255,15 @@ def case_step(request, pk: int, step: str):
     }
     try:
         actions[step]()
+    except Conflict as error:
+        # the case moved on or a guard closed the step: the page as it is now says what is open
+        messages.error(request, " ".join(error.messages))
+        return redirect("sanctions:case_detail", case.pk)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": case.get_status_display()})
+        # the page again, the refused step's form as filled in, the service's messages at its fields
+        add_service_errors(form, error)
+        return _case_page(request, _case(request, pk), refused=(step, form))
+    messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": case.get_status_display()})
     return redirect("sanctions:case_detail", case.pk)
 
 

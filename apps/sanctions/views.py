@@ -162,6 +162,9 @@ def _case_page(request, case: ListingCase, refused=None, status: int = 200):
         if offer.open:
             form = refused[1] if refused and refused[0] == offer.name else _step_form(case, offer.name)
         offers.append((offer, form))
+    # The statement period (Policy.listing_statement_days, cited from its basis) runs from the
+    # notice's delivery: until that is recorded the case has no deadline, so the page says so first.
+    delivery_due = next((offer for offer, _form in offers if offer.name == "delivery" and offer.open), None)
     return render(
         request,
         "sanctions/case_detail.html",
@@ -169,6 +172,7 @@ def _case_page(request, case: ListingCase, refused=None, status: int = 200):
             "case": case,
             "state_note": workflow.note(case),
             "offers": offers,
+            "delivery_due": delivery_due,
             "refused": refused[0] if refused else None,
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),

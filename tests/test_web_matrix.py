@@ -428,6 +428,8 @@ PAGES: dict[str, Page] = {
     ),
     # sanctions
     "sanctions:case_list": Page(at("sanctions:case_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # filing a case: the officers of an agency, any agency (their own subjects' records are offered)
+    "sanctions:case_new": Page(at("sanctions:case_new"), statuses(302, 403, 200, 200, 403, 403, 403)),
     "sanctions:case_detail": Page(
         at("sanctions:case_detail", lambda w: w.case), statuses(302, 200, 200, 404, 200, 200, 200)
     ),
@@ -688,6 +690,7 @@ AGENCY_STAFF: dict[str, int] = {
     "subjects:commitment_list": 403,
     "subjects:commitment_resolve": 404,
     "sanctions:case_list": 403,
+    "sanctions:case_new": 403,
     "sanctions:case_detail": 404,
     "sanctions:case_step": 404,
     "sanctions:case_document": 404,

@@ -1,13 +1,17 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.choices import ListStatus, Matter
 from apps.catalog.models import CatalogItem, ExemptionRule, Measure
 from apps.core.forms import DateInput
 from apps.core.selectors import active_policy
-from apps.sanctions.choices import MEASURE_TARGET, ListType, RemovalReason, ReviewOutcome
-from apps.sanctions.selectors import remedies_notice
-from apps.subjects.models import ResponsiblePerson
+from apps.sanctions.choices import ListType, RemovalReason, ReviewOutcome
+from apps.sanctions.selectors import eligible_basis_records, list_measures, remedies_notice
+from apps.subjects.models import CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.services import clean_identifier
+
+MSG_NO_SUBJECT = _("No subject has this identifier; its records come first.")
 
 
 class ReasonField(forms.CharField):
@@ -15,16 +19,43 @@ class ReasonField(forms.CharField):
         super().__init__(label=_("Reason"), max_length=1000, **kwargs)
 
 
-class CaseOpenForm(forms.Form):
+class CaseSubjectForm(forms.Form):
+    """The first part of filing a case (by GET, without JavaScript): the list and the subject,
+    so the second part can offer that subject's eligible records and that list's measures."""
+
     list_type = forms.ChoiceField(label=_("List"), choices=ListType.choices)
     identifier = forms.CharField(label=_("Subject identifier"), max_length=30)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if active_policy().key_attention_months is None:  # the city keeps no key-attention list
+            self.fields["list_type"].choices = [c for c in ListType.choices if c[0] != ListType.KEY_ATTENTION]
+
+    def clean_identifier(self) -> Subject:
+        try:
+            _kind, identifier = clean_identifier(self.cleaned_data["identifier"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+        subject = Subject.objects.filter(identifier=identifier).first()
+        if subject is None:
+            raise forms.ValidationError(MSG_NO_SUBJECT)
+        return subject
+
+
+class CaseOpenForm(forms.Form):
+    """The second part: what the case says, the subject's records it rests on and the measures of
+    its list, chosen from what the services would accept; `case_open` checks them again."""
+
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
-    basis_records = forms.CharField(
-        label=_("Records the case rests on (numbers, separated by commas)"), required=False, max_length=500
+    basis_records = forms.ModelMultipleChoiceField(
+        label=_("Records the case rests on"),
+        queryset=CreditRecord.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     measures = forms.ModelMultipleChoiceField(
-        label=_("Measures (published)"),
+        label=_("Measures of this list (published)"),
         queryset=Measure.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -34,25 +65,26 @@ class CaseOpenForm(forms.Form):
     )
     reason = ReasonField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, subject: Subject, list_type: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measures"].queryset = Measure.objects.filter(
-            measure_list__status=ListStatus.PUBLISHED, applies_to__in=list(MEASURE_TARGET.values())
-        ).order_by("applies_to", "code")
-        self.fields["measures"].label_from_instance = lambda m: f"{m.code} {m.name}（{m.get_applies_to_display()}）"
-        self.fields["exemption_rule"].queryset = ExemptionRule.objects.filter(
-            exemption_list__status=ListStatus.PUBLISHED
-        )
-        if active_policy().key_attention_months is None:  # the city keeps no key-attention list
-            self.fields["list_type"].choices = [c for c in ListType.choices if c[0] != ListType.KEY_ATTENTION]
+        if list_type == ListType.RED:  # a red-list proposal rests on no dishonest record
+            del self.fields["basis_records"]
+        else:
+            self.fields["basis_records"].queryset = eligible_basis_records(user, subject, list_type)
+            self.fields["basis_records"].label_from_instance = lambda r: "{} · {} · {} · {}".format(
+                r.item.name,
+                r.document_number or "—",
+                r.determined_on.isoformat() if r.determined_on else "—",
+                r.get_severity_display() or "—",
+            )
+        self.fields["measures"].queryset = list_measures(list_type)
+        self.fields["measures"].label_from_instance = lambda m: f"{m.code} {m.name}"
+        if list_type == ListType.KEY_ATTENTION:
+            self.fields["exemption_rule"].queryset = ExemptionRule.objects.filter(
+                exemption_list__status=ListStatus.PUBLISHED
+            )
+        else:
             del self.fields["exemption_rule"]
-
-    def clean_basis_records(self) -> list[int]:
-        text = self.cleaned_data["basis_records"].replace("，", ",")
-        ids = [part.strip().lstrip("#") for part in text.split(",") if part.strip()]
-        if not all(i.isascii() and i.isdigit() and len(i) <= 18 for i in ids):
-            raise forms.ValidationError(_("Give record numbers such as 12, 15."))
-        return [int(i) for i in ids]
 
 
 class NoticeForm(forms.Form):

@@ -99,6 +99,26 @@ def visible_records(user, ids) -> list[CreditRecord]:
     return [found[i] for i in ids]
 
 
+def eligible_basis_records(user, subject: Subject, list_type: str) -> QuerySet[CreditRecord]:
+    """The records of `subject` a case on `list_type` may rest on, as the officer chooses them:
+    what `check_basis` accepts (dishonest, active, not under objection, not minor for the serious
+    list) among those `user` may see. The service checks them again when the case is filed."""
+    records = restrict(
+        CreditRecord.objects.filter(
+            subject=subject, category=Category.DISHONEST, status=RecordStatus.ACTIVE, objection_since__isnull=True
+        ),
+        user,
+    )
+    if list_type == ListType.SERIOUS:
+        records = records.exclude(severity=Severity.MINOR)
+    return records.select_related("item").order_by("-determined_on", "-id")
+
+
+def list_measures(list_type: str) -> QuerySet[Measure]:
+    """The published measures of one list (Nanjing art. 42: only measures set and published by law)."""
+    return published_measures().filter(applies_to=MEASURE_TARGET[ListType(list_type)]).order_by("position", "code")
+
+
 def _active_dishonest_records(subject, today: datetime.date) -> QuerySet[CreditRecord]:
     return (
         CreditRecord.objects.filter(subject=subject, category=Category.DISHONEST, status=RecordStatus.ACTIVE)

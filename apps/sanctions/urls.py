@@ -6,6 +6,7 @@ app_name = "sanctions"
 
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_new, name="case_new"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/step/<slug:step>/", views.case_step, name="case_step"),
     path("cases/<int:pk>/<slug:document>/", views.case_document, name="case_document"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.choices import OrganizationKind, QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_response, render_pdf
+from apps.core.exceptions import Conflict
 from apps.core.filters import filter_list
 from apps.core.forms import add_service_errors
 from apps.core.http import client_ip, lookup_refusal_shown_on
@@ -30,6 +31,7 @@ from apps.sanctions.choices import ListType
 from apps.sanctions.filters import ListingCaseFilter
 from apps.sanctions.forms import (
     CaseOpenForm,
+    CaseSubjectForm,
     CheckForm,
     DecisionForm,
     DeliveryForm,
@@ -45,8 +47,6 @@ from apps.sanctions.forms import (
 from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.selectors import case_document_context, case_document_for, published_entries, statistics
 from apps.sanctions.workflows import workflow_for
-from apps.subjects.models import Subject
-from apps.subjects.services import clean_identifier
 
 PAGE_SIZE = 50
 
@@ -55,6 +55,10 @@ def _case(request, pk: int) -> ListingCase:
     return get_object_or_404(
         restrict(ListingCase.objects.select_related("subject", "deciding_org", "record_item"), request.user), pk=pk
     )
+
+
+def _may_file_cases(user) -> bool:
+    return user.role == Role.OFFICER and user.has_perm("sanctions.add_listingcase")
 
 
 @login_required
@@ -67,23 +71,35 @@ def case_list(request):
     )
     filterset, cases = filter_list(ListingCaseFilter, request, cases)
     page = Paginator(cases.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    can_open = request.user.role == Role.OFFICER and request.user.has_perm("sanctions.add_listingcase")
-    form = CaseOpenForm(request.POST or None) if can_open else None
+    return render(
+        request,
+        "sanctions/case_list.html",
+        {"page": page, "filter": filterset, "can_open": _may_file_cases(request.user)},
+    )
+
+
+@login_required
+def case_new(request):
+    """File a case in two parts on one page: the list and the subject (a GET form), then that
+    subject's eligible records and that list's measures to tick. The service has the last word."""
+    if not _may_file_cases(request.user):
+        raise PermissionDenied
+    chooser = CaseSubjectForm(request.GET or None)
+    subject = list_type = form = None
+    if chooser.is_bound and chooser.is_valid():
+        subject, list_type = chooser.cleaned_data["identifier"], chooser.cleaned_data["list_type"]
+        form = CaseOpenForm(request.POST or None, user=request.user, subject=subject, list_type=list_type)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
+        listing_items = services.listing_items_for(request.user.organization)
         try:
-            _kind, identifier = clean_identifier(data["identifier"])
-            subject = Subject.objects.filter(identifier=identifier).first()
-            if subject is None:
-                raise ValidationError({"identifier": _("No subject has this identifier; its records come first.")})
-            listing_items = services.listing_items_for(request.user.organization)
             case = services.case_open(
                 by=request.user,
-                list_type=data["list_type"],
+                list_type=list_type,
                 subject=subject,
                 facts=data["facts"],
                 legal_basis=data["legal_basis"],
-                basis_records=services.visible_records(request.user, data["basis_records"]),
+                basis_records=data.get("basis_records") or [],
                 measures=data["measures"],
                 exemption_rule=data.get("exemption_rule"),
                 record_item=listing_items[0] if listing_items else None,
@@ -96,12 +112,8 @@ def case_list(request):
             return redirect("sanctions:case_detail", case.pk)
     return render(
         request,
-        "sanctions/case_list.html",
-        {
-            "page": page,
-            "form": form,
-            "filter": filterset,
-        },
+        "sanctions/case_new.html",
+        {"chooser": chooser, "form": form, "subject": subject, "list_type": list_type},
     )
 
 
@@ -136,12 +148,23 @@ def _step_form(case: ListingCase, step: str, data=None):
 
 @login_required
 def case_detail(request, pk: int):
-    case = _case(request, pk)
+    return _case_page(request, _case(request, pk))
+
+
+def _case_page(request, case: ListingCase, refused=None, status: int = 200):
+    """The case page. `refused` is (step name, bound form) after a step was refused: that step's
+    form comes back as the officer filled it, with the errors at their fields."""
     workflow = workflow_for(case)
     # The steps the table offers this user now, each with its form; those not open yet say why.
-    offers = [
-        (offer, _step_form(case, offer.name) if offer.open else None) for offer in workflow.offered(case, request.user)
-    ]
+    offers = []
+    for offer in workflow.offered(case, request.user):
+        form = None
+        if offer.open:
+            form = refused[1] if refused and refused[0] == offer.name else _step_form(case, offer.name)
+        offers.append((offer, form))
+    # The statement period (Policy.listing_statement_days, cited from its basis) runs from the
+    # notice's delivery: until that is recorded the case has no deadline, so the page says so first.
+    delivery_due = next((offer for offer, _form in offers if offer.name == "delivery" and offer.open), None)
     return render(
         request,
         "sanctions/case_detail.html",
@@ -149,12 +172,15 @@ def case_detail(request, pk: int):
             "case": case,
             "state_note": workflow.note(case),
             "offers": offers,
+            "delivery_due": delivery_due,
+            "refused": refused[0] if refused else None,
             "entries": case.entries.select_related("subject", "record"),
             "measures": case.measures.select_related("measure_list"),
             "basis": case.basis_records.select_related("item"),
             "responsible": case.responsible_people.select_related("person"),
             "history": _steps(case),
         },
+        status=status,
     )
 
 
@@ -174,10 +200,7 @@ def case_step(request, pk: int, step: str):
         raise Http404
     form = _step_form(case, step, request.POST)
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{' '.join(errors)}")
-        return redirect("sanctions:case_detail", case.pk)
+        return _case_page(request, case, refused=(step, form))
     data, by = form.cleaned_data, request.user
     actions = {
         "notice": lambda: services.case_issue_notice(
@@ -236,11 +259,15 @@ def case_step(request, pk: int, step: str):
     }
     try:
         actions[step]()
+    except Conflict as error:
+        # the case moved on or a guard closed the step: the page as it is now says what is open
+        messages.error(request, " ".join(error.messages))
+        return redirect("sanctions:case_detail", case.pk)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": case.get_status_display()})
+        # the page again, the refused step's form as filled in, the service's messages at its fields
+        add_service_errors(form, error)
+        return _case_page(request, _case(request, pk), refused=(step, form))
+    messages.success(request, _("Done: the case is now “%(status)s”.") % {"status": case.get_status_display()})
     return redirect("sanctions:case_detail", case.pk)
 
 

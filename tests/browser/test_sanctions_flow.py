@@ -36,15 +36,18 @@ def test_officer_lists_a_company_and_the_check_returns_the_measures(page, demo_p
 
     login(page, url, "officer_market", logins["officer_market"])
     page.click("nav.mainnav >> text=名单案件")
+    page.click("main a.button:has-text('立案')")
     page.select_option("#id_list_type", "serious")
     page.fill("#id_identifier", identifier)
+    with page.expect_navigation():
+        page.click("button:has-text('列出该主体的记录')")
     page.fill("#id_facts", f"{name}销售不合格食品，情节严重。")
     page.fill("#id_legal_basis", "《南京市社会信用条例》第四十条")
-    page.fill("#id_basis_records", str(record_id))
-    page.locator("label", has_text="（严重失信主体名单）").first.locator("input").check()
-    page.fill("form.stacked #id_reason", "立案")
+    page.check(f"input[name=basis_records][value='{record_id}']")
+    page.locator("input[name=measures]").first.check()  # only the serious list's measures are offered
+    page.fill("#case-open #id_reason", "立案")
     with page.expect_navigation():
-        page.click("button:has-text('立案')")
+        page.click("#case-open button:has-text('立案')")
     screenshot(page, "case_filed")
     assert "草稿" in page.locator("main p .status").inner_text(), page.locator("main").inner_text()[:2000]
 

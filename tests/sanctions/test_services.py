@@ -501,7 +501,7 @@ def test_the_daily_job_runs_outside_a_test_transaction(settings):
 def test_cities_without_a_key_attention_list_refuse_such_cases(world, settings):
     """Only Nanjing art. 37 sets up a key-attention list; elsewhere no unlisted measure may be added
     (Tianjin art. 26, Zhangye art. 44)."""
-    from apps.sanctions.forms import CaseOpenForm
+    from apps.sanctions.forms import CaseOpenForm, CaseSubjectForm
 
     settings.CREDIT_POLICY = "tianjin"
     minor = RecordFactory(subject=world.company, severity="minor", provider=world.officer.organization)
@@ -517,8 +517,8 @@ def test_cities_without_a_key_attention_list_refuse_such_cases(world, settings):
             reason="x",
         )
     assert "天津" in caught.value.message_dict["list_type"][0]
-    form = CaseOpenForm()
-    assert ListType.KEY_ATTENTION not in dict(form.fields["list_type"].choices)
+    assert ListType.KEY_ATTENTION not in dict(CaseSubjectForm().fields["list_type"].choices)
+    form = CaseOpenForm(user=world.officer, subject=world.company, list_type=ListType.SERIOUS)
     assert "exemption_rule" not in form.fields
     assert not ListingCase.objects.exists()
 

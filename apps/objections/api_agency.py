@@ -22,6 +22,9 @@ class AgencyObjectionSerializer(serializers.ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the objection's statutory clocks")
     steps = serializers.SerializerMethodField(help_text="the steps the caller may take now (POST …/{id}/<step>/)")
 
+    # blank until decided: the schema says so (a read-only model field would drop allow_blank)
+    outcome = serializers.ChoiceField(choices=AgencyOutcome.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = AgencyObjection
         fields = [

@@ -171,6 +171,9 @@ class BusinessReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, vie
 class SupervisionSerializer(serializers.ModelSerializer):
     deadlines = DeadlineSerializer(many=True, read_only=True, help_text="the materials' time limit")
 
+    # a spot check's finding; blank for every other kind of action
+    finding = serializers.ChoiceField(choices=Finding.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = SupervisionAction
         fields = [

@@ -224,3 +224,30 @@ def test_a_post_to_an_unknown_api_address_is_the_json_404_not_the_csrf_page():
     client.force_authenticate(AuditorFactory())
     response = client.post("/api/v1/batches/0.5/submit/", {"reason": "x"}, format="json")
     assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
+
+
+def test_every_choice_the_api_answers_blank_is_allowed_blank_in_the_schema():
+    """Schema fuzzing (issue 14): a read-only serializer field made from a model field with
+    `blank=True` loses `allow_blank`, so the schema's enum had no "" while the API answered ""
+    (an agency's undecided objection, an action that is no spot check)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from rest_framework import serializers
+
+    from credit_portal.api_urls import router
+
+    wrong = []
+    for _prefix, viewset, _basename in router.registry:
+        serializer_class = getattr(viewset, "serializer_class", None)
+        if serializer_class is None or not issubclass(serializer_class, serializers.ModelSerializer):
+            continue
+        model = serializer_class.Meta.model
+        for name, field in serializer_class().fields.items():
+            if not isinstance(field, serializers.ChoiceField) or isinstance(field, serializers.MultipleChoiceField):
+                continue
+            try:
+                model_field = model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                continue
+            if model_field.blank and not field.allow_blank:
+                wrong.append(f"{serializer_class.__name__}.{name}")
+    assert wrong == []

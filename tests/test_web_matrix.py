@@ -420,6 +420,9 @@ PAGES: dict[str, Page] = {
     "subjects:batch_template": Page(
         at("subjects:batch_template", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
     ),
+    "subjects:batch_template_xlsx": Page(
+        at("subjects:batch_template_xlsx", lambda w: w.base.record.item), statuses(302, 403, 200, 200, 403, 403, 200)
+    ),
     "subjects:commitment_list": Page(at("subjects:commitment_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "subjects:commitment_resolve": Page(
         at("subjects:commitment_resolve", lambda w: w.commitment),
@@ -687,6 +690,7 @@ AGENCY_STAFF: dict[str, int] = {
     "subjects:batch_detail": 404,
     "subjects:batch_step": 404,
     "subjects:batch_template": 403,
+    "subjects:batch_template_xlsx": 403,
     "subjects:commitment_list": 403,
     "subjects:commitment_resolve": 404,
     "sanctions:case_list": 403,

@@ -200,7 +200,9 @@ def _refusal(user: User, account, limit: int | None, now: datetime) -> tuple[dic
         flag = QueryFlag(user=user, day=timezone.localdate(now), lookups=lookups or 0, threshold=limit or 0)
         try:
             with transaction.atomic():
-                audited_save(flag, by=None, reason=f"Nanjing art. 52 abnormal query volume: {lookups} lookups today")
+                audited_save(
+                    flag, by=None, reason=_("Abnormal query volume: %(count)d lookups today") % {"count": lookups or 0}
+                )
         except IntegrityError:  # a concurrent refusal raised it first (one open flag per user)
             flag = QueryFlag.objects.get(user=user, status=QueryFlagStatus.OPEN)
     message = str(MSG_FLAGGED).format(threshold=flag.threshold)

@@ -207,12 +207,14 @@ def write_csv(headers: list[str], rows) -> bytes:
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
-def write_xlsx(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
+def write_xlsx(headers: list[str], rows, *, title: str = "Sheet1", sheets=()) -> bytes:
+    """One sheet of `headers` and `rows`, then each of `sheets` ((title, headers, rows)) after it."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
+    for sheet_title, sheet_headers, sheet_rows in ((title, headers, rows), *sheets):
+        sheet = workbook.create_sheet(title=sheet_title[:31])
+        sheet.append(sheet_headers)
+        for row in sheet_rows:
+            sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -36,7 +36,7 @@ from apps.subjects import services as subject_services
 from apps.subjects.choices import RecordStatus
 
 MSG_REQUIRED = gettext_lazy("This field is required.")
-MSG_ONLY_OFFICE = gettext_lazy("Only the credit office handles requests about good information (Nanjing art. 61).")
+MSG_ONLY_OFFICE = gettext_lazy("Only the credit office handles requests about good information.")
 MSG_NOT_THE_SUBJECTS = gettext_lazy("Record {id} is not one of {subject}'s records.")
 MSG_NOT_GOOD = gettext_lazy(
     "Record {id} is “{category}” information: only good information is withheld on request (Nanjing art. 61)."

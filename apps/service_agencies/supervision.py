@@ -22,6 +22,7 @@ from apps.core.audit import audited_save
 from apps.core.choices import DeadlineKind, OrganizationKind, Role
 from apps.core.deadlines import deadline_meet, deadline_of, deadline_open
 from apps.core.exceptions import Conflict
+from apps.core.selectors import active_policy
 from apps.core.services import require_reason
 from apps.core.workflow import lock
 from apps.service_agencies.choices import ActionKind, Finding
@@ -183,7 +184,6 @@ MSG_AGENCY_NOT_A_SUBJECT = gettext_lazy(
     "The agency {agency} has no credit file under its code {code}: a listing case rests on its dishonest "
     "records, which come first."
 )
-MSG_DEFAULT_BASIS = gettext_lazy("Nanjing art. 69 para. 4")
 MSG_CASE_FACTS = gettext_lazy(
     "Spot check on {day}: report {number} of {report_day} issued by {agency} is a false or misleading "
     "credit rating report. {reasons}"
@@ -224,7 +224,9 @@ def case_defaults(action: SupervisionAction) -> dict[str, str]:
             reasons=action.finding_reasons,
         )
         .strip(),
-        "legal_basis": action.basis or str(MSG_DEFAULT_BASIS),
+        # the spot check's own basis, else the city's regulation (Nanjing's art. 69 para. 4 has
+        # joint sanctions follow a false report; the regulation in force is the Policy's)
+        "legal_basis": action.basis or active_policy().regulation_title,
     }
 
 

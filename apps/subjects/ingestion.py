@@ -35,9 +35,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-from apps.catalog.choices import Severity, SubjectType
+from apps.catalog.choices import Category, FieldType, Severity, SubjectType
 from apps.catalog.models import CatalogItem
 from apps.catalog.schema import clean_record_values, parse_date
 from apps.catalog.selectors import require_published_item
@@ -49,7 +49,7 @@ from apps.core.identifiers import mask_identifier
 from apps.core.models import Organization
 from apps.core.selectors import active_policy
 from apps.core.services import require_reason
-from apps.core.tabular import read_table
+from apps.core.tabular import read_table, write_csv, write_xlsx
 from apps.core.uploads import check_posted_rows
 from apps.subjects import ingestion_pg
 from apps.subjects.choices import BatchStatus, BatchStep, Channel, RecordStatus
@@ -103,6 +103,10 @@ UPDATED_FIELDS = [
 MSG_NUL = gettext_lazy("The cell contains a NUL character (\\0); remove it.")
 MSG_HEADER_UNKNOWN = gettext_lazy("“{column}” is neither a standard column nor a field of the catalog item {code}.")
 MSG_HEADER_MISSING = gettext_lazy("The header row lacks this column.")
+MSG_HEADER_COLUMNS = gettext_lazy("The template's columns: {expected}. The file's header row: {found}.")
+# A line of the file whose first cell starts with this is a note (the template's explanations),
+# never a row: skipped, its number kept so that the rows after it are reported where they are.
+NOTE_PREFIX = "#"
 MSG_DUPLICATE = gettext_lazy("The same source record as row {row}.")
 MSG_OTHER_SUBJECT = gettext_lazy("The source record {source} is already on file for another subject ({owner}).")
 MSG_NOT_SUBMITTABLE = gettext_lazy("A batch can be submitted once, after it was checked; this one is “{status}”.")
@@ -129,6 +133,109 @@ class ParsedRow:
 def template_columns(item: CatalogItem) -> list[str]:
     """The header of an upload template for `item`, in Chinese labels."""
     return [str(label) for _name, label in STANDARD_COLUMNS] + [f["label"] for f in item.record_fields]
+
+
+@dataclass(frozen=True)
+class ColumnGuide:
+    label: str
+    required: bool
+    what: str  # what to write: the format or the allowed values
+    example: str
+
+
+def _choice_labels(choices) -> str:
+    return "、".join(str(label) for _value, label in choices.choices)
+
+
+def template_guide(item: CatalogItem) -> list[ColumnGuide]:
+    """What to write in each column of `item`'s template: required or not, the format or the
+    allowed values (the same the check accepts), and an example. Shown in the templates (notes
+    in the CSV, a second sheet in the XLSX) so an officer needs no error message to learn them."""
+    dates = _("A date such as 2026-03-01.")
+    standard = {
+        "identifier": (
+            True,
+            _("The 18-character unified social credit code or citizen ID number."),
+            "91320100MA1XXXXXXX",
+        ),
+        "name": (True, _("The subject's full name as registered."), "南京某某科技有限公司"),
+        "subject_type": (False, _("One of: %(values)s.") % {"values": _choice_labels(SubjectType)}, ""),
+        "document_number": (False, _("The number of the document that made the finding."), "宁市监罚〔2026〕1号"),
+        "document_date": (False, dates, "2026-03-01"),
+        "determined_on": (False, dates, "2026-03-01"),
+        "ended_on": (False, dates, ""),
+        "custodial_sentence_end": (False, dates, ""),
+        "severity": (
+            item.category == Category.DISHONEST,
+            _("One of: %(values)s.") % {"values": _choice_labels(Severity)},
+            str(Severity.GENERAL.label) if item.category == Category.DISHONEST else "",
+        ),
+        "source_record_id": (
+            False,
+            _("Your system's own id of the record: a record sent again with it is updated, not added."),
+            "CF-2026-000001",
+        ),
+    }
+    if item.subject_types:
+        labels = "、".join(str(SubjectType(t).label) for t in item.subject_types if t in SubjectType.values)
+        required, _what, example = standard["subject_type"]
+        standard["subject_type"] = (required, _("One of: %(values)s.") % {"values": labels}, example)
+    guide = [ColumnGuide(str(label), *standard[name]) for name, label in STANDARD_COLUMNS]
+    kinds = {
+        FieldType.TEXT: _("Text."),
+        FieldType.INTEGER: _("A whole number."),
+        FieldType.DECIMAL: _("A number, such as 5000 or 1250.50."),
+        FieldType.DATE: dates,
+        FieldType.BOOLEAN: _("是 or 否."),
+    }
+    examples = {
+        FieldType.INTEGER: "3",
+        FieldType.DECIMAL: "5000",
+        FieldType.DATE: "2026-03-01",
+        FieldType.BOOLEAN: "是",
+    }
+    for field_ in item.record_fields:
+        kind = field_["type"]
+        if kind == FieldType.CHOICE:
+            what = _("One of: %(values)s.") % {"values": "、".join(field_["choices"])}
+            example = field_["choices"][0]
+        else:
+            what = str(kinds.get(kind, ""))
+            if field_.get("max_length"):
+                what += " " + _("At most %(max)d characters.") % {"max": field_["max_length"]}
+            example = examples.get(kind, "")
+        guide.append(ColumnGuide(field_["label"], bool(field_.get("required")), what, example))
+    return guide
+
+
+def template_csv(item: CatalogItem) -> bytes:
+    """The CSV template: the header row, then one note line a column (first cell starting with
+    NOTE_PREFIX: skipped when the file is read), saying what to write and giving an example."""
+    required, optional = _("required"), _("optional")
+    notes = [[f"{NOTE_PREFIX} " + _("Lines starting with # are notes and are not read; delete them or leave them.")]]
+    for column in template_guide(item):
+        line = f"{NOTE_PREFIX} {column.label}（{required if column.required else optional}）：{column.what}"
+        if column.example:
+            line += " " + _("Example: %(example)s") % {"example": column.example}
+        notes.append([line])
+    return write_csv(template_columns(item), notes)
+
+
+def template_xlsx(item: CatalogItem) -> bytes:
+    """The XLSX template: the header row on the first sheet (the only one read), and a second
+    sheet with each column's explanation and example."""
+    required, optional = _("required"), _("optional")
+    guide = [
+        [column.label, required if column.required else optional, column.what, column.example]
+        for column in template_guide(item)
+    ]
+    headers = [
+        pgettext("template guide", "Column"),
+        pgettext("template guide", "Required"),
+        pgettext("template guide", "What to write"),
+        pgettext("template guide", "Example"),
+    ]
+    return write_xlsx(template_columns(item), [], title=item.code, sheets=[(str(_("How to fill in")), headers, guide)])
 
 
 def _header(header) -> str:
@@ -168,6 +275,12 @@ class RowReader:
         for required in ("identifier", "name"):
             if required not in present:
                 self.header_errors.append((self.labels[required], str(MSG_HEADER_MISSING)))
+        if self.header_errors:
+            # name what was expected and what was found once, beside the first header error
+            found = "、".join(_header(h) for h in headers if _header(h)) or "—"
+            column, message = self.header_errors[0]
+            summary = str(MSG_HEADER_COLUMNS).format(expected="、".join(template_columns(item)), found=found)
+            self.header_errors[0] = (column, f"{message} {summary}")
 
     def parse(self, number: int, raw: dict) -> ParsedRow:
         row = ParsedRow(number=number)
@@ -287,6 +400,8 @@ def raw_rows(batch: ImportBatch):
     def rows():
         try:
             for number, cells in table.rows:
+                if cells and str(cells[0]).lstrip().startswith(NOTE_PREFIX):
+                    continue  # the template's notes
                 yield number, dict(zip(table.headers, cells, strict=False))
         finally:
             batch.file.close()

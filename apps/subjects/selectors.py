@@ -107,10 +107,10 @@ MODES_BY_ROLE = {
     Role.AUDITOR: [QueryMode.GOVERNMENT, QueryMode.PUBLIC],
 }
 
-MSG_MODE_NOT_FOR_ROLE = gettext_lazy("Your role may not make a lookup of this kind ({mode}) (Nanjing art. 54).")
-MSG_IDENTITY_REQUIRED = gettext_lazy("An own-record inquiry needs the applicant's identity checked (Nanjing art. 54).")
+MSG_MODE_NOT_FOR_ROLE = gettext_lazy("Your role may not make a lookup of this kind ({mode}).")
+MSG_IDENTITY_REQUIRED = gettext_lazy("An own-record inquiry needs the applicant's identity checked.")
 MSG_AUTHORISATION_REQUIRED = gettext_lazy(
-    "An authorised inquiry needs the written authorisation of the person looked up (Nanjing art. 54)."
+    "An authorised inquiry needs the written authorisation of the person looked up."
 )
 MSG_OTHER_SUBJECT = gettext_lazy(
     "The identity check or the authorisation was made for another subject; start a new inquiry for this one."

@@ -19,6 +19,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
     path("batches/<int:pk>/<slug:step>/", views.batch_step, name="batch_step"),
     path("batches/template/<int:item_pk>.csv", views.batch_template, name="batch_template"),
+    path("batches/template/<int:item_pk>.xlsx", views.batch_template, {"fmt": "xlsx"}, name="batch_template_xlsx"),
     path("commitments/", views.commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/resolve/", views.commitment_resolve_view, name="commitment_resolve"),
 ]

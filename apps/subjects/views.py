@@ -31,7 +31,6 @@ from apps.core.http import client_ip, lookup_refusal_shown_on
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest
 from apps.core.statistics import EXPORTS, export_response
-from apps.core.tabular import write_csv
 from apps.core.views import keyset_page
 from apps.subjects import events, ingestion, ingestion_jobs, services
 from apps.subjects.choices import BatchStatus, CommitmentStatus
@@ -568,13 +567,18 @@ def batch_step(request, pk: int, step: str):
 
 
 @login_required
-def batch_template(request, item_pk: int):
-    """An empty CSV with the item's columns, as a starting point for an upload."""
+def batch_template(request, item_pk: int, fmt: str = "csv"):
+    """The item's upload template: its columns, and what to write in each with an example (notes
+    in the CSV, which the check skips; a second sheet in the XLSX)."""
     if not request.user.has_perm("subjects.add_importbatch"):
         raise PermissionDenied
     item = get_object_or_404(items_for_provider(request.user.organization), pk=item_pk)
-    response = HttpResponse(write_csv(ingestion.template_columns(item), []), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="template-{item.code}.csv"'
+    if fmt == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(ingestion.template_xlsx(item), content_type=content_type)
+    else:
+        response = HttpResponse(ingestion.template_csv(item), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="template-{item.code}.{fmt}"'
     return response
 
 

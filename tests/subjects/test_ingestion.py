@@ -279,6 +279,73 @@ def test_templates_only_for_officers_of_providing_agencies(client, setup):
     assert client.get(reverse("subjects:batch_template", args=[item.pk])).status_code == 403
 
 
+def test_the_csv_template_says_what_to_write_and_its_notes_are_not_read(client, setup):
+    """Issue 17 item 5: the template was a header row only; the officer learnt 失信程度's values from
+    the errors. Its notes give each column's rule and an example, and the check skips them."""
+    from django.urls import reverse
+
+    from apps.subjects.ingestion import template_columns, template_guide
+
+    officer, item = setup
+    client.force_login(officer)
+    text = client.get(reverse("subjects:batch_template", args=[item.pk])).content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].split(",") == template_columns(item)
+    assert lines[1].startswith("# ") and len(lines) == 2 + len(template_guide(item))
+    assert "失信程度（必填）：可选值：轻微、一般、严重" in text and "示例：一般" in text
+    assert "处罚类别（必填）：可选值：警告、罚款" in text
+    # the template filled in below its notes checks with no error for the notes
+    rows = [dict(zip(HEADER, row, strict=True)) for row in _rows(3)]
+    filled = text + "\n".join(",".join(row.get(column, "") for column in template_columns(item)) for row in rows)
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("t.csv", filled.encode())
+    )
+    assert batch.status == BatchStatus.VALIDATED and (batch.rows_total, batch.rows_invalid) == (3, 0)
+
+
+def test_the_xlsx_template_explains_each_column_on_a_second_sheet_that_is_not_read(client, setup):
+    import openpyxl
+    from django.urls import reverse
+
+    from apps.subjects.ingestion import template_columns, template_guide
+
+    officer, item = setup
+    client.force_login(officer)
+    response = client.get(reverse("subjects:batch_template_xlsx", args=[item.pk]))
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    data, guide = workbook.worksheets
+    assert [c.value for c in data[1]] == template_columns(item) and data.max_row == 1
+    assert guide.title == "填写说明" and [c.value for c in guide[1]] == ["列名", "是否必填", "填写要求", "示例"]
+    assert guide.max_row == 1 + len(template_guide(item))
+    # the first sheet filled in is read; the second is not
+    for row in _rows(2):
+        values = dict(zip(HEADER, row, strict=True))
+        data.append([values.get(column, "") for column in template_columns(item)])
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("t.xlsx", out.getvalue())
+    )
+    assert batch.status == BatchStatus.VALIDATED and (batch.rows_total, batch.rows_invalid) == (2, 0)
+
+
+def test_a_header_error_names_the_templates_columns_and_the_files(setup):
+    """Issue 17 item 5: a header error named neither what was expected nor what was found."""
+    from apps.subjects.ingestion import template_columns
+
+    officer, item = setup
+    header = ["代码", *HEADER[1:]]
+    content = write_csv(header, _rows(1)).decode("utf-8-sig").encode("utf-8")
+    batch = batch_upload(
+        by=officer, item=item, provider=officer.organization, file=SimpleUploadedFile("h.csv", content)
+    )
+    errors = list(batch.row_errors.order_by("id"))
+    assert errors and errors[0].row == 1
+    assert "模板的列：" + "、".join(template_columns(item)) in errors[0].message
+    assert "文件的表头：" + "、".join(header) in errors[0].message
+
+
 def test_a_nul_character_in_a_cell_is_a_row_error(setup):
     """PostgreSQL cannot store NUL in text: the row is reported, not a database error at submit."""
     officer, item = setup

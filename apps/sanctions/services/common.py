@@ -87,7 +87,7 @@ MSG_NOT_FIRST = gettext_lazy(
 )
 MSG_RULE_ITEM = gettext_lazy("The record #{id} is not of the catalog item {code} that the exemption rule covers.")
 MSG_NOTICE_RUNNING = gettext_lazy("The public notice runs until {end}.")
-MSG_REASON_NOT_APPLIED = gettext_lazy("Not applying a measure needs a written reason (Nanjing art. 34).")
+MSG_REASON_NOT_APPLIED = gettext_lazy("Not applying a measure needs a written reason.")
 MSG_MEASURE_NOT_RETURNED = gettext_lazy("The measure #{id} was not returned by this check.")
 MSG_FEEDBACK_TWICE = gettext_lazy("Feedback on the measure #{id} was already recorded.")
 MSG_MATTER = gettext_lazy("Unknown matter “{matter}”.")

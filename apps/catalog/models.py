@@ -130,7 +130,7 @@ class CatalogItem(AuditedModel):
     consent_collected = models.BooleanField(
         _("collected with written consent"),
         default=False,
-        help_text=_("Financial details of natural persons need their written consent (Nanjing art. 29)."),
+        help_text=_("Financial details of natural persons need their written consent."),
     )
     legal_basis = models.TextField(_("legal basis"))
     # Nanjing art. 60 para. 3, Dalian art. 44: some dishonest information cannot be repaired

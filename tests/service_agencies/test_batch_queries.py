@@ -400,6 +400,9 @@ def test_web_apply_approve_run_download(client, staff, clerk):
     assert download.status_code == 200 and "宁罚〔2026〕9号".encode() in b"".join(download.streaming_content)
     xlsx = client.get(reverse("service_agencies:batch_download", args=[application.pk, 1, "xlsx"]))
     assert xlsx.status_code == 200
+    # the one approved subject is looked up: the page no longer offers a run that would be refused
+    page = client.get(reverse("service_agencies:batch_detail", args=[application.pk])).content.decode()
+    assert "批准范围内的主体已全部查询" in page and 'action="/agencies/batch/' not in page.split("运行记录")[0]
     client.force_login(clerk)
     assert client.get(reverse("service_agencies:batch_download", args=[application.pk, 1, "csv"])).status_code == 403
 

@@ -18,6 +18,11 @@ class Awaiting:
     kind: str  # the URL's list kind
     document: object
 
+    @property
+    def to_publish(self) -> bool:
+        """Approved: publishing is what is left; otherwise it is in consultation, to approve."""
+        return self.document.status == ListStatus.APPROVED
+
 
 def documents_awaiting(user) -> list[Awaiting]:
     """Every version in consultation or approved that the user may see, oldest change first."""

@@ -31,3 +31,26 @@ def add_service_errors(form: forms.Form, error) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def take_posted_step(request, form_class, take) -> bool:
+    """The POST of a step form on a case page: validate it, then `take(reason=…, **data)` (the
+    service, which raises ValidationError); every error becomes a message naming its field's
+    label. True when the step was taken (the caller says what it became)."""
+    from django.contrib import messages
+
+    form = form_class(request.POST)
+    labels = {name: field.label for name, field in form.fields.items()}
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
+        return False
+    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
+    try:
+        take(reason=form.cleaned_data["reason"], **data)
+    except forms.ValidationError as error:
+        for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
+            for message in field_messages:
+                messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
+        return False
+    return True

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.documents import document_response
 from apps.core.filters import filter_list
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, take_posted_step
 from apps.objections import agency, selectors_agency
 from apps.objections.forms_agency import STEP_FORMS, AgencyObjectionFilter, ReceiveAgencyObjectionForm
 
@@ -82,24 +82,12 @@ def agency_objection_step(request, pk: int, step: str):
     objection = _objection(request, pk)
     if step not in STEP_FORMS or not agency.AGENCY_OBJECTION_CASE.has_step(step):
         raise Http404
-    form = STEP_FORMS[step](request.POST)
-    labels = {name: field.label for name, field in form.fields.items()}
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
-        return redirect("objections:agency_detail", objection.pk)
-    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
-    try:
-        agency.agency_objection_step(objection, step, by=request.user, reason=form.cleaned_data["reason"], **data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
-        else:
-            for message in error.messages:
-                messages.error(request, message)
-    else:
+    taken = take_posted_step(
+        request,
+        STEP_FORMS[step],
+        lambda **data: agency.agency_objection_step(objection, step, by=request.user, **data),
+    )
+    if taken:
         messages.success(
             request, _("Done: the objection is now “%(status)s”.") % {"status": objection.get_status_display()}
         )

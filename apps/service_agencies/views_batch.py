@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.choices import QueryChannel
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, take_posted_step
 from apps.core.http import client_ip
 from apps.service_agencies import selectors_batch, services_batch
 from apps.service_agencies.forms_batch import STEP_FORMS, BatchApplyForm, BatchRunForm
@@ -115,18 +115,12 @@ def batch_step(request, pk: int, step: str):
     application = _application(request, pk)
     if step not in STEP_FORMS:
         raise Http404
-    form = STEP_FORMS[step](request.POST)
-    labels = {name: field.label for name, field in form.fields.items()}
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
-        return redirect("service_agencies:batch_detail", application.pk)
-    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
-    try:
-        services_batch.batch_step(application, step, by=request.user, reason=form.cleaned_data["reason"], **data)
-    except ValidationError as error:
-        _service_messages(request, error, labels)
-    else:
+    taken = take_posted_step(
+        request,
+        STEP_FORMS[step],
+        lambda **data: services_batch.batch_step(application, step, by=request.user, **data),
+    )
+    if taken:
         messages.success(
             request, _("Done: the application is now “%(status)s”.") % {"status": application.get_status_display()}
         )

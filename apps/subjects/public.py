@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from apps.catalog.choices import Disclosure, ReportSection
 from apps.catalog.models import CatalogItem
 from apps.core.choices import OrganizationKind
+from apps.core.forms import DateInput
 from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.querylog import QueryRefused
@@ -101,10 +102,15 @@ def _agencies():
 
 
 class FeedFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Providing agency"), queryset=Organization.objects.none(), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Providing agency"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All agencies"),
+    )
     item = forms.ChoiceField(label=_("Catalog item"), required=False)
-    since = forms.DateField(label=_("Decided from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Decided until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
 
     def __init__(self, *args, section: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -137,6 +137,22 @@ def test_public_commitments_and_list_entries_show(policy):
     assert case.decision_number in page and "严重失信" in page
 
 
+def test_a_removed_listing_is_not_shown(policy):
+    """A listing removed (repair, expiry, revocation) is no longer published: the page says the
+    organisation is on no list."""
+    case = case_factories.ListingCaseRemovedFactory()
+    page = _page(case.subject).content.decode()
+    assert case.decision_number not in page and "未列入严重失信主体名单" in page
+
+
+def test_responsible_people_are_not_shown(policy):
+    """Natural persons are not on the portal: an organisation's page does not name its legal
+    representative."""
+    case = case_factories.ListingCasePublishedFactory()
+    page = _page(case.subject).content.decode()
+    assert "赵法人" not in page and case.subject.name in page
+
+
 def test_page_links_to_objection_repair_and_verification(company):
     page = _page(company).content.decode()
     for name in ("objections:public_file", "repair:public_apply", "subjects:verify"):

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -54,7 +54,13 @@ from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.selectors import cached_policy
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Commitment, CreditRecord, Subject
-from apps.subjects.selectors import lookup_log, subjects_matching, visible_records
+from apps.subjects.selectors import (
+    CREDIT_FILE_RECORDS_SHOWN,
+    lookup_log,
+    newest_per_category,
+    subjects_matching,
+    visible_records,
+)
 
 MSG_QUERY_TOO_SHORT = gettext_lazy(
     "Enter at least {min} characters of the organisation's name, or its 18-character unified social credit code."
@@ -88,6 +94,9 @@ PUBLIC_COMMITMENT_MATTERS = (
     Matter.FISCAL_FUNDING,
 )
 ORGANISATION_TYPES = (SubjectType.LEGAL_PERSON, SubjectType.UNINCORPORATED)
+# The newest this many records of a category (and commitments) are on the page, as in the credit
+# file; the page says how many there are in all.
+PUBLIC_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
 MINUTE = 60
 DAY = 86400
 LOOKUPS, FEEDS = "lookups", "feeds"
@@ -243,25 +252,30 @@ def public_commitments(subject: Subject) -> QuerySet[Commitment]:
 @dataclass
 class PublicFile:
     subject: Subject
-    categories: list = field(default_factory=list)  # (category label, [records])
+    categories: list = field(default_factory=list)  # (category label, [records shown], records in all)
     commitments: list = field(default_factory=list)
+    shown_per_category: int = 0
 
     @property
     def record_count(self) -> int:
-        return sum(len(records) for _label, records in self.categories)
+        return sum(total for _label, _records, total in self.categories)
 
 
 def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
     """The public page of the organisation with this public key, or None (no such key, or a
-    natural person's: the same answer). One query-log row before anything is shown."""
+    natural person's: the same answer). One query-log row before anything is shown.
+
+    Bounded like the credit file: the newest PUBLIC_RECORDS_SHOWN records of each category (and
+    as many commitments) are loaded, the others counted."""
     subject = public_subjects().filter(public_key=key).first()
     if subject is None:
         return None
     lookup = public_lookup(client_ip)
     asked = {"public_file": subject.identifier}
     _address_volume(lookup, asked)
-    records = list(public_records(subject))
-    commitments = list(public_commitments(subject))
+    records = public_records(subject)
+    counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
+    commitments = list(public_commitments(subject)[:PUBLIC_RECORDS_SHOWN])
     lookup_log(
         lookup,
         identifier=subject.identifier,
@@ -269,14 +283,20 @@ def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
         query=asked,
         outcome=QueryOutcome.FOUND,
         result={
-            "records": len(records),
-            "ids": [r.pk for r in records][:200],
-            "commitments": [c.pk for c in commitments][:200],
+            "records": sum(counts.values()),
+            "by_category": {category: counts[category] for category in Category.values if category in counts},
+            "ids": list(records.values_list("pk", flat=True)[:200]),
+            "commitments": [c.pk for c in commitments],
         },
     )
-    categories = [(c.label, [r for r in records if r.category == c]) for c in Category]
+    loaded = list(newest_per_category(records, PUBLIC_RECORDS_SHOWN))
+    categories = [
+        (category.label, [r for r in loaded if r.category == category], counts[category.value])
+        for category in Category
+        if counts.get(category.value)
+    ]
     return PublicFile(
-        subject=subject, categories=[(label, rs) for label, rs in categories if rs], commitments=commitments
+        subject=subject, categories=categories, commitments=commitments, shown_per_category=PUBLIC_RECORDS_SHOWN
     )
 
 

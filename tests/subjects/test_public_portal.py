@@ -18,6 +18,7 @@ from django.urls import reverse
 from apps.catalog.choices import Disclosure, ReportSection
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
 from apps.core.models import QueryLog
+from apps.subjects import portal
 from apps.subjects.choices import RecordStatus
 from tests.catalog.factories import CatalogItemFactory
 from tests.factories import OrganizationFactory
@@ -151,6 +152,24 @@ def test_responsible_people_are_not_shown(policy):
     case = case_factories.ListingCasePublishedFactory()
     page = _page(case.subject).content.decode()
     assert "赵法人" not in page and case.subject.name in page
+
+
+def test_page_is_bounded_to_the_newest_records_of_each_category(company, monkeypatch):
+    """A bounded page: the newest records of a category are shown, the others counted; the log
+    row counts them all."""
+    monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", 2)
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for month in (1, 2, 3):
+        RecordFactory(
+            subject=company,
+            item=item,
+            document_number=f"宁罚〔2026〕月{month}号",
+            determined_on=dt.date(2026, month, 10),
+        )
+    page = _page(company).content.decode()
+    assert "宁罚〔2026〕月3号" in page and "宁罚〔2026〕月2号" in page and "宁罚〔2026〕月1号" not in page
+    assert "仅显示最新的 2 条（共 3 条）" in page
+    assert QueryLog.objects.get().result["records"] == 3
 
 
 def test_page_links_to_objection_repair_and_verification(company):
@@ -314,6 +333,13 @@ def test_agency_feed_page_shows_only_its_own(feed_world):
     _market, tax = feed_world
     content = Client().get(reverse("subjects:public_agency_feed", args=[tax.pk])).content.decode()
     assert "宁税罚〔2026〕2号" in content and "宁罚〔2026〕1号" not in content
+
+
+def test_feed_export_with_wrong_filters_is_refused(feed_world):
+    response = Client().get(
+        reverse("subjects:public_feed_export", args=["penalties"]), {"since": "2026-13-45"}, REMOTE_ADDR=ADDRESS
+    )
+    assert response.status_code == 400 and "日期" in response.content.decode()
 
 
 def test_feed_export_is_filtered_and_capped(feed_world, settings):

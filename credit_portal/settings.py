@@ -3,6 +3,7 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
+    QUERY_LOG_REPEAT_WINDOW_SECONDS,
     HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
@@ -311,6 +312,10 @@ SPECTACULAR_SETTINGS = {
 # The sealer's watermark moves only past rows older than this: a lookup's transaction that has
 # not committed by then is not expected (the verifier's seal reads every row anyway).
 QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
+# One lookup, one query-log row: opening a subject that the user's own search listed, or opening it
+# again, in the same mode for the same purpose within this many seconds writes no second row
+# (`apps.core.querylog.covering_lookup`); 0 logs every opening.
+QUERY_LOG_REPEAT_WINDOW_SECONDS = env_int("QUERY_LOG_REPEAT_WINDOW_SECONDS", 600)
 # The API's token, its user with the role's permissions and system account, and the active policy
 # are kept this many seconds in each process (apps.core.process_cache); a change made through the
 # app clears them in the process that made it at once, in the others after at most this long.

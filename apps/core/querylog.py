@@ -303,6 +303,41 @@ def log_query(
     return entry
 
 
+# How many of the user's rows within the window are read for a covering one (the newest).
+REPEAT_ROWS_READ = 50
+
+
+def covering_lookup(lookup: LookupRequest, *, identifier: str) -> QueryLog | None:
+    """The user's own earlier row that already covers looking at the subject `identifier` again,
+    or None: one lookup, one row (README "Query log"). A row covers when it was written within
+    `QUERY_LOG_REPEAT_WINDOW_SECONDS` by the same user on the same channel, in the same mode for the
+    same purpose, matter and authorisation, and found this subject — a search that listed it, or
+    an opening of it. The window runs from that row, so a subject kept open all day is logged
+    again each window. A flagged user is never covered: the refusal must be written (Nanjing
+    art. 52)."""
+    window = settings.QUERY_LOG_REPEAT_WINDOW_SECONDS
+    user = lookup.user if lookup.user is not None and lookup.user.is_authenticated else None
+    identifier = normalize_identifier(identifier)
+    if not window or user is None or not identifier:
+        return None
+    earlier = QueryLog.objects.filter(
+        user=user,
+        created_at__gte=timezone.now() - timedelta(seconds=window),
+        channel=lookup.channel,
+        mode=lookup.mode,
+        purpose=lookup.purpose,
+        purpose_detail=lookup.purpose_detail.strip(),
+        authorization_document=lookup.authorization_document.strip(),
+        outcome=QueryOutcome.FOUND,
+    ).order_by("-id")[:REPEAT_ROWS_READ]
+    for row in earlier:
+        if row.subject_identifier == identifier or identifier in (row.result or {}).get("identifiers", ()):
+            if QueryFlag.objects.filter(user=user, status=QueryFlagStatus.OPEN).exists():
+                return None
+            return row
+    return None
+
+
 # --- many lookups at once -------------------------------------------------------------------
 
 # (mode, purpose) pairs that only the bulk path writes: no single lookup may claim them.

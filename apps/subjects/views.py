@@ -128,7 +128,8 @@ def credit_file_view(request, pk: int):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
-    # All of a long category only when asked (another logged lookup); the newest otherwise.
+    # All of a long category only when asked (covered by the opening's lookup within the repeat
+    # window); the newest otherwise.
     shown = None if request.POST.get("all_records") == "1" else CREDIT_FILE_RECORDS_SHOWN
     try:
         credit_file = credit_file_for(lookup, subject, shown_per_category=shown)

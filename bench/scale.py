@@ -111,6 +111,8 @@ def generate(args) -> dict:
         {
             "identifier": "'B' || lpad(n::text, 17, '0')",
             "name": "(ARRAY['南京','苏州','无锡','常州','扬州'])[1 + n %% 5] || '市' || substr(md5(n::text), 1, 6) || '有限公司'",
+            # unique per subject (the public portal's key), not the template's
+            "public_key": "gen_random_uuid()",
         },
     )
     with connection.cursor() as cursor:

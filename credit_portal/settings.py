@@ -6,7 +6,8 @@ Environment variables (see README "Configuration"):
     QUERY_LOG_REPEAT_WINDOW_SECONDS,
     HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
-    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), CELERY_BROKER_URL,
+    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
+    (the public credit portal's limits), CELERY_BROKER_URL,
     CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
 """
 
@@ -394,6 +395,16 @@ OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PE
 OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)
 # Comments on a catalog or list in public consultation sent from one address per hour (/public/catalog/).
 CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR = env_int("CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR", 5)
+# The public credit portal (/public/search/, apps.subjects.portal): searches and subject pages per
+# client address per minute, feed pages and exports per address per minute (counted in the cache),
+# the organisations a search lists, the rows of a feed page, the pages a feed goes back, and the
+# rows of one CSV export.
+PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = env_int("PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE", 20)
+PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE = env_int("PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE", 60)
+PUBLIC_PORTAL_SEARCH_RESULTS = env_int("PUBLIC_PORTAL_SEARCH_RESULTS", 20)
+PUBLIC_PORTAL_PAGE_SIZE = env_int("PUBLIC_PORTAL_PAGE_SIZE", 20)
+PUBLIC_PORTAL_MAX_PAGES = env_int("PUBLIC_PORTAL_MAX_PAGES", 50)
+PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
 
 # Background jobs (credit_portal/celery.py): Celery with Redis in production
 # (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one

@@ -408,7 +408,9 @@ def _write_stage(batch, *, by, reason: str, now, policy, progress) -> list[int]:
         columns, expressions, params = _insert_select(
             connection,
             Subject,
-            {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name"},
+            # Each new subject its own random public key (the model's default is one value per
+            # statement here); PostgreSQL 13+ has gen_random_uuid() built in.
+            {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name", "public_key": "gen_random_uuid()"},
             now=now,
             actor=actor,
         )

@@ -291,7 +291,7 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
 CREDIT_FILE_RECORDS_SHOWN = 50
 
 
-def _newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
+def newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
     """The newest `limit` records of each category, in one statement (a window over categories)."""
     ranked = records.annotate(
         rank=Window(RowNumber(), partition_by=[F("category")], order_by=[F("determined_on").desc(), F("id").desc()])
@@ -323,7 +323,7 @@ def credit_file_for(
     credit_file = CreditFile(
         subject=subject, mode=lookup.mode, log_entry=entry, log_covered=covered, shown_per_category=shown_per_category
     )
-    loaded = list(records if shown_per_category is None else _newest_per_category(records, shown_per_category))
+    loaded = list(records if shown_per_category is None else newest_per_category(records, shown_per_category))
     for category in Category:
         credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
         credit_file.counts_by_category[category.label] = counts.get(category.value, 0)

@@ -8,7 +8,8 @@ Environment variables (see README "Configuration"):
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
     (the public credit portal's limits), CELERY_BROKER_URL,
-    CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
+    CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT, BATCH_PROGRESS_CACHE_URL and BATCH_STAGE_KEEP_DAYS
+    (background jobs).
 """
 
 import os
@@ -432,6 +433,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 BATCH_PROGRESS_CACHE_URL = os.environ.get(
     "BATCH_PROGRESS_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 )
+# A batch checked but not submitted keeps its checked rows (PostgreSQL's staging table) this many
+# days; then `batches_daily` drops them and a later submit checks the file again.
+BATCH_STAGE_KEEP_DAYS = env_int("BATCH_STAGE_KEEP_DAYS", 7)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "batch_progress": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BATCH_PROGRESS_CACHE_URL}
@@ -466,6 +470,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit_portal.daily_job",
         "schedule": crontab(minute=40, hour=0),
         "args": ["repair_daily"],
+    },
+    "batches_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=55, hour=0),
+        "args": ["batches_daily"],
     },
     "batch_queries_daily": {
         "task": "credit_portal.daily_job",

@@ -533,6 +533,7 @@ def batch_detail(request, pk: int):
             "can_submit": can_submit,
             "can_integrate": can_integrate,
             "can_retry": officer_of_provider and ingestion_jobs.batch_can_retry(batch),
+            "can_withdraw": officer_of_provider and batch.status in ingestion.WITHDRAWABLE,
             "reason_form": ReasonForm(),
         },
     )
@@ -542,6 +543,7 @@ BATCH_STEPS = {
     "submit": ingestion.batch_submit,
     "integrate": ingestion.batch_integrate,
     "retry": ingestion_jobs.batch_retry,
+    "withdraw": ingestion.batch_withdraw,
 }
 
 

@@ -25,8 +25,9 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
     """A government system asks which measures apply to an applicant in a matter (Nanjing art.
     34: 自动比对). Logged as a government lookup whose purpose is the matter.
 
-    Four SQL statements in one transaction (issue 16): the answer (`check_answer`), the log row,
-    the check and the query-volume counter. A refusal (the user's flag, a system's quota) writes
+    Two SQL statements on PostgreSQL, no transaction (issue 16): the answer (`check_answer`), then
+    the query-volume counter, the log row and the check in one statement (`record_lookup`); four
+    in one transaction elsewhere. A refusal (the user's flag, a system's quota) writes
     the refused log row, no check, and raises QueryRefused.
 
     Returns (check, subject or None, statuses, measures)."""
@@ -51,7 +52,7 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
     )
 
     def record_check(entry):
-        return SanctionCheck.objects.create(
+        return SanctionCheck(
             requested_by=by,
             organization_id=by.organization_id,
             identifier=identifier,

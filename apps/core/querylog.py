@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -162,26 +164,53 @@ def _daily_limit(user: User) -> tuple[int | None, object]:
     return (policy.query_daily_threshold if policy.query_abnormal_control else None), None
 
 
-def _count_lookup(user: User, day, limit: int | None) -> bool:
-    """Count one lookup on the user's counter of the day, unless the user is flagged or at the
-    limit; True when counted (the lookup may go ahead). One statement: the UPSERT waits for a
-    concurrent one on the same counter row and re-reads it, so exactly `limit` lookups pass."""
-    volume, flag = QueryVolume._meta.db_table, QueryFlag._meta.db_table
+# A system account's counter of the day is split into this many rows (slots), each allowed its
+# share of the quota: a system calling on many connections at once would otherwise queue on one
+# row, whose lock each lookup holds until its COMMIT (issue 16: half the throughput at 16
+# connections). A person's counter is one row (people do not call in parallel).
+SYSTEM_COUNTER_SLOTS = 16
+
+
+def _counter_slots(account, limit: int | None) -> list[tuple[int, int | None]]:
+    """The (slot, that slot's share of the limit) to try, in order: a system account's slots from
+    a random one on (so that concurrent lookups spread over them), a person's one slot. A lookup
+    is refused only when every slot is at its share, that is when exactly `limit` lookups passed
+    (the shares add up to the limit, and no slot ever passes its share)."""
+    if account is None or limit is None:
+        return [(0, limit)]
+    slots = SYSTEM_COUNTER_SLOTS
+    first = random.randrange(slots)  # noqa: S311 - spreading load, not a secret
+    return [
+        ((first + n) % slots, limit // slots + (1 if (first + n) % slots < limit % slots else 0)) for n in range(slots)
+    ]
+
+
+def _counter_upsert(user: User, day, slot: int, share: int | None) -> tuple[str, list]:
+    """The UPSERT that counts one lookup on the user's counter slot of the day, unless the user is
+    flagged or the slot is at its share; returns a row when counted. It waits for a concurrent one
+    on the same row and re-reads it, so a slot never passes its share."""
     qn = connection.ops.quote_name
+    volume, flag = qn(QueryVolume._meta.db_table), qn(QueryFlag._meta.db_table)
     sql = (
-        f"INSERT INTO {qn(volume)} (user_id, day, lookups) SELECT %s, %s, 1 "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {qn(flag)} WHERE user_id = %s AND status = %s)"
+        f"INSERT INTO {volume} (user_id, day, slot, lookups) SELECT %s, %s, %s, 1 "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {flag} WHERE user_id = %s AND status = %s)"
     )
-    params = [user.pk, day, user.pk, QueryFlagStatus.OPEN]
-    if limit is not None:
+    params = [user.pk, day, slot, user.pk, QueryFlagStatus.OPEN]
+    if share is not None:
         sql += " AND %s > 0"
-        params.append(limit)
-    sql += f" ON CONFLICT (user_id, day) DO UPDATE SET lookups = {qn(volume)}.lookups + 1"
-    if limit is not None:
-        sql += f" WHERE {qn(volume)}.lookups < %s"
-        params.append(limit)
+        params.append(share)
+    sql += f" ON CONFLICT (user_id, day, slot) DO UPDATE SET lookups = {volume}.lookups + 1"
+    if share is not None:
+        sql += f" WHERE {volume}.lookups < %s"
+        params.append(share)
+    return sql + " RETURNING lookups", params
+
+
+def _count_lookup(user: User, day, slot: int, share: int | None) -> bool:
+    """Count one lookup on the user's counter slot (see `_counter_upsert`); True when counted."""
+    sql, params = _counter_upsert(user, day, slot, share)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING lookups", params)
+        cursor.execute(sql, params)
         return cursor.fetchone() is not None
 
 
@@ -195,9 +224,7 @@ def _refusal(user: User, account, limit: int | None, now: datetime) -> tuple[dic
     if flag is None:
         from apps.core.audit import audited_save
 
-        lookups = (
-            QueryVolume.objects.filter(user=user, day=timezone.localdate(now)).values_list("lookups", flat=True).first()
-        )
+        lookups = QueryVolume.objects.filter(user=user, day=timezone.localdate(now)).aggregate(n=Sum("lookups"))["n"]
         flag = QueryFlag(user=user, day=timezone.localdate(now), lookups=lookups or 0, threshold=limit or 0)
         try:
             with transaction.atomic():
@@ -232,7 +259,7 @@ def _link_to_log(obj):
 
 
 def _log_counted_in_one_statement(
-    entry: QueryLog, extra, user: User | None, day, limit: int | None
+    entry: QueryLog, extra, user: User | None, day, slot: int, share: int | None
 ) -> tuple[int, int | None] | None:
     """PostgreSQL: the counter's UPSERT, the log row and the caller's row (`extra`, whose foreign
     key to the log row is filled from it) in ONE statement of data-modifying CTEs: the rows are
@@ -244,23 +271,11 @@ def _log_counted_in_one_statement(
     from apps.core.db import preparing_cursor
 
     qn = connection.ops.quote_name
-    volume, flag = qn(QueryVolume._meta.db_table), qn(QueryFlag._meta.db_table)
     parts, params = [], []
     source = ""
     if user is not None:
-        counted = (
-            f"INSERT INTO {volume} (user_id, day, lookups) SELECT %s, %s, 1 "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {flag} WHERE user_id = %s AND status = %s)"
-        )
-        params += [user.pk, day, user.pk, QueryFlagStatus.OPEN]
-        if limit is not None:
-            counted += " AND %s > 0"
-            params.append(limit)
-        counted += f" ON CONFLICT (user_id, day) DO UPDATE SET lookups = {volume}.lookups + 1"
-        if limit is not None:
-            counted += f" WHERE {volume}.lookups < %s"
-            params.append(limit)
-        parts.append(f"counted AS ({counted} RETURNING lookups)")
+        counted, params = _counter_upsert(user, day, slot, share)
+        parts.append(f"counted AS ({counted})")
         source = " FROM counted"
     columns, values = _insert_columns(entry)
     placeholders = ", ".join(["%s"] * len(values))
@@ -328,16 +343,18 @@ def record_lookup(
     )
     limit, account = _daily_limit(user) if user is not None else (None, None)
     day = timezone.localdate(now)
+    slots = _counter_slots(account, limit) if user is not None else [(0, None)]
     if connection.vendor == "postgresql":
         extra = also(entry) if also is not None else None
-        written = _log_counted_in_one_statement(entry, extra, user, day, limit)
-        if written is not None:
-            for obj, pk in ((entry, written[0]), (extra, written[1])):
-                if obj is not None:
-                    obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
-            if extra is not None:
-                setattr(extra, _link_to_log(extra).attname, entry.pk)
-            return entry, extra, None
+        for slot, share in slots:
+            written = _log_counted_in_one_statement(entry, extra, user, day, slot, share)
+            if written is not None:
+                for obj, pk in ((entry, written[0]), (extra, written[1])):
+                    if obj is not None:
+                        obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
+                if extra is not None:
+                    setattr(extra, _link_to_log(extra).attname, entry.pk)
+                return entry, extra, None
     else:
         # Inside a caller's transaction a savepoint scopes the rollback of a refused lookup; on its
         # own the lookup is the transaction (no savepoint statements).
@@ -348,7 +365,7 @@ def record_lookup(
                 if also is not None:
                     extra = also(entry)
                     extra.save()
-                if user is not None and not _count_lookup(user, day, limit):
+                if user is not None and not any(_count_lookup(user, day, slot, share) for slot, share in slots):
                     raise _NotCounted
             return entry, extra, None
         except _NotCounted:

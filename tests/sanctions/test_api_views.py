@@ -356,4 +356,4 @@ def test_the_check_api_runs_2_statements_without_a_transaction_on_postgresql_at_
     assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 2
     check = SanctionCheck.objects.get(pk=data["check_id"])
     assert check.query_log.purpose == "joint_sanction_check" and check.query_log.user_id == token.user_id
-    assert QueryVolume.objects.get(user=token.user).lookups == 2
+    assert QueryVolume.objects.get(user=token.user).lookups == 2  # a person: one counter row

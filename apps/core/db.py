@@ -1,5 +1,11 @@
 """The database on the hot paths (DESIGN.md section 9, issue 16).
 
+`ReplicaRouter`, with `replica_reads()`: where a read replica is configured
+(`REPLICA_DATABASE_URL`, the alias "replica"), the reads of a `replica_reads()` block — the check
+API's answer, the credit file's and the subject search's reads — go to it, and everything else to
+the primary ("default"): every write (the query log above all), and every read outside such a
+block or inside a transaction on the primary (a read that a write depends on must not lag).
+
 `preparing_cursor()`: a cursor whose statements PostgreSQL parses and plans once per connection
 (psycopg's server-side binding with `prepare=True`) — for the few statements every check-API
 request sends, whose planning took longer than their execution. Everything else keeps Django's
@@ -12,8 +18,49 @@ statements); then this is Django's ordinary cursor.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, router
+
+REPLICA = "replica"
+_replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+
+
+@contextmanager
+def replica_reads():
+    """The ORM reads of the block go to the replica where one is configured (raw SQL asks
+    `read_alias()`); writes still go to the primary. For reads that may lag the primary by the
+    replication delay: a check's answer, a page of records — not what a write is decided on."""
+    token = _replica_reads.set(True)
+    try:
+        yield
+    finally:
+        _replica_reads.reset(token)
+
+
+class ReplicaRouter:
+    """Reads of a `replica_reads()` block to the replica, the rest to the primary (installed by the
+    settings when `REPLICA_DATABASE_URL` is set)."""
+
+    def db_for_read(self, model, **hints):
+        if _replica_reads.get() and REPLICA in settings.DATABASES and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return REPLICA
+        return DEFAULT_DB_ALIAS
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the replica is a copy of the primary: a row read from either relates to both
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db != REPLICA  # the replica follows the primary's schema by replication
+
+
+def read_alias(model) -> str:
+    """The database a raw SQL read of `model`'s table goes to (the router's answer)."""
+    return router.db_for_read(model)
 
 
 def _classes_for_postgresql() -> tuple[type, type]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.catalog.choices import Matter
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
+from apps.core.db import replica_reads
 from apps.core.exceptions import Conflict
 from apps.core.querylog import LookupRequest, record_lookup
 from apps.sanctions.models import CheckFeedback, SanctionCheck
@@ -39,7 +40,8 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
         _kind, identifier = clean_identifier(identifier)
     except ValidationError as error:
         raise ValidationError({"identifier": error.messages}) from None
-    answer = check_answer(identifier, matter)
+    with replica_reads():  # the answer may come from a read replica; the log row goes to the primary
+        answer = check_answer(identifier, matter)
     subject, statuses, measures = answer.subject, answer.statuses, answer.measures
     measure_ids = [m.pk for m in measures]
     lookup = LookupRequest(

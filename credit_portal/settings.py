@@ -4,7 +4,7 @@ Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
     QUERY_LOG_REPEAT_WINDOW_SECONDS,
-    HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    HOT_PATH_CACHE_SECONDS, HOT_PATH_PREPARED_STATEMENTS, REPLICA_DATABASE_URL, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
     (the public credit portal's limits), CELERY_BROKER_URL,
@@ -144,6 +144,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
+# A read replica (issue 16): the check API's answer, the subject search and the credit file's
+# records read from it, every write and every other read go to the primary
+# (apps.core.db.ReplicaRouter). Off unless REPLICA_DATABASE_URL names it.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["apps.core.db.ReplicaRouter"]
+
+# The check API's statements are prepared once per connection (apps.core.db.preparing_cursor);
+# every other statement keeps Django's client-side binding, which psycopg never prepares.
+# HOT_PATH_PREPARED_STATEMENTS=0 behind a pooler that cannot hold prepared statements.
+HOT_PATH_PREPARED_STATEMENTS = env_bool("HOT_PATH_PREPARED_STATEMENTS", True)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql" and HOT_PATH_PREPARED_STATEMENTS:
+        _database.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

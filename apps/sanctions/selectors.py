@@ -233,14 +233,19 @@ def check_answer(identifier: str, matter: str, today: datetime.date | None = Non
     the same answer as `subject_statuses` and `measures_for` (the statuses in the order serious,
     key-attention, red, then dishonest or no_dishonest; the measures by status, then list order).
     """
-    from django.db import connection
+    from django.db import connections
+
+    from apps.core.db import preparing_cursor, read_alias
 
     today = today or timezone.localdate()
-    sql, params = _check_sql(connection.vendor)
+    using = read_alias(Subject)  # the replica inside `replica_reads()` where one is configured
+    sql, params = _check_sql(connections[using].vendor)
     flags = [*_CHECK_FLAGS, "dishonest"]
     # (SQLite's parameters carry dates as ISO text.)
     values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY.isoformat(): today.isoformat()}
-    with connection.cursor() as cursor:
+    # Prepared once per connection: planning the four EXISTS and the join took longer than
+    # running them (issue 16).
+    with preparing_cursor(using) as cursor:
         cursor.execute(sql, [values.get(p, p) if isinstance(p, str | datetime.date) else p for p in params])
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -44,6 +44,7 @@ from apps.core.choices import (
     QueryPurpose,
     Role,
 )
+from apps.core.db import replica_reads
 from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
@@ -238,7 +239,8 @@ def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
         except ValidationError as error:
             raise ValidationError({"query": error.messages}) from None
         lookup_check(lookup, identifier=applicant)
-    matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
+    with replica_reads():  # from a read replica where one is configured (apps.core.db)
+        matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
     lookup_log(
         lookup,
         identifier=matches[0].identifier if len(matches) == 1 else "",
@@ -323,7 +325,8 @@ def credit_file_for(
     credit_file = CreditFile(
         subject=subject, mode=lookup.mode, log_entry=entry, log_covered=covered, shown_per_category=shown_per_category
     )
-    loaded = list(records if shown_per_category is None else newest_per_category(records, shown_per_category))
+    with replica_reads():  # the page's rows from a read replica where one is configured (apps.core.db)
+        loaded = list(records if shown_per_category is None else newest_per_category(records, shown_per_category))
     for category in Category:
         credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
         credit_file.counts_by_category[category.label] = counts.get(category.value, 0)

@@ -47,7 +47,7 @@ from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryMode
 from apps.core.http import client_ip
 from apps.core.permissions import can, restrict
 from apps.core.querylog import validate_purpose
-from apps.core.selectors import admin_page_lookup
+from apps.core.selectors import admin_page_lookup, fixed_purpose
 
 
 class ReasonModelForm(forms.ModelForm):
@@ -267,6 +267,9 @@ class LookupLoggedAdminMixin:
         return f"{label}:{object_id}" if object_id is not None else f"{label}:search"
 
     def _stated_purpose(self, request, target: str) -> dict | None:
+        fixed = fixed_purpose(request.user)
+        if fixed:  # an auditor reads to audit: nothing to ask (issue 17)
+            return {"purpose": fixed, "detail": ""}
         stated = request.session.get(SESSION_PURPOSES, {}).get(target)
         if stated and time.time() - stated["at"] <= LOOKUP_PURPOSE_SECONDS:
             return stated

@@ -66,3 +66,14 @@ def disclosure_end(record) -> str:
     if record.disclosure_ends_on is None:
         return "—"
     return record.disclosure_ends_on.isoformat()
+
+
+@register.filter
+def verbose_name_of(model) -> str:
+    """A model's name as the interface shows it (templates cannot read `_meta`)."""
+    return str(model._meta.verbose_name)
+
+
+@register.filter
+def app_name_of(model) -> str:
+    return str(model._meta.app_config.verbose_name)

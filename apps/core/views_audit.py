@@ -45,7 +45,8 @@ class AuditHistoryView(LoginRequiredMixin, View):
         if not models:
             raise PermissionDenied(_("You may not read the change history."))
         chosen = models.get(request.GET.get("model", ""))
-        rows = history_rows(chosen[1], request.user) if chosen else None
+        # A filterset needs a queryset to build its form before a model is chosen.
+        rows = history_rows(chosen[1], request.user) if chosen else next(iter(models.values()))[1].objects.none()
         filterset = AuditHistoryFilter(request.GET or None, queryset=rows, request=request, models=models)
         context = {"filter": filterset, "models": models, "chosen": None}
         if chosen is None:

@@ -218,3 +218,67 @@ def test_a_second_run_is_refused_while_one_is_running(client, auditor):
 def test_the_verification_needs_a_post(client, auditor):
     client.force_login(auditor)
     assert client.get(reverse("core:audit_chain_verify")).status_code == 405
+
+
+# --- no English in the admin for a zh-hans user ----------------------------------------------------
+
+# Words that are not English prose: protocol and header names, units, the username of a factory.
+NOT_PROSE = {"HTTP", "Accept", "GET", "POST", "SHA"}
+
+
+def _english_words(html: str) -> set[str]:
+    """Latin words of four letters or more in the page's visible text (not in tags, scripts,
+    styles, or user data such as usernames given to the check)."""
+    import html as html_lib
+    import re
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+    words = set(re.findall(r"\b[A-Za-z]{4,}\b", text))
+    return words - NOT_PROSE
+
+
+def test_the_admins_history_pages_read_in_chinese(client, record, auditor):
+    """Issue 17: the history pages showed the header "CHANGES" in English."""
+    auditor.is_staff = True
+    auditor.save()
+    client.force_login(auditor)
+    with translation.override("zh-hans"):
+        response = client.get(
+            reverse("admin:subjects_creditrecord_history", args=[record.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    page = response.content.decode()
+    assert response.status_code == 200 and "变更内容" in page
+    # User data (usernames, the factories' change reasons) is not the interface's text.
+    data = {auditor.username, *(v.history_change_reason for v in record.history.all())}
+    english = _english_words(page) - data
+    assert english == set(), english
+
+
+def test_the_axes_sections_read_in_chinese(client, policy):
+    """Issue 17: the admin showed "AXES / Access attempts …" in English."""
+    from axes.models import AccessAttempt
+
+    from tests.factories import NoRoleUserFactory
+
+    attempt = AccessAttempt.objects.create(
+        username="someone",
+        ip_address="127.0.0.1",
+        user_agent="test-agent",
+        http_accept="*/*",
+        path_info="/x",
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    )
+    admin = NoRoleUserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    with translation.override("zh-hans"):
+        index = client.get(reverse("admin:index")).content.decode()
+        listing = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+        detail = client.get(reverse("admin:axes_accessattempt_change", args=[attempt.pk])).content.decode()
+    assert "登录锁定" in index and "Axes" not in index
+    assert "登录尝试" in listing
+    for page in (listing, detail):
+        english = _english_words(page) - {"someone", "test", "agent", admin.username}
+        assert english == set(), english

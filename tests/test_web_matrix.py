@@ -406,7 +406,7 @@ PAGES: dict[str, Page] = {
     "subjects:record_list": Page(at("subjects:record_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
     # another agency's officer: 404 (an agency sees the records it provided)
     "subjects:subject_trail": Page(
-        lambda w: reverse("subjects:subject_trail") + f"?identifier={w.base.company.identifier}",
+        lambda w: reverse("subjects:subject_trail") + f"?subject={w.base.company.pk}",
         statuses(302, 403, 403, 403, 403, 200, 200),
     ),
     "subjects:record_detail": Page(

@@ -672,11 +672,22 @@ TRAIL_PERMISSION = "subjects.view_historicalsubject"
 @login_required
 def subject_trail_view(request):
     """A subject's full trail: every change of it and of what rests on it, with each change's
-    diff, and every lookup of it. Opening it is one logged lookup, an audit (issue 17)."""
+    diff, and every lookup of it. Opening it is one logged lookup, an audit (issue 17).
+
+    By identifier the form is POSTed, so that no address holds a citizen's ID (as files and
+    reports are opened); pages that name a subject on file link by its id (`?subject=`)."""
     _require(request, TRAIL_PERMISSION)
-    form = TrailForm(request.GET or None)
+    form = TrailForm(request.POST or None)
+    identifier = None
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+    elif request.GET.get("subject", "").isdigit():
+        identifier = get_object_or_404(
+            restrict(Subject.objects.all(), request.user), pk=request.GET["subject"]
+        ).identifier
+        form = TrailForm(initial={"identifier": identifier})
     trail = None
-    if form.is_bound and form.is_valid():
+    if identifier:
         lookup = record_lookup(request.user, purpose=QueryPurpose.AUDIT, client_ip=client_ip(request))
-        trail = subject_trail(lookup, identifier=form.cleaned_data["identifier"])
+        trail = subject_trail(lookup, identifier=identifier)
     return render(request, "subjects/trail.html", {"form": form, "trail": trail})

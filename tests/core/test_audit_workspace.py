@@ -122,7 +122,7 @@ def test_the_trail_shows_every_change_and_every_lookup_and_logs_one_audit_row(cl
     looked = _lookup_by(clerk)
     _lookup_by(clerk, identifier="91320100MA1TEST00X"[:18])  # another subject's: not in the trail
     client.force_login(auditor)
-    response = client.get(reverse("subjects:subject_trail"), {"identifier": CITIZEN})
+    response = client.post(reverse("subjects:subject_trail"), {"identifier": CITIZEN})
     assert response.status_code == 200
     trail = response.context["trail"]
     assert trail.subject == record.subject
@@ -136,15 +136,16 @@ def test_the_trail_shows_every_change_and_every_lookup_and_logs_one_audit_row(cl
         CITIZEN,
         {"audit_trail": CITIZEN},
     )
-    # Each page view is one row.
-    client.get(reverse("subjects:subject_trail"), {"identifier": CITIZEN})
+    # Each page view is one row; a page naming the subject on file links by its id, no ID in the address.
+    again = client.get(reverse("subjects:subject_trail"), {"subject": record.subject.pk})
+    assert again.context["trail"].subject == record.subject
     assert QueryLog.objects.filter(user=auditor).count() == 2
 
 
 def test_a_bad_identifier_is_named_and_nothing_is_logged(client, auditor):
     client.force_login(auditor)
     with translation.override("zh-hans"):
-        response = client.get(reverse("subjects:subject_trail"), {"identifier": "320102198506120011"})
+        response = client.post(reverse("subjects:subject_trail"), {"identifier": "320102198506120011"})
     assert response.status_code == 200 and response.context["trail"] is None
     assert "校验" in response.content.decode()
     assert not QueryLog.objects.exists()

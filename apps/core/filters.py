@@ -119,7 +119,9 @@ class AuditHistoryFilter(django_filters.FilterSet):
 
     model = django_filters.ChoiceFilter(label=_("Model"), method="filter_nothing", empty_label=_("Choose a model"))
     object_id = django_filters.NumberFilter(field_name="id", label=_("Object id"), min_value=1)
-    kind = django_filters.ChoiceFilter(field_name="history_type", choices=HISTORY_KINDS, label=_("Change"))
+    kind = django_filters.ChoiceFilter(
+        field_name="history_type", choices=HISTORY_KINDS, label=_("Change"), empty_label=_("Every kind of change")
+    )
     username = django_filters.CharFilter(field_name="history_user__username", label=_("Username"))
     organization = django_filters.ModelChoiceFilter(
         queryset=_organizations,

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.audit import audited_save
+from apps.core.audit_history import ShownValuesContextHelper
 from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryMode
 from apps.core.http import client_ip
 from apps.core.permissions import can, restrict
@@ -175,6 +176,11 @@ class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
             (_("Record"), {"fields": list(self.audit_readonly_fields), "classes": ["collapse"]}),
             *([(None, {"fields": ["change_reason"]})] if editable else []),
         ]
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # The history page's "what changed" as the workbench shows it: choices by their label,
+        # related objects by name, dates as dates (simple-history shows the stored keys).
+        return ShownValuesContextHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a POST here after checking only the *view* history permission;

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from apps.core.permissions import permission_name, restrict
 from apps.core.registry import PROJECT_APP_PREFIXES
@@ -169,3 +170,11 @@ def subject_of(model: type[models.Model], instance) -> object | None:
 
 def is_personal(model: type[models.Model]) -> bool:
     return hasattr(admin.site._registry.get(model), "lookup_subject")
+
+
+class ShownValuesContextHelper(HistoricalRecordContextHelper):
+    """The admin's history page (simple-history) with each changed value shown as `shown_value`
+    shows it on the workbench, not its stored key (issue 17: no English for a zh-hans user)."""
+
+    def prepare_delta_change_value(self, change, value):
+        return shown_value(self.model, change.field, value)

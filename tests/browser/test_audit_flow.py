@@ -93,3 +93,13 @@ def test_the_auditor_opens_a_trail_and_verifies_the_chain(page, demo_portal):
     history = page.locator("main").inner_text()
     assert "信用记录" in history and "已记入查询日志" in history
     screenshot(page, "audit_history")
+
+    # The same record's history in the admin: in Chinese too (the header "CHANGES" was English),
+    # and no purpose asked of the auditor.
+    with page.expect_navigation():
+        page.locator("main table.history tbody tr").first.locator("a:has-text('在管理后台查看')").click()
+    admin_page = page.locator("#content").inner_text()
+    assert "变更内容" in admin_page and "查询目的" not in admin_page
+    # User data aside (the demo's usernames, its change reasons "Demo data (seed_demo)").
+    assert _latin_words(admin_page, {"seed_demo", "Demo", "data", *logins}) == set()
+    screenshot(page, "audit_admin_history")

@@ -283,3 +283,28 @@ def test_the_axes_sections_read_in_chinese(client, policy):
     for page in (listing, detail):
         english = _english_words(page) - {"someone", "test", "agent", admin.username}
         assert english == set(), english
+
+
+def test_a_broken_chain_reads_as_broken_in_chinese(client, auditor):
+    QueryLogVerification.objects.create(ok=True, rows_checked=5, unsealed_rows=0, message="链完整")
+    QueryLogVerification.objects.create(
+        ok=False, rows_checked=2, unsealed_rows=0, first_bad_id=3, message="第 3 行被修改"
+    )
+    client.force_login(auditor)
+    with translation.override("zh-hans"):
+        response = client.get(reverse("core:audit_chain"))
+    page = response.content.decode()
+    assert "链条已被破坏" in page and "第 3 行被修改" in page
+    assert [r.ok for r in response.context["items"]] == [False, True]  # newest first, every run
+
+
+def test_the_audit_menu_is_the_auditors(client, policy):
+    auditor, clerk = AuditorFactory(), ClerkFactory()
+    with translation.override("zh-hans"):
+        client.force_login(auditor)
+        auditor_menu = client.get(reverse("core:home")).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+        client.force_login(clerk)
+        clerk_menu = client.get(reverse("core:home")).content.decode().split('class="mainnav"')[1].split("</nav>")[0]
+    for label in ("变更历史", "主体全程轨迹", "链条校验"):
+        assert label in auditor_menu and label not in clerk_menu
+    assert "查询日志" in clerk_menu  # the clerk keeps the query log itself

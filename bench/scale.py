@@ -14,7 +14,11 @@ INSERT … SELECT over generate_series (a factory-made row as the template of ea
     DATABASE_URL=… .venv/bin/python bench/scale.py --scale 0.1     # a tenth of every table
 
 The database named in DATABASE_URL (its name must contain "bench") is dropped, created, and
-dropped again at the end (`--keep` keeps it).
+dropped again at the end (`--keep` keeps it). `--reuse` measures a database an earlier `--keep` run
+left (no generation, nothing dropped); `--parts api` measures only the check API (or `pages`,
+`seal`, comma-separated).
+
+    DATABASE_URL=… .venv/bin/python bench/scale.py --reuse --parts api
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--explain", type=Path, help="write the plans of the slowest statements here")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--reuse", action="store_true", help="measure the database a --keep run left")
+    parser.add_argument("--parts", default="pages,api,seal", help="what to measure: pages, api, seal")
     return parser.parse_args(argv)
 
 
@@ -111,6 +117,8 @@ def generate(args) -> dict:
         {
             "identifier": "'B' || lpad(n::text, 17, '0')",
             "name": "(ARRAY['南京','苏州','无锡','常州','扬州'])[1 + n %% 5] || '市' || substr(md5(n::text), 1, 6) || '有限公司'",
+            # unique per subject (the public portal's key), not the template's
+            "public_key": "gen_random_uuid()",
         },
     )
     with connection.cursor() as cursor:
@@ -149,6 +157,33 @@ def generate(args) -> dict:
         "sizes": (subjects, records, log_rows),
         "timings": timings,
         "superuser": User.objects.create_superuser("bench-admin", "bench@example.invalid", "bench-password"),
+    }
+
+
+def existing(args) -> dict:
+    """What `generate` returns, found in a database an earlier run generated and kept."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from apps.core.models import User
+    from apps.subjects.models import Subject
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples::bigint FROM pg_class WHERE relname IN "
+            "('subjects_subject', 'subjects_creditrecord', 'core_querylog')"
+        )
+        estimates = dict(cursor.fetchall())
+    return {
+        "world": SimpleNamespace(company=Subject.objects.get(name="南京失信测试有限公司")),
+        "token": Token.objects.get(user__system_account__name="压测对接系统").key,
+        "heavy": Subject.objects.get(name="南京五百条记录有限公司"),
+        "light": Subject.objects.get(name="南京十条记录有限公司"),
+        "sizes": tuple(estimates[t] for t in ("subjects_subject", "subjects_creditrecord", "core_querylog")),
+        "timings": {},
+        "superuser": User.objects.get(username="bench-admin"),
     }
 
 
@@ -214,8 +249,12 @@ def measure_pages(data: dict, repeat: int) -> list[tuple[str, dict]]:
     setup_test_environment()
     admin = Client()
     admin.force_login(data["superuser"])
+    from apps.core.choices import Role
+    from apps.core.models import User
+
     clerk = Client()
-    clerk.force_login(ClerkFactory())
+    # A kept database's clerk again (a second ClerkFactory would repeat its organisation's code).
+    clerk.force_login(User.objects.filter(role=Role.CLERK).order_by("pk").first() or ClerkFactory())
     company = data["world"].company
     lookup = {"mode": "government", "purpose": "objection_processing"}
     pages = [
@@ -423,29 +462,37 @@ def measure_sealing(rows: int) -> dict:
 
 def report(data, pages, api, sealing, args) -> str:
     subjects, records, log_rows = data["sizes"]
+    generated = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in data["timings"].items())
     lines = [
-        f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows; generated in "
-        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in data["timings"].items()),
+        f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows; "
+        + (f"generated in {generated}" if generated else "(the planner's estimates of a kept database)"),
+        f"load average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())}",
         "",
-        "| page | median ms | max ms | statements | COUNT(*) | slowest statement ms |",
-        "|---|--:|--:|--:|:-:|--:|",
     ]
+    if pages:
+        lines += [
+            "| page | median ms | max ms | statements | COUNT(*) | slowest statement ms |",
+            "|---|--:|--:|--:|:-:|--:|",
+        ]
     for name, result in pages:
         lines.append(
             f"| {name} | {result['ms']:.0f} | {result['max_ms']:.0f} | {result['statements']} | "
             f"{'yes' if result['count_star'] else 'no'} | {result['slowest_ms']:.1f} |"
         )
-    lines += [
-        "",
-        "| endpoint | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
-        "|---|--:|--:|--:|--:|--:|--:|",
-    ]
+    if api:
+        lines += [
+            "",
+            "| endpoint | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
+            "|---|--:|--:|--:|--:|--:|--:|",
+        ]
     for (name, connections), result in sorted(api.items(), key=lambda item: (item[0][1], item[0][0])):
         peer = api[("bare view", connections)]["rps"]
         lines.append(
             f"| {name} | {connections} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
             f"{result['errors']:.0f} | {result['rps'] / peer:.2f} |"
         )
+    if not sealing:
+        return "\n".join(lines)
     lines += [
         "",
         f"Sealing {args.seal_rows:,} rows: `seal_query_log` {sealing['seal']:,.0f} rows/s, the raw chain computation "
@@ -458,7 +505,11 @@ def report(data, pages, api, sealing, args) -> str:
 def main(argv=None) -> int:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="credit_portal_scale_"))
-    database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    parts = set(args.parts.split(","))
+    if args.reuse:
+        database_url, drop_database = os.environ.get("DATABASE_URL", ""), lambda: None
+    else:
+        database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
     if not database_url.startswith("postgres"):
         sys.exit("the scale benchmark needs PostgreSQL: set DATABASE_URL")
     os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.scale_settings", "DATABASE_URL": database_url})
@@ -470,12 +521,12 @@ def main(argv=None) -> int:
 
     settings.QUERY_LOG_ANCHOR_PATH = workdir / "anchors.jsonl"
     dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--", "apps", "bench").strip() else ""
-    log(f"HEAD {_git('rev-parse', '--short', 'HEAD').strip()}{dirty}")
+    log(f"HEAD {_git('rev-parse', '--short', 'HEAD').strip()}{dirty}, load average {os.getloadavg()[0]:.2f}")
     try:
-        data = generate(args)
-        pages = measure_pages(data, args.repeat)
-        api = measure_api(data, args, database_url)
-        sealing = measure_sealing(args.seal_rows)
+        data = existing(args) if args.reuse else generate(args)
+        pages = measure_pages(data, args.repeat) if "pages" in parts else []
+        api = measure_api(data, args, database_url) if "api" in parts else {}
+        sealing = measure_sealing(args.seal_rows) if "seal" in parts else {}
         text = report(data, pages, api, sealing, args)
         print(text)
         if args.explain:
@@ -485,7 +536,7 @@ def main(argv=None) -> int:
                 )
             )
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             from django.db import connections
 
             connections.close_all()

@@ -38,6 +38,7 @@ DAILY_COMMANDS = (
     "deadlines_daily",
     "repair_daily",
     "batch_queries_daily",
+    "batches_daily",
 )
 
 _embedded = {"worker": None}

@@ -3,10 +3,13 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
-    HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
+    QUERY_LOG_REPEAT_WINDOW_SECONDS,
+    HOT_PATH_CACHE_SECONDS, HOT_PATH_PREPARED_STATEMENTS, REPLICA_DATABASE_URL, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
-    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), CELERY_BROKER_URL,
-    CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
+    OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
+    (the public credit portal's limits), CELERY_BROKER_URL,
+    CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT, BATCH_PROGRESS_CACHE_URL and BATCH_STAGE_KEEP_DAYS
+    (background jobs).
 """
 
 import os
@@ -141,6 +144,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
+# A read replica (issue 16): the check API's answer, the subject search and the credit file's
+# records read from it, every write and every other read go to the primary
+# (apps.core.db.ReplicaRouter). Off unless REPLICA_DATABASE_URL names it.
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["apps.core.db.ReplicaRouter"]
+
+# The check API's statements are prepared once per connection (apps.core.db.preparing_cursor);
+# every other statement keeps Django's client-side binding, which psycopg never prepares.
+# HOT_PATH_PREPARED_STATEMENTS=0 behind a pooler that cannot hold prepared statements.
+HOT_PATH_PREPARED_STATEMENTS = env_bool("HOT_PATH_PREPARED_STATEMENTS", True)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql" and HOT_PATH_PREPARED_STATEMENTS:
+        _database.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -310,6 +332,10 @@ SPECTACULAR_SETTINGS = {
 # The sealer's watermark moves only past rows older than this: a lookup's transaction that has
 # not committed by then is not expected (the verifier's seal reads every row anyway).
 QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
+# One lookup, one query-log row: opening a subject that the user's own search listed, or opening it
+# again, in the same mode for the same purpose within this many seconds writes no second row
+# (`apps.core.querylog.covering_lookup`); 0 logs every opening.
+QUERY_LOG_REPEAT_WINDOW_SECONDS = env_int("QUERY_LOG_REPEAT_WINDOW_SECONDS", 600)
 # The API's token, its user with the role's permissions and system account, and the active policy
 # are kept this many seconds in each process (apps.core.process_cache); a change made through the
 # app clears them in the process that made it at once, in the others after at most this long.
@@ -389,6 +415,16 @@ OBJECTION_ONLINE_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_ONLINE_PER_ADDRESS_PE
 OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR = env_int("OBJECTION_PUBLIC_LOOKUPS_PER_ADDRESS_PER_HOUR", 30)
 # Comments on a catalog or list in public consultation sent from one address per hour (/public/catalog/).
 CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR = env_int("CATALOG_PUBLIC_COMMENTS_PER_ADDRESS_PER_HOUR", 5)
+# The public credit portal (/public/search/, apps.subjects.portal): searches and subject pages per
+# client address per minute, feed pages and exports per address per minute (counted in the cache),
+# the organisations a search lists, the rows of a feed page, the pages a feed goes back, and the
+# rows of one CSV export.
+PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = env_int("PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE", 20)
+PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE = env_int("PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE", 60)
+PUBLIC_PORTAL_SEARCH_RESULTS = env_int("PUBLIC_PORTAL_SEARCH_RESULTS", 20)
+PUBLIC_PORTAL_PAGE_SIZE = env_int("PUBLIC_PORTAL_PAGE_SIZE", 20)
+PUBLIC_PORTAL_MAX_PAGES = env_int("PUBLIC_PORTAL_MAX_PAGES", 50)
+PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
 
 # Background jobs (credit_portal/celery.py): Celery with Redis in production
 # (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one
@@ -416,6 +452,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 BATCH_PROGRESS_CACHE_URL = os.environ.get(
     "BATCH_PROGRESS_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 )
+# A batch checked but not submitted keeps its checked rows (PostgreSQL's staging table) this many
+# days; then `batches_daily` drops them and a later submit checks the file again.
+BATCH_STAGE_KEEP_DAYS = env_int("BATCH_STAGE_KEEP_DAYS", 7)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "batch_progress": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BATCH_PROGRESS_CACHE_URL}
@@ -450,6 +489,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credit_portal.daily_job",
         "schedule": crontab(minute=40, hour=0),
         "args": ["repair_daily"],
+    },
+    "batches_daily": {
+        "task": "credit_portal.daily_job",
+        "schedule": crontab(minute=55, hour=0),
+        "args": ["batches_daily"],
     },
     "batch_queries_daily": {
         "task": "credit_portal.daily_job",

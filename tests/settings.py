@@ -28,3 +28,7 @@ QUERY_LOG_ANCHOR_KEY = "test-anchor-key-not-for-production-0123456789"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CACHES["batch_progress"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bp"}  # noqa: F405
+
+# A second alias on the same test database, as a read replica would be (tests/core/test_replica.py
+# installs the router for its tests only; without it nothing reads from this alias).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -543,6 +543,16 @@ MATRIX: list[Row] = [
         data=lambda w: {"reason": "重新报送"},
         status=202,
     ),
+    # A batch that will not be submitted is withdrawn by the agency that filed it.
+    Row(
+        "importbatch-withdraw",
+        "POST",
+        at("importbatch-withdraw", lambda w: w.validated_batch),
+        "officer",
+        "clerk",
+        "other_officer",
+        data=lambda w: {"reason": "文件有误，撤回"},
+    ),
     # Ningbo art. 18: the credit office confirms integration.
     Row(
         "importbatch-integrate",

@@ -464,6 +464,20 @@ PAGES: dict[str, Page] = {
         at("sanctions:check_detail", lambda w: w.check), statuses(302, 200, 200, 404, 200, 200, 200)
     ),
     "sanctions:statistics": Page(at("sanctions:statistics"), statuses(302, 200, 200, 200, 200, 200, 200)),
+    # the public credit portal (issue 18): no login, the same page for everyone
+    "subjects:public_search": Page(at("subjects:public_search"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "subjects:public_subject": Page(
+        at("subjects:public_subject", lambda w: str(w.base.company.public_key)),
+        statuses(200, 200, 200, 200, 200, 200, 200),
+    ),
+    "subjects:public_feed": Page(at("subjects:public_feed", "penalties"), statuses(200, 200, 200, 200, 200, 200, 200)),
+    "subjects:public_feed_export": Page(
+        at("subjects:public_feed_export", "licences"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
+    "subjects:public_agency_feed": Page(
+        at("subjects:public_agency_feed", lambda w: w.base.officer.organization),
+        statuses(200, 200, 200, 200, 200, 200, 200),
+    ),
     "sanctions:public_serious": Page(at("sanctions:public_serious"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "sanctions:public_red": Page(at("sanctions:public_red"), statuses(200, 200, 200, 200, 200, 200, 200)),
     # objections: the credit office handles them; an agency sees those forwarded to it
@@ -719,6 +733,11 @@ AGENCY_STAFF: dict[str, int] = {
     "sanctions:check": 403,
     "sanctions:check_detail": 404,
     "sanctions:statistics": 403,
+    "subjects:public_search": 200,
+    "subjects:public_subject": 200,
+    "subjects:public_feed": 200,
+    "subjects:public_feed_export": 200,
+    "subjects:public_agency_feed": 200,
     "sanctions:public_serious": 200,
     "sanctions:public_red": 200,
     "objections:list": 403,

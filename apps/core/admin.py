@@ -203,7 +203,7 @@ class SystemAccountAdmin(AuditedAdmin):
 class QueryVolumeAdmin(AppendOnlyAdmin):
     """The daily lookup counters the volume control keeps (read-only: only lookups count)."""
 
-    list_display = ["user", "day", "lookups"]
+    list_display = ["user", "day", "slot", "lookups"]
     list_select_related = ["user"]
     list_filter = ["day"]
     raw_id_fields = ["user"]

@@ -33,24 +33,34 @@ def add_service_errors(form: forms.Form, error) -> None:
             form.add_error(None, message)
 
 
-def take_posted_step(request, form_class, take) -> bool:
-    """The POST of a step form on a case page: validate it, then `take(reason=…, **data)` (the
-    service, which raises ValidationError); every error becomes a message naming its field's
-    label. True when the step was taken (the caller says what it became)."""
+def take_posted_step(request, form, take, *, data=None) -> bool:
+    """The POST of a step form on a case page: validate it, then `take(reason=…, **data(form))`
+    (the service, which raises ValidationError); every error becomes a message naming its field's
+    label. `form` is the step's form class (bound here to the POST and its files) or a form already
+    bound; `data` says what the service takes besides the reason (by default every cleaned field).
+    True when the step was taken (the caller says what it became)."""
     from django.contrib import messages
 
-    form = form_class(request.POST)
+    if isinstance(form, type):
+        form = form(request.POST, request.FILES or None)
     labels = {name: field.label for name, field in form.fields.items()}
+
+    def say(field, message):
+        messages.error(request, f"{labels[field]}：{message}" if labels.get(field) else message)
+
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
+            say(field, " ".join(errors))
         return False
-    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
+    if data is None:
+        values = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
+    else:
+        values = data(form)
     try:
-        take(reason=form.cleaned_data["reason"], **data)
+        take(reason=form.cleaned_data["reason"], **values)
     except forms.ValidationError as error:
         for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
             for message in field_messages:
-                messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
+                say(field, message)
         return False
     return True

@@ -108,12 +108,16 @@ class QueryLogSealMark(models.Model):
 
 class QueryVolume(models.Model):
     """How many lookups a user made on a day and were let through (Nanjing art. 52's abnormal-volume
-    control; a system account's daily quota). Counted by one UPSERT per lookup that also refuses
+    control; a system account's daily quota), on one counter slot. Counted by one UPSERT per lookup that also refuses
     the lookup over the limit, so the count is exact under concurrency without locking the user's
     row. A refused lookup is not counted; clearing a flag resets the day's count."""
 
     user = models.ForeignKey("core.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))
+    # A system account's day is counted on several rows, each with its share of the quota, so
+    # that its parallel calls do not queue on one row (apps.core.querylog.SYSTEM_COUNTER_SLOTS);
+    # a person's on slot 0 alone. The day's count is the sum.
+    slot = models.PositiveSmallIntegerField(_("counter slot"), default=0)
     lookups = models.PositiveIntegerField(_("lookups"), default=0)
 
     organization_scope = "user__organization"
@@ -121,7 +125,7 @@ class QueryVolume(models.Model):
     class Meta:
         verbose_name = _("daily lookup count")
         verbose_name_plural = _("daily lookup counts")
-        constraints = [models.UniqueConstraint(fields=["user", "day"], name="core_queryvolume_user_day")]
+        constraints = [models.UniqueConstraint(fields=["user", "day", "slot"], name="core_queryvolume_user_day_slot")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.lookups}"

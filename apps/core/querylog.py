@@ -2,12 +2,13 @@
 
 Every selector that shows a subject's non-public or personal data calls `log_query()` once.
 
-Writing a row. `log_query` takes no lock on the user: the row is inserted, then one UPSERT on the
-user's counter of the day (`QueryVolume`) both counts the lookup and refuses it over the limit
-(the people's threshold of the policy, Nanjing art. 52, or a system account's daily quota) — two
-statements in one transaction, exact at the threshold under any concurrency because the UPSERT
-re-reads the counter row it conflicts on. A refused lookup's transaction is rolled back and the
-refusal logged in its own.
+Writing a row. `log_query` takes no lock on the user: one UPSERT on the user's counter of the day
+(`QueryVolume`) both counts the lookup and refuses it over the limit (the people's threshold of
+the policy, Nanjing art. 52, or a system account's daily quota), exact at the threshold under any
+concurrency because the UPSERT re-reads the counter row it conflicts on. On PostgreSQL the row is
+inserted from what the UPSERT returned, in the same statement (so a refused lookup writes
+nothing); elsewhere the INSERT and the UPSERT are two statements in one transaction, rolled back
+when refused. The refusal is then logged in its own transaction.
 
 Chaining. A single global hash chain computed at insert time would make every lookup wait for
 one lock. Instead rows are inserted unchained, and `seal_query_log()` chains them afterwards, in
@@ -29,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -161,26 +164,53 @@ def _daily_limit(user: User) -> tuple[int | None, object]:
     return (policy.query_daily_threshold if policy.query_abnormal_control else None), None
 
 
-def _count_lookup(user: User, day, limit: int | None) -> bool:
-    """Count one lookup on the user's counter of the day, unless the user is flagged or at the
-    limit; True when counted (the lookup may go ahead). One statement: the UPSERT waits for a
-    concurrent one on the same counter row and re-reads it, so exactly `limit` lookups pass."""
-    volume, flag = QueryVolume._meta.db_table, QueryFlag._meta.db_table
+# A system account's counter of the day is split into this many rows (slots), each allowed its
+# share of the quota: a system calling on many connections at once would otherwise queue on one
+# row, whose lock each lookup holds until its COMMIT (issue 16: half the throughput at 16
+# connections). A person's counter is one row (people do not call in parallel).
+SYSTEM_COUNTER_SLOTS = 16
+
+
+def _counter_slots(account, limit: int | None) -> list[tuple[int, int | None]]:
+    """The (slot, that slot's share of the limit) to try, in order: a system account's slots from
+    a random one on (so that concurrent lookups spread over them), a person's one slot. A lookup
+    is refused only when every slot is at its share, that is when exactly `limit` lookups passed
+    (the shares add up to the limit, and no slot ever passes its share)."""
+    if account is None or limit is None:
+        return [(0, limit)]
+    slots = SYSTEM_COUNTER_SLOTS
+    first = random.randrange(slots)  # noqa: S311 - spreading load, not a secret
+    return [
+        ((first + n) % slots, limit // slots + (1 if (first + n) % slots < limit % slots else 0)) for n in range(slots)
+    ]
+
+
+def _counter_upsert(user: User, day, slot: int, share: int | None) -> tuple[str, list]:
+    """The UPSERT that counts one lookup on the user's counter slot of the day, unless the user is
+    flagged or the slot is at its share; returns a row when counted. It waits for a concurrent one
+    on the same row and re-reads it, so a slot never passes its share."""
     qn = connection.ops.quote_name
+    volume, flag = qn(QueryVolume._meta.db_table), qn(QueryFlag._meta.db_table)
     sql = (
-        f"INSERT INTO {qn(volume)} (user_id, day, lookups) SELECT %s, %s, 1 "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {qn(flag)} WHERE user_id = %s AND status = %s)"
+        f"INSERT INTO {volume} (user_id, day, slot, lookups) SELECT %s, %s, %s, 1 "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {flag} WHERE user_id = %s AND status = %s)"
     )
-    params = [user.pk, day, user.pk, QueryFlagStatus.OPEN]
-    if limit is not None:
+    params = [user.pk, day, slot, user.pk, QueryFlagStatus.OPEN]
+    if share is not None:
         sql += " AND %s > 0"
-        params.append(limit)
-    sql += f" ON CONFLICT (user_id, day) DO UPDATE SET lookups = {qn(volume)}.lookups + 1"
-    if limit is not None:
-        sql += f" WHERE {qn(volume)}.lookups < %s"
-        params.append(limit)
+        params.append(share)
+    sql += f" ON CONFLICT (user_id, day, slot) DO UPDATE SET lookups = {volume}.lookups + 1"
+    if share is not None:
+        sql += f" WHERE {volume}.lookups < %s"
+        params.append(share)
+    return sql + " RETURNING lookups", params
+
+
+def _count_lookup(user: User, day, slot: int, share: int | None) -> bool:
+    """Count one lookup on the user's counter slot (see `_counter_upsert`); True when counted."""
+    sql, params = _counter_upsert(user, day, slot, share)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING lookups", params)
+        cursor.execute(sql, params)
         return cursor.fetchone() is not None
 
 
@@ -194,9 +224,7 @@ def _refusal(user: User, account, limit: int | None, now: datetime) -> tuple[dic
     if flag is None:
         from apps.core.audit import audited_save
 
-        lookups = (
-            QueryVolume.objects.filter(user=user, day=timezone.localdate(now)).values_list("lookups", flat=True).first()
-        )
+        lookups = QueryVolume.objects.filter(user=user, day=timezone.localdate(now)).aggregate(n=Sum("lookups"))["n"]
         flag = QueryFlag(user=user, day=timezone.localdate(now), lookups=lookups or 0, threshold=limit or 0)
         try:
             with transaction.atomic():
@@ -213,6 +241,65 @@ class _NotCounted(Exception):
     """The counter refused the lookup: roll back what was written for it."""
 
 
+def _insert_columns(obj, *, skip: str | None = None) -> tuple[list[str], list]:
+    """The columns and database values an INSERT of `obj` writes (as `Model.save()` would: each
+    field's `pre_save` then `get_db_prep_save`), but its primary key and the column `skip`."""
+    columns, values = [], []
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or field.column == skip:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    return columns, values
+
+
+def _link_to_log(obj):
+    """The foreign key of `obj` (the row a caller records with a lookup) to its query-log row."""
+    return next(f for f in obj._meta.concrete_fields if f.is_relation and f.related_model is QueryLog)
+
+
+def _log_counted_in_one_statement(
+    entry: QueryLog, extra, user: User | None, day, slot: int, share: int | None
+) -> tuple[int, int | None] | None:
+    """PostgreSQL: the counter's UPSERT, the log row and the caller's row (`extra`, whose foreign
+    key to the log row is filled from it) in ONE statement of data-modifying CTEs: the rows are
+    inserted from what the UPSERT returned, so a refused lookup (the UPSERT returned nothing)
+    writes nothing and needs no rollback. Exact at the limit under concurrency for the same
+    reason as `_count_lookup`. Outside a caller's transaction the statement is its own (no BEGIN,
+    no COMMIT: two round trips fewer on the check API). Returns (the log row's id, the extra
+    row's id or None), or None when the counter refused."""
+    from apps.core.db import preparing_cursor
+
+    qn = connection.ops.quote_name
+    parts, params = [], []
+    source = ""
+    if user is not None:
+        counted, params = _counter_upsert(user, day, slot, share)
+        parts.append(f"counted AS ({counted})")
+        source = " FROM counted"
+    columns, values = _insert_columns(entry)
+    placeholders = ", ".join(["%s"] * len(values))
+    parts.append(
+        f"entry AS (INSERT INTO {qn(QueryLog._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {placeholders}{source} RETURNING id)"
+    )
+    params += values
+    select = "SELECT entry.id, NULL FROM entry"
+    if extra is not None:
+        link = _link_to_log(extra)
+        columns, values = _insert_columns(extra, skip=link.column)
+        placeholders = ", ".join([*(["%s"] * len(values)), "entry.id"])
+        parts.append(
+            f"extra AS (INSERT INTO {qn(extra._meta.db_table)} ({', '.join(columns)}, {qn(link.column)}) "
+            f"SELECT {placeholders} FROM entry RETURNING id)"
+        )
+        params += values
+        select = "SELECT entry.id, extra.id FROM entry, extra"
+    with preparing_cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} {select}", params)
+        return cursor.fetchone()
+
+
 def record_lookup(
     lookup: LookupRequest,
     *,
@@ -224,13 +311,16 @@ def record_lookup(
     also: Callable[[QueryLog], Any] | None = None,
 ) -> tuple[QueryLog, Any, QueryRefused | None]:
     """Write one query-log row for a lookup, and with `also(row)` what the caller records with it
-    (the joint sanction check's row): (the row, what `also` returned, the refusal or None). For a
-    caller that raises the refusal itself; everyone else calls `log_query`.
+    (the joint sanction check's row: `also` returns it unsaved, its foreign key to `row` set):
+    (the row, that row saved, the refusal or None). For a caller that raises the refusal itself;
+    everyone else calls `log_query`.
 
-    One transaction: the INSERT, `also`, and last the counter's UPSERT, so that the counter row of
-    the user's day stays locked only from the UPSERT to the COMMIT (a system calling on 16
-    connections queues there). No lock on the user's row, no sealing. Over the limit the
-    transaction is rolled back and the refusal written in its own (the rare path).
+    PostgreSQL: one statement (`_log_counted_in_one_statement`), no transaction of its own.
+    Elsewhere one transaction: the INSERT, `also`'s row, and last the counter's UPSERT, so that
+    the counter row of the user's day stays locked only from the UPSERT to the COMMIT. No lock on
+    the user's row, no sealing. Over the limit nothing of the lookup is kept (the PostgreSQL
+    statement writes nothing; elsewhere the transaction is rolled back) and the refusal is
+    written in its own transaction (the rare path).
     """
     validate_purpose(lookup.mode, lookup.purpose, lookup.purpose_detail, lookup.authorization_document)
     user = lookup.user if lookup.user is not None and lookup.user.is_authenticated else None
@@ -252,20 +342,36 @@ def record_lookup(
         client_ip=lookup.client_ip or None,
     )
     limit, account = _daily_limit(user) if user is not None else (None, None)
-    # Inside a caller's transaction a savepoint scopes the rollback of a refused lookup; on its own
-    # the lookup is the transaction (no savepoint statements on the API's path).
-    nested = connection.in_atomic_block
-    try:
-        with transaction.atomic(savepoint=nested):
-            entry.save()
-            extra = also(entry) if also is not None else None
-            if user is not None and not _count_lookup(user, timezone.localdate(now), limit):
-                raise _NotCounted
-        return entry, extra, None
-    except _NotCounted:
-        pass
+    day = timezone.localdate(now)
+    slots = _counter_slots(account, limit) if user is not None else [(0, None)]
+    if connection.vendor == "postgresql":
+        extra = also(entry) if also is not None else None
+        for slot, share in slots:
+            written = _log_counted_in_one_statement(entry, extra, user, day, slot, share)
+            if written is not None:
+                for obj, pk in ((entry, written[0]), (extra, written[1])):
+                    if obj is not None:
+                        obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
+                if extra is not None:
+                    setattr(extra, _link_to_log(extra).attname, entry.pk)
+                return entry, extra, None
+    else:
+        # Inside a caller's transaction a savepoint scopes the rollback of a refused lookup; on its
+        # own the lookup is the transaction (no savepoint statements).
+        try:
+            with transaction.atomic(savepoint=connection.in_atomic_block):
+                entry.save()
+                extra = None
+                if also is not None:
+                    extra = also(entry)
+                    extra.save()
+                if user is not None and not any(_count_lookup(user, day, slot, share) for slot, share in slots):
+                    raise _NotCounted
+            return entry, extra, None
+        except _NotCounted:
+            pass
     entry.pk, entry._state.adding = None, True
-    with transaction.atomic(savepoint=nested):
+    with transaction.atomic(savepoint=connection.in_atomic_block):
         entry.result, refusal = _refusal(user, account, limit, now)
         entry.outcome = QueryOutcome.REFUSED
         entry.save()
@@ -301,6 +407,41 @@ def log_query(
     if refusal is not None:
         raise refusal
     return entry
+
+
+# How many of the user's rows within the window are read for a covering one (the newest).
+REPEAT_ROWS_READ = 50
+
+
+def covering_lookup(lookup: LookupRequest, *, identifier: str) -> QueryLog | None:
+    """The user's own earlier row that already covers looking at the subject `identifier` again,
+    or None: one lookup, one row (README "Query log"). A row covers when it was written within
+    `QUERY_LOG_REPEAT_WINDOW_SECONDS` by the same user on the same channel, in the same mode for the
+    same purpose, matter and authorisation, and found this subject — a search that listed it, or
+    an opening of it. The window runs from that row, so a subject kept open all day is logged
+    again each window. A flagged user is never covered: the refusal must be written (Nanjing
+    art. 52)."""
+    window = settings.QUERY_LOG_REPEAT_WINDOW_SECONDS
+    user = lookup.user if lookup.user is not None and lookup.user.is_authenticated else None
+    identifier = normalize_identifier(identifier)
+    if not window or user is None or not identifier:
+        return None
+    earlier = QueryLog.objects.filter(
+        user=user,
+        created_at__gte=timezone.now() - timedelta(seconds=window),
+        channel=lookup.channel,
+        mode=lookup.mode,
+        purpose=lookup.purpose,
+        purpose_detail=lookup.purpose_detail.strip(),
+        authorization_document=lookup.authorization_document.strip(),
+        outcome=QueryOutcome.FOUND,
+    ).order_by("-id")[:REPEAT_ROWS_READ]
+    for row in earlier:
+        if row.subject_identifier == identifier or identifier in (row.result or {}).get("identifiers", ()):
+            if QueryFlag.objects.filter(user=user, status=QueryFlagStatus.OPEN).exists():
+                return None
+            return row
+    return None
 
 
 # --- many lookups at once -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -136,9 +136,10 @@ def system_account_usage(*, accounts, today: datetime.date | None = None, days: 
     first = today - datetime.timedelta(days=days - 1)
     counts = {
         (user_id, day): lookups
-        for user_id, day, lookups in QueryVolume.objects.filter(user_id__in=user_ids, day__gte=first).values_list(
-            "user_id", "day", "lookups"
-        )
+        for user_id, day, lookups in QueryVolume.objects.filter(user_id__in=user_ids, day__gte=first)
+        .values("user_id", "day")
+        .annotate(n=Sum("lookups"))
+        .values_list("user_id", "day", "n")
     }
     since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     refused = dict(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +14,25 @@ from apps.core.forms import DateInput, ReasonForm
 from apps.core.models import Organization
 from apps.objections.choices import RevocationKind, RevocationStatus
 from apps.objections.models import RevocationNotice
+from apps.subjects.models import CreditRecord
 from apps.subjects.services import RECORD_FIELDS_EDITABLE
 
-MSG_CORRECTION_LINE = _("Line {line}: write “field: value”, e.g. “document_number: 宁市监罚〔2026〕12号”.")
+MSG_CORRECTION_LINE = _("Line {line}: write “record id field: value”, e.g. “12 {field}: 宁市监罚〔2026〕12号”.")
+
+
+def correctable_fields() -> dict[str, str]:
+    """What an officer may write for a field on a correction line → the field: its label as the
+    record page shows it (文书号), or its name."""
+    fields = {}
+    for name in RECORD_FIELDS_EDITABLE:
+        if name != "values":
+            fields[str(CreditRecord._meta.get_field(name).verbose_name)] = name
+            fields[name] = name
+    return fields
+
+
+def _correctable_labels() -> str:
+    return "、".join(str(CreditRecord._meta.get_field(n).verbose_name) for n in RECORD_FIELDS_EDITABLE if n != "values")
 
 
 class FindSubjectForm(forms.Form):
@@ -42,7 +59,7 @@ class FileRevocationForm(ReasonForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=format_lazy(
             _("One per line: “record id field: value”. Fields: {fields}."),
-            fields=", ".join(name for name in RECORD_FIELDS_EDITABLE if name != "values"),
+            fields=lazy(_correctable_labels, str)(),
         ),
     )
 
@@ -54,7 +71,9 @@ class FileRevocationForm(ReasonForm):
         ]
 
     def clean_corrections(self) -> dict[str, dict]:
-        """“12 document_number: 宁市监罚〔2026〕12号” lines → {"12": {"document_number": "…"}}."""
+        """“12 文书号: 宁市监罚〔2026〕12号” lines → {"12": {"document_number": "…"}} (the field by
+        its label or its name)."""
+        fields = correctable_fields()
         corrections: dict[str, dict] = {}
         for line, text in enumerate(self.cleaned_data["corrections"].splitlines(), start=1):
             text = text.strip()
@@ -63,9 +82,10 @@ class FileRevocationForm(ReasonForm):
             head, colon, value = text.replace("：", ":").partition(":")
             parts = head.split()
             if not colon or len(parts) != 2:
-                raise forms.ValidationError(str(MSG_CORRECTION_LINE).format(line=line))
+                example = CreditRecord._meta.get_field("document_number").verbose_name
+                raise forms.ValidationError(str(MSG_CORRECTION_LINE).format(line=line, field=example))
             record, field = parts
-            corrections.setdefault(record.lstrip("#"), {})[field] = value.strip()
+            corrections.setdefault(record.lstrip("#"), {})[fields.get(field, field)] = value.strip()
         return corrections
 
     def service_data(self) -> dict:

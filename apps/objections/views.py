@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.choices import QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_response
 from apps.core.filters import filter_list
+from apps.core.forms import take_posted_step
 from apps.core.http import client_ip
 from apps.core.querylog import LookupRequest
 from apps.objections import selectors, services
@@ -141,24 +142,13 @@ def objection_step(request, pk: int, step: str):
     objection = _objection(request, pk)
     if not services.OBJECTION_CASE.has_step(step):
         raise Http404
-    form = step_form(objection, step, request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{' '.join(errors)}")
-        return redirect("objections:detail", objection.pk)
-    try:
-        services.objection_step(objection, step, by=request.user, reason=form.cleaned_data["reason"], **step_data(form))
-    except ValidationError as error:
-        labels = {name: field.label for name, field in form.fields.items()}
-        if hasattr(error, "error_dict"):
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    messages.error(request, f"{labels.get(field, '')}：{message}" if field in labels else message)
-        else:
-            for message in error.messages:
-                messages.error(request, message)
-    else:
+    taken = take_posted_step(
+        request,
+        step_form(objection, step, request.POST),
+        lambda **data: services.objection_step(objection, step, by=request.user, **data),
+        data=step_data,
+    )
+    if taken:
         messages.success(
             request, _("Done: the objection is now “%(status)s”.") % {"status": objection.get_status_display()}
         )

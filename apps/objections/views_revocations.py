@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
 from apps.core.filters import filter_list
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, take_posted_step
 from apps.core.http import client_ip
 from apps.core.querylog import LookupRequest
 from apps.objections import revocations, selectors_revocations
@@ -108,23 +108,9 @@ def revocation_step(request, pk: int, step: str):
     notice = _notice(request, pk)
     if step not in STEP_FORMS or not revocations.REVOCATION_CASE.has_step(step):
         raise Http404
-    form = STEP_FORMS[step](request.POST)
-    labels = {name: field.label for name, field in form.fields.items()}
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
-        return redirect("objections:revocation_detail", notice.pk)
-    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
-    try:
-        revocations.revocation_step(notice, step, by=request.user, reason=form.cleaned_data["reason"], **data)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
-        else:
-            for message in error.messages:
-                messages.error(request, message)
-    else:
+    taken = take_posted_step(
+        request, STEP_FORMS[step], lambda **data: revocations.revocation_step(notice, step, by=request.user, **data)
+    )
+    if taken:
         messages.success(request, _("Done: the notice is now “%(status)s”.") % {"status": notice.get_status_display()})
     return redirect("objections:revocation_detail", notice.pk)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.core.choices import QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_response
 from apps.core.filters import filter_list
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, take_posted_step
 from apps.core.http import client_ip
 from apps.core.querylog import LookupRequest
 from apps.core.workflow import Workflow
@@ -66,24 +66,13 @@ def _find_subject(request, detail: str, back: str):
 def _take_step(request, workflow: Workflow, obj, step: str, forms_by_step: dict, detail: str):
     if not workflow.has_step(step):
         raise Http404
-    form = forms_by_step[step](request.POST, request.FILES)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{' '.join(errors)}" if label else " ".join(errors))
-        return redirect(detail, obj.pk)
-    try:
-        workflow.transition(obj, step, by=request.user, reason=form.cleaned_data["reason"], **step_data(form))
-    except ValidationError as error:
-        labels = {name: field.label for name, field in form.fields.items()}
-        if hasattr(error, "error_dict"):
-            for field, field_messages in error.message_dict.items():
-                for message in field_messages:
-                    messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
-        else:
-            for message in error.messages:
-                messages.error(request, message)
-    else:
+    taken = take_posted_step(
+        request,
+        forms_by_step[step],
+        lambda **data: workflow.transition(obj, step, by=request.user, **data),
+        data=step_data,
+    )
+    if taken:
         messages.success(request, _("Done: it is now “%(status)s”.") % {"status": obj.get_status_display()})
     return redirect(detail, obj.pk)
 

@@ -15,3 +15,4 @@ class SanctionsConfig(AppConfig):
         events.disclosure_extensions.connect(hooks.serious_listing_end, dispatch_uid="sanctions.serious_listing_end")
         events.record_created.connect(hooks.dishonest_record_created, dispatch_uid="sanctions.key_attention")
         events.record_links.connect(hooks.record_cases, dispatch_uid="sanctions.record_cases")
+        events.public_file_panels.connect(hooks.public_list_entries, dispatch_uid="sanctions.public_list_entries")

@@ -71,21 +71,40 @@ def remedies_notice(policy) -> str:
     return capfirst(_("%(remedies)s.") % {"remedies": _(", or ").join(parts)}) if parts else ""
 
 
+# The lists the public sees, and the status in which a case's entries are published on them.
+PUBLISHED_LIST_STATUS = {ListType.SERIOUS: CaseStatus.PUBLISHED, ListType.RED: CaseStatus.CONFIRMED}
+
+
+def _published_now(entries: QuerySet[ListEntry]) -> QuerySet[ListEntry]:
+    # Shown from the listing's first day until its period ends, even before the nightly job
+    # removes the entry.
+    today = timezone.localdate()
+    return entries.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
+
+
+def published_entries_of(subject) -> QuerySet[ListEntry]:
+    """The subject's entries on the published lists now (the public portal's subject page): the
+    same rule as `published_entries`, for one subject, on every published list."""
+    published = Q()
+    for list_type, status in PUBLISHED_LIST_STATUS.items():
+        published |= Q(case__list_type=list_type, case__status=status)
+    entries = ListEntry.objects.filter(published, subject=subject, active=True, role=EntryRole.SUBJECT)
+    return _published_now(entries.select_related("case", "case__deciding_org")).order_by("-start", "-id")
+
+
 def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:
     """What the public may see now: the listed subjects (not the responsible people) of
     published serious-list cases, or of confirmed red-list cases."""
-    status = {ListType.SERIOUS: CaseStatus.PUBLISHED, ListType.RED: CaseStatus.CONFIRMED}[ListType(list_type)]
+    status = PUBLISHED_LIST_STATUS[ListType(list_type)]
     entries = ListEntry.objects.filter(
         case__list_type=list_type, case__status=status, active=True, role=EntryRole.SUBJECT
     ).select_related("subject", "case", "case__deciding_org")
     query = (query or "").strip()
     if query:
         entries = entries.filter(Q(subject__name__contains=query) | Q(subject__identifier=query.upper()))
-    # Shown from the listing's first day until its period ends, even before the nightly job
-    # removes the entry. The serious list states the removal conditions and the remedies
-    # (Tianjin art. 28: 列明…移出条件和救济途径).
-    today = timezone.localdate()
-    return entries.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today).order_by("-start", "-id")
+    # The serious list states the removal conditions and the remedies (Tianjin art. 28:
+    # 列明…移出条件和救济途径).
+    return _published_now(entries).order_by("-start", "-id")
 
 
 def visible_records(user, ids) -> list[CreditRecord]:
@@ -214,14 +233,19 @@ def check_answer(identifier: str, matter: str, today: datetime.date | None = Non
     the same answer as `subject_statuses` and `measures_for` (the statuses in the order serious,
     key-attention, red, then dishonest or no_dishonest; the measures by status, then list order).
     """
-    from django.db import connection
+    from django.db import connections
+
+    from apps.core.db import preparing_cursor, read_alias
 
     today = today or timezone.localdate()
-    sql, params = _check_sql(connection.vendor)
+    using = read_alias(Subject)  # the replica inside `replica_reads()` where one is configured
+    sql, params = _check_sql(connections[using].vendor)
     flags = [*_CHECK_FLAGS, "dishonest"]
     # (SQLite's parameters carry dates as ISO text.)
     values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY.isoformat(): today.isoformat()}
-    with connection.cursor() as cursor:
+    # Prepared once per connection: planning the four EXISTS and the join took longer than
+    # running them (issue 16).
+    with preparing_cursor(using) as cursor:
         cursor.execute(sql, [values.get(p, p) if isinstance(p, str | datetime.date) else p for p in params])
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.filters import filter_list
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, take_posted_step
 from apps.service_agencies import selectors, services
 from apps.service_agencies.filters import FilingFilter
 from apps.service_agencies.forms import STEP_FORMS, BusinessReportForm, FilingForm
@@ -90,20 +90,10 @@ def filing_step(request, pk: int, step: str):
     filing = _filing(request, pk)
     if step not in STEP_FORMS or not services.REGISTRY_FILING.has_step(step):
         raise Http404
-    form = STEP_FORMS[step](request.POST)
-    labels = {name: field.label for name, field in form.fields.items()}
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{labels.get(field, '')}：{' '.join(errors)}")
-        return redirect("service_agencies:filing_detail", filing.pk)
-    data = {name: value for name, value in form.cleaned_data.items() if name != "reason"}
-    try:
-        services.filing_step(filing, step, by=request.user, reason=form.cleaned_data["reason"], **data)
-    except ValidationError as error:
-        for field, field_messages in getattr(error, "message_dict", {None: error.messages}).items():
-            for message in field_messages:
-                messages.error(request, f"{labels[field]}：{message}" if field in labels else message)
-    else:
+    taken = take_posted_step(
+        request, STEP_FORMS[step], lambda **data: services.filing_step(filing, step, by=request.user, **data)
+    )
+    if taken:
         messages.success(request, _("Done: the filing is now “%(status)s”.") % {"status": filing.get_status_display()})
     return redirect("service_agencies:filing_detail", filing.pk)
 

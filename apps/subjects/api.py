@@ -236,6 +236,7 @@ class ImportBatchViewSet(
         "integrate": ["subjects.change_importbatch"],
         "upload": ["subjects.add_importbatch"],
         "retry": ["subjects.add_importbatch"],
+        "withdraw": ["subjects.add_importbatch"],
     }
 
     def _store(self, request, data: dict, make_batch):
@@ -313,6 +314,16 @@ class ImportBatchViewSet(
         payload.is_valid(raise_exception=True)
         batch = ingestion_jobs.batch_retry(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
         return self._accepted(batch)
+
+    @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The uploader withdraws a batch it will not submit (409 unless it was checked and not
+        submitted, or its job failed): nothing of it is written."""
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        batch = ingestion.batch_withdraw(self.get_object(), by=request.user, reason=payload.validated_data["reason"])
+        return Response(BatchSerializer(batch, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ReasonSerializer, responses=BatchSerializer)
     @action(detail=True, methods=["post"])

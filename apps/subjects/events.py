@@ -18,6 +18,9 @@ the whole change back); receivers connect in their app's `ready()`.
   credit file page is shown (the lookup already logged): each receiver returns a `FilePanel`
   (a heading, a template and its rows) or None; the page shows them after the commitments (the
   repair app: the interviews the agencies held, for officers, Tianjin art. 44).
+- `public_file_panels(sender=Subject, subject=…)`: a question asked when the public portal shows
+  an organisation's page (the lookup already logged): each receiver returns a `FilePanel` of what
+  it publishes about the subject, or None (the sanctions app: its entries on the published lists).
 - `record_links(sender=CreditRecord, record=…, user=…)`: a question asked when a record's page is
   shown (the lookup already logged): each receiver returns `RecordLinks` (a heading and the cases
   resting on the record that `user` may see: the sanctions app its listing cases, the repair app
@@ -32,6 +35,7 @@ record_created = Signal()
 record_status_changed = Signal()
 disclosure_extensions = Signal()
 credit_file_panels = Signal()
+public_file_panels = Signal()
 record_links = Signal()
 
 

@@ -116,6 +116,10 @@ MSG_CONCURRENT = gettext_lazy(
 )
 MSG_ONLY_OFFICE = gettext_lazy("Only the credit office integrates batches.")
 MSG_RUNNING = gettext_lazy("This batch is being submitted already; wait until it is done.")
+MSG_NOT_WITHDRAWABLE = gettext_lazy(
+    "Only a batch that was checked and not submitted, or whose job failed, can be withdrawn; this one is “{status}”."
+)
+WITHDRAWABLE = (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS, BatchStatus.FAILED)
 
 
 @dataclass
@@ -662,6 +666,23 @@ def batch_submit(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
     batch.submit_reason, batch.submit_by = reason, by
     audited_save(batch, by=by, reason=reason)
     return _queue(batch, BatchStep.SUBMIT)
+
+
+@transaction.atomic
+def batch_withdraw(batch: ImportBatch, *, by, reason: str) -> ImportBatch:
+    """The uploader withdraws a batch it will not submit (the wrong file, the wrong item): nothing
+    of it was written, and nothing will be. Its file and its list of problems stay on record; its
+    checked rows (the staging table on PostgreSQL) are dropped once the withdrawal commits."""
+    reason = require_reason(reason)
+    batch.refresh_from_db(from_queryset=ImportBatch.objects.select_for_update())
+    require_uploader(by, batch.provider)
+    if batch.status not in WITHDRAWABLE:
+        raise Conflict(str(MSG_NOT_WITHDRAWABLE).format(status=batch.get_status_display()))
+    batch.status = BatchStatus.WITHDRAWN
+    audited_save(batch, by=by, reason=reason)
+    if ingestion_pg.enabled(CreditRecord):
+        transaction.on_commit(lambda: ingestion_pg.drop_stage(batch))
+    return batch
 
 
 def _write_checked(batch: ImportBatch, *, by, reason: str, now, policy, progress) -> list[int]:

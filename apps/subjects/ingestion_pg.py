@@ -21,6 +21,7 @@ import datetime
 import json
 from functools import lru_cache
 
+from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from apps.catalog.choices import Severity, SubjectType
 from apps.catalog.schema import clean_record_values
 from apps.core.identifiers import mask_identifier
 from apps.subjects import ingestion
-from apps.subjects.choices import RecordStatus
+from apps.subjects.choices import BatchStatus, RecordStatus
 from apps.subjects.disclosure import extensions_for
 from apps.subjects.models import CreditRecord, Subject
 from apps.subjects.services import (
@@ -123,6 +124,37 @@ def _connection():
 def drop_stage(batch) -> None:
     with _connection().cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage_table(batch)}")
+
+
+STAGE_PREFIX = "subjects_ingest_stage_"
+
+
+def drop_stale_stages(*, now=None) -> list[str]:
+    """Drop the staging tables no batch needs any more: of a batch submitted, withdrawn or gone,
+    and of one checked but left unsubmitted for `BATCH_STAGE_KEEP_DAYS` (its submit, if it ever
+    comes, checks the file again: `submit_staged` re-stages a batch whose table is gone). A batch
+    being checked or submitted keeps its table. Returns the tables dropped."""
+    from apps.subjects.models import ImportBatch
+
+    now = now or timezone.now()
+    kept_since = now - datetime.timedelta(days=settings.BATCH_STAGE_KEEP_DAYS)
+    with _connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+            [STAGE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        tables = {int(name.removeprefix(STAGE_PREFIX)): name for (name,) in cursor.fetchall()}
+        batches = {b.pk: b for b in ImportBatch.objects.filter(pk__in=tables).only("pk", "status", "updated_at")}
+        dropped = []
+        for pk, name in sorted(tables.items()):
+            batch = batches.get(pk)
+            running = batch is not None and batch.status in (BatchStatus.CHECKING, BatchStatus.SUBMITTING)
+            waiting = batch is not None and batch.status in (BatchStatus.VALIDATED, BatchStatus.HAS_ERRORS)
+            if running or (waiting and batch.updated_at >= kept_since):
+                continue
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            dropped.append(name)
+    return dropped
 
 
 def _stage_exists(cursor, batch) -> bool:
@@ -408,7 +440,9 @@ def _write_stage(batch, *, by, reason: str, now, policy, progress) -> list[int]:
         columns, expressions, params = _insert_select(
             connection,
             Subject,
-            {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name"},
+            # Each new subject its own random public key (the model's default is one value per
+            # statement here); PostgreSQL 13+ has gen_random_uuid() built in.
+            {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name", "public_key": "gen_random_uuid()"},
             now=now,
             actor=actor,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -38,6 +39,11 @@ class Subject(AuditedModel):
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=SubjectStatus.choices, default=SubjectStatus.ACTIVE)
+    # The key of the subject's page on the public portal (/public/subjects/<key>/): random, so that
+    # the public pages cannot be walked by id (issue 18 item 4), and independent of SECRET_KEY, so
+    # that a rotated secret breaks no link a citizen kept. Every path that inserts subjects gives
+    # each its own (the ORM's default; the PostgreSQL batch writer: gen_random_uuid()).
+    public_key = models.UUIDField(_("public key"), default=uuid.uuid4, unique=True, editable=False)
 
     history = history()
 

@@ -45,10 +45,11 @@ from apps.core.choices import (
     QueryPurpose,
     Role,
 )
+from apps.core.db import replica_reads
 from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
-from apps.core.querylog import LookupRequest, log_query
+from apps.core.querylog import LookupRequest, covering_lookup, log_query
 from apps.core.selectors import FIXED_PURPOSES, active_policy, fixed_purpose
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
@@ -197,6 +198,22 @@ def lookup_log(
     )
 
 
+def lookup_log_once(
+    lookup: LookupRequest, *, identifier: str, name: str, query: dict, result: dict
+) -> tuple[QueryLog, bool]:
+    """`lookup_log` for opening a subject's data, unless the user's own lookup within the repeat
+    window already covers it (`core.querylog.covering_lookup`: the search that listed it, or an
+    opening of it for the same purpose): (the row, True when it is that earlier row)."""
+    lookup_check(lookup, identifier=identifier)
+    earlier = covering_lookup(lookup, identifier=identifier)
+    if earlier is not None:
+        return earlier, True
+    entry = log_query(
+        lookup, subject_identifier=identifier, subject_name=name, query=query, outcome=QueryOutcome.FOUND, result=result
+    )
+    return entry, False
+
+
 # --- search ---------------------------------------------------------------------------------------
 
 
@@ -223,7 +240,8 @@ def subject_search(lookup: LookupRequest, *, query: str) -> list[Subject]:
         except ValidationError as error:
             raise ValidationError({"query": error.messages}) from None
         lookup_check(lookup, identifier=applicant)
-    matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
+    with replica_reads():  # from a read replica where one is configured (apps.core.db)
+        matches = list(subjects_matching(Subject.objects.all(), text).order_by("name")[:SEARCH_LIMIT]) if text else []
     lookup_log(
         lookup,
         identifier=matches[0].identifier if len(matches) == 1 else "",
@@ -248,6 +266,7 @@ class CreditFile:
     commitments: list = field(default_factory=list)
     query_history: list = field(default_factory=list)
     log_entry: QueryLog | None = None
+    log_covered: bool = False  # the log entry is the user's earlier lookup that covers this opening
     counts_by_category: dict = field(default_factory=dict)  # category label -> all records in view
     shown_per_category: int | None = None  # the newest this many of a category are loaded; None: all
 
@@ -269,13 +288,13 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
     return list(rows.select_related("organization").order_by("-id")[:limit])
 
 
-# The credit file shows this many records of a category (the newest); the rest on request, as a
-# new logged lookup, and all of them in the credit report. Keeps the page's render time near
-# constant (issue 16: 47 ms with 10 records, 215 ms with 500 before).
+# The credit file shows this many records of a category (the newest); the rest on request (covered
+# by the opening's lookup within the repeat window), and all of them in the credit report. Keeps
+# the page's render time near constant (issue 16: 47 ms with 10 records, 215 ms with 500 before).
 CREDIT_FILE_RECORDS_SHOWN = 50
 
 
-def _newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
+def newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
     """The newest `limit` records of each category, in one statement (a window over categories)."""
     ranked = records.annotate(
         rank=Window(RowNumber(), partition_by=[F("category")], order_by=[F("determined_on").desc(), F("id").desc()])
@@ -293,20 +312,22 @@ def credit_file_for(
     subject with hundreds of records costs a count, not hundreds of rows with their joins."""
     records = visible_records(subject, lookup.mode)
     counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
-    entry = lookup_log(
+    entry, covered = lookup_log_once(
         lookup,
         identifier=subject.identifier,
         name=subject.name,
         query={"file": subject.identifier},
-        outcome=QueryOutcome.FOUND,
         result={
             "records": sum(counts.values()),
             "by_category": {category: counts[category] for category in Category.values if category in counts},
             "ids": list(records.values_list("pk", flat=True)[:200]),
         },
     )
-    credit_file = CreditFile(subject=subject, mode=lookup.mode, log_entry=entry, shown_per_category=shown_per_category)
-    loaded = list(records if shown_per_category is None else _newest_per_category(records, shown_per_category))
+    credit_file = CreditFile(
+        subject=subject, mode=lookup.mode, log_entry=entry, log_covered=covered, shown_per_category=shown_per_category
+    )
+    with replica_reads():  # the page's rows from a read replica where one is configured (apps.core.db)
+        loaded = list(records if shown_per_category is None else newest_per_category(records, shown_per_category))
     for category in Category:
         credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
         credit_file.counts_by_category[category.label] = counts.get(category.value, 0)
@@ -509,6 +530,7 @@ class RecordPage:
     objections: list
     links: list  # events.RecordLinks answered by the apps built on this one
     lookups: list[QueryLog] | None
+    log_covered: bool = False  # the log entry is the user's earlier lookup that covers this opening
 
 
 def record_page_for(lookup: LookupRequest, record: CreditRecord) -> RecordPage:
@@ -520,12 +542,11 @@ def record_page_for(lookup: LookupRequest, record: CreditRecord) -> RecordPage:
     of their apps (`events.record_links`), each restricted to what the user may see."""
     from apps.subjects import events
 
-    entry = lookup_log(
+    entry, covered = lookup_log_once(
         lookup,
         identifier=record.subject.identifier,
         name=record.subject.name,
         query={"record": record.pk},
-        outcome=QueryOutcome.FOUND,
         result={"records": 1, "ids": [record.pk]},
     )
     user = lookup.user
@@ -534,6 +555,7 @@ def record_page_for(lookup: LookupRequest, record: CreditRecord) -> RecordPage:
     return RecordPage(
         record=record,
         log_entry=entry,
+        log_covered=covered,
         history=record_history(record),
         objections=objections,
         links=[links for _receiver, links in answers if links and links.rows],

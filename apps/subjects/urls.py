@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.subjects import views
+from apps.subjects import public, views
 
 app_name = "subjects"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     path("audit/trail/", views.subject_trail_view, name="subject_trail"),
     path("commitments/", views.commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/resolve/", views.commitment_resolve_view, name="commitment_resolve"),
+    # the public credit portal (信用门户), no login (issue 18)
+    path("public/search/", public.public_search, name="public_search"),
+    path("public/subjects/<uuid:key>/", public.public_subject, name="public_subject"),
+    path("public/feeds/agencies/<int:pk>/", public.public_agency_feed, name="public_agency_feed"),
+    path("public/feeds/<slug:slug>/", public.public_feed, name="public_feed"),
+    path("public/feeds/<slug:slug>/export.csv", public.public_feed_export, name="public_feed_export"),
 ]

@@ -130,7 +130,8 @@ def credit_file_view(request, pk: int):
         for error in form.errors.values():
             messages.error(request, " ".join(error))
         return redirect("subjects:search")
-    # All of a long category only when asked (another logged lookup); the newest otherwise.
+    # All of a long category only when asked (covered by the opening's lookup within the repeat
+    # window); the newest otherwise.
     shown = None if request.POST.get("all_records") == "1" else CREDIT_FILE_RECORDS_SHOWN
     try:
         credit_file = credit_file_for(lookup, subject, shown_per_category=shown)
@@ -534,6 +535,7 @@ def batch_detail(request, pk: int):
             "can_submit": can_submit,
             "can_integrate": can_integrate,
             "can_retry": officer_of_provider and ingestion_jobs.batch_can_retry(batch),
+            "can_withdraw": officer_of_provider and batch.status in ingestion.WITHDRAWABLE,
             "reason_form": ReasonForm(),
         },
     )
@@ -543,6 +545,7 @@ BATCH_STEPS = {
     "submit": ingestion.batch_submit,
     "integrate": ingestion.batch_integrate,
     "retry": ingestion_jobs.batch_retry,
+    "withdraw": ingestion.batch_withdraw,
 }
 
 

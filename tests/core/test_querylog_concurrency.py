@@ -9,9 +9,16 @@ import pytest
 from django.db import connection, connections
 
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
-from apps.core.models import QueryFlag, QueryFlagStatus, QueryLog, QueryVolume
-from apps.core.querylog import LookupRequest, QueryRefused, log_query, seal_query_log, verify_query_log
-from tests.factories import OfficerFactory
+from apps.core.models import QueryFlag, QueryFlagStatus, QueryLog, QueryVolume, User
+from apps.core.querylog import (
+    SYSTEM_COUNTER_SLOTS,
+    LookupRequest,
+    QueryRefused,
+    log_query,
+    seal_query_log,
+    verify_query_log,
+)
+from tests.factories import OfficerFactory, SystemAccountFactory
 
 # SQLite has one writer at a time: the races these tests look for need PostgreSQL.
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
@@ -80,6 +87,25 @@ def test_16_connections_at_a_threshold_of_100_let_exactly_100_lookups_through(po
     assert seal_query_log() == 160
     report = verify_query_log()
     assert report.ok and report.rows_checked == 160
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+@postgres_only
+def test_a_system_on_16_connections_gets_exactly_its_quota_over_its_counter_slots(policy):
+    """Issue 16: a system account's day is counted on several rows so that its parallel calls do
+    not queue on one; with 16 connections at a quota of 100 exactly 100 lookups pass, every other
+    is refused and logged, the slots add up to 100, and a quota raises no person's flag."""
+    system = SystemAccountFactory(daily_quota=100)
+    user = User.objects.select_related("system_account").get(pk=system.user_id)
+    passed, refused = run_in_threads(16, 10, lambda: log_query(lookup(user), subject_identifier="11010519491231002X"))
+    assert (passed, refused) == (100, 60)
+    rows = QueryLog.objects.filter(user=user)
+    assert rows.exclude(outcome=QueryOutcome.REFUSED).count() == 100
+    assert rows.filter(outcome=QueryOutcome.REFUSED).count() == 60
+    counters = QueryVolume.objects.filter(user=user)
+    assert sum(c.lookups for c in counters) == 100 and counters.count() == SYSTEM_COUNTER_SLOTS
+    assert not QueryFlag.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

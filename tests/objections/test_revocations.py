@@ -332,14 +332,15 @@ def test_filing_and_applying_through_the_pages(world, client):
             "document_number": "宁市监罚变〔2026〕5号",
             "document_date": "2026-03-02",
             "document_body": "南京市市场监督管理局",
-            "corrections": f"{world.record_a.pk} document_number：宁市监罚〔2026〕105号",
+            # the field as the record page names it (its name is accepted too)
+            "corrections": f"{world.record_a.pk} 文书号：宁市监罚〔2026〕105号\n#{world.record_a.pk} determined_on: 2026-02-27",
             "reason": "自行更正",
         },
     )
     notice = RevocationNotice.objects.get()
     assert response.status_code == 302 and response.url == reverse("objections:revocation_detail", args=[notice.pk])
     assert notice.agency == world.agency_a and notice.corrected_values == {
-        str(world.record_a.pk): {"document_number": "宁市监罚〔2026〕105号"}
+        str(world.record_a.pk): {"document_number": "宁市监罚〔2026〕105号", "determined_on": "2026-02-27"}
     }
 
     client.force_login(world.clerk)

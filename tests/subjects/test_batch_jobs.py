@@ -328,3 +328,73 @@ def test_a_worker_killed_during_a_submit_leaves_nothing_and_a_retry_completes_it
         worker.wait(30)
         app.conf.update(saved)
         _fresh_connections(app)
+
+
+@pytest.mark.django_db
+def test_a_checked_batch_is_withdrawn_by_its_uploader_and_writes_nothing(client, setup):
+    officer, item = setup
+    batch = batch_upload(by=officer, item=item, provider=officer.organization, file=_file(3))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VALIDATED
+    client.force_login(OfficerFactory())  # another agency's officer does not even see it
+    assert client.post(reverse("subjects:batch_step", args=[batch.pk, "withdraw"]), {"reason": "x"}).status_code == 404
+    client.force_login(officer)
+    page = client.get(reverse("subjects:batch_detail", args=[batch.pk])).content.decode()
+    assert "撤回本批次" in page
+    response = client.post(reverse("subjects:batch_step", args=[batch.pk, "withdraw"]), {"reason": "文件选错了"})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.WITHDRAWN and batch.history.latest().history_change_reason == "文件选错了"
+    assert not CreditRecord.objects.exists() and not Subject.objects.exists()
+    # neither submitted afterwards nor withdrawn twice
+    with pytest.raises(Conflict, match="只能提交一次"):
+        batch_submit(batch, by=officer, reason="还是报送")
+    with pytest.raises(Conflict, match="只有已校验但未提交"):
+        ingestion.batch_withdraw(batch, by=officer, reason="再撤回")
+
+
+@pytest.mark.django_db
+def test_a_submitted_batch_cannot_be_withdrawn(setup):
+    officer, item = setup
+    batch = batch_upload(by=officer, item=item, provider=officer.organization, file=_file(2))
+    batch_submit(batch, by=officer, reason="报送")
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SUBMITTED
+    with pytest.raises(Conflict):
+        ingestion.batch_withdraw(batch, by=officer, reason="撤回")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the staging tables are PostgreSQL's")
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_job_drops_the_staging_tables_no_batch_needs(setup, settings):
+    """A withdrawn batch's staging table goes at once, a checked batch's after BATCH_STAGE_KEEP_DAYS;
+    its submit afterwards checks the file again and writes it all the same."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.BATCH_STAGE_KEEP_DAYS = 7
+    officer, item = setup
+    kept, withdrawn, old = (
+        batch_upload(by=officer, item=item, provider=officer.organization, file=_file(n)) for n in (2, 3, 4)
+    )
+    ingestion.batch_withdraw(withdrawn, by=officer, reason="撤回")
+
+    def staged():
+        with connection.cursor() as cursor:
+            return {b.pk for b in (kept, withdrawn, old) if ingestion_pg._stage_exists(cursor, b)}
+
+    assert staged() == {kept.pk, old.pk}  # the withdrawal dropped its own
+    with connection.cursor() as cursor:  # age it (an audited queryset refuses a silent update)
+        cursor.execute(
+            f"UPDATE {ImportBatch._meta.db_table} SET updated_at = %s WHERE id = %s",
+            [timezone.now() - dt.timedelta(days=8), old.pk],
+        )
+    call_command("batches_daily")
+    assert staged() == {kept.pk}
+    old.refresh_from_db()
+    batch_submit(old, by=officer, reason="报送")
+    old.refresh_from_db()
+    assert old.status == BatchStatus.SUBMITTED and old.rows_created == 4

@@ -1,5 +1,6 @@
 from django import template
-from django.utils.translation import gettext
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language, gettext
 
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
 
@@ -77,3 +78,21 @@ def verbose_name_of(model) -> str:
 @register.filter
 def app_name_of(model) -> str:
     return str(model._meta.app_config.verbose_name)
+
+
+_choice_labels: dict[tuple, dict] = {}
+
+
+@register.filter
+def label(obj, field_name: str):
+    """`{{ row|label:"purpose" }}`: what `row.get_purpose_display` gives, from a table of the
+    field's labels built once per language. Django's rebuilds the field's whole choice list and
+    translates every label of it on each call: on the credit file's records and lookup history
+    that was most of the render time (issue 16)."""
+    key = (type(obj), field_name, get_language())
+    table = _choice_labels.get(key)
+    if table is None:
+        field = obj._meta.get_field(field_name)
+        table = _choice_labels[key] = {make_hashable(value): str(text) for value, text in field.flatchoices}
+    value = getattr(obj, field_name)
+    return table.get(make_hashable(value), value)

@@ -1,0 +1,353 @@
+"""Reads of the public credit portal (信用门户, issue 18): what anyone may see of an organisation's
+credit information without signing in, and the controls that keep the pages from being scraped.
+
+What is shown (Nanjing art. 27, Tianjin art. 14: 主动公开的公共信用信息 published on the portal):
+- organisations only: a natural person is never found by name, and a code search for a citizen ID
+  finds nothing (the attempt is logged);
+- records of items that were published in a catalog (`PUBLISHED_CATALOG_STATUSES`: the version in
+  force, or one a newer version superseded — a record keeps the item it was filed under) whose
+  disclosure attribute is 主动公开, active (not hidden, repaired, revoked or expired) and within
+  their disclosure period — the public mode of `selectors.visible_records`, which every other
+  public read uses too; each with its objection mark (Nanjing art. 58: 异议标注);
+- the subject's credit commitments made in matters of public resources, public projects and the
+  public interest (Nanjing art. 31 para. 2: 作为公共信用信息予以记录和公示);
+- its entries on the published lists, answered by the sanctions app (`events.public_file_panels`).
+
+Every search and every subject page is one public lookup in the query log (mode public, channel
+public, no user, the client address), written before anything is shown (DESIGN.md section 4).
+
+Abuse control, per client address (`apps.core.http.client_ip`), counted in Django's cache like
+the public objection pages (`apps.objections.intake`): searches and subject pages per minute
+(PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE), feed pages and exports per minute
+(PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE); and the abnormal-volume control of Nanjing art. 52
+(`Policy.query_abnormal_control`, `Policy.query_daily_threshold`), which for signed-in users
+counts lookups per user, applies per address here: past the threshold in a local day, the
+address's lookups are refused (each refusal logged) until the day ends. The default cache is per
+process: several server processes need a shared cache in CACHES to count together.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from apps.catalog.choices import (
+    DEFAULT_REPORT_SECTION,
+    Category,
+    Disclosure,
+    ListStatus,
+    Matter,
+    ReportSection,
+    SubjectType,
+)
+from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
+from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, normalize_identifier
+from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.selectors import cached_policy
+from apps.subjects.choices import RecordStatus
+from apps.subjects.models import Commitment, CreditRecord, Subject
+from apps.subjects.selectors import (
+    CREDIT_FILE_RECORDS_SHOWN,
+    lookup_log,
+    newest_per_category,
+    subjects_matching,
+    visible_records,
+)
+
+MSG_QUERY_TOO_SHORT = gettext_lazy(
+    "Enter at least {min} characters of the organisation's name, or its 18-character unified social credit code."
+)
+MSG_QUERY_TOO_LONG = gettext_lazy("The search text is too long: at most {max} characters.")
+MSG_TOO_MANY_LOOKUPS = gettext_lazy(
+    "Too many searches from your network address within a minute (at most {limit}). Wait {seconds} seconds and "
+    "try again."
+)
+MSG_TOO_MANY_FEEDS = gettext_lazy(
+    "Too many requests for the publication lists from your network address within a minute (at most {limit}). "
+    "Wait {seconds} seconds and try again."
+)
+MSG_ADDRESS_FLAGGED = gettext_lazy(
+    "Lookups from your network address today exceeded the limit of {threshold} (abnormal query volume "
+    "control); further lookups from it are refused until tomorrow."
+)
+
+# Shortest name fragment searched: one character would match most of the register and cannot use
+# the trigram index.
+MIN_QUERY_LENGTH = 2
+MAX_QUERY_LENGTH = 100
+PUBLISHED_CATALOG_STATUSES = (ListStatus.PUBLISHED, ListStatus.SUPERSEDED)
+# Nanjing art. 31 para. 2: commitments made in matters of public resources (公共资源使用), public
+# projects (公共项目运作) and the public interest (公共利益保障) are public credit information.
+PUBLIC_COMMITMENT_MATTERS = (
+    Matter.PUBLIC_RESOURCE_TRADING,
+    Matter.PUBLIC_PROCUREMENT,
+    Matter.BIDDING,
+    Matter.LAND_TRANSFER,
+    Matter.FISCAL_FUNDING,
+)
+ORGANISATION_TYPES = (SubjectType.LEGAL_PERSON, SubjectType.UNINCORPORATED)
+# The newest this many records of a category (and commitments) are on the page, as in the credit
+# file; the page says how many there are in all.
+PUBLIC_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
+MINUTE = 60
+DAY = 86400
+LOOKUPS, FEEDS = "lookups", "feeds"
+
+
+class RateLimited(Exception):
+    """Refused for volume (HTTP 429): `str()` is the message, `retry_after` the seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# --- who asks --------------------------------------------------------------------------------------
+
+
+def public_lookup(client_ip: str | None) -> LookupRequest:
+    """A public inquiry on the public website: no user, whoever is signed in (the portal shows
+    everyone the same), with the client address."""
+    return LookupRequest(
+        user=None,
+        mode=QueryMode.PUBLIC,
+        purpose=QueryPurpose.PUBLIC_INFORMATION,
+        channel=QueryChannel.PUBLIC,
+        client_ip=client_ip,
+    )
+
+
+def _window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, int]:
+    now = int(time.time())
+    return f"subjects:portal:{scope}:{client_ip or '-'}:{now // seconds}", seconds - now % seconds
+
+
+def _count(key: str, seconds: int) -> int:
+    if cache.add(key, 1, timeout=seconds + 60):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ran out between the two calls
+        cache.add(key, 1, timeout=seconds + 60)
+        return 1
+
+
+def throttle(scope: str, client_ip: str | None) -> None:
+    """Count one request of `scope` (LOOKUPS or FEEDS) from the address; RateLimited past the
+    setting's allowance within the minute."""
+    limit, message = {
+        LOOKUPS: (settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_LOOKUPS),
+        FEEDS: (settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_FEEDS),
+    }[scope]
+    key, left = _window(scope, client_ip, MINUTE)
+    if _count(key, MINUTE) > limit:
+        raise RateLimited(str(message).format(limit=limit, seconds=max(left, 1)), max(left, 1))
+
+
+def _address_volume(lookup: LookupRequest, query: dict) -> None:
+    """The abnormal-volume control per address (Nanjing art. 52): count the lookup on the
+    address's counter of the local day; past the policy's threshold the refusal is logged and
+    QueryRefused raised."""
+    policy = cached_policy()
+    if not policy.query_abnormal_control:
+        return
+    day = timezone.localdate()
+    key = f"subjects:portal:day:{lookup.client_ip or '-'}:{day.isoformat()}"
+    if _count(key, DAY) <= policy.query_daily_threshold:
+        return
+    log_query(
+        lookup,
+        query=query,
+        outcome=QueryOutcome.REFUSED,
+        result={"refused": "abnormal_volume_address", "threshold": policy.query_daily_threshold},
+    )
+    raise QueryRefused(str(MSG_ADDRESS_FLAGGED).format(threshold=policy.query_daily_threshold))
+
+
+# --- what the public sees ---------------------------------------------------------------------------
+
+
+def public_records(subject: Subject, *, today: datetime.date | None = None) -> QuerySet[CreditRecord]:
+    """The records of `subject` the portal shows: the public mode of `visible_records` (主动公开
+    items, active, within their disclosure period), of items published in a catalog."""
+    records = visible_records(subject, QueryMode.PUBLIC, today=today)
+    return records.filter(item__disclosure=Disclosure.PUBLIC, item__catalog__status__in=PUBLISHED_CATALOG_STATUSES)
+
+
+def public_subjects() -> QuerySet[Subject]:
+    """The subjects the portal may show: organisations, never natural persons."""
+    return Subject.objects.filter(kind__in=ORGANISATION_TYPES)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    subjects: list = field(default_factory=list)
+    truncated: bool = False  # more matched than are shown: the searcher narrows the query
+
+
+def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
+    """Organisations whose name contains `query` (the workbench's trigram path,
+    `selectors.subjects_matching`) or whose unified social credit code it is. One query-log row,
+    written before the answer, also when nothing is found. A citizen ID finds nothing (natural
+    persons are not publicly searchable); the attempt is logged under that identifier.
+
+    Raises ValidationError({"q": …}) for a query too short or too long (not a lookup: nothing is
+    logged), QueryRefused past the address's daily volume (logged)."""
+    text = (query or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise ValidationError({"q": str(MSG_QUERY_TOO_LONG).format(max=MAX_QUERY_LENGTH)})
+    identifier = normalize_identifier(text)
+    is_code = len(identifier) == 18
+    if not is_code and len(text) < MIN_QUERY_LENGTH:
+        raise ValidationError({"q": str(MSG_QUERY_TOO_SHORT).format(min=MIN_QUERY_LENGTH)})
+    lookup = public_lookup(client_ip)
+    # A citizen ID (even one with a wrong check character: `identifier_kind`) is never searched.
+    person_code = is_code and identifier_kind(identifier) == KIND_CITIZEN_ID
+    asked = {"search": mask_identifier(identifier) if person_code else text}
+    _address_volume(lookup, asked)
+    limit = settings.PUBLIC_PORTAL_SEARCH_RESULTS
+    matches = [] if person_code else list(subjects_matching(public_subjects(), text).order_by("name")[: limit + 1])
+    truncated = len(matches) > limit
+    matches = matches[:limit]
+    if person_code:
+        # A citizen ID: nothing is shown, and the attempt is on the person's query history.
+        lookup_log(
+            lookup,
+            identifier=identifier,
+            query=asked,
+            outcome=QueryOutcome.NOT_FOUND,
+            result={"refused": "natural_person_not_public"},
+        )
+        return SearchResult(query=text)
+    one = matches[0] if len(matches) == 1 else None
+    lookup_log(
+        lookup,
+        identifier=one.identifier if one else "",
+        name=one.name if one else "",
+        query=asked,
+        outcome=QueryOutcome.FOUND if matches else QueryOutcome.NOT_FOUND,
+        result={"matches": len(matches), "identifiers": [s.identifier for s in matches], "truncated": truncated},
+    )
+    return SearchResult(query=text, subjects=matches, truncated=truncated)
+
+
+def public_commitments(subject: Subject) -> QuerySet[Commitment]:
+    """The subject's commitments the portal shows (Nanjing art. 31 para. 2)."""
+    return (
+        Commitment.objects.filter(subject=subject, matter__in=PUBLIC_COMMITMENT_MATTERS)
+        .select_related("made_to")
+        .order_by("-made_on", "-id")
+    )
+
+
+@dataclass
+class PublicFile:
+    subject: Subject
+    categories: list = field(default_factory=list)  # (category label, [records shown], records in all)
+    commitments: list = field(default_factory=list)
+    shown_per_category: int = 0
+
+    @property
+    def record_count(self) -> int:
+        return sum(total for _label, _records, total in self.categories)
+
+
+def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
+    """The public page of the organisation with this public key, or None (no such key, or a
+    natural person's: the same answer). One query-log row before anything is shown.
+
+    Bounded like the credit file: the newest PUBLIC_RECORDS_SHOWN records of each category (and
+    as many commitments) are loaded, the others counted."""
+    subject = public_subjects().filter(public_key=key).first()
+    if subject is None:
+        return None
+    lookup = public_lookup(client_ip)
+    asked = {"public_file": subject.identifier}
+    _address_volume(lookup, asked)
+    records = public_records(subject)
+    counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
+    commitments = list(public_commitments(subject)[:PUBLIC_RECORDS_SHOWN])
+    lookup_log(
+        lookup,
+        identifier=subject.identifier,
+        name=subject.name,
+        query=asked,
+        outcome=QueryOutcome.FOUND,
+        result={
+            "records": sum(counts.values()),
+            "by_category": {category: counts[category] for category in Category.values if category in counts},
+            "ids": list(records.values_list("pk", flat=True)[:200]),
+            "commitments": [c.pk for c in commitments],
+        },
+    )
+    loaded = list(newest_per_category(records, PUBLIC_RECORDS_SHOWN))
+    categories = [
+        (category.label, [r for r in loaded if r.category == category], counts[category.value])
+        for category in Category
+        if counts.get(category.value)
+    ]
+    return PublicFile(
+        subject=subject, categories=categories, commitments=commitments, shown_per_category=PUBLIC_RECORDS_SHOWN
+    )
+
+
+# --- 双公示: the licences and penalties feeds ---------------------------------------------------------
+
+FEED_SECTIONS = (ReportSection.LICENCE, ReportSection.PENALTY)
+
+
+def _section_filter(section: str) -> Q:
+    """Records whose item's credit report section is `section`, or whose item names none and
+    whose category defaults to it (`DEFAULT_REPORT_SECTION`, as the credit report sorts them)."""
+    defaults = [category for category, default in DEFAULT_REPORT_SECTION.items() if default == section]
+    return Q(item__report_section=section) | Q(item__report_section="", category__in=defaults)
+
+
+def feed_records(
+    section: str,
+    *,
+    provider=None,
+    item_code: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet[CreditRecord]:
+    """The latest administrative licences or penalties (行政许可和行政处罚"双公示") of
+    organisations: what `public_records` would show, newest determination first, filtered by
+    the providing agency, the item's code and the determination date."""
+    today = today or timezone.localdate()
+    records = CreditRecord.objects.filter(
+        _section_filter(section),
+        subject__kind__in=ORGANISATION_TYPES,
+        item__disclosure=Disclosure.PUBLIC,
+        item__catalog__status__in=PUBLISHED_CATALOG_STATUSES,
+        status=RecordStatus.ACTIVE,
+    ).filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
+    if provider is not None:
+        records = records.filter(provider=provider)
+    if item_code:
+        records = records.filter(item__code=item_code)
+    if since:
+        records = records.filter(determined_on__gte=since)
+    if until:
+        records = records.filter(determined_on__lte=until)
+    return records.select_related("item", "provider", "subject").order_by("-determined_on", "-id")
+
+
+def feed_page(records: QuerySet[CreditRecord], page: int) -> tuple[list[CreditRecord], bool]:
+    """One bounded page of a feed (PUBLIC_PORTAL_PAGE_SIZE rows, at most PUBLIC_PORTAL_MAX_PAGES
+    pages) and whether there is a next one: no count over the whole table."""
+    size = settings.PUBLIC_PORTAL_PAGE_SIZE
+    page = min(max(page, 1), settings.PUBLIC_PORTAL_MAX_PAGES)
+    rows = list(records[(page - 1) * size : page * size + 1])
+    more = len(rows) > size and page < settings.PUBLIC_PORTAL_MAX_PAGES
+    return rows[:size], more

@@ -1,0 +1,253 @@
+"""The public credit portal's pages (信用门户, /public/…, no login): the search, an organisation's
+page at its public key, and the 双公示 feeds of licences and penalties with their CSV export.
+What they show and the abuse controls are in `portal.py`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from apps.catalog.choices import Disclosure, ReportSection
+from apps.catalog.models import CatalogItem
+from apps.core.choices import OrganizationKind
+from apps.core.forms import DateInput
+from apps.core.http import client_ip
+from apps.core.models import Organization
+from apps.core.querylog import QueryRefused
+from apps.core.tabular import write_csv
+from apps.core.templatetags.credit import record_details
+from apps.subjects import events, portal
+from apps.subjects.models import Subject
+
+# The feeds' URL segment and the credit report section each lists.
+FEEDS = {"licences": ReportSection.LICENCE, "penalties": ReportSection.PENALTY}
+
+
+def limited(request, message: str, retry_after: int | None = None):
+    """The 429 page: what was refused and when to come back."""
+    response = render(request, "subjects/public_limited.html", {"message": message}, status=429)
+    if retry_after:
+        response["Retry-After"] = str(max(retry_after, 1))
+    return response
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Organisation name or unified social credit code"),
+        max_length=portal.MAX_QUERY_LENGTH,
+        required=False,
+    )
+
+
+@login_not_required
+@require_safe
+def public_search(request):
+    """Search organisations by name (part of it) or code; the empty form on the first visit."""
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "result": None}
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        ip = client_ip(request)
+        try:
+            portal.throttle(portal.LOOKUPS, ip)
+            context["result"] = portal.portal_search(query=form.cleaned_data["q"], client_ip=ip)
+        except portal.RateLimited as refused:
+            return limited(request, str(refused), refused.retry_after)
+        except QueryRefused as refused:
+            return limited(request, str(refused))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(name if name in form.fields else None, message)
+    return render(request, "subjects/public_search.html", context)
+
+
+@login_not_required
+@require_safe
+def public_subject(request, key):
+    """An organisation's public page at its public key: its actively disclosed records by
+    category, its public commitments and its list entries. No such key: 404, as for a person."""
+    ip = client_ip(request)
+    try:
+        portal.throttle(portal.LOOKUPS, ip)
+        public_file = portal.portal_subject(key=key, client_ip=ip)
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    except QueryRefused as refused:
+        return limited(request, str(refused))
+    if public_file is None:
+        raise Http404
+    panels = events.public_file_panels.send(sender=Subject, subject=public_file.subject)
+    return render(
+        request,
+        "subjects/public_subject.html",
+        {
+            "file": public_file,
+            "subject": public_file.subject,
+            "today": timezone.localdate(),
+            "panels": [panel for _receiver, panel in panels if panel is not None],
+        },
+    )
+
+
+def _agencies():
+    return Organization.objects.filter(kind=OrganizationKind.AGENCY, is_active=True).order_by("name")
+
+
+class FeedFilterForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Providing agency"),
+        queryset=Organization.objects.none(),
+        required=False,
+        empty_label=_("All agencies"),
+    )
+    item = forms.ChoiceField(label=_("Catalog item"), required=False)
+    since = forms.DateField(label=_("Decided from"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Decided until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, section: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _agencies()
+        codes = (
+            CatalogItem.objects.filter(
+                report_section=section,
+                disclosure=Disclosure.PUBLIC,
+                catalog__status__in=portal.PUBLISHED_CATALOG_STATUSES,
+            )
+            .order_by("code")
+            .values_list("code", "name")
+            .distinct()
+        )
+        self.fields["item"].choices = [("", gettext("All items")), *((code, f"{code} {name}") for code, name in codes)]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", gettext("The end date is before the start date."))
+        return data
+
+
+def _feed(request, slug: str):
+    """(section, filter form, filtered records or None when the filters are wrong)."""
+    section = FEEDS.get(slug)
+    if section is None:
+        raise Http404
+    form = FeedFilterForm(request.GET or None, section=section)
+    if form.is_bound and not form.is_valid():
+        return section, form, None
+    data = form.cleaned_data if form.is_bound else {}
+    records = portal.feed_records(
+        section,
+        provider=data.get("agency"),
+        item_code=data.get("item") or "",
+        since=data.get("since"),
+        until=data.get("until"),
+    )
+    return section, form, records
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+
+
+@login_not_required
+@require_safe
+def public_feed(request, slug: str):
+    """The latest administrative licences or penalties (双公示), filtered, one bounded page."""
+    try:
+        portal.throttle(portal.FEEDS, client_ip(request))
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    section, form, records = _feed(request, slug)
+    rows, more, page = [], False, _page_number(request)
+    if records is not None:
+        rows, more = portal.feed_page(records, page)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "subjects/public_feed.html",
+        {
+            "slug": slug,
+            "title": ReportSection(section).label,
+            "form": form,
+            "rows": rows,
+            "page": min(max(page, 1), settings.PUBLIC_PORTAL_MAX_PAGES),
+            "more": more,
+            "query": query.urlencode(),
+            "export_limit": settings.PUBLIC_PORTAL_EXPORT_ROWS,
+            "feeds": FEEDS,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def public_feed_export(request, slug: str):
+    """The filtered feed as CSV: the newest PUBLIC_PORTAL_EXPORT_ROWS rows at most."""
+    try:
+        portal.throttle(portal.FEEDS, client_ip(request))
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    section, form, records = _feed(request, slug)
+    if records is None:
+        return render(
+            request,
+            "subjects/public_feed.html",
+            {"slug": slug, "title": ReportSection(section).label, "form": form, "rows": [], "feeds": FEEDS},
+            status=400,
+        )
+    headers = [
+        gettext("Organisation"),
+        gettext("Unified social credit code"),
+        gettext("Catalog item"),
+        gettext("Document number"),
+        gettext("Decision date"),
+        gettext("Provided by"),
+        gettext("Basis"),
+        gettext("Details"),
+    ]
+    rows = (
+        [
+            r.subject.name,
+            r.subject.identifier,
+            f"{r.item.code} {r.item.name}",
+            r.document_number,
+            (r.document_date or r.determined_on or ""),
+            r.provider.name,
+            r.item.legal_basis,
+            "；".join(f"{label}：{value}" for label, value in record_details(r)),
+        ]
+        for r in records[: settings.PUBLIC_PORTAL_EXPORT_ROWS]
+    )
+    response = HttpResponse(write_csv(headers, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
+    return response
+
+
+@login_not_required
+@require_safe
+def public_agency_feed(request, pk: int):
+    """One agency's own 双公示 page: its latest licences and penalties, each with a link to the
+    whole filtered feed."""
+    agency = get_object_or_404(_agencies(), pk=pk)
+    try:
+        portal.throttle(portal.FEEDS, client_ip(request))
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    sections = []
+    for slug, section in FEEDS.items():
+        rows, more = portal.feed_page(portal.feed_records(section, provider=agency), 1)
+        sections.append((slug, ReportSection(section).label, rows, more))
+    return render(request, "subjects/public_agency_feed.html", {"agency": agency, "sections": sections})

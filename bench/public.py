@@ -1,0 +1,174 @@
+"""Public portal benchmark (issue 18 item 5): the credit portal's search, an organisation's page (10
+and 500 records) and the penalties feed under gunicorn (gthread), against the bare-view peer of
+`bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
+view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
+requests/s, p50, p99 and the ratio to the bare view. No page cache yet: these are the uncached
+figures.
+
+The data are `bench/scale.py`'s (its `generate`, at `--scale`). The portal's limits per address
+are lifted for the run (every request comes from 127.0.0.1): the per-minute allowances through
+their settings, the daily abnormal-volume threshold in the bench database's policy.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench_public .venv/bin/python bench/public.py --scale 0.01
+
+The database named in DATABASE_URL (its name must contain "bench") is dropped, created, and
+dropped again at the end (`--keep` keeps it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest import _git, prepare_database  # noqa: E402
+from bench.scale import generate, load, log  # noqa: E402
+from bench.scale import parse_args as scale_args  # noqa: E402
+
+UNLIMITED = str(10**9)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=0.01, help="of scale.py's 1M subjects, 3M records, 5M log rows")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of each load")
+    parser.add_argument("--duration", type=float, default=5, help="seconds of each load run")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    return parser.parse_args(argv)
+
+
+def lift_address_limits() -> None:
+    """The bench's requests all come from one address: the policy's daily threshold per address
+    would refuse them after a few hundred (that control is tested in tests/subjects)."""
+    from apps.core.selectors import active_policy
+
+    policy = active_policy()
+    policy.query_daily_threshold = 10**9
+    policy.save()
+
+
+def measure(data: dict, args, database_url: str) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "PYTHONPATH": str(ROOT),
+        "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
+        "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
+    }
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "credit_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/bench/bare-check/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        identifier = data["world"].company.identifier
+        peers = {
+            "public search": f"/public/search/?q={quote('五百条记录')}",
+            "public page, 10 records": f"/public/subjects/{data['light'].public_key}/",
+            "public page, 500 records": f"/public/subjects/{data['heavy'].public_key}/",
+            "penalties feed": "/public/feeds/penalties/",
+            "bare view": f"/bench/bare-check/?identifier={identifier}",
+        }
+        for path in peers.values():  # warm every worker's caches and connections
+            load(args.port, path, {}, 16, 1)
+        results: dict = {}
+        for connections in (1, 16):
+            for _round in range(args.rounds):
+                for name, path in peers.items():
+                    outcome = load(args.port, path, {}, connections, args.duration)
+                    log(
+                        f"{name} ×{connections}: {outcome['rps']:.0f} req/s p50 {outcome['p50']:.1f} ms "
+                        f"p99 {outcome['p99']:.1f} ms errors {outcome['errors']}"
+                    )
+                    results.setdefault((name, connections), []).append(outcome)
+        return {
+            key: {field: statistics.median(run[field] for run in runs) for field in runs[0]}
+            for key, runs in results.items()
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def report(data, results) -> str:
+    subjects, records, log_rows = data["sizes"]
+    lines = [
+        f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows",
+        "",
+        "| page | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for (name, connections), result in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
+        peer = results[("bare view", connections)]["rps"]
+        lines.append(
+            f"| {name} | {connections} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{result['errors']:.0f} | {result['rps'] / peer:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="credit_portal_public_"))
+    database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    if not database_url.startswith("postgres"):
+        sys.exit("the public portal benchmark needs PostgreSQL: set DATABASE_URL")
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.scale_settings", "DATABASE_URL": database_url})
+    os.environ["MEDIA_ROOT"] = str(workdir)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.QUERY_LOG_ANCHOR_PATH = workdir / "anchors.jsonl"
+    dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--", "apps", "bench").strip() else ""
+    log(f"HEAD {_git('rev-parse', '--short', 'HEAD').strip()}{dirty}")
+    try:
+        data = generate(scale_args(["--scale", str(args.scale)]))
+        lift_address_limits()
+        print(report(data, measure(data, args, database_url)))
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""The public credit portal (信用门户, issue 18): the search, an organisation's public page at its
+opaque key, the 双公示 feeds and their export, the query log of every public lookup and the limits
+per client address."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from apps.catalog.choices import Disclosure, ReportSection
+from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
+from apps.core.models import QueryLog
+from apps.subjects import portal
+from apps.subjects.choices import RecordStatus
+from tests.catalog.factories import CatalogItemFactory
+from tests.factories import OrganizationFactory
+from tests.sanctions import factories as case_factories
+from tests.subjects.factories import (
+    CommitmentFactory,
+    CompanyFactory,
+    MarkedRecordFactory,
+    PersonFactory,
+    PublishedItemFactory,
+    RecordFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
+
+SEARCH_URL = "/public/search/"
+ADDRESS = "203.0.113.7"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The address limits count in the cache: each test starts from nothing."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def company(policy):
+    return CompanyFactory(name="南京门户测试建设有限公司")
+
+
+def _page(company, client=None, address=ADDRESS):
+    client = client or Client()
+    return client.get(reverse("subjects:public_subject", args=[company.public_key]), REMOTE_ADDR=address)
+
+
+def _feed(slug="penalties", address=ADDRESS, **params):
+    return Client().get(reverse("subjects:public_feed", args=[slug]), params, REMOTE_ADDR=address)
+
+
+def _search(text, address=ADDRESS):
+    return Client().get(SEARCH_URL, {"q": text}, REMOTE_ADDR=address)
+
+
+# --- what is shown ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attribute", Disclosure.values)
+def test_only_actively_disclosed_records_appear_on_the_page_and_feed(company, attribute):
+    """Nanjing art. 27, Tianjin art. 14: what is 主动公开 is published on the portal; an item
+    disclosed on request, shared with government only or not disclosed never is — for each
+    attribute, a record of a published item."""
+    item = PublishedItemFactory(disclosure=attribute, report_section=ReportSection.PENALTY)
+    record = RecordFactory(subject=company, item=item, document_number=f"宁罚〔2026〕{attribute}号")
+    shown = attribute == Disclosure.PUBLIC
+    page = _page(company).content.decode()
+    feed = _feed().content.decode()
+    assert (record.document_number in page) is shown
+    assert (record.document_number in feed) is shown
+
+
+@pytest.mark.parametrize(
+    "closed",
+    [
+        {"status": RecordStatus.EXPIRED},
+        {"status": RecordStatus.HIDDEN},
+        {"status": RecordStatus.REPAIRED},
+        {"status": RecordStatus.REVOKED},
+        {"disclosure_ends_on": dt.date(2026, 12, 1)},  # the period ended yesterday
+    ],
+)
+def test_expired_hidden_repaired_and_revoked_records_never_appear(company, closed):
+    """Nanjing art. 56 (not provided after the period), arts. 60–61 (repaired and hidden
+    information no longer disclosed): closed records are on neither the page nor the feed,
+    next to an open one that is."""
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    open_record = RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕开1号")
+    closed_record = RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕闭1号", **closed)
+    page, feed = _page(company).content.decode(), _feed().content.decode()
+    assert open_record.document_number in page and open_record.document_number in feed
+    assert closed_record.document_number not in page and closed_record.document_number not in feed
+
+
+def test_record_of_an_item_never_published_does_not_appear(company):
+    """Only a published catalog item's records are public information (未经目录不得公开)."""
+    draft_item = CatalogItemFactory(report_section=ReportSection.PENALTY)  # its catalog is a draft
+    record = RecordFactory(subject=company, item=draft_item, document_number="宁罚〔2026〕草1号")
+    assert record.document_number not in _page(company).content.decode()
+    assert record.document_number not in _feed().content.decode()
+
+
+def test_objection_mark_shows_on_the_page_and_feed(company):
+    """Nanjing art. 58: a record under objection is shown with its objection mark."""
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    MarkedRecordFactory(subject=company, item=item)
+    assert "异议标注" in _page(company).content.decode()
+    assert "异议标注" in _feed().content.decode()
+
+
+def test_page_shows_the_records_content_as_the_item_defines_it(company):
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    RecordFactory(subject=company, item=item, values={"penalty_type": "罚款", "amount": "5000.00"})
+    page = _page(company).content.decode()
+    assert "处罚类别：罚款" in page and "罚款金额：5000.00" in page and item.legal_basis in page
+
+
+def test_public_commitments_and_list_entries_show(policy):
+    """Nanjing art. 31 para. 2: commitments in public-resource matters are published; a
+    commitment in another matter is not. A published serious-list entry shows."""
+    case = case_factories.ListingCasePublishedFactory()
+    company = case.subject
+    CommitmentFactory(subject=company, matter="bidding", content="投标承诺甲")
+    CommitmentFactory(subject=company, matter="administrative_licensing", content="许可承诺乙")
+    page = _page(company).content.decode()
+    assert "投标承诺甲" in page and "许可承诺乙" not in page
+    assert case.decision_number in page and "严重失信" in page
+
+
+def test_a_removed_listing_is_not_shown(policy):
+    """A listing removed (repair, expiry, revocation) is no longer published: the page says the
+    organisation is on no list."""
+    case = case_factories.ListingCaseRemovedFactory()
+    page = _page(case.subject).content.decode()
+    assert case.decision_number not in page and "未列入严重失信主体名单" in page
+
+
+def test_responsible_people_are_not_shown(policy):
+    """Natural persons are not on the portal: an organisation's page does not name its legal
+    representative."""
+    case = case_factories.ListingCasePublishedFactory()
+    page = _page(case.subject).content.decode()
+    assert "赵法人" not in page and case.subject.name in page
+
+
+def test_page_is_bounded_to_the_newest_records_of_each_category(company, monkeypatch):
+    """A bounded page: the newest records of a category are shown, the others counted; the log
+    row counts them all."""
+    monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", 2)
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for month in (1, 2, 3):
+        RecordFactory(
+            subject=company,
+            item=item,
+            document_number=f"宁罚〔2026〕月{month}号",
+            determined_on=dt.date(2026, month, 10),
+        )
+    page = _page(company).content.decode()
+    assert "宁罚〔2026〕月3号" in page and "宁罚〔2026〕月2号" in page and "宁罚〔2026〕月1号" not in page
+    assert "仅显示最新的 2 条（共 3 条）" in page
+    assert QueryLog.objects.get().result["records"] == 3
+
+
+def test_page_links_to_objection_repair_and_verification(company):
+    page = _page(company).content.decode()
+    for name in ("objections:public_file", "repair:public_apply", "subjects:verify"):
+        assert f'href="{reverse(name)}"' in page
+
+
+# --- no enumeration, no natural persons ----------------------------------------------------------
+
+
+def test_subject_page_is_at_an_opaque_key_not_the_id(company):
+    """Issue 18 item 4: public URLs carry an opaque key; the id, a made-up key and a natural
+    person's key answer 404."""
+    person = PersonFactory()
+    client = Client()
+    assert client.get(f"/public/subjects/{company.pk}/").status_code == 404
+    assert client.get(reverse("subjects:public_subject", args=[uuid.uuid4()])).status_code == 404
+    assert client.get(reverse("subjects:public_subject", args=[person.public_key])).status_code == 404
+    assert company.public_key != person.public_key
+
+
+def test_name_search_never_returns_a_natural_person(company):
+    """Natural persons' information is never publicly searchable by name."""
+    PersonFactory(name="南京门户测试某人")
+    response = _search("门户测试")
+    content = response.content.decode()
+    assert company.name in content and "南京门户测试某人" not in content
+    row = QueryLog.objects.get()
+    assert row.result["identifiers"] == [company.identifier]
+
+
+def test_citizen_id_search_returns_nothing_and_is_logged(company):
+    """A code search for a citizen ID finds nothing, even for a person on the platform, and the
+    attempt is in the query log under that identifier (the person's query history)."""
+    person = PersonFactory()
+    response = _search(person.identifier)
+    assert response.status_code == 200 and person.name not in response.content.decode()
+    row = QueryLog.objects.get()
+    assert row.subject_identifier == person.identifier
+    assert row.outcome == QueryOutcome.NOT_FOUND and row.mode == QueryMode.PUBLIC
+    assert person.identifier not in str(row.query)  # the query is stored masked
+
+
+def test_code_search_finds_the_organisation(company):
+    assert company.name in _search(company.identifier.lower()).content.decode()
+
+
+def test_too_short_a_query_is_refused_in_chinese_and_not_logged(company):
+    response = _search("门")
+    assert "至少" in response.content.decode()
+    assert not QueryLog.objects.exists()
+
+
+# --- the query log --------------------------------------------------------------------------------
+
+
+def test_every_search_and_page_writes_one_public_row_with_the_address(company, django_user_model):
+    """DESIGN.md section 4: a public lookup is logged — mode and channel public, no user (even
+    when someone is signed in), the client address."""
+    _search("门户测试")
+    client = Client()
+    client.force_login(django_user_model.objects.create_user(username="someone", password="x"))
+    _page(company, client=client)
+    rows = list(QueryLog.objects.order_by("pk"))
+    assert len(rows) == 2
+    for row in rows:
+        assert (row.mode, row.channel, row.purpose) == (
+            QueryMode.PUBLIC,
+            QueryChannel.PUBLIC,
+            QueryPurpose.PUBLIC_INFORMATION,
+        )
+        assert row.user is None and row.client_ip == ADDRESS
+    assert rows[1].subject_identifier == company.identifier
+
+
+# --- limits per address -----------------------------------------------------------------------------
+
+
+def test_the_search_after_the_allowance_gets_a_429_page_in_chinese(company, settings):
+    """Issue 18 item 4: the N+1st search from one address within a minute is refused (429, in
+    Chinese, with Retry-After); another address is not; each search before it was logged."""
+    settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 3
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        for _ in range(3):
+            assert _search("门户测试").status_code == 200
+        refused = _search("门户测试")
+        assert _search("门户测试", address="198.51.100.1").status_code == 200
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "请求过多" in refused.content.decode() and "Too many" not in refused.content.decode()
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 3
+
+
+def test_abnormal_volume_control_applies_per_address(company, policy):
+    """Nanjing art. 52: past the policy's daily threshold, an address's lookups are refused and
+    the refusal is logged."""
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 2
+    policy.save()
+    assert _search("门户测试").status_code == 200
+    assert _page(company).status_code == 200
+    refused = _search("门户测试")
+    assert refused.status_code == 429 and "异常" in refused.content.decode()
+    assert QueryLog.objects.filter(outcome=QueryOutcome.REFUSED, client_ip=ADDRESS).count() == 1
+    assert _search("门户测试", address="198.51.100.1").status_code == 200
+
+
+# --- 双公示 feeds ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def feed_world(company):
+    licence = PublishedItemFactory(
+        category="basic", report_section=ReportSection.LICENCE, code="GJ0102", name="行政许可信息"
+    )
+    penalty = PublishedItemFactory(report_section=ReportSection.PENALTY, code="GJ0301", name="行政处罚信息")
+    market, tax = OrganizationFactory(name="南京市市场监督管理局"), OrganizationFactory(name="南京市税务局")
+    RecordFactory(subject=company, item=licence, provider=market, document_number="宁许〔2026〕1号")
+    RecordFactory(
+        subject=company,
+        item=penalty,
+        provider=market,
+        document_number="宁罚〔2026〕1号",
+        determined_on=dt.date(2026, 3, 1),
+    )
+    RecordFactory(
+        subject=company,
+        item=penalty,
+        provider=tax,
+        document_number="宁税罚〔2026〕2号",
+        determined_on=dt.date(2026, 6, 1),
+    )
+    person = PersonFactory()
+    RecordFactory(subject=person, item=penalty, provider=market, document_number="宁罚〔2026〕人1号")
+    return market, tax
+
+
+def test_feeds_list_licences_and_penalties_of_organisations(feed_world):
+    licences, penalties = _feed("licences").content.decode(), _feed("penalties").content.decode()
+    assert "宁许〔2026〕1号" in licences and "宁罚〔2026〕1号" not in licences
+    assert "宁罚〔2026〕1号" in penalties and "宁税罚〔2026〕2号" in penalties and "宁许〔2026〕1号" not in penalties
+    assert "宁罚〔2026〕人1号" not in penalties  # a natural person's record is not in the feed
+
+
+def test_feed_filters_by_agency_item_and_date(feed_world):
+    _market, tax = feed_world
+    by_agency = _feed(agency=tax.pk).content.decode()
+    assert "宁税罚〔2026〕2号" in by_agency and "宁罚〔2026〕1号" not in by_agency
+    by_date = _feed(since="2026-05-01", until="2026-12-31").content.decode()
+    assert "宁税罚〔2026〕2号" in by_date and "宁罚〔2026〕1号" not in by_date
+    by_item = _feed(item="GJ0301").content.decode()
+    assert "宁税罚〔2026〕2号" in by_item
+
+
+def test_feed_refuses_a_reversed_date_range_in_chinese(feed_world):
+    response = _feed(since="2026-06-01", until="2026-01-01")
+    assert "结束日期早于开始日期" in response.content.decode()
+    assert "宁税罚〔2026〕2号" not in response.content.decode()
+
+
+def test_agency_feed_page_shows_only_its_own(feed_world):
+    _market, tax = feed_world
+    content = Client().get(reverse("subjects:public_agency_feed", args=[tax.pk])).content.decode()
+    assert "宁税罚〔2026〕2号" in content and "宁罚〔2026〕1号" not in content
+
+
+def test_feed_export_with_wrong_filters_is_refused(feed_world):
+    response = Client().get(
+        reverse("subjects:public_feed_export", args=["penalties"]), {"since": "2026-13-45"}, REMOTE_ADDR=ADDRESS
+    )
+    assert response.status_code == 400 and "日期" in response.content.decode()
+
+
+def test_feed_export_is_filtered_and_capped(feed_world, settings):
+    settings.PUBLIC_PORTAL_EXPORT_ROWS = 1
+    response = Client().get(reverse("subjects:public_feed_export", args=["penalties"]), REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2  # the header and one row: the cap
+    assert rows[1][3] == "宁税罚〔2026〕2号"  # the newest first
+    assert "处罚类别：罚款" in rows[1][7]

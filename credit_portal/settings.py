@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "apps.core.axes_config.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "apps.core",
     "apps.catalog",

@@ -299,6 +299,16 @@ PAGES: dict[str, Page] = {
         method="POST",
     ),
     "core:authevent_list": Page(at("core:authevent_list"), statuses(302, 403, 403, 403, 403, 200, 200)),
+    # The auditor's workspace (issue 17): the history tables and the verification runs are on the
+    # auditor's allow-list only.
+    "core:audit_history": Page(
+        lambda w: reverse("core:audit_history") + "?model=subjects.creditrecord",
+        statuses(302, 403, 403, 403, 403, 200, 200),
+    ),
+    "core:audit_chain": Page(at("core:audit_chain"), statuses(302, 403, 403, 403, 403, 200, 200)),
+    "core:audit_chain_verify": Page(
+        at("core:audit_chain_verify"), statuses(302, 403, 403, 403, 403, 302, 302), method="POST"
+    ),
     "core:policy": Page(at("core:policy"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "core:workdays": Page(at("core:workdays"), statuses(302, 200, 200, 200, 200, 200, 200)),
     # catalog
@@ -395,6 +405,10 @@ PAGES: dict[str, Page] = {
     "subjects:verify": Page(at("subjects:verify"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "subjects:record_list": Page(at("subjects:record_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
     # another agency's officer: 404 (an agency sees the records it provided)
+    "subjects:subject_trail": Page(
+        lambda w: reverse("subjects:subject_trail") + f"?subject={w.base.company.pk}",
+        statuses(302, 403, 403, 403, 403, 200, 200),
+    ),
     "subjects:record_detail": Page(
         at("subjects:record_detail", lambda w: w.base.record), statuses(302, 200, 200, 404, 200, 200, 200)
     ),
@@ -666,6 +680,9 @@ AGENCY_STAFF: dict[str, int] = {
     "core:workbench": 200,
     "core:notification_read": 404,
     "core:authevent_list": 403,
+    "core:audit_history": 403,
+    "core:audit_chain": 403,
+    "core:audit_chain_verify": 403,
     "core:policy": 200,
     "core:workdays": 403,
     "core:systemaccount_list": 403,
@@ -697,6 +714,7 @@ AGENCY_STAFF: dict[str, int] = {
     "subjects:verify": 200,
     "subjects:record_list": 403,
     "subjects:record_detail": 403,
+    "subjects:subject_trail": 403,
     "subjects:record_create": 403,
     "subjects:record_correct": 404,
     "subjects:batch_list": 403,

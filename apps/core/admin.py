@@ -1,6 +1,8 @@
 import json
 import re
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -455,3 +457,19 @@ class TokenAdmin(DrfTokenAdmin):
             ),
         )
         return HttpResponseRedirect(reverse("admin:authtoken_tokenproxy_changelist"))
+
+
+# django-axes' lockout admin with its computed columns named (headers "Status" and "Expiration"
+# in English otherwise, issue 17); see apps.core.axes_config for its section and objects' names.
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.display(description=_("Status"))
+    def status(self, obj):
+        return super().status(obj)
+
+    @admin.display(description=_("Expires At"))
+    def expiration(self, obj):
+        return super().expiration(obj)
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

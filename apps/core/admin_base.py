@@ -43,11 +43,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.core.audit import audited_save
+from apps.core.audit_history import ShownValuesContextHelper
 from apps.core.choices import PLATFORM_WIDE_ROLES, PURPOSES_BY_MODE, QueryMode
 from apps.core.http import client_ip
 from apps.core.permissions import can, restrict
 from apps.core.querylog import validate_purpose
-from apps.core.selectors import admin_page_lookup
+from apps.core.selectors import admin_page_lookup, fixed_purpose
 
 
 class ReasonModelForm(forms.ModelForm):
@@ -176,6 +177,11 @@ class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
             *([(None, {"fields": ["change_reason"]})] if editable else []),
         ]
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        # The history page's "what changed" as the workbench shows it: choices by their label,
+        # related objects by name, dates as dates (simple-history shows the stored keys).
+        return ShownValuesContextHelper(self.model, historical_record)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a POST here after checking only the *view* history permission;
         # reverting is off in this product (an old version is restored by a normal edit).
@@ -267,6 +273,9 @@ class LookupLoggedAdminMixin:
         return f"{label}:{object_id}" if object_id is not None else f"{label}:search"
 
     def _stated_purpose(self, request, target: str) -> dict | None:
+        fixed = fixed_purpose(request.user)
+        if fixed:  # an auditor reads to audit: nothing to ask (issue 17)
+            return {"purpose": fixed, "detail": ""}
         stated = request.session.get(SESSION_PURPOSES, {}).get(target)
         if stated and time.time() - stated["at"] <= LOOKUP_PURPOSE_SECONDS:
             return stated

@@ -21,6 +21,11 @@ def filter_list(filterset_class, request, queryset):
     return filterset, queryset
 
 
+def _organizations(request):
+    """The organisations the user may see, for a filter's choices."""
+    return restrict(Organization.objects.all(), getattr(request, "user", None)).order_by("kind", "name")
+
+
 class DateRangeWidget(django_filters.widgets.DateRangeWidget):
     """The from–to pair of a `DateFromToRangeFilter` (`<name>_after`, `<name>_before`) as the
     browser's date pickers."""
@@ -43,8 +48,14 @@ class DateRangeFilterSet(django_filters.FilterSet):
 
 
 class QueryLogFilter(DateRangeFilterSet):
+    """The query log: "who looked at X" (the subject's identifier) and "what did user Y look at"
+    (the username), by organisation, time, channel, mode, purpose and outcome."""
+
     subject_identifier = django_filters.CharFilter(method="filter_identifier", label=_("Subject identifier"))
     username = django_filters.CharFilter(field_name="user__username", label=_("Username"))
+    organization = django_filters.ModelChoiceFilter(
+        queryset=_organizations, field_name="organization", label=_("Organisation"), empty_label=_("All organisations")
+    )
 
     class Meta:
         model = QueryLog
@@ -95,3 +106,43 @@ class WorkbenchFilter(django_filters.FilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # the owner's organisation: applied per owner model by the selector
+
+
+HISTORY_KINDS = [("+", _("Created")), ("~", _("Changed")), ("-", _("Deleted"))]
+
+
+class AuditHistoryFilter(django_filters.FilterSet):
+    """The change history of one audited model (the auditor's workspace): by object, acting
+    user, that user's organisation, time and change reason. The model is chosen by `model`
+    (validated against the models whose history the user may read); the view binds the filter
+    to that model's historical rows."""
+
+    model = django_filters.ChoiceFilter(label=_("Model"), method="filter_nothing", empty_label=_("Choose a model"))
+    object_id = django_filters.NumberFilter(field_name="id", label=_("Object id"), min_value=1)
+    kind = django_filters.ChoiceFilter(
+        field_name="history_type", choices=HISTORY_KINDS, label=_("Change"), empty_label=_("Every kind of change")
+    )
+    username = django_filters.CharFilter(field_name="history_user__username", label=_("Username"))
+    organization = django_filters.ModelChoiceFilter(
+        queryset=_organizations,
+        field_name="history_user__organization",
+        label=_("Organisation"),
+        empty_label=_("All organisations"),
+    )
+    date_from = django_filters.DateFilter(
+        field_name="history_date", lookup_expr="date__gte", label=_("From"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="history_date", lookup_expr="date__lte", label=_("To"), widget=DateInput()
+    )
+    reason = django_filters.CharFilter(field_name="history_change_reason", lookup_expr="icontains", label=_("Reason"))
+
+    def __init__(self, *args, models=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["model"].extra["choices"] = [
+            (label, f"{model._meta.app_config.verbose_name} · {model._meta.verbose_name}")
+            for label, (model, _historical) in (models or {}).items()
+        ]
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the model chooses the table the view binds, not a condition on it

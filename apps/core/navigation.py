@@ -36,7 +36,11 @@ NAV_ITEMS = [
     NavItem(_("Home"), "core:home", order=0, group=TOP),
     # Every signed-in user: the page shows only the clocks of what the user may see.
     NavItem(_("Deadline workbench"), "core:workbench", order=1, group=TOP),
+    # The auditor's workspace (issue 17): the history tables and the verification runs are on the
+    # auditor's allow-list only (apps.core.permissions.auditor_permissions).
+    NavItem(_("Change history"), "core:audit_history", "core.view_historicalpolicy", order=78),
     NavItem(_("Query log"), "core:querylog_list", "core.view_querylog", order=80),
+    NavItem(_("Chain verification"), "core:audit_chain", "core.view_querylogverification", order=83),
     NavItem(_("Query volume flags"), "core:queryflag_list", "core.view_queryflag", order=81, roles=OFFICE_ROLES),
     NavItem(_("Connected systems"), "core:systemaccount_list", "core.view_systemaccount", order=81),
     NavItem(_("Sign-in events"), "core:authevent_list", "core.view_authevent", order=82),

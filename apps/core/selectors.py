@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
+from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose, Role
 from apps.core.models import Policy, QueryLog, QueryVolume, SystemAccount, User
 from apps.core.process_cache import ProcessCache
 from apps.core.querylog import LookupRequest, log_query
@@ -40,6 +40,17 @@ def cached_policy() -> Policy:
     return _policies.get(settings.CREDIT_POLICY, active_policy)
 
 
+# Roles whose every lookup has one purpose: an auditor reads to audit, so its admin pages, record
+# pages and workspace pages are logged under "audit" (issue 17: not "information integration"),
+# without asking it to choose.
+FIXED_PURPOSES = {Role.AUDITOR: QueryPurpose.AUDIT}
+
+
+def fixed_purpose(user) -> str | None:
+    """The purpose every lookup of `user` is logged under, or None when the user states it."""
+    return FIXED_PURPOSES.get(getattr(user, "role", None))
+
+
 def admin_page_lookup(
     *,
     by: User,
@@ -54,7 +65,9 @@ def admin_page_lookup(
     """An admin page showing a subject's data (or a search of such a list) is a government-sharing
     lookup on the web with the purpose the user stated for it: one query-log row. Raises
     ValidationError for a purpose that does not fit, QueryRefused (a 403 page) for a flagged user
-    (Nanjing art. 52)."""
+    (Nanjing art. 52). An auditor's lookup is an audit whatever was stated (`FIXED_PURPOSES`)."""
+    if fixed_purpose(by):
+        purpose, purpose_detail = fixed_purpose(by), ""
     lookup = LookupRequest(
         user=by,
         mode=QueryMode.GOVERNMENT,
@@ -69,6 +82,33 @@ def admin_page_lookup(
         subject_name=subject_name,
         query=query,
         outcome=QueryOutcome.FOUND,
+        result=result,
+    )
+
+
+def audit_lookup(
+    *,
+    by: User,
+    client_ip: str | None = None,
+    subject_identifier: str = "",
+    subject_name: str = "",
+    query: dict,
+    result: dict | None = None,
+    outcome: str = QueryOutcome.FOUND,
+) -> QueryLog:
+    """A page of the auditor's workspace that shows a subject's data (its trail, a history entry
+    of a subject or a record, the query log filtered by subject): one query-log row per page
+    view, a government-sharing lookup on the web with the purpose "audit" (issue 17). Raises
+    QueryRefused (a 403 page) for a flagged user (Nanjing art. 52)."""
+    lookup = LookupRequest(
+        user=by, mode=QueryMode.GOVERNMENT, purpose=QueryPurpose.AUDIT, channel=QueryChannel.WEB, client_ip=client_ip
+    )
+    return log_query(
+        lookup,
+        subject_identifier=subject_identifier,
+        subject_name=subject_name,
+        query=query,
+        outcome=outcome,
         result=result,
     )
 

@@ -12,9 +12,11 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from apps.core.choices import Role
+from apps.core.choices import QueryOutcome, Role
 from apps.core.filters import AuthEventFilter, QueryFlagFilter, QueryLogFilter, WorkbenchFilter, filter_list
 from apps.core.forms import ReasonForm, WorkingDayForm
+from apps.core.http import client_ip
+from apps.core.identifiers import normalize_identifier
 from apps.core.models import (
     POLICY_SECTIONS,
     AuthEvent,
@@ -31,7 +33,7 @@ from apps.core.models import (
 from apps.core.notifications import notification_mark_read, notifications_unread
 from apps.core.permissions import restrict
 from apps.core.registry import project_submodules
-from apps.core.selectors import active_policy, system_account_usage
+from apps.core.selectors import active_policy, audit_lookup, system_account_usage
 from apps.core.services import query_flag_clear
 from apps.core.workbench import WEEK_WORKING_DAYS, workbench_for
 from apps.core.workdays import add_working_days, covered_until
@@ -147,9 +149,25 @@ class QueryLogListView(RestrictedListView):
         return super().get_queryset().select_related("user", "organization")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             last_verification=QueryLogVerification.objects.order_by("-ran_at").first(), **kwargs
         )
+        filterset = context["filter"]
+        if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("subject_identifier"):
+            # "Who looked at X" shows that subject's lookups: itself a lookup of the subject, one
+            # query-log row per page view under the purpose "audit" (issue 17).
+            identifier = normalize_identifier(filterset.form.cleaned_data["subject_identifier"])
+            items = context["items"]
+            context["log_entry"] = audit_lookup(
+                by=self.request.user,
+                client_ip=client_ip(self.request),
+                subject_identifier=identifier,
+                subject_name=next((row.subject_name for row in items if row.subject_name), ""),
+                query={"query_log": {k: str(v) for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}},
+                outcome=QueryOutcome.FOUND if items else QueryOutcome.NOT_FOUND,
+                result={"lookups": len(items), "ids": [row.pk for row in items][:200]},
+            )
+        return context
 
 
 class QueryFlagListView(RestrictedListView):

@@ -198,3 +198,13 @@ class CommitmentResolveForm(forms.Form):
             for f in self.breach_item.record_fields
             if self.cleaned_data.get(f"value_{f['name']}") not in (None, "")
         }
+
+
+class TrailForm(forms.Form):
+    """Whose trail the auditor opens: the subject's identifier (checked as any identifier is)."""
+
+    identifier = forms.CharField(label=_("Subject identifier"), max_length=40)
+
+    def clean_identifier(self):
+        _kind, code = validate_identifier(self.cleaned_data["identifier"])
+        return code

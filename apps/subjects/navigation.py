@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import navigation
 from apps.core.navigation import NavItem
 
 GROUP = _("Credit information")
@@ -9,4 +10,12 @@ NAV_ITEMS = [
     NavItem(_("Credit records"), "subjects:record_list", "subjects.view_creditrecord", order=11),
     NavItem(_("Batches"), "subjects:batch_list", "subjects.view_importbatch", order=12),
     NavItem(_("Commitments"), "subjects:commitment_list", "subjects.view_commitment", order=13),
+    # The auditor's workspace (issue 17), under the audit menu.
+    NavItem(
+        _("A subject's trail"),
+        "subjects:subject_trail",
+        "subjects.view_historicalsubject",
+        order=79,
+        group=navigation.GROUP,
+    ),
 ]

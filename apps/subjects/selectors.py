@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Disclosure, ReportSection
+from apps.core.audit_history import HistoryEntry, object_history
 from apps.core.choices import (
     PURPOSES_BY_MODE,
     PURPOSES_NEEDING_DETAIL,
@@ -49,7 +50,7 @@ from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
 from apps.core.querylog import LookupRequest, covering_lookup, log_query
-from apps.core.selectors import active_policy
+from apps.core.selectors import FIXED_PURPOSES, active_policy, fixed_purpose
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
 
@@ -463,13 +464,15 @@ def api_lookup(lookup: LookupRequest, identifier: str) -> tuple[Subject | None, 
 # links for objection processing, a repair application's for repair processing …), or else the
 # work the role does with records: the credit office and the agencies maintain them (信息归集与
 # 维护); an auditor's reading is an audit (issue 17: not "integration").
-DEFAULT_RECORD_PURPOSE = {Role.AUDITOR: QueryPurpose.AUDIT}
+DEFAULT_RECORD_PURPOSE = FIXED_PURPOSES
 
 
 def record_purpose(user: User, requested: str = "") -> str:
     """The purpose a record page or records export by `user` is logged under: `requested` when it
     is a government-sharing purpose that needs no written matter, else the role's default."""
     allowed = PURPOSES_BY_MODE[QueryMode.GOVERNMENT] - PURPOSES_NEEDING_DETAIL
+    if fixed_purpose(user):
+        return fixed_purpose(user)
     if requested in allowed:
         return requested
     return DEFAULT_RECORD_PURPOSE.get(user.role, QueryPurpose.INTEGRATION)
@@ -501,71 +504,10 @@ def visible_records_of(user: User) -> QuerySet[CreditRecord]:
     return restrict(CreditRecord.objects.select_related("subject", "item", "provider", "batch"), user)
 
 
-@dataclass
-class HistoryEntry:
-    """One version of a record: who, when, why, and what changed against the version before
-    (`changes`: (field label, old, new); empty for the version that created it)."""
-
-    when: datetime.datetime
-    who: object
-    kind: str
-    reason: str
-    changes: list[tuple[str, object, object]]
-
-
-# Fields that change with every save and say nothing to a reader.
-_HISTORY_SKIPPED = {"updated_at", "updated_by", "created_at", "created_by", "dedup_key"}
-_FIELD_ORDER = {f.name: i for i, f in enumerate(CreditRecord._meta.fields)}
-
-
-def _shown_value(record_model, name: str, value):
-    field_ = record_model._meta.get_field(name)
-    if value in (None, ""):
-        return "—"
-    if getattr(field_, "choices", None):
-        return dict(field_.flatchoices).get(value, value)
-    if field_.is_relation:  # a changed provider, item or batch: by name (a person's masked), not by id
-        related = field_.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else value
-    if name == "values" and isinstance(value, dict):
-        return "；".join(f"{k}：{v}" for k, v in value.items()) or "—"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def record_history(record: CreditRecord) -> list[HistoryEntry]:
     """Every version of the record, newest first, each with its field diff against the one
-    before (simple-history's `diff_against`)."""
-    versions = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries: list[HistoryEntry] = []
-    previous = None
-    for version in versions:
-        changes = []
-        if previous is not None:
-            delta = version.diff_against(previous, excluded_fields=_HISTORY_SKIPPED)
-            for change in sorted(delta.changes, key=lambda c: _FIELD_ORDER.get(c.field, 0)):
-                label = CreditRecord._meta.get_field(change.field).verbose_name
-                changes.append(
-                    (
-                        label,
-                        _shown_value(CreditRecord, change.field, change.old),
-                        _shown_value(CreditRecord, change.field, change.new),
-                    )
-                )
-        entries.append(
-            HistoryEntry(
-                when=version.history_date,
-                who=version.history_user,
-                kind=version.get_history_type_display(),
-                reason=version.history_change_reason or "",
-                changes=changes,
-            )
-        )
-        previous = version
-    return list(reversed(entries))
+    before (the history reading every page shares, `apps.core.audit_history`)."""
+    return object_history(record.history.select_related("history_user"), CreditRecord)
 
 
 def record_lookups(record: CreditRecord, user: User, *, limit: int = 100) -> list[QueryLog] | None:
@@ -674,3 +616,83 @@ def records_named_by_errors(batch, errors) -> dict[int, CreditRecord]:
             if record.dedup_key == f"id:{batch.item.code}:{source}":
                 named[error_pk] = record
     return named
+
+
+# --- a subject's trail (the auditor's workspace, issue 17) ------------------------------------------
+
+TRAIL_VERSIONS_PER_MODEL = 500
+TRAIL_LOOKUPS = 200
+
+
+@dataclass
+class SubjectTrail:
+    identifier: str
+    subject: Subject | None
+    changes: list[HistoryEntry]  # newest first, across the subject and every object resting on it
+    changes_cut: bool  # a model had more versions than TRAIL_VERSIONS_PER_MODEL: the newest are shown
+    lookups: list[QueryLog] | None  # None: the user may not read the query log
+    lookups_cut: bool
+    log_entry: QueryLog
+
+
+def _subject_history_sources() -> list[tuple[type, type, str]]:
+    """(model, historical model, the lookup to the subject's id) of the subject and of every
+    audited model with a foreign key to a subject (records, commitments, listing cases,
+    objections, repair applications …), found from the models rather than listed, so that an app
+    added later is in the trail too."""
+    from apps.core.audit_history import audited_models
+
+    sources = []
+    for model, historical in audited_models().values():
+        if model is Subject:
+            sources.append((model, historical, "id"))
+            continue
+        for field_ in model._meta.concrete_fields:
+            if field_.is_relation and field_.related_model is Subject:
+                sources.append((model, historical, field_.attname))
+    return sources
+
+
+def subject_trail(lookup: LookupRequest, *, identifier: str) -> SubjectTrail:
+    """Everything that happened to one subject: every change of it and of the objects resting on
+    it (each with its field diff), and every lookup of it. One query-log row first, under the
+    lookup's purpose (audit for the auditor): the trail shows the subject's data in full."""
+    from apps.core.audit_history import history_models_for, object_history
+
+    user = lookup.user
+    identifier = normalize_identifier(identifier)
+    subject = Subject.objects.filter(identifier=identifier).first()
+    readable = {historical for _model, historical in history_models_for(user).values()}
+    changes: list[HistoryEntry] = []
+    cut = False
+    if subject is not None:
+        for model, historical, lookup_name in _subject_history_sources():
+            if historical not in readable:
+                continue
+            versions = list(
+                historical.objects.filter(**{lookup_name: subject.pk})
+                .select_related("history_user", "history_user__organization")
+                .order_by("-history_date", "-pk")[: TRAIL_VERSIONS_PER_MODEL + 1]
+            )
+            cut = cut or len(versions) > TRAIL_VERSIONS_PER_MODEL
+            changes.extend(object_history(versions[:TRAIL_VERSIONS_PER_MODEL], model))
+    changes.sort(key=lambda e: (e.when, e.version.pk), reverse=True)
+    lookups = None
+    lookups_cut = False
+    if user.is_superuser or user.has_perm("core.view_querylog"):
+        rows = list(
+            restrict(QueryLog.objects.filter(subject_identifier=identifier), user)
+            .select_related("user", "organization")
+            .order_by("-id")[: TRAIL_LOOKUPS + 1]
+        )
+        lookups_cut = len(rows) > TRAIL_LOOKUPS
+        lookups = rows[:TRAIL_LOOKUPS]
+    entry = lookup_log(
+        lookup,
+        identifier=identifier,
+        name=subject.name if subject else "",
+        query={"audit_trail": identifier},
+        outcome=QueryOutcome.FOUND if subject else QueryOutcome.NOT_FOUND,
+        result={"changes": len(changes), "lookups": len(lookups or [])},
+    )
+    return SubjectTrail(identifier, subject, changes, cut, lookups, lookups_cut, entry)

@@ -20,6 +20,8 @@ urlpatterns = [
     path("batches/<int:pk>/<slug:step>/", views.batch_step, name="batch_step"),
     path("batches/template/<int:item_pk>.csv", views.batch_template, name="batch_template"),
     path("batches/template/<int:item_pk>.xlsx", views.batch_template, {"fmt": "xlsx"}, name="batch_template_xlsx"),
+    # The auditor's workspace (issue 17; its other pages are core:audit_*).
+    path("audit/trail/", views.subject_trail_view, name="subject_trail"),
     path("commitments/", views.commitment_list, name="commitment_list"),
     path("commitments/<int:pk>/resolve/", views.commitment_resolve_view, name="commitment_resolve"),
     # the public credit portal (信用门户), no login (issue 18)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core.choices import QueryChannel, QueryMode, Role
+from apps.core.choices import QueryChannel, QueryMode, QueryPurpose, Role
 from apps.core.documents import document_verify
 from apps.core.exceptions import Conflict
 from apps.core.filters import filter_list
@@ -43,6 +43,7 @@ from apps.subjects.forms import (
     ReasonForm,
     RecordForm,
     SearchForm,
+    TrailForm,
     items_for_provider,
 )
 from apps.subjects.models import Commitment, CreditRecord, CreditReport, ImportBatch, Subject
@@ -56,6 +57,7 @@ from apps.subjects.selectors import (
     records_list_lookup,
     records_named_by_errors,
     subject_search,
+    subject_trail,
     visible_records_of,
 )
 
@@ -663,3 +665,32 @@ def commitment_resolve_view(request, pk: int):
     else:
         messages.success(request, _("Commitment found %(status)s.") % {"status": commitment.get_status_display()})
     return redirect("subjects:commitment_list")
+
+
+# The auditor's reading (issue 17): holding `view` on the subjects' history is the auditor's
+# allow-list (apps.core.permissions.auditor_permissions).
+TRAIL_PERMISSION = "subjects.view_historicalsubject"
+
+
+@login_required
+def subject_trail_view(request):
+    """A subject's full trail: every change of it and of what rests on it, with each change's
+    diff, and every lookup of it. Opening it is one logged lookup, an audit (issue 17).
+
+    By identifier the form is POSTed, so that no address holds a citizen's ID (as files and
+    reports are opened); pages that name a subject on file link by its id (`?subject=`)."""
+    _require(request, TRAIL_PERMISSION)
+    form = TrailForm(request.POST or None)
+    identifier = None
+    if request.method == "POST" and form.is_valid():
+        identifier = form.cleaned_data["identifier"]
+    elif request.GET.get("subject", "").isdigit():
+        identifier = get_object_or_404(
+            restrict(Subject.objects.all(), request.user), pk=request.GET["subject"]
+        ).identifier
+        form = TrailForm(initial={"identifier": identifier})
+    trail = None
+    if identifier:
+        lookup = record_lookup(request.user, purpose=QueryPurpose.AUDIT, client_ip=client_ip(request))
+        trail = subject_trail(lookup, identifier=identifier)
+    return render(request, "subjects/trail.html", {"form": form, "trail": trail})

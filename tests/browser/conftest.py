@@ -54,6 +54,9 @@ def demo_portal(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp / 'demo.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
         "MEDIA_ROOT": str(tmp / "media"),
+        # The query log's anchors of this demo only: a file left by an earlier run (var/) holds
+        # another database's chain, and the chain verified from the auditor's page would fail.
+        "QUERY_LOG_ANCHOR_PATH": str(tmp / "query_log_anchors.jsonl"),
         # The tests choose demo rows by their status and then act on them: the daily jobs that
         # `make run` starts would change statuses under them (tests/test_celery.py covers those).
         "EMBEDDED_JOBS": "0",

@@ -160,12 +160,13 @@ def test_an_admin_search_asks_the_purpose_and_logs_it(client, policy):
 
 
 def test_an_admin_object_page_logs_the_purpose_its_user_gave(client, policy):
-    """Finding 5: admin pages were logged as government/integration "admin" whatever the user did."""
+    """Finding 5: admin pages were logged as government/integration "admin" whatever the user did.
+    (An auditor states none: its lookups are audits, tests/core/test_audit_workspace.py.)"""
     record = RecordFactory()
-    auditor = AuditorFactory()
+    auditor = ClerkFactory()
     client.force_login(auditor)
     url = reverse("admin:subjects_creditrecord_change", args=[record.pk])
-    back = _state_purpose(client, client.get(url), purpose=QueryPurpose.DAILY_SUPERVISION, detail="审计抽查")
+    back = _state_purpose(client, client.get(url), purpose=QueryPurpose.DAILY_SUPERVISION, detail="核查归集质量")
     assert back.url == url
     assert client.get(url).status_code == 200
     # The stated purpose covers this record's other pages for a while; each page is a row.
@@ -175,7 +176,7 @@ def test_an_admin_object_page_logs_the_purpose_its_user_gave(client, policy):
         assert (entry.user, entry.purpose, entry.purpose_detail) == (
             auditor,
             QueryPurpose.DAILY_SUPERVISION,
-            "审计抽查",
+            "核查归集质量",
         )
         assert entry.subject_identifier == record.subject.identifier
     assert (change.query["page"], history.query["page"]) == ("change", "history")

@@ -69,6 +69,17 @@ def disclosure_end(record) -> str:
     return record.disclosure_ends_on.isoformat()
 
 
+@register.filter
+def verbose_name_of(model) -> str:
+    """A model's name as the interface shows it (templates cannot read `_meta`)."""
+    return str(model._meta.verbose_name)
+
+
+@register.filter
+def app_name_of(model) -> str:
+    return str(model._meta.app_config.verbose_name)
+
+
 _choice_labels: dict[tuple, dict] = {}
 
 

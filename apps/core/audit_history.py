@@ -43,7 +43,8 @@ class HistoryEntry:
 
     @property
     def model_name(self) -> str:
-        return str(self.model._meta.verbose_name) if self.model else ""
+        """The model's name without its app ("信用修复申请 · 申请修复的记录" for a link table)."""
+        return model_label(self.model).split(" · ", 1)[1] if self.model else ""
 
 
 def shown_value(model: type[models.Model], name: str, value):
@@ -136,6 +137,19 @@ def audited_models() -> dict[str, tuple[type[models.Model], type[models.Model]]]
     return dict(
         sorted(found.items(), key=lambda pair: (pair[1][0]._meta.app_label, str(pair[1][0]._meta.verbose_name)))
     )
+
+
+def model_label(model: type[models.Model]) -> str:
+    """A model's name in the interface: "app · model", and for the link table of a many-to-many
+    field (whose history simple-history keeps too) the owner and the field — "信用修复 · 信用修复
+    申请 · 涉及的信用记录", not Django's generated "repairapplication-creditrecord relationship"."""
+    app = model._meta.app_config.verbose_name
+    owner = model._meta.auto_created
+    if owner:
+        for field in owner._meta.many_to_many:
+            if field.remote_field.through is model:
+                return f"{app} · {owner._meta.verbose_name} · {field.verbose_name}"
+    return f"{app} · {model._meta.verbose_name}"
 
 
 def history_models_for(user) -> dict[str, tuple[type[models.Model], type[models.Model]]]:

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.audit_history import model_label
 from apps.core.forms import DateInput
 from apps.core.identifiers import normalize_identifier
 from apps.core.models import AuthEvent, Deadline, Organization, QueryFlag, QueryLog
@@ -140,8 +141,7 @@ class AuditHistoryFilter(django_filters.FilterSet):
     def __init__(self, *args, models=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["model"].extra["choices"] = [
-            (label, f"{model._meta.app_config.verbose_name} · {model._meta.verbose_name}")
-            for label, (model, _historical) in (models or {}).items()
+            (label, model_label(model)) for label, (model, _historical) in (models or {}).items()
         ]
 
     def filter_nothing(self, queryset, name, value):

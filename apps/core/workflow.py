@@ -299,6 +299,20 @@ class Workflow:
             deadline_close(obj, kind, by=by, reason=reason)
 
 
+def awaiting(workflow: Workflow, objects, user, *, limit: int = 10, scan: int = 200) -> list:
+    """Up to `limit` of `objects` (already restricted to what `user` sees, in the order wanted) in
+    an open state with a step `user` may take now (its guards pass) — the work a role home lists.
+    The table's rules and guards decide, so a home never lists what the case page would refuse or
+    what waits on someone else; at most `scan` candidates are read."""
+    found = []
+    for obj in objects.filter(**{f"{workflow.field}__in": workflow.open_states()})[:scan]:
+        if workflow.allowed_steps(obj, user):
+            found.append(obj)
+            if len(found) == limit:
+                break
+    return found
+
+
 def lock(obj):
     """Lock the row and refresh the caller's instance in place, so that every check sees the
     current state and the caller's object reflects the step."""

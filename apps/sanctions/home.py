@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.choices import DeadlineKind, Role
 from apps.core.deadlines import due_on_of
 from apps.core.permissions import restrict
-from apps.sanctions.models import ListingCase
+from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.workflows import open_states
 
 
@@ -51,10 +51,19 @@ def _authority(user) -> dict:
 def context(user) -> dict:
     if user.role == Role.AUTHORITY:
         return _authority(user)
-    if user.role != Role.OFFICER or not user.has_perm("sanctions.view_listingcase"):
+    if user.role != Role.OFFICER:
         return {}
+    data = {}
+    if user.has_perm("sanctions.view_sanctioncheck"):
+        # Nanjing art. 34, Ningbo art. 29: whether each measure a check returned was applied is fed
+        # back; the organisation's checks that returned measures and have no feedback yet.
+        checks = restrict(SanctionCheck.objects.select_related("subject"), user).exclude(measure_ids=[])
+        data["checks_awaiting_feedback"] = list(checks.filter(feedback__isnull=True).order_by("-id")[:10])
+    if not user.has_perm("sanctions.view_listingcase"):
+        return data
     cases = restrict(ListingCase.objects.select_related("subject"), user).filter(status__in=open_states())
     cases = cases.annotate(statement_due=due_on_of(ListingCase, DeadlineKind.STATEMENT))
     # notices awaiting their delivery first (they need a step), then by deadline, on every database
     order = F("statement_due").asc(nulls_first=True)
-    return {"open_cases": list(cases.order_by(order, "-id").prefetch_related("deadlines__pauses")[:10])}
+    data["open_cases"] = list(cases.order_by(order, "-id").prefetch_related("deadlines__pauses")[:10])
+    return data

@@ -64,3 +64,22 @@ def test_an_issued_credit_report_names_only_the_city_s_regulation(world):
     html = world.report.document.html_text()
     assert not _other_cities(html), _other_cities(html)
     assert "《南京市社会信用条例》" in html
+
+
+CITED_ARTICLE = re.compile(r"(Nanjing|Tianjin|Dalian|Ningbo|Zhangye) art\.|条例》第[一二三四五六七八九十百]+条")
+
+
+def test_no_template_cites_an_article_literally():
+    """Issue 17 item 8: a template's text is shown under every city's preset, so it names no
+    city's article; a page cites the Policy's regulation and bases instead."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if CITED_ARTICLE.search(line) and "{#" not in line
+    ]
+    assert not found, f"templates citing a city's article literally: {found}"

@@ -405,6 +405,8 @@ PUBLIC_PORTAL_SEARCH_RESULTS = env_int("PUBLIC_PORTAL_SEARCH_RESULTS", 20)
 PUBLIC_PORTAL_PAGE_SIZE = env_int("PUBLIC_PORTAL_PAGE_SIZE", 20)
 PUBLIC_PORTAL_MAX_PAGES = env_int("PUBLIC_PORTAL_MAX_PAGES", 50)
 PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
+# Requests for disclosure (依申请公开) one address may file per hour.
+PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
 
 # Background jobs (credit_portal/celery.py): Celery with Redis in production
 # (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one

@@ -74,6 +74,10 @@ MSG_TOO_MANY_FEEDS = gettext_lazy(
     "Too many requests for the publication lists from your network address within a minute (at most {limit}). "
     "Wait {seconds} seconds and try again."
 )
+MSG_TOO_MANY_REQUESTS = gettext_lazy(
+    "Too many requests for disclosure from your network address within an hour (at most {limit}). Wait {seconds} "
+    "seconds and try again."
+)
 MSG_ADDRESS_FLAGGED = gettext_lazy(
     "Lookups from your network address today exceeded the limit of {threshold} (abnormal query volume "
     "control); further lookups from it are refused until tomorrow."
@@ -98,8 +102,9 @@ ORGANISATION_TYPES = (SubjectType.LEGAL_PERSON, SubjectType.UNINCORPORATED)
 # file; the page says how many there are in all.
 PUBLIC_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
 MINUTE = 60
+HOUR = 3600
 DAY = 86400
-LOOKUPS, FEEDS = "lookups", "feeds"
+LOOKUPS, FEEDS, REQUESTS = "lookups", "feeds", "requests"
 
 
 class RateLimited(Exception):
@@ -141,14 +146,15 @@ def _count(key: str, seconds: int) -> int:
 
 
 def throttle(scope: str, client_ip: str | None) -> None:
-    """Count one request of `scope` (LOOKUPS or FEEDS) from the address; RateLimited past the
-    setting's allowance within the minute."""
-    limit, message = {
-        LOOKUPS: (settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_LOOKUPS),
-        FEEDS: (settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_FEEDS),
+    """Count one request of `scope` (LOOKUPS or FEEDS per minute, REQUESTS — requests for
+    disclosure filed — per hour) from the address; RateLimited past the setting's allowance."""
+    limit, message, seconds = {
+        LOOKUPS: (settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_LOOKUPS, MINUTE),
+        FEEDS: (settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_FEEDS, MINUTE),
+        REQUESTS: (settings.PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR, MSG_TOO_MANY_REQUESTS, HOUR),
     }[scope]
-    key, left = _window(scope, client_ip, MINUTE)
-    if _count(key, MINUTE) > limit:
+    key, left = _window(scope, client_ip, seconds)
+    if _count(key, seconds) > limit:
         raise RateLimited(str(message).format(limit=limit, seconds=max(left, 1)), max(left, 1))
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,15 +17,18 @@ from django.views.decorators.http import require_safe
 
 from apps.catalog.choices import Disclosure, ReportSection
 from apps.catalog.models import CatalogItem
-from apps.core.choices import OrganizationKind
-from apps.core.forms import DateInput
+from apps.core.choices import DeadlineKind, OrganizationKind
+from apps.core.deadlines import deadline_of
+from apps.core.documents import document_response
+from apps.core.forms import DateInput, add_service_errors
 from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.querylog import QueryRefused
 from apps.core.tabular import write_csv
 from apps.core.templatetags.credit import record_details
-from apps.subjects import events, portal
-from apps.subjects.models import Subject
+from apps.subjects import disclosure_requests, events, portal
+from apps.subjects.forms import DisclosureRequestForm, DisclosureStatusForm
+from apps.subjects.models import DisclosureRequest, Subject
 
 # The feeds' URL segment and the credit report section each lists.
 FEEDS = {"licences": ReportSection.LICENCE, "penalties": ReportSection.PENALTY}
@@ -251,3 +254,75 @@ def public_agency_feed(request, pk: int):
         rows, more = portal.feed_page(portal.feed_records(section, provider=agency), 1)
         sections.append((slug, ReportSection(section).label, rows, more))
     return render(request, "subjects/public_agency_feed.html", {"agency": agency, "sections": sections})
+
+
+# --- disclosure on request (依申请公开, Nanjing art. 27) ----------------------------------------------
+
+# The request just filed in this browser session, for the confirmation page.
+DISCLOSURE_FILED_KEY = "subjects_disclosure_filed"
+
+
+@login_not_required
+def public_disclosure_request(request):
+    """The public request form for information disclosed on request: no login; each filing
+    counts against the address's hourly allowance (429 past it). A filed request goes to the
+    confirmation page with its number and tracking code."""
+    form = DisclosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        try:
+            portal.throttle(portal.REQUESTS, ip)
+            filed = disclosure_requests.disclosure_request_file(**form.cleaned_data, client_ip=ip)
+        except portal.RateLimited as refused:
+            return limited(request, str(refused), refused.retry_after)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session[DISCLOSURE_FILED_KEY] = filed.pk
+            return redirect("subjects:public_disclosure_filed")
+    return render(request, "subjects/public_disclosure_request.html", {"form": form})
+
+
+@login_not_required
+@require_safe
+def public_disclosure_filed(request):
+    """The confirmation of the request filed in this browser session: its number, its tracking
+    code and the answer's due date when the Policy sets a time limit."""
+    pk = request.session.get(DISCLOSURE_FILED_KEY)
+    filed = DisclosureRequest.objects.filter(pk=pk).first() if pk else None
+    due = deadline_of(filed, DeadlineKind.DISCLOSURE_ANSWER) if filed else None
+    return render(request, "subjects/public_disclosure_filed.html", {"filed": filed, "due": due})
+
+
+@login_not_required
+def public_disclosure_status(request):
+    """The progress of a request and the document that answered it, to whoever gives its number
+    and tracking code (counted like a search against the address's allowance). A wrong number,
+    a wrong code or both get the same "not found" page (404). `download` sends the stored PDF."""
+    if request.method != "POST":
+        return render(request, "subjects/public_disclosure_status.html", {"form": DisclosureStatusForm()})
+    try:
+        portal.throttle(portal.LOOKUPS, client_ip(request))
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    form = DisclosureStatusForm(request.POST)
+    if not form.is_valid():
+        return render(request, "subjects/public_disclosure_status.html", {"form": form})
+    found = disclosure_requests.online_status(
+        number=form.cleaned_data["number"], tracking_code=form.cleaned_data["tracking_code"]
+    )
+    if found is None:
+        return render(
+            request,
+            "subjects/public_disclosure_status.html",
+            {"form": DisclosureStatusForm(), "not_found": True},
+            status=404,
+        )
+    page = disclosure_requests.status_page(found)
+    if request.POST.get("download") and page["document"] is not None:
+        return document_response(page["document"], filename=f"{page['document'].number}.pdf")
+    return render(
+        request,
+        "subjects/public_disclosure_status.html",
+        {"form": DisclosureStatusForm(initial=form.cleaned_data)} | page,
+    )

@@ -7,7 +7,7 @@ Environment variables (see README "Configuration"):
     HOT_PATH_CACHE_SECONDS, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
-    (the public credit portal's limits), CELERY_BROKER_URL,
+    (the public credit portal's limits and page cache), CACHE_URL (a shared default cache), CELERY_BROKER_URL,
     CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT and BATCH_PROGRESS_CACHE_URL (background jobs).
 """
 
@@ -405,6 +405,9 @@ PUBLIC_PORTAL_SEARCH_RESULTS = env_int("PUBLIC_PORTAL_SEARCH_RESULTS", 20)
 PUBLIC_PORTAL_PAGE_SIZE = env_int("PUBLIC_PORTAL_PAGE_SIZE", 20)
 PUBLIC_PORTAL_MAX_PAGES = env_int("PUBLIC_PORTAL_MAX_PAGES", 50)
 PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
+# Seconds the portal keeps a rendered organisation page or feed page (apps.subjects.portal_cache:
+# replaced at once when what it shows changes); 0: no page cache.
+PUBLIC_PORTAL_CACHE_SECONDS = env_int("PUBLIC_PORTAL_CACHE_SECONDS", 300)
 # Requests for disclosure (依申请公开) one address may file per hour.
 PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
 
@@ -434,8 +437,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 BATCH_PROGRESS_CACHE_URL = os.environ.get(
     "BATCH_PROGRESS_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 )
+# The default cache holds the public pages' rate-limit counters and the portal's page cache: the
+# process's memory unless CACHE_URL names a shared one (redis://…), which several server processes
+# need to count together and to see each other's invalidations (apps.subjects.portal_cache).
+CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "batch_progress": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BATCH_PROGRESS_CACHE_URL}
     if BATCH_PROGRESS_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "batch_progress"},

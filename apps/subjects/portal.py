@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -52,6 +53,7 @@ from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpos
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, normalize_identifier
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.selectors import cached_policy
+from apps.subjects import portal_cache
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Commitment, CreditRecord, Subject
 from apps.subjects.selectors import (
@@ -267,43 +269,92 @@ class PublicFile:
         return sum(total for _label, _records, total in self.categories)
 
 
-def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
-    """The public page of the organisation with this public key, or None (no such key, or a
-    natural person's: the same answer). One query-log row before anything is shown.
-
-    Bounded like the credit file: the newest PUBLIC_RECORDS_SHOWN records of each category (and
-    as many commitments) are loaded, the others counted."""
-    subject = public_subjects().filter(public_key=key).first()
-    if subject is None:
-        return None
-    lookup = public_lookup(client_ip)
-    asked = {"public_file": subject.identifier}
-    _address_volume(lookup, asked)
+def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
+    """The organisation's public page and what its query-log row says was in view: the newest
+    PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the others
+    counted, like the credit file."""
     records = public_records(subject)
     counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
     commitments = list(public_commitments(subject)[:PUBLIC_RECORDS_SHOWN])
-    lookup_log(
-        lookup,
-        identifier=subject.identifier,
-        name=subject.name,
-        query=asked,
-        outcome=QueryOutcome.FOUND,
-        result={
-            "records": sum(counts.values()),
-            "by_category": {category: counts[category] for category in Category.values if category in counts},
-            "ids": list(records.values_list("pk", flat=True)[:200]),
-            "commitments": [c.pk for c in commitments],
-        },
-    )
+    result = {
+        "records": sum(counts.values()),
+        "by_category": {category: counts[category] for category in Category.values if category in counts},
+        "ids": list(records.values_list("pk", flat=True)[:200]),
+        "commitments": [c.pk for c in commitments],
+    }
     loaded = list(newest_per_category(records, PUBLIC_RECORDS_SHOWN))
     categories = [
         (category.label, [r for r in loaded if r.category == category], counts[category.value])
         for category in Category
         if counts.get(category.value)
     ]
-    return PublicFile(
+    public_file = PublicFile(
         subject=subject, categories=categories, commitments=commitments, shown_per_category=PUBLIC_RECORDS_SHOWN
     )
+    return public_file, result
+
+
+def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
+    """The public page of the organisation with this public key, or None (no such key, or a
+    natural person's: the same answer). One query-log row before anything is shown."""
+    subject = public_subjects().filter(public_key=key).first()
+    if subject is None:
+        return None
+    lookup = public_lookup(client_ip)
+    asked = {"public_file": subject.identifier}
+    _address_volume(lookup, asked)
+    public_file, result = _public_file(subject)
+    lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
+    return public_file
+
+
+@dataclass(frozen=True)
+class SubjectPage:
+    """An organisation's rendered page as the cache keeps it, with what its lookups log."""
+
+    identifier: str
+    name: str
+    result: dict
+    body: str
+
+
+def _subject_id_for_key(key) -> int | None:
+    """The organisation a public key opens (None: no such key, or a natural person's), kept in
+    the cache like the pages: a key never moves to another subject."""
+    cache_key = f"{portal_cache.PREFIX}:key:{key}"
+    found = portal_cache.get(cache_key)
+    if found is None:
+        found = public_subjects().filter(public_key=key).values_list("pk", flat=True).first() or 0
+        portal_cache.put(cache_key, found)
+    return found or None
+
+
+def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
+    """`portal_subject` through the page cache (`portal_cache`): the organisation's page rendered
+    by `render(public_file)`, from the cache while nothing on it changed. Either way the address's
+    daily volume is counted and one public-lookup row is written before the page is returned,
+    with the records in view (kept with the cached page)."""
+    subject_id = _subject_id_for_key(key)
+    if subject_id is None:
+        return None
+    page_key = portal_cache.subject_page_key(subject_id)
+    page = portal_cache.get(page_key)
+    lookup = public_lookup(client_ip)
+    if page is not None:
+        asked = {"public_file": page.identifier}
+        _address_volume(lookup, asked)
+        lookup_log(lookup, identifier=page.identifier, name=page.name, query=asked, result=page.result)
+        return page
+    subject = public_subjects().filter(pk=subject_id).first()
+    if subject is None:
+        return None
+    asked = {"public_file": subject.identifier}
+    _address_volume(lookup, asked)
+    public_file, result = _public_file(subject)
+    lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
+    page = SubjectPage(identifier=subject.identifier, name=subject.name, result=result, body=render(public_file))
+    portal_cache.put(page_key, page)
+    return page
 
 
 # --- 双公示: the licences and penalties feeds ---------------------------------------------------------

@@ -102,6 +102,7 @@ def measure(data: dict, args, database_url: str) -> dict:
         "PYTHONPATH": str(ROOT),
         "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
         "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
+        "PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES": "0",
     }
     uncached_port, cached_port = args.port, args.port + 1
     servers = [

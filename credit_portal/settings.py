@@ -408,6 +408,9 @@ PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
 # Seconds the portal keeps a rendered organisation page or feed page (apps.subjects.portal_cache:
 # replaced at once when what it shows changes); 0: no page cache.
 PUBLIC_PORTAL_CACHE_SECONDS = env_int("PUBLIC_PORTAL_CACHE_SECONDS", 300)
+# Searches one address makes within an hour before each further batch waits for an arithmetic
+# question answered (the cheap challenge; 0: never).
+PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = env_int("PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES", 30)
 # Requests for disclosure (依申请公开) one address may file per hour.
 PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
 

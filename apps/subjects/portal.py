@@ -29,11 +29,13 @@ process: several server processes need a shared cache in CACHES to count togethe
 from __future__ import annotations
 
 import datetime
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -178,6 +180,63 @@ def _address_volume(lookup: LookupRequest, query: dict) -> None:
         result={"refused": "abnormal_volume_address", "threshold": policy.query_daily_threshold},
     )
     raise QueryRefused(str(MSG_ADDRESS_FLAGGED).format(threshold=policy.query_daily_threshold))
+
+
+# --- the cheap challenge after many searches --------------------------------------------------------
+
+MSG_CHALLENGE_WRONG = gettext_lazy("The answer is not right: work out the sum and try again.")
+MSG_CHALLENGE_EXPIRED = gettext_lazy("This question has expired or was already answered: answer the new one.")
+MSG_CHALLENGE_QUESTION = gettext_lazy("How much is {a} plus {b}?")
+CHALLENGE_SALT = "subjects.portal.challenge"
+CHALLENGE_SECONDS = 600  # a question is answered within ten minutes
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """An arithmetic question for a person to answer without JavaScript; `token` carries the sum,
+    the address and a one-time nonce, signed (the server keeps nothing until it is answered)."""
+
+    question: str
+    token: str
+
+
+def _searches_key(client_ip: str | None) -> str:
+    return _window("searches", client_ip, HOUR)[0]
+
+
+def challenge_needed(client_ip: str | None) -> bool:
+    """After PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES searches from the address within the hour,
+    each further batch of searches waits for a question answered (0: never). A scraper pays for
+    every few searches; a person answers once in a while."""
+    after = settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
+    return bool(after) and (cache.get(_searches_key(client_ip)) or 0) >= after
+
+
+def count_search(client_ip: str | None) -> None:
+    _count(_searches_key(client_ip), HOUR)
+
+
+def new_challenge(client_ip: str | None) -> Challenge:
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"sum": a + b, "ip": client_ip or "-", "nonce": secrets.token_hex(8)}, salt=CHALLENGE_SALT)
+    return Challenge(question=str(MSG_CHALLENGE_QUESTION).format(a=a, b=b), token=token)
+
+
+def challenge_solve(client_ip: str | None, *, token: str, answer: str) -> None:
+    """Check the answer to a challenge: a ValidationError({"answer": …}) when it is wrong, or the
+    question expired, was made for another address or was answered already; once right, the
+    address may search PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES times again."""
+    try:
+        asked = signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_SECONDS)
+    except signing.BadSignature:
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)}) from None
+    if asked.get("ip") != (client_ip or "-"):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)})
+    if normalize_identifier(answer) != str(asked.get("sum")):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_WRONG)})
+    if not cache.add(f"subjects:portal:challenge:{asked['nonce']}", 1, timeout=CHALLENGE_SECONDS + 60):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)})
+    cache.delete(_searches_key(client_ip))
 
 
 # --- what the public sees ---------------------------------------------------------------------------

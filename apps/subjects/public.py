@@ -52,6 +52,35 @@ class SearchForm(forms.Form):
     )
 
 
+class ChallengeForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), max_length=10)
+
+
+def _challenge(request, ip: str | None, query: str):
+    """The cheap challenge after many searches from one address (`portal.challenge_needed`): the
+    question page (the search waits, nothing is looked up or logged), or None to go on. An answer
+    comes back with the search, in the same GET form, so it works without JavaScript."""
+    token = request.GET.get("challenge", "")
+    form = None
+    if token:
+        form = ChallengeForm(request.GET)
+        if form.is_valid():
+            try:
+                portal.challenge_solve(ip, token=token, answer=form.cleaned_data["answer"])
+                return None
+            except ValidationError as error:
+                add_service_errors(form, error)
+    elif not portal.challenge_needed(ip):
+        return None
+    challenge = portal.new_challenge(ip)
+    return render(
+        request,
+        "subjects/public_challenge.html",
+        # The answer field is drawn empty for the new question; a wrong answer's error shows beside it.
+        {"form": form or ChallengeForm(), "challenge": challenge, "query": query},
+    )
+
+
 @login_not_required
 @require_safe
 def public_search(request):
@@ -62,6 +91,10 @@ def public_search(request):
         ip = client_ip(request)
         try:
             portal.throttle(portal.LOOKUPS, ip)
+            challenged = _challenge(request, ip, form.cleaned_data["q"])
+            if challenged is not None:
+                return challenged
+            portal.count_search(ip)
             context["result"] = portal.portal_search(query=form.cleaned_data["q"], client_ip=ip)
         except portal.RateLimited as refused:
             return limited(request, str(refused), refused.retry_after)

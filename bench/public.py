@@ -2,8 +2,11 @@
 and 500 records) and the penalties feed under gunicorn (gthread), against the bare-view peer of
 `bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
 view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
-requests/s, p50, p99 and the ratio to the bare view. No page cache yet: these are the uncached
-figures.
+requests/s, p50, p99 and the ratio to the bare view. Two servers run side by side on the same
+database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0, "uncached") and one
+with it on ("cached", the default local-memory cache of each worker, warmed by the first requests);
+the search is never cached (each query is its own), the subject pages and the feed are. Either
+way every subject page writes its query-log row.
 
 The data are `bench/scale.py`'s (its `generate`, at `--scale`). The portal's limits per address
 are lifted for the run (every request comes from 127.0.0.1): the per-minute allowances through
@@ -41,7 +44,7 @@ UNLIMITED = str(10**9)
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.01, help="of scale.py's 1M subjects, 3M records, 5M log rows")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds of each load")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each load")
     parser.add_argument("--duration", type=float, default=5, help="seconds of each load run")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--workers", type=int, default=2)
@@ -60,22 +63,13 @@ def lift_address_limits() -> None:
     policy.save()
 
 
-def measure(data: dict, args, database_url: str) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
-        "DATABASE_URL": database_url,
-        "CONN_MAX_AGE": "600",
-        "PYTHONPATH": str(ROOT),
-        "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
-        "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
-    }
-    server = subprocess.Popen(  # noqa: S603
+def _serve(port: int, args, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "credit_portal.wsgi",
             "--bind",
-            f"127.0.0.1:{args.port}",
+            f"127.0.0.1:{port}",
             "--worker-class",
             "gthread",
             "--workers",
@@ -88,40 +82,67 @@ def measure(data: dict, args, database_url: str) -> dict:
         cwd=ROOT,
         env=env,
     )
+
+
+def _wait(port: int) -> None:
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/bench/bare-check/")
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
+def measure(data: dict, args, database_url: str) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "PYTHONPATH": str(ROOT),
+        "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
+        "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
+        "PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES": "0",
+    }
+    uncached_port, cached_port = args.port, args.port + 1
+    servers = [
+        _serve(uncached_port, args, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"}),
+        _serve(cached_port, args, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"}),
+    ]
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/bench/bare-check/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        _wait(uncached_port)
+        _wait(cached_port)
         identifier = data["world"].company.identifier
-        peers = {
+        pages = {
             "public search": f"/public/search/?q={quote('五百条记录')}",
             "public page, 10 records": f"/public/subjects/{data['light'].public_key}/",
             "public page, 500 records": f"/public/subjects/{data['heavy'].public_key}/",
             "penalties feed": "/public/feeds/penalties/",
-            "bare view": f"/bench/bare-check/?identifier={identifier}",
         }
-        for path in peers.values():  # warm every worker's caches and connections
-            load(args.port, path, {}, 16, 1)
+        peers = {(name, "uncached"): (uncached_port, path) for name, path in pages.items()}
+        peers |= {(name, "cached"): (cached_port, path) for name, path in pages.items() if name != "public search"}
+        peers[("bare view", "")] = (uncached_port, f"/bench/bare-check/?identifier={identifier}")
+        for port, path in peers.values():  # warm every worker's caches and connections
+            load(port, path, {}, 16, 1)
         results: dict = {}
         for connections in (1, 16):
             for _round in range(args.rounds):
-                for name, path in peers.items():
-                    outcome = load(args.port, path, {}, connections, args.duration)
+                for (name, variant), (port, path) in peers.items():
+                    outcome = load(port, path, {}, connections, args.duration)
                     log(
-                        f"{name} ×{connections}: {outcome['rps']:.0f} req/s p50 {outcome['p50']:.1f} ms "
+                        f"{name} {variant} ×{connections}: {outcome['rps']:.0f} req/s p50 {outcome['p50']:.1f} ms "
                         f"p99 {outcome['p99']:.1f} ms errors {outcome['errors']}"
                     )
-                    results.setdefault((name, connections), []).append(outcome)
+                    results.setdefault((name, variant, connections), []).append(outcome)
         return {
             key: {field: statistics.median(run[field] for run in runs) for field in runs[0]}
             for key, runs in results.items()
         }
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
 
 
 def report(data, results) -> str:
@@ -129,14 +150,14 @@ def report(data, results) -> str:
     lines = [
         f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows",
         "",
-        "| page | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "| page | cache | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
-    for (name, connections), result in sorted(results.items(), key=lambda item: (item[0][1], item[0][0])):
-        peer = results[("bare view", connections)]["rps"]
+    for (name, variant, connections), result in sorted(results.items(), key=lambda item: (item[0][2], item[0][:2])):
+        peer = results[("bare view", "", connections)]["rps"]
         lines.append(
-            f"| {name} | {connections} | {result['rps']:.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
-            f"{result['errors']:.0f} | {result['rps'] / peer:.2f} |"
+            f"| {name} | {variant or '—'} | {connections} | {result['rps']:.0f} | {result['p50']:.1f} | "
+            f"{result['p99']:.1f} | {result['errors']:.0f} | {result['rps'] / peer:.2f} |"
         )
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ Environment variables (see README "Configuration"):
     HOT_PATH_CACHE_SECONDS, HOT_PATH_PREPARED_STATEMENTS, REPLICA_DATABASE_URL, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
-    (the public credit portal's limits), CELERY_BROKER_URL,
+    (the public credit portal's limits and page cache), CACHE_URL (a shared default cache), CELERY_BROKER_URL,
     CELERY_TASK_ALWAYS_EAGER, CELERY_VISIBILITY_TIMEOUT, BATCH_PROGRESS_CACHE_URL and BATCH_STAGE_KEEP_DAYS
     (background jobs).
 """
@@ -425,6 +425,14 @@ PUBLIC_PORTAL_SEARCH_RESULTS = env_int("PUBLIC_PORTAL_SEARCH_RESULTS", 20)
 PUBLIC_PORTAL_PAGE_SIZE = env_int("PUBLIC_PORTAL_PAGE_SIZE", 20)
 PUBLIC_PORTAL_MAX_PAGES = env_int("PUBLIC_PORTAL_MAX_PAGES", 50)
 PUBLIC_PORTAL_EXPORT_ROWS = env_int("PUBLIC_PORTAL_EXPORT_ROWS", 2000)
+# Seconds the portal keeps a rendered organisation page or feed page (apps.subjects.portal_cache:
+# replaced at once when what it shows changes); 0: no page cache.
+PUBLIC_PORTAL_CACHE_SECONDS = env_int("PUBLIC_PORTAL_CACHE_SECONDS", 300)
+# Searches one address makes within an hour before each further batch waits for an arithmetic
+# question answered (the cheap challenge; 0: never).
+PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = env_int("PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES", 30)
+# Requests for disclosure (依申请公开) one address may file per hour.
+PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR = env_int("PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR", 5)
 
 # Background jobs (credit_portal/celery.py): Celery with Redis in production
 # (CELERY_BROKER_URL=redis://127.0.0.1:6379/0). Without a broker the in-memory transport and one
@@ -455,8 +463,14 @@ BATCH_PROGRESS_CACHE_URL = os.environ.get(
 # A batch checked but not submitted keeps its checked rows (PostgreSQL's staging table) this many
 # days; then `batches_daily` drops them and a later submit checks the file again.
 BATCH_STAGE_KEEP_DAYS = env_int("BATCH_STAGE_KEEP_DAYS", 7)
+# The default cache holds the public pages' rate-limit counters and the portal's page cache: the
+# process's memory unless CACHE_URL names a shared one (redis://…), which several server processes
+# need to count together and to see each other's invalidations (apps.subjects.portal_cache).
+CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "batch_progress": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BATCH_PROGRESS_CACHE_URL}
     if BATCH_PROGRESS_CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "batch_progress"},

@@ -119,6 +119,32 @@ class World:
             reason="判决撤销处罚决定",
         )
         self._repair()
+        self._disclosure()
+
+    def _disclosure(self):
+        """Requests for disclosure (依申请公开): one just filed, one answered with its document."""
+        from apps.subjects import disclosure_requests
+        from tests.subjects.factories import PersonFactory
+
+        clerk, company = self.users["clerk"], self.base.company
+
+        def disclosure_filed():
+            return disclosure_requests.disclosure_request_file(
+                requester_name="李四",
+                requester_id_number=PersonFactory.build().identifier,
+                requester_contact="13900000000",
+                subject_name=company.name,
+                subject_identifier=company.identifier,
+                information="行政处罚信息",
+                access_form="copy",
+            )
+
+        self.disclosure = disclosure_filed()
+        self.disclosure_answered = disclosure_filed()
+        disclosure_requests.disclosure_request_step(self.disclosure_answered, "accept", by=clerk, reason="受理")
+        disclosure_requests.disclosure_request_step(
+            self.disclosure_answered, "answer", by=clerk, reason="答复", answer="现提供复制件。"
+        )
 
     def _batch_queries(self):
         """Batch-query applications of the agency staff's agency (Nanjing art. 67): one received,
@@ -567,6 +593,33 @@ PAGES: dict[str, Page] = {
         method="POST",
         data={"reason": "停止对外查询"},
     ),
+    # requests for disclosure (依申请公开, issue 18 item 3): filed by anyone on the portal, handled
+    # by the credit office; the authority and auditors read, officers see none
+    "subjects:public_disclosure_request": Page(
+        at("subjects:public_disclosure_request"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
+    "subjects:public_disclosure_filed": Page(
+        at("subjects:public_disclosure_filed"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
+    "subjects:public_disclosure_status": Page(
+        at("subjects:public_disclosure_status"), statuses(200, 200, 200, 200, 200, 200, 200)
+    ),
+    "subjects:disclosure_request_list": Page(
+        at("subjects:disclosure_request_list"), statuses(302, 200, 403, 403, 200, 200, 200)
+    ),
+    "subjects:disclosure_request_detail": Page(
+        at("subjects:disclosure_request_detail", lambda w: w.disclosure), statuses(302, 200, 404, 404, 200, 200, 200)
+    ),
+    "subjects:disclosure_request_step": Page(
+        at("subjects:disclosure_request_step", lambda w: w.disclosure, "accept"),
+        statuses(302, 302, 404, 404, 403, 403, 302),
+        method="POST",
+        data={"reason": "受理"},
+    ),
+    "subjects:disclosure_request_document": Page(
+        at("subjects:disclosure_request_document", lambda w: w.disclosure_answered),
+        statuses(302, 200, 404, 404, 200, 200, 200),
+    ),
     "repair:interview_list": Page(at("repair:interview_list"), statuses(302, 200, 200, 200, 200, 200, 200)),
     "repair:interview_new": Page(
         lambda w: reverse("repair:interview_new") + f"?identifier={w.base.company.identifier}",
@@ -794,6 +847,13 @@ AGENCY_STAFF: dict[str, int] = {
     "repair:detail": 404,
     "repair:step": 404,
     "repair:decision": 404,
+    "subjects:public_disclosure_request": 200,
+    "subjects:public_disclosure_filed": 200,
+    "subjects:public_disclosure_status": 200,
+    "subjects:disclosure_request_list": 403,
+    "subjects:disclosure_request_detail": 404,
+    "subjects:disclosure_request_step": 404,
+    "subjects:disclosure_request_document": 404,
     "repair:good_info_list": 403,
     "repair:good_info_new": 403,
     "repair:good_info_detail": 404,

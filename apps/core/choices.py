@@ -107,6 +107,8 @@ class QueryPurpose(models.TextChoices):
     INTEGRATION = "integration", _("Information integration and maintenance")
     JOINT_SANCTION_CHECK = "joint_sanction_check", _("Joint reward and sanction check")
     LISTING_PROCEDURE = "listing_procedure", _("List case handling")
+    # Nanjing art. 27: information disclosed on request, read to answer the request.
+    DISCLOSURE_REQUEST = "disclosure_request", _("Answering a request for disclosure")
     # Non-government modes (Nanjing art. 54).
     SELF_INQUIRY = "self_inquiry", _("Subject's own inquiry")
     AUTHORISED_USE = "authorised_use", _("Use agreed in the written authorisation")
@@ -166,6 +168,7 @@ class DocumentKind(models.TextChoices):
     LISTING_DECISION = "listing_decision", _("Decision on listing")
     OBJECTION_REPLY = "objection_reply", _("Objection reply")
     REPAIR_DECISION = "repair_decision", _("Credit repair decision")
+    DISCLOSURE_ANSWER = "disclosure_answer", _("Answer to a request for disclosure")
 
 
 class AttachmentPurpose(models.TextChoices):
@@ -200,6 +203,7 @@ class DeadlineKind(models.TextChoices):
     AGENCY_MATERIALS = "agency_materials", _("Service agency: hand in the requested materials")
     SERVICE_AGENCY_OBJECTION_MARK = "sa_objection_mark", _("Objection to a service agency: mark")
     SERVICE_AGENCY_OBJECTION_DECISION = "sa_objection_decision", _("Objection to a service agency: decide")
+    DISCLOSURE_ANSWER = "disclosure_answer", _("Disclosure on request: the answer")
 
 
 class DeadlineStatus(models.TextChoices):

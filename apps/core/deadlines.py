@@ -110,6 +110,10 @@ CLOCKS: dict[str, ClockRule] = {
     # (`apps.objections.agency`). They bind the agency.
     DeadlineKind.SERVICE_AGENCY_OBJECTION_MARK: ClockRule("service_agency_objection_mark_days"),
     DeadlineKind.SERVICE_AGENCY_OBJECTION_DECISION: ClockRule("service_agency_objection_decision_days"),
+    # Nanjing art. 27: information disclosed on request is given by a copy or an inspection. No
+    # city sets a period for the answer; an empty Policy figure opens no clock (the basis says so),
+    # and an authority that adopts one fills it in.
+    DeadlineKind.DISCLOSURE_ANSWER: ClockRule("disclosure_request_days"),
 }
 
 

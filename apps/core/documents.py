@@ -78,6 +78,7 @@ NUMBER_PREFIXES = {
     DocumentKind.LISTING_DECISION: "LD",
     DocumentKind.OBJECTION_REPLY: "OR",
     DocumentKind.REPAIR_DECISION: "RD",
+    DocumentKind.DISCLOSURE_ANSWER: "DA",
 }
 NUMBER_ATTEMPTS = 5
 

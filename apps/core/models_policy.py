@@ -128,6 +128,15 @@ class Policy(AuditedModel):
     )
     service_agency_free_reports_per_year_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
 
+    # Disclosure on request (依申请公开, Nanjing art. 27)
+    disclosure_request_days = models.PositiveSmallIntegerField(
+        _("credit office answers a request for disclosure within (working days)"),
+        null=True,
+        blank=True,
+        help_text=_("Counted from receipt. Empty: the regulation sets no period, and no clock runs."),
+    )
+    disclosure_request_days_basis = models.CharField(_("basis"), max_length=300, default="", blank=True)
+
     # Disclosure of dishonest information (失信信息公开/查询期限)
     disclosure_start = models.CharField(_("disclosure period starts"), max_length=20, choices=DisclosureStart.choices)
     disclosure_start_basis = models.CharField(_("basis"), max_length=300)
@@ -440,6 +449,10 @@ POLICY_SECTIONS = [
             ("agency_materials_days", "agency_materials_days_basis"),
             ("service_agency_free_reports_per_year", "service_agency_free_reports_per_year_basis"),
         ],
+    ),
+    (
+        _("Disclosure on request"),
+        [("disclosure_request_days", "disclosure_request_days_basis")],
     ),
     (
         _("Disclosure of dishonest information"),

@@ -198,12 +198,35 @@ def _read_csv(file, head: bytes, encoding: str | None, limits: UploadLimits) -> 
     return Table(headers=headers, rows=csv_rows(), format="csv", encoding=encoding)
 
 
+# A text cell a spreadsheet program would run as a formula (CSV/formula injection, OWASP): it starts
+# with = + - @, a tab or a carriage return. Data from outside — a subject's name, a record's
+# values, a comment — reaches the exports, so such a cell gets a leading apostrophe, which makes
+# the program show it as text. Plain numbers (-12.5, +86…) stay as they are: a sign before digits
+# runs nothing, and dates written by the platform start with a digit.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value):
+    """`value` as a spreadsheet may show it without running it: text that would be a formula
+    gets a leading apostrophe; numbers, dates and other non-text values are unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _safe_rows(rows):
+    for row in rows:
+        yield [spreadsheet_safe(value) for value in row]
+
+
 def write_csv(headers: list[str], rows) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read Chinese correctly."""
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read Chinese correctly; every
+    cell through `spreadsheet_safe`."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow([spreadsheet_safe(value) for value in headers])
+    writer.writerows(_safe_rows(rows))
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
@@ -212,8 +235,9 @@ def write_xlsx(headers: list[str], rows, *, title: str = "Sheet1", sheets=()) ->
     workbook = Workbook(write_only=True)
     for sheet_title, sheet_headers, sheet_rows in ((title, headers, rows), *sheets):
         sheet = workbook.create_sheet(title=sheet_title[:31])
-        sheet.append(sheet_headers)
-        for row in sheet_rows:
+        # openpyxl would also store a text starting with "=" as a formula: the same guard.
+        sheet.append([spreadsheet_safe(value) for value in sheet_headers])
+        for row in _safe_rows(sheet_rows):
             sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)

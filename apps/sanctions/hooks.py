@@ -103,3 +103,11 @@ def public_list_entries(sender=None, *, subject, **kwargs):
         template="sanctions/_public_entries_panel.html",
         rows=list(published_entries_of(subject)),
     )
+
+
+def public_entries_changed(sender=None, *, entries, **kwargs) -> None:
+    """Entries started or ended: the portal's pages of their subjects are rendered again
+    (`apps.subjects.portal_cache`)."""
+    from apps.subjects.portal_cache import subjects_changed
+
+    subjects_changed((entry.subject_id for entry in entries), feeds=False)

@@ -16,6 +16,7 @@ from apps.subjects.models import (
     Commitment,
     CreditRecord,
     CreditReport,
+    DisclosureRequest,
     ImportBatch,
     ImportRowError,
     ResponsiblePerson,
@@ -184,3 +185,29 @@ class AuthorisationAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
+
+
+@admin.register(DisclosureRequest)
+class DisclosureRequestAdmin(PlatformStaffAdminMixin, AuditedAdmin):
+    """Read-only: requests are filed on the public portal and handled through their steps on the
+    workbench, each with a reason; the requester's identity number is masked in the list."""
+
+    list_display = ["number", "status", "subject_name", "access_form", "received_on", "answered_on", "masked_requester"]
+    list_filter = ["status", "access_form"]
+    date_hierarchy = "received_on"
+    search_fields = ["number", "subject_name"]
+    raw_id_fields = ["subject", "records"]
+    exclude = ["tracking_code"]
+
+    @admin.display(description=_("requester"))
+    def masked_requester(self, obj):
+        return f"{obj.requester_name} · {mask_identifier(obj.requester_id_number)}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

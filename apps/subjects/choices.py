@@ -94,3 +94,19 @@ class DisclosureBasis(models.TextChoices):
         "listing_past_national",
         _("Extended past the national maximum while on the serious list (the listing's own period)"),
     )
+
+
+class DisclosureRequestStatus(models.TextChoices):
+    """A request for information disclosed on request (`apps.subjects.disclosure_requests`)."""
+
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    ANSWERED = "answered", _("Answered")
+    REFUSED = "refused", _("Refused")
+
+
+class AccessForm(models.TextChoices):
+    """How information disclosed on request is given (Nanjing art. 27: 提供复制件、安排查阅)."""
+
+    COPY = "copy", _("A copy")
+    INSPECTION = "inspection", _("Inspection at the service window")

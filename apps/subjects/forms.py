@@ -11,6 +11,7 @@ from apps.core.choices import PURPOSES_BY_MODE, QueryMode, QueryPurpose
 from apps.core.documents import validate_upload
 from apps.core.forms import DateInput
 from apps.core.identifiers import validate_identifier
+from apps.subjects.choices import AccessForm
 from apps.subjects.selectors import WINDOW_MODES, modes_for
 
 
@@ -208,3 +209,78 @@ class TrailForm(forms.Form):
     def clean_identifier(self):
         _kind, code = validate_identifier(self.cleaned_data["identifier"])
         return code
+
+
+# --- disclosure on request (依申请公开, Nanjing art. 27) ----------------------------------------------
+
+
+class DisclosureRequestForm(forms.Form):
+    """The public request form: who asks, about which organisation, what, and in which form.
+    The service checks the identity number and the organisation's code."""
+
+    requester_name = forms.CharField(label=_("Your name (or your organisation's)"), max_length=100)
+    requester_id_number = forms.CharField(
+        label=_("Your identity document number or unified social credit code"), max_length=40
+    )
+    requester_contact = forms.CharField(label=_("Telephone or address for the answer"), max_length=100)
+    subject_name = forms.CharField(label=_("Organisation asked about"), max_length=200)
+    subject_identifier = forms.CharField(
+        label=_("Its unified social credit code (if known)"), max_length=40, required=False
+    )
+    information = forms.CharField(
+        label=_("Information asked for"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    access_form = forms.ChoiceField(
+        label=_("Form of access"), choices=AccessForm.choices, widget=forms.RadioSelect, initial=AccessForm.COPY
+    )
+
+
+class DisclosureStatusForm(forms.Form):
+    number = forms.CharField(label=_("Request number"), max_length=30)
+    tracking_code = forms.CharField(label=_("Tracking code"), max_length=30)
+
+
+class DisclosureAcceptForm(ReasonForm):
+    subject_identifier = forms.CharField(
+        label=_("The organisation's unified social credit code (if the request gives none)"),
+        max_length=40,
+        required=False,
+    )
+
+
+class DisclosureAnswerForm(ReasonForm):
+    answer = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    records = forms.MultipleChoiceField(
+        label=_("Records disclosed"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    inspection_arrangement = forms.CharField(
+        label=_("Inspection arranged (when and where)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    late_reason = forms.CharField(
+        label=_("Why after the due date"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, records=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].choices = [
+            (str(r.pk), f"#{r.pk} {r.item.name} · {r.provider.name} · {r.determined_on or ''}") for r in records
+        ]
+
+
+class DisclosureRefuseForm(ReasonForm):
+    refusal_reason = forms.CharField(
+        label=_("Reasons for refusal"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    late_reason = forms.CharField(
+        label=_("Why after the due date"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+DISCLOSURE_STEP_FORMS = {
+    "accept": DisclosureAcceptForm,
+    "answer": DisclosureAnswerForm,
+    "refuse": DisclosureRefuseForm,
+}

@@ -16,13 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.choices import Category, Matter, Severity, SubjectType
 from apps.core.audit import AuditedModel, history
 from apps.core.choices import ResponsibleRole
+from apps.core.deadlines import WithClocks
 from apps.core.identifiers import mask_identifier, mask_name
 from apps.subjects.choices import (
+    AccessForm,
     BatchStatus,
     BatchStep,
     Channel,
     CommitmentStatus,
     DisclosureBasis,
+    DisclosureRequestStatus,
     ObjectionMark,
     RecordStatus,
     SubjectStatus,
@@ -417,3 +420,58 @@ class Authorisation(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
+
+
+class DisclosureRequest(WithClocks, AuditedModel):
+    """A request for public credit information disclosed on request (依申请公开, Nanjing art. 27:
+    提供复制件、安排查阅), filed by anyone on the public portal without signing in. The credit
+    office accepts it and answers with an issued document that gives the information (as a copy,
+    or arranging an inspection) or refuses it with reasons; the requester follows it on the public
+    status page with the request number and the tracking code it was given when filing. The
+    lifecycle is `apps.subjects.disclosure_requests.DISCLOSURE_REQUEST_CASE`."""
+
+    number = models.CharField(_("request number"), max_length=30, unique=True)
+    # The requester's secret for the public status page, with the number (shown once on filing).
+    tracking_code = models.CharField(_("tracking code"), max_length=24, unique=True)
+    requester_name = models.CharField(_("requester"), max_length=100)
+    requester_id_number = models.CharField(_("requester's identity document number"), max_length=40)
+    requester_contact = models.CharField(_("contact"), max_length=100)
+    subject_name = models.CharField(_("organisation asked about"), max_length=200)
+    subject_identifier = models.CharField(_("its unified social credit code"), max_length=18, blank=True)
+    subject = models.ForeignKey(
+        Subject,
+        verbose_name=_("subject"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosure_requests",
+    )
+    information = models.TextField(_("information asked for"))
+    access_form = models.CharField(_("form of access"), max_length=12, choices=AccessForm.choices)
+    received_on = models.DateField(_("received on"))
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DisclosureRequestStatus.choices, default=DisclosureRequestStatus.RECEIVED
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    inspection_arrangement = models.TextField(_("inspection arranged"), blank=True)
+    refusal_reason = models.TextField(_("reasons for refusal"), blank=True)
+    late_reason = models.TextField(_("why after the due date"), blank=True)
+    records = models.ManyToManyField(
+        CreditRecord, verbose_name=_("records disclosed"), blank=True, related_name="disclosure_requests"
+    )
+
+    deadlines = GenericRelation("core.Deadline", content_type_field="owner_type", object_id_field="owner_id")
+
+    history = history(m2m_fields=["records"])
+
+    class Meta:
+        verbose_name = _("request for disclosure")
+        verbose_name_plural = _("requests for disclosure")
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["status", "received_on"], name="disclosure_req_status")]
+
+    def __str__(self) -> str:
+        return self.number

@@ -10,6 +10,9 @@ NAV_ITEMS = [
     NavItem(_("Credit records"), "subjects:record_list", "subjects.view_creditrecord", order=11),
     NavItem(_("Batches"), "subjects:batch_list", "subjects.view_importbatch", order=12),
     NavItem(_("Commitments"), "subjects:commitment_list", "subjects.view_commitment", order=13),
+    NavItem(
+        _("Requests for disclosure"), "subjects:disclosure_request_list", "subjects.view_disclosurerequest", order=14
+    ),
     # The auditor's workspace (issue 17), under the audit menu.
     NavItem(
         _("A subject's trail"),

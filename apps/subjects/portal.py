@@ -29,10 +29,13 @@ process: several server processes need a shared cache in CACHES to count togethe
 from __future__ import annotations
 
 import datetime
+import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
@@ -52,6 +55,7 @@ from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpos
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, normalize_identifier
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.selectors import cached_policy
+from apps.subjects import portal_cache
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Commitment, CreditRecord, Subject
 from apps.subjects.selectors import (
@@ -73,6 +77,10 @@ MSG_TOO_MANY_LOOKUPS = gettext_lazy(
 MSG_TOO_MANY_FEEDS = gettext_lazy(
     "Too many requests for the publication lists from your network address within a minute (at most {limit}). "
     "Wait {seconds} seconds and try again."
+)
+MSG_TOO_MANY_REQUESTS = gettext_lazy(
+    "Too many requests for disclosure from your network address within an hour (at most {limit}). Wait {seconds} "
+    "seconds and try again."
 )
 MSG_ADDRESS_FLAGGED = gettext_lazy(
     "Lookups from your network address today exceeded the limit of {threshold} (abnormal query volume "
@@ -98,8 +106,9 @@ ORGANISATION_TYPES = (SubjectType.LEGAL_PERSON, SubjectType.UNINCORPORATED)
 # file; the page says how many there are in all.
 PUBLIC_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
 MINUTE = 60
+HOUR = 3600
 DAY = 86400
-LOOKUPS, FEEDS = "lookups", "feeds"
+LOOKUPS, FEEDS, REQUESTS = "lookups", "feeds", "requests"
 
 
 class RateLimited(Exception):
@@ -141,14 +150,15 @@ def _count(key: str, seconds: int) -> int:
 
 
 def throttle(scope: str, client_ip: str | None) -> None:
-    """Count one request of `scope` (LOOKUPS or FEEDS) from the address; RateLimited past the
-    setting's allowance within the minute."""
-    limit, message = {
-        LOOKUPS: (settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_LOOKUPS),
-        FEEDS: (settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_FEEDS),
+    """Count one request of `scope` (LOOKUPS or FEEDS per minute, REQUESTS — requests for
+    disclosure filed — per hour) from the address; RateLimited past the setting's allowance."""
+    limit, message, seconds = {
+        LOOKUPS: (settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_LOOKUPS, MINUTE),
+        FEEDS: (settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE, MSG_TOO_MANY_FEEDS, MINUTE),
+        REQUESTS: (settings.PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR, MSG_TOO_MANY_REQUESTS, HOUR),
     }[scope]
-    key, left = _window(scope, client_ip, MINUTE)
-    if _count(key, MINUTE) > limit:
+    key, left = _window(scope, client_ip, seconds)
+    if _count(key, seconds) > limit:
         raise RateLimited(str(message).format(limit=limit, seconds=max(left, 1)), max(left, 1))
 
 
@@ -170,6 +180,63 @@ def _address_volume(lookup: LookupRequest, query: dict) -> None:
         result={"refused": "abnormal_volume_address", "threshold": policy.query_daily_threshold},
     )
     raise QueryRefused(str(MSG_ADDRESS_FLAGGED).format(threshold=policy.query_daily_threshold))
+
+
+# --- the cheap challenge after many searches --------------------------------------------------------
+
+MSG_CHALLENGE_WRONG = gettext_lazy("The answer is not right: work out the sum and try again.")
+MSG_CHALLENGE_EXPIRED = gettext_lazy("This question has expired or was already answered: answer the new one.")
+MSG_CHALLENGE_QUESTION = gettext_lazy("How much is {a} plus {b}?")
+CHALLENGE_SALT = "subjects.portal.challenge"
+CHALLENGE_SECONDS = 600  # a question is answered within ten minutes
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """An arithmetic question for a person to answer without JavaScript; `token` carries the sum,
+    the address and a one-time nonce, signed (the server keeps nothing until it is answered)."""
+
+    question: str
+    token: str
+
+
+def _searches_key(client_ip: str | None) -> str:
+    return _window("searches", client_ip, HOUR)[0]
+
+
+def challenge_needed(client_ip: str | None) -> bool:
+    """After PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES searches from the address within the hour,
+    each further batch of searches waits for a question answered (0: never). A scraper pays for
+    every few searches; a person answers once in a while."""
+    after = settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
+    return bool(after) and (cache.get(_searches_key(client_ip)) or 0) >= after
+
+
+def count_search(client_ip: str | None) -> None:
+    _count(_searches_key(client_ip), HOUR)
+
+
+def new_challenge(client_ip: str | None) -> Challenge:
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = signing.dumps({"sum": a + b, "ip": client_ip or "-", "nonce": secrets.token_hex(8)}, salt=CHALLENGE_SALT)
+    return Challenge(question=str(MSG_CHALLENGE_QUESTION).format(a=a, b=b), token=token)
+
+
+def challenge_solve(client_ip: str | None, *, token: str, answer: str) -> None:
+    """Check the answer to a challenge: a ValidationError({"answer": …}) when it is wrong, or the
+    question expired, was made for another address or was answered already; once right, the
+    address may search PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES times again."""
+    try:
+        asked = signing.loads(token, salt=CHALLENGE_SALT, max_age=CHALLENGE_SECONDS)
+    except signing.BadSignature:
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)}) from None
+    if asked.get("ip") != (client_ip or "-"):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)})
+    if normalize_identifier(answer) != str(asked.get("sum")):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_WRONG)})
+    if not cache.add(f"subjects:portal:challenge:{asked['nonce']}", 1, timeout=CHALLENGE_SECONDS + 60):
+        raise ValidationError({"answer": str(MSG_CHALLENGE_EXPIRED)})
+    cache.delete(_searches_key(client_ip))
 
 
 # --- what the public sees ---------------------------------------------------------------------------
@@ -261,43 +328,92 @@ class PublicFile:
         return sum(total for _label, _records, total in self.categories)
 
 
-def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
-    """The public page of the organisation with this public key, or None (no such key, or a
-    natural person's: the same answer). One query-log row before anything is shown.
-
-    Bounded like the credit file: the newest PUBLIC_RECORDS_SHOWN records of each category (and
-    as many commitments) are loaded, the others counted."""
-    subject = public_subjects().filter(public_key=key).first()
-    if subject is None:
-        return None
-    lookup = public_lookup(client_ip)
-    asked = {"public_file": subject.identifier}
-    _address_volume(lookup, asked)
+def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
+    """The organisation's public page and what its query-log row says was in view: the newest
+    PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the others
+    counted, like the credit file."""
     records = public_records(subject)
     counts = dict(records.order_by().values_list("category").annotate(n=Count("id")))
     commitments = list(public_commitments(subject)[:PUBLIC_RECORDS_SHOWN])
-    lookup_log(
-        lookup,
-        identifier=subject.identifier,
-        name=subject.name,
-        query=asked,
-        outcome=QueryOutcome.FOUND,
-        result={
-            "records": sum(counts.values()),
-            "by_category": {category: counts[category] for category in Category.values if category in counts},
-            "ids": list(records.values_list("pk", flat=True)[:200]),
-            "commitments": [c.pk for c in commitments],
-        },
-    )
+    result = {
+        "records": sum(counts.values()),
+        "by_category": {category: counts[category] for category in Category.values if category in counts},
+        "ids": list(records.values_list("pk", flat=True)[:200]),
+        "commitments": [c.pk for c in commitments],
+    }
     loaded = list(newest_per_category(records, PUBLIC_RECORDS_SHOWN))
     categories = [
         (category.label, [r for r in loaded if r.category == category], counts[category.value])
         for category in Category
         if counts.get(category.value)
     ]
-    return PublicFile(
+    public_file = PublicFile(
         subject=subject, categories=categories, commitments=commitments, shown_per_category=PUBLIC_RECORDS_SHOWN
     )
+    return public_file, result
+
+
+def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
+    """The public page of the organisation with this public key, or None (no such key, or a
+    natural person's: the same answer). One query-log row before anything is shown."""
+    subject = public_subjects().filter(public_key=key).first()
+    if subject is None:
+        return None
+    lookup = public_lookup(client_ip)
+    asked = {"public_file": subject.identifier}
+    _address_volume(lookup, asked)
+    public_file, result = _public_file(subject)
+    lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
+    return public_file
+
+
+@dataclass(frozen=True)
+class SubjectPage:
+    """An organisation's rendered page as the cache keeps it, with what its lookups log."""
+
+    identifier: str
+    name: str
+    result: dict
+    body: str
+
+
+def _subject_id_for_key(key) -> int | None:
+    """The organisation a public key opens (None: no such key, or a natural person's), kept in
+    the cache like the pages: a key never moves to another subject."""
+    cache_key = f"{portal_cache.PREFIX}:key:{key}"
+    found = portal_cache.get(cache_key)
+    if found is None:
+        found = public_subjects().filter(public_key=key).values_list("pk", flat=True).first() or 0
+        portal_cache.put(cache_key, found)
+    return found or None
+
+
+def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
+    """`portal_subject` through the page cache (`portal_cache`): the organisation's page rendered
+    by `render(public_file)`, from the cache while nothing on it changed. Either way the address's
+    daily volume is counted and one public-lookup row is written before the page is returned,
+    with the records in view (kept with the cached page)."""
+    subject_id = _subject_id_for_key(key)
+    if subject_id is None:
+        return None
+    page_key = portal_cache.subject_page_key(subject_id)
+    page = portal_cache.get(page_key)
+    lookup = public_lookup(client_ip)
+    if page is not None:
+        asked = {"public_file": page.identifier}
+        _address_volume(lookup, asked)
+        lookup_log(lookup, identifier=page.identifier, name=page.name, query=asked, result=page.result)
+        return page
+    subject = public_subjects().filter(pk=subject_id).first()
+    if subject is None:
+        return None
+    asked = {"public_file": subject.identifier}
+    _address_volume(lookup, asked)
+    public_file, result = _public_file(subject)
+    lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
+    page = SubjectPage(identifier=subject.identifier, name=subject.name, result=result, body=render(public_file))
+    portal_cache.put(page_key, page)
+    return page
 
 
 # --- 双公示: the licences and penalties feeds ---------------------------------------------------------

@@ -9,23 +9,28 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from apps.catalog.choices import Disclosure, ReportSection
 from apps.catalog.models import CatalogItem
-from apps.core.choices import OrganizationKind
-from apps.core.forms import DateInput
+from apps.core.choices import DeadlineKind, OrganizationKind
+from apps.core.deadlines import deadline_of
+from apps.core.documents import document_response
+from apps.core.forms import DateInput, add_service_errors
 from apps.core.http import client_ip
 from apps.core.models import Organization
 from apps.core.querylog import QueryRefused
 from apps.core.tabular import write_csv
 from apps.core.templatetags.credit import record_details
-from apps.subjects import events, portal
-from apps.subjects.models import Subject
+from apps.subjects import disclosure_requests, events, portal, portal_cache
+from apps.subjects.forms import DisclosureRequestForm, DisclosureStatusForm
+from apps.subjects.models import DisclosureRequest, Subject
 
 # The feeds' URL segment and the credit report section each lists.
 FEEDS = {"licences": ReportSection.LICENCE, "penalties": ReportSection.PENALTY}
@@ -47,6 +52,35 @@ class SearchForm(forms.Form):
     )
 
 
+class ChallengeForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), max_length=10)
+
+
+def _challenge(request, ip: str | None, query: str):
+    """The cheap challenge after many searches from one address (`portal.challenge_needed`): the
+    question page (the search waits, nothing is looked up or logged), or None to go on. An answer
+    comes back with the search, in the same GET form, so it works without JavaScript."""
+    token = request.GET.get("challenge", "")
+    form = None
+    if token:
+        form = ChallengeForm(request.GET)
+        if form.is_valid():
+            try:
+                portal.challenge_solve(ip, token=token, answer=form.cleaned_data["answer"])
+                return None
+            except ValidationError as error:
+                add_service_errors(form, error)
+    elif not portal.challenge_needed(ip):
+        return None
+    challenge = portal.new_challenge(ip)
+    return render(
+        request,
+        "subjects/public_challenge.html",
+        # The answer field is drawn empty for the new question; a wrong answer's error shows beside it.
+        {"form": form or ChallengeForm(), "challenge": challenge, "query": query},
+    )
+
+
 @login_not_required
 @require_safe
 def public_search(request):
@@ -57,6 +91,10 @@ def public_search(request):
         ip = client_ip(request)
         try:
             portal.throttle(portal.LOOKUPS, ip)
+            challenged = _challenge(request, ip, form.cleaned_data["q"])
+            if challenged is not None:
+                return challenged
+            portal.count_search(ip)
             context["result"] = portal.portal_search(query=form.cleaned_data["q"], client_ip=ip)
         except portal.RateLimited as refused:
             return limited(request, str(refused), refused.retry_after)
@@ -73,28 +111,33 @@ def public_search(request):
 @require_safe
 def public_subject(request, key):
     """An organisation's public page at its public key: its actively disclosed records by
-    category, its public commitments and its list entries. No such key: 404, as for a person."""
+    category, its public commitments and its list entries. No such key: 404, as for a person.
+    The page's content comes from the cache while nothing on it changed (`portal_cache`); the
+    rate limit and the query-log row happen on every request."""
     ip = client_ip(request)
+
+    def render_body(public_file) -> str:
+        panels = events.public_file_panels.send(sender=Subject, subject=public_file.subject)
+        return render_to_string(
+            "subjects/_public_subject_body.html",
+            {
+                "file": public_file,
+                "subject": public_file.subject,
+                "today": timezone.localdate(),
+                "panels": [panel for _receiver, panel in panels if panel is not None],
+            },
+        )
+
     try:
         portal.throttle(portal.LOOKUPS, ip)
-        public_file = portal.portal_subject(key=key, client_ip=ip)
+        page = portal.portal_subject_page(key=key, client_ip=ip, render=render_body)
     except portal.RateLimited as refused:
         return limited(request, str(refused), refused.retry_after)
     except QueryRefused as refused:
         return limited(request, str(refused))
-    if public_file is None:
+    if page is None:
         raise Http404
-    panels = events.public_file_panels.send(sender=Subject, subject=public_file.subject)
-    return render(
-        request,
-        "subjects/public_subject.html",
-        {
-            "file": public_file,
-            "subject": public_file.subject,
-            "today": timezone.localdate(),
-            "panels": [panel for _receiver, panel in panels if panel is not None],
-        },
-    )
+    return render(request, "subjects/public_subject.html", {"name": page.name, "body": mark_safe(page.body)})  # noqa: S308 - rendered by our template, escaped there
 
 
 def _agencies():
@@ -161,35 +204,52 @@ def _page_number(request) -> int:
         return 1
 
 
+FEED_PARAMS = ("agency", "item", "since", "until", "page")
+
+
+def _feed_params(request) -> dict:
+    """What a feed page depends on besides the data: its filters and page, as asked."""
+    return {name: request.GET.get(name, "") for name in FEED_PARAMS}
+
+
 @login_not_required
 @require_safe
 def public_feed(request, slug: str):
-    """The latest administrative licences or penalties (双公示), filtered, one bounded page."""
+    """The latest administrative licences or penalties (双公示), filtered, one bounded page. The
+    page's content comes from the cache while no record changed (`portal_cache`); the rate limit
+    happens on every request."""
     try:
         portal.throttle(portal.FEEDS, client_ip(request))
     except portal.RateLimited as refused:
         return limited(request, str(refused), refused.retry_after)
-    section, form, records = _feed(request, slug)
-    rows, more, page = [], False, _page_number(request)
-    if records is not None:
-        rows, more = portal.feed_page(records, page)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "subjects/public_feed.html",
-        {
-            "slug": slug,
-            "title": ReportSection(section).label,
-            "form": form,
-            "rows": rows,
-            "page": min(max(page, 1), settings.PUBLIC_PORTAL_MAX_PAGES),
-            "more": more,
-            "query": query.urlencode(),
-            "export_limit": settings.PUBLIC_PORTAL_EXPORT_ROWS,
-            "feeds": FEEDS,
-        },
-    )
+    if slug not in FEEDS:
+        raise Http404
+    title = ReportSection(FEEDS[slug]).label
+    key = portal_cache.feed_page_key(slug, _feed_params(request))
+    body = portal_cache.get(key)
+    if body is None:
+        _section, form, records = _feed(request, slug)
+        rows, more, page = [], False, _page_number(request)
+        if records is not None:
+            rows, more = portal.feed_page(records, page)
+        query = request.GET.copy()
+        query.pop("page", None)
+        body = render_to_string(
+            "subjects/_public_feed_body.html",
+            {
+                "slug": slug,
+                "title": title,
+                "form": form,
+                "rows": rows,
+                "page": min(max(page, 1), settings.PUBLIC_PORTAL_MAX_PAGES),
+                "more": more,
+                "query": query.urlencode(),
+                "export_limit": settings.PUBLIC_PORTAL_EXPORT_ROWS,
+                "feeds": FEEDS,
+            },
+        )
+        portal_cache.put(key, body)
+    return render(request, "subjects/public_feed.html", {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
 
 
 @login_not_required
@@ -202,10 +262,15 @@ def public_feed_export(request, slug: str):
         return limited(request, str(refused), refused.retry_after)
     section, form, records = _feed(request, slug)
     if records is None:
+        title = ReportSection(section).label
+        body = render_to_string(
+            "subjects/_public_feed_body.html",
+            {"slug": slug, "title": title, "form": form, "rows": [], "feeds": FEEDS},
+        )
         return render(
             request,
             "subjects/public_feed.html",
-            {"slug": slug, "title": ReportSection(section).label, "form": form, "rows": [], "feeds": FEEDS},
+            {"title": title, "body": mark_safe(body)},  # noqa: S308 - rendered by our template, escaped there
             status=400,
         )
     headers = [
@@ -240,14 +305,91 @@ def public_feed_export(request, slug: str):
 @require_safe
 def public_agency_feed(request, pk: int):
     """One agency's own 双公示 page: its latest licences and penalties, each with a link to the
-    whole filtered feed."""
+    whole filtered feed (its content cached like the feeds)."""
     agency = get_object_or_404(_agencies(), pk=pk)
     try:
         portal.throttle(portal.FEEDS, client_ip(request))
     except portal.RateLimited as refused:
         return limited(request, str(refused), refused.retry_after)
-    sections = []
-    for slug, section in FEEDS.items():
-        rows, more = portal.feed_page(portal.feed_records(section, provider=agency), 1)
-        sections.append((slug, ReportSection(section).label, rows, more))
-    return render(request, "subjects/public_agency_feed.html", {"agency": agency, "sections": sections})
+    key = portal_cache.feed_page_key(f"agency:{agency.pk}", {})
+    body = portal_cache.get(key)
+    if body is None:
+        sections = []
+        for slug, section in FEEDS.items():
+            rows, more = portal.feed_page(portal.feed_records(section, provider=agency), 1)
+            sections.append((slug, ReportSection(section).label, rows, more))
+        body = render_to_string("subjects/_public_agency_feed_body.html", {"agency": agency, "sections": sections})
+        portal_cache.put(key, body)
+    return render(request, "subjects/public_agency_feed.html", {"agency": agency, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+
+
+# --- disclosure on request (依申请公开, Nanjing art. 27) ----------------------------------------------
+
+# The request just filed in this browser session, for the confirmation page.
+DISCLOSURE_FILED_KEY = "subjects_disclosure_filed"
+
+
+@login_not_required
+def public_disclosure_request(request):
+    """The public request form for information disclosed on request: no login; each filing
+    counts against the address's hourly allowance (429 past it). A filed request goes to the
+    confirmation page with its number and tracking code."""
+    form = DisclosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        try:
+            portal.throttle(portal.REQUESTS, ip)
+            filed = disclosure_requests.disclosure_request_file(**form.cleaned_data, client_ip=ip)
+        except portal.RateLimited as refused:
+            return limited(request, str(refused), refused.retry_after)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            request.session[DISCLOSURE_FILED_KEY] = filed.pk
+            return redirect("subjects:public_disclosure_filed")
+    return render(request, "subjects/public_disclosure_request.html", {"form": form})
+
+
+@login_not_required
+@require_safe
+def public_disclosure_filed(request):
+    """The confirmation of the request filed in this browser session: its number, its tracking
+    code and the answer's due date when the Policy sets a time limit."""
+    pk = request.session.get(DISCLOSURE_FILED_KEY)
+    filed = DisclosureRequest.objects.filter(pk=pk).first() if pk else None
+    due = deadline_of(filed, DeadlineKind.DISCLOSURE_ANSWER) if filed else None
+    return render(request, "subjects/public_disclosure_filed.html", {"filed": filed, "due": due})
+
+
+@login_not_required
+def public_disclosure_status(request):
+    """The progress of a request and the document that answered it, to whoever gives its number
+    and tracking code (counted like a search against the address's allowance). A wrong number,
+    a wrong code or both get the same "not found" page (404). `download` sends the stored PDF."""
+    if request.method != "POST":
+        return render(request, "subjects/public_disclosure_status.html", {"form": DisclosureStatusForm()})
+    try:
+        portal.throttle(portal.LOOKUPS, client_ip(request))
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    form = DisclosureStatusForm(request.POST)
+    if not form.is_valid():
+        return render(request, "subjects/public_disclosure_status.html", {"form": form})
+    found = disclosure_requests.online_status(
+        number=form.cleaned_data["number"], tracking_code=form.cleaned_data["tracking_code"]
+    )
+    if found is None:
+        return render(
+            request,
+            "subjects/public_disclosure_status.html",
+            {"form": DisclosureStatusForm(), "not_found": True},
+            status=404,
+        )
+    page = disclosure_requests.status_page(found)
+    if request.POST.get("download") and page["document"] is not None:
+        return document_response(page["document"], filename=f"{page['document'].number}.pdf")
+    return render(
+        request,
+        "subjects/public_disclosure_status.html",
+        {"form": DisclosureStatusForm(initial=form.cleaned_data)} | page,
+    )

@@ -28,6 +28,9 @@ ROLE_PERMISSIONS = {
         "subjects.add_creditreport",
         "subjects.add_authorisation",
         "subjects.view_authorisation",
+        # Nanjing art. 27: the credit office answers requests for disclosure.
+        "subjects.view_disclosurerequest",
+        "subjects.change_disclosurerequest",
     },
     Role.OFFICER: _VIEW
     | {
@@ -39,6 +42,6 @@ ROLE_PERMISSIONS = {
         "subjects.change_commitment",
         "subjects.add_importbatch",
     },
-    Role.AUTHORITY: _VIEW,
+    Role.AUTHORITY: _VIEW | {"subjects.view_disclosurerequest"},
     Role.AUDITOR: set(),
 }

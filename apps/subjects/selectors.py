@@ -696,3 +696,30 @@ def subject_trail(lookup: LookupRequest, *, identifier: str) -> SubjectTrail:
         result={"changes": len(changes), "lookups": len(lookups or [])},
     )
     return SubjectTrail(identifier, subject, changes, cut, lookups, lookups_cut, entry)
+
+
+# --- disclosure on request -------------------------------------------------------------------------
+
+# Nanjing art. 27: what a request may be answered with is the organisation's public credit
+# information disclosed to the public or on request; 政务共享 and 不公开 items never.
+DISCLOSED_ON_REQUEST = (Disclosure.PUBLIC, Disclosure.ON_REQUEST)
+
+
+def disclosure_request_records(lookup: LookupRequest, request) -> list[CreditRecord]:
+    """The records of the organisation a request for disclosure names that the answer may give:
+    items disclosed to the public or on request, active and within their disclosure period. One
+    logged lookup (the credit office's processing of the request), or the earlier one covering it;
+    an empty list when the request names no organisation."""
+    subject = request.subject
+    if subject is None:
+        return []
+    records = visible_records(subject, QueryMode.GOVERNMENT).filter(item__disclosure__in=DISCLOSED_ON_REQUEST)
+    loaded = list(records)
+    lookup_log_once(
+        lookup,
+        identifier=subject.identifier,
+        name=subject.name,
+        query={"disclosure_request": request.number},
+        result={"records": len(loaded), "ids": [r.pk for r in loaded[:200]]},
+    )
+    return loaded

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.subjects import public, views
+from apps.subjects import public, views, views_disclosure
 
 app_name = "subjects"
 
@@ -30,4 +30,21 @@ urlpatterns = [
     path("public/feeds/agencies/<int:pk>/", public.public_agency_feed, name="public_agency_feed"),
     path("public/feeds/<slug:slug>/", public.public_feed, name="public_feed"),
     path("public/feeds/<slug:slug>/export.csv", public.public_feed_export, name="public_feed_export"),
+    # disclosure on request (依申请公开, Nanjing art. 27): the public form and status page, and the
+    # credit office's workbench
+    path("public/disclosure-requests/", public.public_disclosure_request, name="public_disclosure_request"),
+    path("public/disclosure-requests/filed/", public.public_disclosure_filed, name="public_disclosure_filed"),
+    path("public/disclosure-requests/status/", public.public_disclosure_status, name="public_disclosure_status"),
+    path("disclosure-requests/", views_disclosure.disclosure_request_list, name="disclosure_request_list"),
+    path("disclosure-requests/<int:pk>/", views_disclosure.disclosure_request_detail, name="disclosure_request_detail"),
+    path(
+        "disclosure-requests/<int:pk>/step/<slug:step>/",
+        views_disclosure.disclosure_request_step,
+        name="disclosure_request_step",
+    ),
+    path(
+        "disclosure-requests/<int:pk>/document.pdf",
+        views_disclosure.disclosure_request_document,
+        name="disclosure_request_document",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The subjects app's clocks on the deadline workbench (see apps.core.workbench): a submitted
-batch's integration by the credit office (Ningbo art. 18)."""
+batch's integration by the credit office (Ningbo art. 18), and the answer to a request for
+disclosure where the Policy sets a period for it (Nanjing art. 27)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.choices import DeadlineKind, Role
 from apps.core.models import User
 from apps.core.workbench import ClockOwner
-from apps.subjects.models import ImportBatch
+from apps.subjects.models import DisclosureRequest, ImportBatch
 
 
 class ImportBatchClocks(ClockOwner):
@@ -27,4 +28,20 @@ class ImportBatchClocks(ClockOwner):
         return User.objects.filter(role=Role.CLERK, is_active=True)
 
 
-OWNERS = [ImportBatchClocks()]
+class DisclosureRequestClocks(ClockOwner):
+    model = DisclosureRequest
+    select_related = ("subject",)
+    step_labels = {DeadlineKind.DISCLOSURE_ANSWER: _("Answer the request for disclosure")}
+
+    def label(self, owner) -> str:
+        return f"{owner.number} · {owner.subject_name}"
+
+    def url(self, owner) -> str:
+        return reverse("subjects:disclosure_request_detail", args=[owner.pk])
+
+    def responsible(self, owner, deadline):
+        """The credit office's clerks answer every request."""
+        return User.objects.filter(role=Role.CLERK, is_active=True)
+
+
+OWNERS = [ImportBatchClocks(), DisclosureRequestClocks()]

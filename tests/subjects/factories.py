@@ -6,7 +6,7 @@ import factory
 
 from apps.catalog.choices import Category, Disclosure, PeriodRule
 from apps.core.choices import ResponsibleRole
-from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
+from apps.subjects.models import Commitment, CreditRecord, DisclosureRequest, ResponsiblePerson, Subject
 from tests.catalog.factories import CatalogItemFactory, PublishedCatalogFactory
 from tests.factories import AuditedFactory, OrganizationFactory, make_citizen_id, make_uscc
 
@@ -90,3 +90,28 @@ class CommitmentFactory(AuditedFactory):
     content = "承诺所提交材料真实有效，如有不实愿承担相应责任。"
     made_on = datetime.date(2026, 5, 1)
     made_to = factory.SubFactory(OrganizationFactory)
+
+
+class DisclosureRequestFactory(AuditedFactory):
+    """A request for disclosure just filed on the portal about a company (Nanjing art. 27)."""
+
+    class Meta:
+        model = DisclosureRequest
+
+    number = factory.Sequence(lambda n: f"YS-2026-{n + 1:06d}")
+    tracking_code = factory.Sequence(lambda n: f"TEST-{n:04d}-ABCD")
+    requester_name = "李四"
+    requester_id_number = factory.Sequence(lambda n: make_citizen_id(n + 900, birth="19900101"))
+    requester_contact = "13900000000"
+    subject = factory.SubFactory(CompanyFactory)
+    subject_name = factory.LazyAttribute(lambda r: r.subject.name)
+    subject_identifier = factory.LazyAttribute(lambda r: r.subject.identifier)
+    information = "该企业的行政处罚信息"
+    access_form = "copy"
+    received_on = datetime.date(2026, 12, 1)
+    status = "received"
+
+
+class DisclosureRequestAcceptedFactory(DisclosureRequestFactory):
+    status = "accepted"
+    accepted_on = datetime.date(2026, 12, 2)

@@ -1,0 +1,125 @@
+"""The public portal's rendered pages in Django's cache (issue 18 item 5): an organisation's page and
+the 双公示 feeds are the platform's busiest pages and the same for everyone, so their rendered
+content is kept (PUBLIC_PORTAL_CACHE_SECONDS; 0 turns it off) and served again until something
+they show changes.
+
+What is cached is the page's content only, never the rate limit or the query log: every request
+still counts against its address (`portal.throttle`, the daily volume of Nanjing art. 52) and a
+subject page still writes its public lookup row with the records in view (a cached page is still a
+logged public lookup), from the figures kept with the content.
+
+Invalidation by tokens: a cached page's key carries the token of each thing it shows — the
+subject (its records, commitments, list entries, its name), the feeds (any record), and everything
+(the catalog: an item's disclosure attribute or a catalog's publication changes every page) — and
+the local day (a record leaves the pages the day after its disclosure period ends). A change
+replaces the token, so the old pages are never read again and age out. Tokens are random, not
+counters: an evicted token is replaced by a new one, which can only miss, never serve a stale page.
+
+What changes them (`apps.py` connects these): a record saved, filed in a batch (`record_created`)
+or taking a new status or objection mark (`record_status_changed`); a commitment or a subject
+saved; a catalog, a catalog item or an organisation saved; list entries starting or ending (the sanctions app calls
+`subjects_changed` on its `listing_started` / `listing_ended`).
+
+The default cache is per process: with several server processes the tokens must be shared too, so
+configure a shared cache (CACHE_URL, Redis) — otherwise a change reaches only the process that made
+it until the pages expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
+
+PREFIX = "subjects:portal:cache"
+# Past this many subjects at once (a large batch), every page's token is replaced instead of each.
+MANY_SUBJECTS = 500
+TOKEN_SECONDS = None  # tokens never expire; an evicted one is replaced (see above)
+
+
+def enabled() -> bool:
+    return settings.PUBLIC_PORTAL_CACHE_SECONDS > 0
+
+
+def _token(name: str) -> str:
+    key = f"{PREFIX}:token:{name}"
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
+        token = cache.get(key) or "-"
+    return token
+
+
+def _renew(names: Iterable[str]) -> None:
+    cache.set_many({f"{PREFIX}:token:{name}": uuid.uuid4().hex for name in names}, timeout=TOKEN_SECONDS)
+
+
+def subject_page_key(subject_id: int) -> str:
+    """The key of an organisation's page as it reads today, in the active language."""
+    tokens = (_token("all"), _token(f"subject:{subject_id}"))
+    return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+
+
+def feed_page_key(name: str, params: dict) -> str:
+    """The key of a feed page (`name`: the feed or the agency page) for these filters and page."""
+    asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
+    tokens = (_token("all"), _token("feeds"))
+    return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+
+
+def get(key: str):
+    return cache.get(key) if enabled() else None
+
+
+def put(key: str, value) -> None:
+    if enabled():
+        cache.set(key, value, timeout=settings.PUBLIC_PORTAL_CACHE_SECONDS)
+
+
+# --- what changes them ------------------------------------------------------------------------------
+
+
+def subjects_changed(subject_ids: Iterable[int], *, feeds: bool = True) -> None:
+    """What the portal shows of these subjects changed (and, with `feeds`, possibly the feeds)."""
+    ids = {pk for pk in subject_ids if pk}
+    if len(ids) > MANY_SUBJECTS:
+        _renew(["all"])
+        return
+    names = [f"subject:{pk}" for pk in ids]
+    if feeds:
+        names.append("feeds")
+    if names:
+        _renew(names)
+
+
+def everything_changed() -> None:
+    _renew(["all"])
+
+
+def records_changed(sender=None, *, records, **kwargs) -> None:
+    """`record_created` / `record_status_changed`: the subjects' pages and the feeds."""
+    subjects_changed(getattr(record, "subject_id", None) for record in records)
+
+
+def record_saved(sender=None, *, instance, **kwargs) -> None:
+    subjects_changed([instance.subject_id])
+
+
+def commitment_saved(sender=None, *, instance, **kwargs) -> None:
+    subjects_changed([instance.subject_id], feeds=False)
+
+
+def subject_saved(sender=None, *, instance, **kwargs) -> None:
+    # The feeds show the subject's name beside its records.
+    subjects_changed([instance.pk])
+
+
+def reference_saved(sender=None, **kwargs) -> None:
+    """A catalog or an item (what is disclosed), or an organisation (the agencies' names and the
+    feeds' filter) saved: every page."""
+    everything_changed()

@@ -241,21 +241,80 @@ class _NotCounted(Exception):
     """The counter refused the lookup: roll back what was written for it."""
 
 
+# The INSERT plan of each (model, skipped column): its quoted columns and, per column, the field
+# and whether its `pre_save` does more than read the attribute (auto_now, auto_now_add). Built once
+# per process: the check API wrote two rows per request by walking every field of two models
+# (issue 16: the per-request Python is what is left of its cost).
+_insert_plans: dict[tuple[type, str | None, str], tuple[list[str], list[tuple[Any, str, bool]]]] = {}
+
+
+def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, str, bool]]]:
+    key = (model, skip, connection.vendor)
+    plan = _insert_plans.get(key)
+    if plan is None:
+        qn = connection.ops.quote_name
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != skip]
+        plan = (
+            [qn(f.column) for f in fields],
+            [(f, f.attname, bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))) for f in fields],
+        )
+        _insert_plans[key] = plan
+    return plan
+
+
 def _insert_columns(obj, *, skip: str | None = None) -> tuple[list[str], list]:
     """The columns and database values an INSERT of `obj` writes (as `Model.save()` would: each
     field's `pre_save` then `get_db_prep_save`), but its primary key and the column `skip`."""
-    columns, values = [], []
-    for field in obj._meta.concrete_fields:
-        if field.primary_key or field.column == skip:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    columns, fields = _insert_plan(type(obj), skip)
+    values = [
+        field.get_db_prep_save(field.pre_save(obj, True) if auto else getattr(obj, attname), connection)
+        for field, attname, auto in fields
+    ]
     return columns, values
 
 
 def _link_to_log(obj):
     """The foreign key of `obj` (the row a caller records with a lookup) to its query-log row."""
-    return next(f for f in obj._meta.concrete_fields if f.is_relation and f.related_model is QueryLog)
+    model = type(obj)
+    link = _log_links.get(model)
+    if link is None:
+        link = _log_links[model] = next(
+            f for f in obj._meta.concrete_fields if f.is_relation and f.related_model is QueryLog
+        )
+    return link
+
+
+_log_links: dict[type, Any] = {}
+
+# The text of the one-statement write, per (the caller's model or None, a counted user, a share):
+# built once per process, so that a lookup only computes its parameters.
+_statements: dict[tuple, str] = {}
+
+
+def _one_statement_sql(extra_model, counted: str | None) -> str:
+    qn = connection.ops.quote_name
+    parts = []
+    source = ""
+    if counted is not None:
+        parts.append(f"counted AS ({counted})")
+        source = " FROM counted"
+    columns, _fields = _insert_plan(QueryLog, None)
+    placeholders = ", ".join(["%s"] * len(columns))
+    parts.append(
+        f"entry AS (INSERT INTO {qn(QueryLog._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {placeholders}{source} RETURNING id)"
+    )
+    select = "SELECT entry.id, NULL FROM entry"
+    if extra_model is not None:
+        link = next(f for f in extra_model._meta.concrete_fields if f.is_relation and f.related_model is QueryLog)
+        columns, _fields = _insert_plan(extra_model, link.column)
+        placeholders = ", ".join([*(["%s"] * len(columns)), "entry.id"])
+        parts.append(
+            f"extra AS (INSERT INTO {qn(extra_model._meta.db_table)} ({', '.join(columns)}, {qn(link.column)}) "
+            f"SELECT {placeholders} FROM entry RETURNING id)"
+        )
+        select = "SELECT entry.id, extra.id FROM entry, extra"
+    return f"WITH {', '.join(parts)} {select}"
 
 
 def _log_counted_in_one_statement(
@@ -270,33 +329,19 @@ def _log_counted_in_one_statement(
     row's id or None), or None when the counter refused."""
     from apps.core.db import preparing_cursor
 
-    qn = connection.ops.quote_name
-    parts, params = [], []
-    source = ""
+    params = []
+    counted = None
     if user is not None:
         counted, params = _counter_upsert(user, day, slot, share)
-        parts.append(f"counted AS ({counted})")
-        source = " FROM counted"
-    columns, values = _insert_columns(entry)
-    placeholders = ", ".join(["%s"] * len(values))
-    parts.append(
-        f"entry AS (INSERT INTO {qn(QueryLog._meta.db_table)} ({', '.join(columns)}) "
-        f"SELECT {placeholders}{source} RETURNING id)"
-    )
-    params += values
-    select = "SELECT entry.id, NULL FROM entry"
+    key = (type(extra) if extra is not None else None, counted)
+    sql = _statements.get(key)
+    if sql is None:
+        sql = _statements[key] = _one_statement_sql(key[0], counted)
+    params += _insert_columns(entry)[1]
     if extra is not None:
-        link = _link_to_log(extra)
-        columns, values = _insert_columns(extra, skip=link.column)
-        placeholders = ", ".join([*(["%s"] * len(values)), "entry.id"])
-        parts.append(
-            f"extra AS (INSERT INTO {qn(extra._meta.db_table)} ({', '.join(columns)}, {qn(link.column)}) "
-            f"SELECT {placeholders} FROM entry RETURNING id)"
-        )
-        params += values
-        select = "SELECT entry.id, extra.id FROM entry, extra"
+        params += _insert_columns(extra, skip=_link_to_log(extra).column)[1]
     with preparing_cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} {select}", params)
+        cursor.execute(sql, params)
         return cursor.fetchone()
 
 

@@ -265,6 +265,7 @@ class CreditFile:
     responsibilities: list = field(default_factory=list)  # for persons: ResponsiblePerson
     commitments: list = field(default_factory=list)
     query_history: list = field(default_factory=list)
+    query_history_more: bool = False  # older lookups than those shown exist (shown on request)
     log_entry: QueryLog | None = None
     log_covered: bool = False  # the log entry is the user's earlier lookup that covers this opening
     counts_by_category: dict = field(default_factory=dict)  # category label -> all records in view
@@ -280,12 +281,21 @@ class CreditFile:
         return [(label, records, self.counts_by_category[label]) for label, records in self.records_by_category.items()]
 
 
-def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) -> list[QueryLog]:
-    """Who looked this subject up (Nanjing art. 57): time, organisation, mode and purpose."""
+# The credit file's lookup history (Nanjing art. 57): the newest this many, up to
+# CREDIT_FILE_HISTORY_ROWS on request. Rendering a hundred rows was a good part of every opening's
+# fixed cost (issue 16).
+CREDIT_FILE_HISTORY_SHOWN = 20
+CREDIT_FILE_HISTORY_ROWS = 100
+
+
+def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) -> tuple[list[QueryLog], bool]:
+    """Who looked this subject up (Nanjing art. 57): time, organisation, mode and purpose; the
+    newest `limit` rows and whether there are more."""
     rows = QueryLog.objects.filter(subject_identifier=subject.identifier).exclude(outcome=QueryOutcome.REFUSED)
     if mode not in HISTORY_MODES:
         rows = restrict(rows, user) if user is not None else rows.none()
-    return list(rows.select_related("organization").order_by("-id")[:limit])
+    newest = list(rows.select_related("organization").order_by("-id")[: limit + 1])
+    return newest[:limit], len(newest) > limit
 
 
 # The credit file shows this many records of a category (the newest); the rest on request (covered
@@ -303,7 +313,11 @@ def newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet
 
 
 def credit_file_for(
-    lookup: LookupRequest, subject: Subject, *, shown_per_category: int | None = CREDIT_FILE_RECORDS_SHOWN
+    lookup: LookupRequest,
+    subject: Subject,
+    *,
+    shown_per_category: int | None = CREDIT_FILE_RECORDS_SHOWN,
+    history_shown: int = CREDIT_FILE_HISTORY_SHOWN,
 ) -> CreditFile:
     """Open a subject's credit file in the lookup's mode; writes one query-log row first.
 
@@ -331,13 +345,20 @@ def credit_file_for(
     for category in Category:
         credit_file.records_by_category[category.label] = [r for r in loaded if r.category == category]
         credit_file.counts_by_category[category.label] = counts.get(category.value, 0)
-    links = ResponsiblePerson.objects.select_related("organization", "person")
-    credit_file.responsible_people = list(links.filter(organization=subject))
-    credit_file.responsibilities = list(links.filter(person=subject))
+    # Both sides of the subject's responsible-person links in one statement (issue 16).
+    links = list(
+        ResponsiblePerson.objects.select_related("organization", "person").filter(
+            Q(organization=subject) | Q(person=subject)
+        )
+    )
+    credit_file.responsible_people = [link for link in links if link.organization_id == subject.pk]
+    credit_file.responsibilities = [link for link in links if link.person_id == subject.pk]
     credit_file.commitments = list(
         Commitment.objects.filter(subject=subject).select_related("made_to", "breach_record")
     )
-    credit_file.query_history = _query_history(subject, mode=lookup.mode, user=lookup.user)
+    credit_file.query_history, credit_file.query_history_more = _query_history(
+        subject, mode=lookup.mode, user=lookup.user, limit=history_shown
+    )
     return credit_file
 
 

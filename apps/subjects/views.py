@@ -49,6 +49,8 @@ from apps.subjects.forms import (
 from apps.subjects.models import Commitment, CreditRecord, CreditReport, ImportBatch, Subject
 from apps.subjects.reports import credit_report_download, credit_report_issue
 from apps.subjects.selectors import (
+    CREDIT_FILE_HISTORY_ROWS,
+    CREDIT_FILE_HISTORY_SHOWN,
     CREDIT_FILE_RECORDS_SHOWN,
     credit_file_for,
     modes_for,
@@ -133,8 +135,10 @@ def credit_file_view(request, pk: int):
     # All of a long category only when asked (covered by the opening's lookup within the repeat
     # window); the newest otherwise.
     shown = None if request.POST.get("all_records") == "1" else CREDIT_FILE_RECORDS_SHOWN
+    # The newest lookups of the history; up to CREDIT_FILE_HISTORY_ROWS when asked (Nanjing art. 57).
+    history = CREDIT_FILE_HISTORY_ROWS if request.POST.get("all_history") == "1" else CREDIT_FILE_HISTORY_SHOWN
     try:
-        credit_file = credit_file_for(lookup, subject, shown_per_category=shown)
+        credit_file = credit_file_for(lookup, subject, shown_per_category=shown, history_shown=history)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("subjects:search")
@@ -147,6 +151,7 @@ def credit_file_view(request, pk: int):
             "panels": [panel for _receiver, panel in panels if panel],
             "lookup_data": _lookup_hidden(lookup),
             "can_issue_report": request.user.has_perm("subjects.add_creditreport"),
+            "all_history": history == CREDIT_FILE_HISTORY_ROWS,
         },
     )
 

@@ -296,3 +296,32 @@ def test_the_credit_file_loads_only_the_newest_of_each_category(policy):
     assert [r.determined_on.day for r in credit_file.records_by_category[label]] == [9, 8, 7]
     assert credit_file.counts_by_category[label] == 9 and credit_file.record_count == 9
     assert credit_file.log_entry.result["ids"][:3] == [r.pk for r in credit_file.records_by_category[label]]
+
+
+def test_the_credit_file_shows_the_newest_20_lookups_and_the_older_ones_on_request(client, policy):
+    """Nanjing art. 57 (the subject's right to know who used its information): the credit file
+    shows the newest CREDIT_FILE_HISTORY_SHOWN lookups of the subject, and up to
+    CREDIT_FILE_HISTORY_ROWS when asked (issue 16: rendering a hundred rows on every opening was
+    part of the page's fixed cost); asking again is covered by the opening's lookup."""
+    from django.utils import translation
+
+    from apps.subjects.selectors import CREDIT_FILE_HISTORY_SHOWN
+    from tests.factories import QueryLogFactory
+
+    clerk = ClerkFactory()
+    company = CompanyFactory()
+    RecordFactory(subject=company)
+    QueryLogFactory.create_batch(24, user=clerk, subject_identifier=company.identifier)
+    client.force_login(clerk)
+    url = reverse("subjects:credit_file", args=[company.pk])
+    lookup = {"mode": "government", "purpose": "objection_processing"}
+    with translation.override("zh-hans"):
+        licensing = str(QueryPurpose.ADMINISTRATIVE_LICENSING.label)
+    page = client.post(url, lookup).content.decode()
+    # The newest 20: this opening and 19 of the 24 earlier lookups.
+    assert page.count(f"<td>{licensing}</td>") == CREDIT_FILE_HISTORY_SHOWN - 1
+    assert 'name="all_history"' in page and "仅显示最近 20 次查询" in page
+    rows = QueryLog.objects.count()
+    page = client.post(url, {**lookup, "all_history": "1"}).content.decode()
+    assert page.count(f"<td>{licensing}</td>") == 24 and 'name="all_history"' not in page
+    assert QueryLog.objects.count() == rows  # covered by the opening's lookup: one lookup, one row

@@ -13,13 +13,21 @@ CHUNK = 2000
 
 
 def fill_keys(apps, schema_editor):
+    """On PostgreSQL one UPDATE (gen_random_uuid, built in since PostgreSQL 13): a million subjects
+    in seconds. Elsewhere chunk by chunk in id order, each chunk found from the last id (not by
+    searching the unindexed empty column again)."""
     Subject = apps.get_model("subjects", "Subject")
+    if schema_editor.connection.vendor == "postgresql":
+        table = schema_editor.quote_name(Subject._meta.db_table)
+        schema_editor.execute(f"UPDATE {table} SET public_key = gen_random_uuid() WHERE public_key IS NULL")
+        return
+    last = 0
     while True:
-        ids = list(Subject.objects.filter(public_key__isnull=True).values_list("pk", flat=True)[:CHUNK])
+        ids = list(Subject.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
         if not ids:
             return
-        subjects = [Subject(pk=pk, public_key=uuid.uuid4()) for pk in ids]
-        Subject.objects.bulk_update(subjects, ["public_key"])
+        Subject.objects.bulk_update([Subject(pk=pk, public_key=uuid.uuid4()) for pk in ids], ["public_key"])
+        last = ids[-1]
 
 
 class Migration(migrations.Migration):

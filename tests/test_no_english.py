@@ -10,6 +10,7 @@ identifier's letters, a username of the demo world).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from html.parser import HTMLParser
 
@@ -62,6 +63,11 @@ KEPT = {
     "Redis",
     "Django",
     "Chromium",
+    # The keys Django's own Chinese help of a multiple select names ("按住 Control 键或 Mac 上的
+    # Command 键来选择多项。").
+    "Control",
+    "Command",
+    "Mac",
 }
 ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 
@@ -91,8 +97,21 @@ class _Visible(HTMLParser):
             self.parts.append(data)
 
 
-# Data, not interface: addresses, file names, digests.
-DATA = re.compile(r"https?://\S+|[^\s/（(]+\.(?:pdf|json|csv|xlsx|xls|txt|zip)\b|\b[0-9a-f]{16,}\b")
+# Data, not interface: addresses, file names, digests; and what the admin shows as stored: JSON
+# values of read-only fields (the whole text `[...]` or `{...}`), MIME types, stored file and
+# template paths, a password hash's algorithm and masked salt and hash ("md5", "Cz****"), the
+# platform's group names ("org:1", "role:clerk"), and a stored code given with its Chinese label
+# ("legal_representative（法定代表人）", the policy's help on a JSON field).
+DATA = re.compile(
+    r"https?://\S+|[^\s/（(]+\.(?:pdf|json|csv|xlsx|xls|txt|zip)\b|\b[0-9a-f]{16,}\b"
+    r"|^\s*[\[{].*[\]}]\s*$"
+    r"|\b(?:application|text|image)/[\w.+-]+"
+    r"|(?<!\S)[\w.-]+(?:/[\w.-]+)+\.(?:html|json|pdf|csv|xlsx|xls|txt|zip)\b"
+    r"|[A-Za-z0-9+/=]*\*{4,}[A-Za-z0-9+/=]*|\b(?:md5|pbkdf2_sha256|pbkdf2_sha1|argon2|bcrypt_sha256|scrypt)\b"
+    r"|\b(?:org|role):[\w-]+"
+    r"|\b[a-z][a-z_]*(?=（[^）]*[\u4e00-\u9fff])",
+    re.DOTALL,
+)
 
 
 def english_on(html: str, world: World) -> list[str]:
@@ -149,3 +168,57 @@ def test_no_page_shows_english_to_a_chinese_user(world, name):
         if english:
             found[role] = sorted(set(english))[:5]
     assert not found, f"{name} shows English to a zh-hans user: {found}"
+
+
+def _admin_pages() -> list[tuple[str, str]]:
+    """(model label, page) of every model in the admin: its list, its add form where it has one,
+    and the list's first object's page and history (filled in per world by `_admin_urls`)."""
+    from django.contrib import admin
+
+    return sorted((model._meta.label_lower, "") for model in admin.site._registry)
+
+
+def _admin_urls(label: str, world_user) -> list[str]:
+    from django.apps import apps
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    model = apps.get_model(label)
+    model_admin = admin.site._registry[model]
+    info = (model._meta.app_label, model._meta.model_name)
+    urls = [reverse("admin:index"), reverse("admin:{}_{}_changelist".format(*info))]
+    with contextlib.suppress(NoReverseMatch):
+        urls.append(reverse("admin:{}_{}_add".format(*info)))
+    first = model_admin.get_queryset(_Request(world_user)).order_by("pk").first()
+    if first is not None:
+        urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+        urls.append(reverse("admin:{}_{}_history".format(*info), args=[first.pk]))
+    return urls
+
+
+class _Request:
+    def __init__(self, user):
+        self.user = user
+
+
+@pytest.mark.parametrize("label", [label for label, _page in _admin_pages()])
+def test_no_admin_page_shows_english_to_a_chinese_user(world, label):
+    """The admin as the superuser sees it: the index, each model's list, add form, first object
+    and its history. A page that first asks the lookup's purpose is that form, in Chinese too."""
+    from django.test import Client
+
+    user = world.users["admin"]
+    client = Client()
+    client.force_login(user)
+    found = {}
+    with time_machine.travel(TODAY, tick=False):
+        for url in _admin_urls(label, user):
+            with transaction.atomic():
+                response = client.get(url, follow=True)
+                transaction.set_rollback(True)
+            if response.status_code != 200:
+                continue
+            english = english_on(response.content.decode(), world)
+            if english:
+                found[url] = sorted(set(english))[:5]
+    assert not found, f"the admin of {label} shows English to a zh-hans user: {found}"

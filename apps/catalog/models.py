@@ -258,8 +258,10 @@ class ExemptionRule(AuditedModel):
 class ConsultationComment(AuditedModel):
     """A comment received during public consultation, with the drafter's reply."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of document"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("document ID"))
     document = GenericForeignKey("content_type", "object_id")
     author = models.ForeignKey(
         "core.User", verbose_name=_("author"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"

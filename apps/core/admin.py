@@ -4,18 +4,25 @@ import re
 from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, PlatformStaffAdminMixin, ReasonModelForm
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, PlatformStaffAdminMixin, ReasonModelForm, with_labels
 from apps.core.identifiers import mask_identifier
 from apps.core.models import (
     POLICY_SECTIONS,
@@ -101,6 +108,70 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         # Groups follow the role and organisation (user_save); nothing else to save.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+
+# The actions of Django's default permissions, by the codename's prefix.
+PERMISSION_ACTIONS = {
+    "add": _("Can add"),
+    "change": _("Can change"),
+    "delete": _("Can delete"),
+    "view": _("Can view"),
+}
+
+
+# Apps installed without a name in the interface's language.
+APP_NAMES = {"guardian": _("Object permissions")}
+
+
+def model_name(model) -> str:
+    """A model's name in the interface, also for the tables Django and its add-ons create and
+    name in English: simple-history's ("historical 异议"), a many-to-many link table's and
+    guardian's object permission tables ("objection user object permission")."""
+    history_of = getattr(model, "instance_type", None)  # simple-history's tables
+    if history_of is not None and history_of is not model:
+        return gettext("%(model)s (history)") % {"model": model_name(history_of)}
+    owner = model._meta.auto_created
+    if owner:  # the link table of a many-to-many field: its owner and the field
+        for field in owner._meta.many_to_many:
+            if field.remote_field.through is model:
+                return f"{owner._meta.verbose_name} · {field.verbose_name}"
+    for base, on, anything in (
+        (UserObjectPermissionBase, _("User permissions on %(model)s"), _("User permissions on an object")),
+        (GroupObjectPermissionBase, _("Group permissions on %(model)s"), _("Group permissions on an object")),
+    ):
+        if issubclass(model, base):
+            target = getattr(model._meta.get_field("content_object"), "related_model", None)
+            return str(on) % {"model": model_name(target)} if target else str(anything)
+    return str(model._meta.verbose_name)
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as "app | model | action" in the interface's language: the stored name
+    ("Can add group object permission") is English text written once by `migrate`."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    if model is None:  # a table removed since: its content type only has its name
+        app, name = content_type.app_label, content_type.name
+    else:
+        label = model._meta.app_label
+        app, name = APP_NAMES.get(label, apps.get_app_config(label).verbose_name), model_name(model)
+    action, _sep, _rest = permission.codename.partition("_")
+    action_label = PERMISSION_ACTIONS[action] if action in PERMISSION_ACTIONS else gettext(permission.name)
+    return f"{app} | {name} | {action_label}"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's group admin with the permissions named in Chinese (issue 17)."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name == "permissions":
+            field.label_from_instance = permission_label
+        return field
 
 
 class PolicyForm(ReasonModelForm):
@@ -357,8 +428,17 @@ class DeadlineAdmin(PlatformStaffAdminMixin, AuditedAdmin):
     def state_label(self, obj):
         return obj.get_state_display()
 
+    @admin.display(description=_("policy figure"), ordering="policy_field")
+    def policy_figure(self, obj):
+        """The Policy field the clock counts by, by its name (the stored value is the field's)."""
+        try:
+            return Policy._meta.get_field(obj.policy_field).verbose_name
+        except FieldDoesNotExist:
+            return obj.policy_field
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        names = [field.name for field in self.model._meta.fields]
+        return with_labels(names, {"policy_field": "policy_figure"})
 
     def get_fields(self, request, obj=None):
         return [f for f in self.get_readonly_fields(request, obj) if f != "id"]
@@ -457,6 +537,18 @@ class TokenAdmin(DrfTokenAdmin):
             ),
         )
         return HttpResponseRedirect(reverse("admin:authtoken_tokenproxy_changelist"))
+
+
+def _boolean_icon(value):
+    """Django's yes/no/unknown icon with its alt text in the interface's language: Django writes
+    the Python value ("True", "False", "None") there, which a screen reader reads out in English
+    (issue 17). Every boolean of the admin goes through it (lists, read-only fields)."""
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    text = {True: gettext("Yes"), False: gettext("No"), None: gettext("Unknown")}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), text)
+
+
+admin_list._boolean_icon = _boolean_icon
 
 
 # django-axes' lockout admin with its computed columns named (headers "Status" and "Expiration"

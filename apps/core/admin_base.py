@@ -129,6 +129,40 @@ class RestrictedAdminMixin:
         return False
 
 
+def code_label(name: str, choices, description):
+    """An admin column and read-only field showing a code stored without choices (a lookup's
+    matter, its channel) by its label in `choices`, not the code (issue 17)."""
+
+    @admin.display(description=description, ordering=name)
+    def label(model_admin, obj):
+        value = getattr(obj, name)
+        return dict(choices.choices).get(value, value)
+
+    return label
+
+
+def code_filter(name: str, choices, description):
+    """A list filter of a code stored without choices, offering the labels in `choices`
+    (Django's own offers the stored codes)."""
+
+    class CodeFilter(admin.SimpleListFilter):
+        title = description
+        parameter_name = name
+
+        def lookups(self, request, model_admin):
+            return choices.choices
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{name: self.value()}) if self.value() else queryset
+
+    return CodeFilter
+
+
+def with_labels(fields, labels: dict[str, str]) -> list[str]:
+    """`fields` with each code field replaced by the column that shows its label."""
+    return [labels.get(name, name) for name in fields]
+
+
 class AuditedAdmin(RestrictedAdminMixin, SimpleHistoryAdmin):
     form = ReasonModelForm
     audit_readonly_fields = ("created_at", "created_by", "updated_at", "updated_by")

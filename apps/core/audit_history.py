@@ -55,6 +55,8 @@ def shown_value(model: type[models.Model], name: str, value):
     if field_.many_to_many:  # simple-history's m2m diff: the through rows, as dicts
         target = field_.m2m_reverse_field_name()
         ids = [row.get(target) if isinstance(row, dict) else row for row in value]
+        # The admin's history page gives the related objects themselves, the workbench their keys.
+        ids = [getattr(row, "pk", row) for row in ids]
         related = {obj.pk: str(obj) for obj in field_.related_model._default_manager.filter(pk__in=ids)}
         return "、".join(related.get(pk, f"#{pk}") for pk in ids) or "—"
     if getattr(field_, "choices", None):

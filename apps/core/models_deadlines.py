@@ -32,9 +32,11 @@ class Deadline(AuditedModel):
 
     organization_scope = None
 
-    id = models.BigAutoField(primary_key=True)
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
+    id = models.BigAutoField("ID", primary_key=True)
+    owner_type = models.ForeignKey(
+        ContentType, verbose_name=_("owner type"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner ID"))
     owner = GenericForeignKey("owner_type", "owner_id")
     kind = models.CharField(_("kind"), max_length=30, choices=DeadlineKind.choices)
     started_on = models.DateField(_("counted from"))
@@ -125,7 +127,7 @@ class DeadlinePause(AuditedModel):
 
     organization_scope = None
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="pauses")
     started_on = models.DateField(_("paused from"))
     ended_on = models.DateField(_("resumed after"), null=True, blank=True)

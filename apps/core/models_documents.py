@@ -30,12 +30,14 @@ class IssuedDocument(models.Model):
     append_only = True
     organization_scope = "issued_by__organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     number = models.CharField(_("document number"), max_length=100)
     code = models.CharField(_("verification code"), max_length=24, unique=True)
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
+    owner_type = models.ForeignKey(
+        ContentType, verbose_name=_("owner type"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner ID"))
     owner = GenericForeignKey("owner_type", "owner_id")
     # As the public may see it: a natural person's name masked, an organisation's in full.
     masked_name = models.CharField(_("subject (masked)"), max_length=200, blank=True)
@@ -78,9 +80,11 @@ class Attachment(models.Model):
     append_only = True
     organization_scope = "uploaded_by__organization"
 
-    id = models.BigAutoField(primary_key=True)
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
+    id = models.BigAutoField("ID", primary_key=True)
+    owner_type = models.ForeignKey(
+        ContentType, verbose_name=_("owner type"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner ID"))
     owner = GenericForeignKey("owner_type", "owner_id")
     purpose = models.CharField(_("kind of file"), max_length=20, choices=AttachmentPurpose.choices)
     file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")

@@ -27,7 +27,7 @@ class QueryLog(models.Model):
     write_once_fields = ("seq", "prev_hash", "row_hash", "sealed_at")
     organization_scope = "organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         "core.User", verbose_name=_("user"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -74,7 +74,7 @@ class QueryLogCheckpoint(models.Model):
 
     append_only = True
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_seq = models.BigIntegerField()
     last_hash = models.CharField(max_length=64)
@@ -136,7 +136,7 @@ class QueryLogVerification(models.Model):
 
     append_only = True
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     ran_at = models.DateTimeField(_("ran at"), default=timezone.now)
     ok = models.BooleanField(_("chain intact"))
     rows_checked = models.BigIntegerField(_("rows checked"))
@@ -204,7 +204,7 @@ class AuthEvent(models.Model):
 
     append_only = True
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=20, choices=AuthEventKind.choices)
     username = models.CharField(_("username"), max_length=150)

@@ -25,7 +25,7 @@ class Notification(models.Model):
     write_once_fields = ("read_at", "emailed_at")
     personal_scope = "recipient"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     recipient = models.ForeignKey(
         "core.User", verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="notifications"
     )

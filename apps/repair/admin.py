@@ -2,8 +2,10 @@
 workbench or through the API."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin_base import AuditedAdmin, RestrictedAdminMixin
+from apps.core.admin_base import AuditedAdmin, RestrictedAdminMixin, code_filter, code_label
+from apps.core.choices import GoodInfoHiding
 from apps.repair.models import GoodInfoRequest, Interview, RepairApplication, RepairEvent
 
 
@@ -26,10 +28,13 @@ class RepairApplicationAdmin(_ReadOnly, AuditedAdmin):
 
 @admin.register(GoodInfoRequest)
 class GoodInfoRequestAdmin(_ReadOnly, AuditedAdmin):
-    list_display = ["number", "status", "mode", "received_on", "applied_on"]
-    list_filter = ["status", "mode"]
+    list_display = ["number", "status", "mode_label", "received_on", "applied_on"]
+    list_filter = ["status", code_filter("mode", GoodInfoHiding, _("how"))]
     date_hierarchy = "received_on"
     raw_id_fields = ["subject", "records"]
+    exclude = ["mode"]
+    readonly_fields = ["mode_label"]
+    mode_label = code_label("mode", GoodInfoHiding, _("how"))
 
 
 @admin.register(Interview)

@@ -4,7 +4,9 @@ on the workbench or through the API; checks and feedback are append-only."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin
+from apps.catalog.choices import Matter
+from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, code_filter, code_label, with_labels
+from apps.core.choices import QueryChannel
 from apps.sanctions.models import CheckFeedback, ListEntry, ListingCase, SanctionCheck
 
 
@@ -39,9 +41,16 @@ class ListEntryAdmin(ReadOnlyAuditedAdmin):
 
 @admin.register(SanctionCheck)
 class SanctionCheckAdmin(AppendOnlyAdmin):
-    list_display = ["id", "created_at", "organization", "matter", "statuses", "channel"]
-    list_filter = ["matter", "channel"]
+    list_display = ["id", "created_at", "organization", "matter_label", "statuses", "channel_label"]
+    list_filter = [code_filter("matter", Matter, _("matter")), code_filter("channel", QueryChannel, _("channel"))]
     list_select_related = ["organization"]
+    exclude = ["matter", "channel"]
+    matter_label = code_label("matter", Matter, _("matter"))
+    channel_label = code_label("channel", QueryChannel, _("channel"))
+
+    def get_readonly_fields(self, request, obj=None):
+        labels = {"matter": "matter_label", "channel": "channel_label"}
+        return with_labels(super().get_readonly_fields(request, obj), labels)
 
 
 @admin.register(CheckFeedback)

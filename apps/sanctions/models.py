@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from apps.catalog.choices import Matter
 from apps.core.audit import AuditedModel, history
 from apps.core.choices import DeadlineKind
 from apps.sanctions.choices import CaseStatus, EntryRole, ListType, RemovalReason, ReviewOutcome
@@ -210,7 +211,7 @@ class SanctionCheck(models.Model):
     append_only = True
     organization_scope = "organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     requested_by = models.ForeignKey(
         "core.User", verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
@@ -226,7 +227,9 @@ class SanctionCheck(models.Model):
     statuses = models.JSONField(_("statuses"), default=list)
     measure_ids = models.JSONField(_("measures returned"), default=list)
     channel = models.CharField(_("channel"), max_length=10)
-    query_log = models.ForeignKey("core.QueryLog", on_delete=models.PROTECT, related_name="+")
+    query_log = models.ForeignKey(
+        "core.QueryLog", verbose_name=_("query log entry"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("joint sanction check")
@@ -234,7 +237,7 @@ class SanctionCheck(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.matter}"
+        return f"#{self.pk} {dict(Matter.choices).get(self.matter, self.matter)}"
 
     @property
     def is_hit(self) -> bool:
@@ -248,7 +251,7 @@ class CheckFeedback(models.Model):
     append_only = True
     organization_scope = "check__organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     check_ref = models.ForeignKey(
         SanctionCheck, verbose_name=_("check"), on_delete=models.PROTECT, related_name="feedback"
     )

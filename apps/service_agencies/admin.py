@@ -2,8 +2,10 @@
 reviewed by the authority on the workbench or through the API (`apps.service_agencies.services`)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin_base import AuditedAdmin
+from apps.core.admin_base import AuditedAdmin, code_label
+from apps.core.choices import QueryChannel
 from apps.service_agencies.models import BusinessReport, FreeReport, PushedReport, RegistryFiling, SupervisionAction
 
 
@@ -76,4 +78,6 @@ class BatchQueryRunAdmin(ReadOnlyAdmin):
     """The result files are the agency's alone (downloaded from the application's page)."""
 
     list_display = ["application", "sequence", "ran_at", "subjects", "found", "records"]
-    exclude = ["result_csv", "result_xlsx"]
+    exclude = ["result_csv", "result_xlsx", "channel"]
+    readonly_fields = ["channel_label"]
+    channel_label = code_label("channel", QueryChannel, _("channel"))

@@ -8,7 +8,15 @@ data: the page asks the purpose first and is logged as a lookup."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin_base import AppendOnlyAdmin, AuditedAdmin, LookupLoggedAdminMixin, PlatformStaffAdminMixin
+from apps.core.admin_base import (
+    AppendOnlyAdmin,
+    AuditedAdmin,
+    LookupLoggedAdminMixin,
+    PlatformStaffAdminMixin,
+    code_label,
+    with_labels,
+)
+from apps.core.choices import QueryMode
 from apps.core.identifiers import mask_identifier
 from apps.subjects import services
 from apps.subjects.models import (
@@ -31,6 +39,14 @@ class SubjectAdmin(PlatformStaffAdminMixin, LookupLoggedAdminMixin, AuditedAdmin
     list_filter = ["kind", "status"]
     search_fields = ["=identifier", "name"]
     service_clean = staticmethod(services.subject_clean)
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, obj):
+        return obj.display_name
+
+    @admin.display(description=_("identifier"), ordering="identifier")
+    def masked_identifier(self, obj):
+        return obj.masked_identifier
 
     def get_search_results(self, request, queryset, search_term):
         """The workbench's search (`subjects_matching`): the identifier through its unique index,
@@ -161,13 +177,24 @@ class CreditReportAdmin(PlatformStaffAdminMixin, AppendOnlyAdmin):
     """The PDF names the subject in full: it is not offered here (its issued document is listed
     with the other documents, without the file)."""
 
-    list_display = ["id", "code", "issued_at", "issued_by", "mode"]
+    list_display = ["id", "code", "issued_at", "issued_by", "mode_label"]
+    exclude = ["mode"]
+    mode_label = code_label("mode", QueryMode, _("mode"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("documents")
 
+    @admin.display(description=_("verification code"))
+    def code(self, obj):
+        return obj.code
+
+    @admin.display(description=_("SHA-256 of the PDF"))
+    def content_hash(self, obj):
+        return obj.content_hash
+
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "code", "content_hash"]
+        fields = with_labels(super().get_readonly_fields(request, obj), {"mode": "mode_label"})
+        return [*fields, "code", "content_hash"]
 
 
 @admin.register(Authorisation)

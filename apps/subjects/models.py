@@ -187,8 +187,8 @@ class ImportRowError(models.Model):
     append_only = True
     organization_scope = "batch__provider"
 
-    id = models.BigAutoField(primary_key=True)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="row_errors")
+    id = models.BigAutoField("ID", primary_key=True)
+    batch = models.ForeignKey(ImportBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="row_errors")
     row = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=100)
     message = models.CharField(_("problem"), max_length=500)
@@ -354,14 +354,16 @@ class CreditReport(models.Model):
     append_only = True
     organization_scope = "issued_by__organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     subject = models.ForeignKey(Subject, verbose_name=_("subject"), on_delete=models.PROTECT, related_name="reports")
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(
         "core.User", verbose_name=_("issued by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     mode = models.CharField(_("mode"), max_length=12)
-    query_log = models.ForeignKey("core.QueryLog", on_delete=models.PROTECT, related_name="+")
+    query_log = models.ForeignKey(
+        "core.QueryLog", verbose_name=_("query log entry"), on_delete=models.PROTECT, related_name="+"
+    )
     documents = GenericRelation(
         "core.IssuedDocument",
         content_type_field="owner_type",
@@ -404,7 +406,7 @@ class Authorisation(models.Model):
     append_only = True
     organization_scope = "uploaded_by__organization"
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField("ID", primary_key=True)
     file = models.FileField(_("file"), upload_to="authorisations/%Y/%m/")
     file_name = models.CharField(_("file name"), max_length=255)
     subject_identifier = models.CharField(_("subject identifier"), max_length=18)

@@ -13,6 +13,9 @@ class Case(AuditedModel):
     history = history()
     guarded = True
 
+    class Meta:
+        verbose_name = "测试案件"  # the group form lists its permissions to a zh-hans user
+
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

@@ -24,10 +24,19 @@ def _with_purpose(client, url, params=None, purpose="daily_supervision", detail=
 
 def test_history_pages_of_a_subject_are_logged(client, policy):
     person = PersonFactory()
-    client.force_login(AuditorFactory())
+    client.force_login(ClerkFactory())
     assert _with_purpose(client, reverse("admin:subjects_subject_history", args=[person.pk])).status_code == 200
     entry = QueryLog.objects.get()
     assert entry.subject_identifier == person.identifier and entry.query["page"] == "history"
+
+
+def test_an_auditor_reading_a_subjects_history_is_not_asked_and_is_logged_as_an_audit(client, policy):
+    """Issue 17: audit browsing is logged under the audit purpose, which an auditor never chooses."""
+    person = PersonFactory()
+    client.force_login(AuditorFactory())
+    assert client.get(reverse("admin:subjects_subject_history", args=[person.pk])).status_code == 200
+    entry = QueryLog.objects.get()
+    assert (entry.subject_identifier, entry.purpose, entry.query["page"]) == (person.identifier, "audit", "history")
 
 
 def test_a_subject_search_in_the_admin_is_logged(client, policy):

@@ -1,8 +1,10 @@
 """An officer uploads a file with errors, sees them, fixes the file and submits; a clerk opens
 the subject's credit file with a purpose and sees the new records and the lookup in the file's
-query history (Nanjing art. 57)."""
+query history (Nanjing art. 57); a problem that names a record on file takes the clerk to it in two
+clicks (issue 17)."""
 
 import datetime as dt
+from urllib.parse import urlparse
 
 import pytest
 from django.utils import timezone
@@ -93,6 +95,18 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
         page.click("button:has-text('提交有效行')")
     _job_done(page)
     assert "已提交" in page.locator("main").inner_text()
+
+    # The same source record sent again for another subject: the problem names the record on file.
+    clash = tmp_path / "penalties-clash.csv"
+    clash.write_bytes(write_csv(HEADER, [_row(make_uscc(987655))]))
+    page.click("text=← 归集批次")
+    page.select_option("#id_item", label="GJ0301 行政处罚信息")
+    page.set_input_files("#id_file", str(clash))
+    with page.expect_navigation():
+        page.click("button:has-text('上传并校验')")
+    _job_done(page)
+    clash_batch = urlparse(page.url).path
+    assert "BT-901" in page.locator("main table").last.inner_text()
     logout(page)
 
     login(page, url, "clerk", logins["clerk"])
@@ -109,3 +123,16 @@ def test_officer_fixes_a_file_clerk_sees_the_record_and_the_lookup(page, demo_po
     history = page.locator("main table").last.inner_text()
     assert "南京市公共信用信息中心" in history and "异议处理" in history
     screenshot(page, "credit_file")
+
+    # Issue 17: the clerk finds the record an error message names in two clicks — the batch on the
+    # batches list, then the record the problem names.
+    page.click("nav.mainnav >> text=归集批次")
+    with page.expect_navigation():
+        page.click(f"main a[href='{clash_batch}']")
+    problems = page.locator("main table").last
+    assert "BT-901" in problems.inner_text() and "已有记录" in problems.inner_text()
+    with page.expect_navigation():
+        problems.locator("a.record-ref").first.click()
+    assert page.locator("main h1").inner_text().startswith("信用记录 #")
+    assert DOCUMENT in page.locator("main").inner_text()
+    screenshot(page, "record_from_batch_error")

@@ -50,12 +50,21 @@ def _clock_at_marked_day(request):
 
 @pytest.fixture(autouse=True)
 def _empty_process_caches():
-    """The per-process caches (tokens, the policy) do not outlive a test: its rows are rolled back."""
+    """The per-process caches (tokens, the policy) do not outlive a test: its rows are rolled back.
+    Nor does the default cache: the public pages count requests per address there (every test
+    client is 127.0.0.1), so the pages one test renders must not use up the next test's allowance.
+    (Only the default one, the process's memory in the tests: the job queue's Redis is shared.)"""
+    from django.core.cache import cache
+
     from apps.core.process_cache import clear_all
 
-    clear_all()
+    def clear():
+        clear_all()
+        cache.clear()
+
+    clear()
     yield
-    clear_all()
+    clear()
 
 
 @pytest.fixture(autouse=True)

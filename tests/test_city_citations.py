@@ -1,4 +1,5 @@
-"""Under the Nanjing preset no page names another city's regulation.
+"""Under the Nanjing preset no page names another city's regulation (and, rendered in the same
+pass, no page shows English to a zh-hans user: tests/test_no_english.py's reading).
 
 Every citation of a regulation on a page comes from the active Policy (its `regulation` and the
 `*_basis` of each figure), never from a template or a Python string that names a city's article.
@@ -19,6 +20,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from tests.test_no_english import english_on, latin_names
 from tests.test_web_matrix import PAGES, ROLES, TODAY, World, _answer
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,9 @@ def world(django_db_setup, django_db_blocker):
 
     assert settings.CREDIT_POLICY == "nanjing"
     with django_db_blocker.unblock(), time_machine.travel(TODAY, tick=False), transaction.atomic():
-        yield World()
+        world = World()
+        world.latin_names = latin_names()
+        yield world
         transaction.set_rollback(True)
 
 
@@ -41,23 +45,25 @@ def _other_cities(text: str) -> list[str]:
     return [text[max(m.start() - 40, 0) : m.end() + 40].replace("\n", " ") for m in OTHER_CITIES.finditer(text)]
 
 
-@pytest.mark.parametrize(
-    "name",
-    sorted(PAGES),
-)
-def test_no_page_names_another_city_under_the_nanjing_preset(world, name):
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_page_names_another_city_or_shows_english(world, name):
+    """Each page, rendered once per role that may open it, is checked for both: no other city
+    under the Nanjing preset, and no English for a zh-hans user (tests/test_no_english.py)."""
     page = PAGES[name]
-    found = {}
+    cities, english = {}, {}
     for role in ROLES:
         if page.expected[role] != 200:
             continue
         response = _answer(world, page, role)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
             continue
-        mentions = _other_cities(response.content.decode())
-        if mentions:
-            found[role] = mentions[:3]
-    assert not found, f"{name} names another city under the Nanjing preset: {found}"
+        html = response.content.decode()
+        if mentions := _other_cities(html):
+            cities[role] = mentions[:3]
+        if words := english_on(html, world):
+            english[role] = sorted(set(words))[:5]
+    assert not cities, f"{name} names another city under the Nanjing preset: {cities}"
+    assert not english, f"{name} shows English to a zh-hans user: {english}"
 
 
 def test_an_issued_credit_report_names_only_the_city_s_regulation(world):

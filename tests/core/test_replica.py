@@ -17,7 +17,12 @@ from apps.subjects.models import Subject
 from tests.factories import ClerkFactory, OfficerFactory
 from tests.sanctions.factories import make_world
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+# The sanctions world's records carry fixed 2026 dates: the clock is set to match (any real date
+# passes), so that they are still disclosed when the suite runs with the clock moved.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+    pytest.mark.today("2026-12-02T10:00"),
+]
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "WITH COUNTED")
 

@@ -34,8 +34,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import _git, prepare_database  # noqa: E402
-from bench.scale import generate, load, log  # noqa: E402
+from bench.ingest import prepare_database  # noqa: E402
+from bench.scale import generate, load, log, setup_django  # noqa: E402
 from bench.scale import parse_args as scale_args  # noqa: E402
 
 UNLIMITED = str(10**9)
@@ -168,16 +168,7 @@ def main(argv=None) -> int:
     database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
     if not database_url.startswith("postgres"):
         sys.exit("the public portal benchmark needs PostgreSQL: set DATABASE_URL")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.scale_settings", "DATABASE_URL": database_url})
-    os.environ["MEDIA_ROOT"] = str(workdir)
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.QUERY_LOG_ANCHOR_PATH = workdir / "anchors.jsonl"
-    dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--", "apps", "bench").strip() else ""
-    log(f"HEAD {_git('rev-parse', '--short', 'HEAD').strip()}{dirty}")
+    setup_django(database_url, workdir)
     try:
         data = generate(scale_args(["--scale", str(args.scale)]))
         lift_address_limits()

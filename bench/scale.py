@@ -502,16 +502,9 @@ def report(data, pages, api, sealing, args) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="credit_portal_scale_"))
-    parts = set(args.parts.split(","))
-    if args.reuse:
-        database_url, drop_database = os.environ.get("DATABASE_URL", ""), lambda: None
-    else:
-        database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
-    if not database_url.startswith("postgres"):
-        sys.exit("the scale benchmark needs PostgreSQL: set DATABASE_URL")
+def setup_django(database_url: str, workdir: Path) -> None:
+    """Django for a benchmark run on `database_url` (bench.scale_settings, media and anchors under
+    `workdir`), and the commit and load it runs at in the log."""
     os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.scale_settings", "DATABASE_URL": database_url})
     os.environ["MEDIA_ROOT"] = str(workdir)
     import django
@@ -522,6 +515,19 @@ def main(argv=None) -> int:
     settings.QUERY_LOG_ANCHOR_PATH = workdir / "anchors.jsonl"
     dirty = " (uncommitted changes)" if _git("status", "--porcelain", "--", "apps", "bench").strip() else ""
     log(f"HEAD {_git('rev-parse', '--short', 'HEAD').strip()}{dirty}, load average {os.getloadavg()[0]:.2f}")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="credit_portal_scale_"))
+    parts = set(args.parts.split(","))
+    if args.reuse:
+        database_url, drop_database = os.environ.get("DATABASE_URL", ""), lambda: None
+    else:
+        database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    if not database_url.startswith("postgres"):
+        sys.exit("the scale benchmark needs PostgreSQL: set DATABASE_URL")
+    setup_django(database_url, workdir)
     try:
         data = existing(args) if args.reuse else generate(args)
         pages = measure_pages(data, args.repeat) if "pages" in parts else []

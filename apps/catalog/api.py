@@ -184,6 +184,7 @@ class CatalogItemSerializer(ReasonRequiredOnPartialUpdate, serializers.ModelSeri
             "period_rule",
             "period_months",
             "publish_minor",
+            "shown_with_organisation",
             "document_required",
             "consent_collected",
             "legal_basis",

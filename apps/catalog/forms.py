@@ -100,6 +100,7 @@ class CatalogItemForm(forms.ModelForm):
             "period_rule",
             "period_months",
             "publish_minor",
+            "shown_with_organisation",
             "consent_collected",
             "legal_basis",
             "description",

@@ -126,6 +126,18 @@ class CatalogItem(AuditedModel):
         default=False,
         help_text=_("National rules: minor dishonest records need not be published."),
     )
+    # Issue 18: a natural person's actively disclosed record is never found by the person's name on
+    # the portal; an item may let it show, masked, under the organisations the person is currently
+    # a responsible person of (a legal representative's dishonest record on the company's page).
+    shown_with_organisation = models.BooleanField(
+        _("shown under the organisation"),
+        default=False,
+        help_text=_(
+            "For items of natural persons disclosed to the public: a person's records are shown on the public "
+            "page of each organisation the person is currently responsible for, with the name and identifier "
+            "masked."
+        ),
+    )
     document_required = models.BooleanField(_("legally effective document required"), default=False)
     consent_collected = models.BooleanField(
         _("collected with written consent"),

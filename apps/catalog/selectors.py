@@ -112,6 +112,7 @@ COMPARED_FIELDS = {
         "period_rule",
         "period_months",
         "publish_minor",
+        "shown_with_organisation",
         "document_required",
         "consent_collected",
         "legal_basis",

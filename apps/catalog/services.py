@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.catalog.choices import DEFAULT_REPORT_SECTION, Category, Level, ListStatus, PeriodRule, SubjectType
+from apps.catalog.choices import (
+    DEFAULT_REPORT_SECTION,
+    Category,
+    Disclosure,
+    Level,
+    ListStatus,
+    PeriodRule,
+    SubjectType,
+)
 from apps.catalog.models import (
     Catalog,
     CatalogItem,
@@ -48,6 +56,10 @@ MSG_NATIONAL_CODE = gettext_lazy(
 )
 MSG_PERIOD_MONTHS = gettext_lazy("Give the item's own period in months.")
 MSG_SUBJECT_TYPES = gettext_lazy("Choose at least one subject type.")
+MSG_SHOWN_WITH_ORGANISATION = gettext_lazy(
+    "Only an item of natural persons whose information is disclosed to the public can show it under the "
+    "organisations they are responsible for."
+)
 MSG_NEWER_DRAFT = gettext_lazy("A draft or pending version of this level already exists: {document}.")
 
 
@@ -432,6 +444,10 @@ def catalog_item_clean(item: CatalogItem) -> None:
         errors.setdefault("period_months", []).append(str(MSG_PERIOD_MONTHS))
     if item.period_rule != PeriodRule.ITEM:
         item.period_months = None
+    if item.shown_with_organisation and (
+        item.disclosure != Disclosure.PUBLIC or SubjectType.NATURAL_PERSON not in subject_types
+    ):
+        errors.setdefault("shown_with_organisation", []).append(str(MSG_SHOWN_WITH_ORGANISATION))
     if not item.report_section and item.category in DEFAULT_REPORT_SECTION:
         item.report_section = DEFAULT_REPORT_SECTION[item.category]
     try:

@@ -52,16 +52,23 @@ from apps.catalog.choices import (
     SubjectType,
 )
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
-from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, normalize_identifier
+from apps.core.identifiers import (
+    KIND_CITIZEN_ID,
+    identifier_kind,
+    mask_identifier,
+    mask_name,
+    normalize_identifier,
+)
 from apps.core.querylog import LookupRequest, QueryRefused, log_query
 from apps.core.selectors import cached_policy
 from apps.subjects import portal_cache
 from apps.subjects.choices import RecordStatus
-from apps.subjects.models import Commitment, CreditRecord, Subject
+from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 from apps.subjects.selectors import (
     CREDIT_FILE_RECORDS_SHOWN,
     lookup_log,
     newest_per_category,
+    records_in_mode,
     subjects_matching,
     visible_records,
 )
@@ -249,6 +256,76 @@ def public_records(subject: Subject, *, today: datetime.date | None = None) -> Q
     return records.filter(item__disclosure=Disclosure.PUBLIC, item__catalog__status__in=PUBLISHED_CATALOG_STATUSES)
 
 
+def current_responsible_people(organisation: Subject, *, today: datetime.date | None = None):
+    """The natural persons responsible for `organisation` today (its legal representative,
+    principal, …: `ResponsiblePerson` links whose period covers the day)."""
+    today = today or timezone.localdate()
+    return (
+        ResponsiblePerson.objects.filter(organization=organisation, person__kind=SubjectType.NATURAL_PERSON)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=today))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("person")
+        .order_by("role", "id")
+    )
+
+
+def responsible_records(person_ids, *, today: datetime.date | None = None) -> QuerySet[CreditRecord]:
+    """The records of these natural persons the portal shows under an organisation they are
+    responsible for: what `public_records` would show of them, of items that allow it
+    (`CatalogItem.shown_with_organisation`). Never reached by the person's own name or code."""
+    records = records_in_mode(CreditRecord.objects.filter(subject__in=person_ids), QueryMode.PUBLIC, today=today)
+    return records.filter(
+        item__disclosure=Disclosure.PUBLIC,
+        item__shown_with_organisation=True,
+        item__catalog__status__in=PUBLISHED_CATALOG_STATUSES,
+    )
+
+
+@dataclass
+class ResponsibleSection:
+    """One responsible person on an organisation's public page: the role, the name and the
+    identifier masked, the newest records shown and how many there are."""
+
+    role: str
+    masked_name: str
+    masked_identifier: str
+    records: list
+    total: int
+
+
+def _responsible_sections(subject: Subject) -> tuple[list[ResponsibleSection], dict]:
+    """The responsible-person section of the organisation's page (issue 18 item 1) and what its
+    query-log row says was in view: the people with at least one record to show."""
+    links = list(current_responsible_people(subject))
+    if not links:
+        return [], {}
+    person_ids = {link.person_id for link in links}
+    records = responsible_records(person_ids)
+    counts = dict(records.order_by().values_list("subject").annotate(n=Count("id")))
+    if not counts:
+        return [], {}
+    loaded: dict[int, list] = {}
+    for record in newest_per_category(records, PUBLIC_RECORDS_SHOWN, per="subject_id"):
+        loaded.setdefault(record.subject_id, []).append(record)
+    sections = [
+        ResponsibleSection(
+            role=link.get_role_display(),
+            masked_name=mask_name(link.person.name),
+            masked_identifier=mask_identifier(link.person.identifier),
+            records=loaded.get(link.person_id, []),
+            total=counts[link.person_id],
+        )
+        for link in links
+        if counts.get(link.person_id)
+    ]
+    shown = {link.person.identifier for link in links if counts.get(link.person_id)}
+    result = {
+        "responsible_people": sorted(shown),
+        "responsible_records": [r.pk for rows in loaded.values() for r in rows][:200],
+    }
+    return sections, result
+
+
 def public_subjects() -> QuerySet[Subject]:
     """The subjects the portal may show: organisations, never natural persons."""
     return Subject.objects.filter(kind__in=ORGANISATION_TYPES)
@@ -321,6 +398,7 @@ class PublicFile:
     subject: Subject
     categories: list = field(default_factory=list)  # (category label, [records shown], records in all)
     commitments: list = field(default_factory=list)
+    responsible: list = field(default_factory=list)  # ResponsibleSection
     shown_per_category: int = 0
 
     @property
@@ -347,8 +425,14 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
         for category in Category
         if counts.get(category.value)
     ]
+    responsible, responsible_result = _responsible_sections(subject)
+    result.update(responsible_result)
     public_file = PublicFile(
-        subject=subject, categories=categories, commitments=commitments, shown_per_category=PUBLIC_RECORDS_SHOWN
+        subject=subject,
+        categories=categories,
+        commitments=commitments,
+        responsible=responsible,
+        shown_per_category=PUBLIC_RECORDS_SHOWN,
     )
     return public_file, result
 

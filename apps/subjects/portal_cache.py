@@ -17,7 +17,9 @@ counters: an evicted token is replaced by a new one, which can only miss, never 
 
 What changes them (`apps.py` connects these): a record saved, filed in a batch (`record_created`)
 or taking a new status or objection mark (`record_status_changed`); a commitment or a subject
-saved; a catalog, a catalog item or an organisation saved; list entries starting or ending (the sanctions app calls
+saved; a responsible person linked or unlinked (a person's records show on the organisation's
+page, so a change to the person's records changes the organisation's page too); a catalog, a
+catalog item or an organisation saved; list entries starting or ending (the sanctions app calls
 `subjects_changed` on its `listing_started` / `listing_ended`).
 
 The default cache is per process: with several server processes the tokens must be shared too, so
@@ -90,6 +92,12 @@ def subjects_changed(subject_ids: Iterable[int], *, feeds: bool = True) -> None:
     if len(ids) > MANY_SUBJECTS:
         _renew(["all"])
         return
+    if ids:
+        # A natural person's records show on the pages of the organisations the person is
+        # responsible for (`portal.responsible_records`).
+        from apps.subjects.models import ResponsiblePerson
+
+        ids |= set(ResponsiblePerson.objects.filter(person_id__in=ids).values_list("organization_id", flat=True))
     names = [f"subject:{pk}" for pk in ids]
     if feeds:
         names.append("feeds")
@@ -112,6 +120,11 @@ def record_saved(sender=None, *, instance, **kwargs) -> None:
 
 def commitment_saved(sender=None, *, instance, **kwargs) -> None:
     subjects_changed([instance.subject_id], feeds=False)
+
+
+def responsible_person_changed(sender=None, *, instance, **kwargs) -> None:
+    """A responsible person linked, changed or unlinked: the organisation's page."""
+    subjects_changed([instance.organization_id], feeds=False)
 
 
 def subject_saved(sender=None, *, instance, **kwargs) -> None:

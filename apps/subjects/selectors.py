@@ -75,13 +75,20 @@ HISTORY_MODES = {QueryMode.SELF, QueryMode.AUTHORISED}
 
 def visible_records(subject: Subject, mode: str, *, today: datetime.date | None = None) -> QuerySet[CreditRecord]:
     """The records of `subject` that a lookup in `mode` may show (no query log: callers log)."""
-    today = today or timezone.localdate()
     statuses = set(SHOWN_STATUSES[mode])
     if mode == QueryMode.AUTHORISED and active_policy().repaired_shown_in_authorised:
         statuses.add(RecordStatus.REPAIRED)  # Ningbo art. 45: 在提供查询时予以标注
-    records = CreditRecord.objects.filter(
-        subject=subject, item__disclosure__in=DISCLOSURES_BY_MODE[mode], status__in=statuses
-    )
+    return records_in_mode(CreditRecord.objects.filter(subject=subject), mode, statuses=statuses, today=today)
+
+
+def records_in_mode(
+    records: QuerySet[CreditRecord], mode: str, *, statuses=None, today: datetime.date | None = None
+) -> QuerySet[CreditRecord]:
+    """Of `records`, those a lookup in `mode` may show: the disclosure attributes and statuses of
+    the mode, and (but for the subject's own inquiry) within their disclosure period."""
+    today = today or timezone.localdate()
+    statuses = SHOWN_STATUSES[mode] if statuses is None else statuses
+    records = records.filter(item__disclosure__in=DISCLOSURES_BY_MODE[mode], status__in=statuses)
     if mode != QueryMode.SELF:
         records = records.filter(Q(disclosure_ends_on__isnull=True) | Q(disclosure_ends_on__gte=today))
     return records.select_related("item", "item__catalog", "provider").order_by("-determined_on", "-id")
@@ -304,10 +311,13 @@ def _query_history(subject: Subject, *, mode: str, user=None, limit: int = 100) 
 CREDIT_FILE_RECORDS_SHOWN = 50
 
 
-def newest_per_category(records: QuerySet[CreditRecord], limit: int) -> QuerySet[CreditRecord]:
-    """The newest `limit` records of each category, in one statement (a window over categories)."""
+def newest_per_category(
+    records: QuerySet[CreditRecord], limit: int, *, per: str = "category"
+) -> QuerySet[CreditRecord]:
+    """The newest `limit` records of each category (or of each value of the field `per`), in one
+    statement (a window over them)."""
     ranked = records.annotate(
-        rank=Window(RowNumber(), partition_by=[F("category")], order_by=[F("determined_on").desc(), F("id").desc()])
+        rank=Window(RowNumber(), partition_by=[F(per)], order_by=[F("determined_on").desc(), F("id").desc()])
     )
     return ranked.filter(rank__lte=limit)
 

@@ -148,7 +148,7 @@ def test_a_removed_listing_is_not_shown(policy):
 
 def test_responsible_people_are_not_shown(policy):
     """Natural persons are not on the portal: an organisation's page does not name its legal
-    representative."""
+    representative (a record of an item that allows it shows masked: test_public_responsible)."""
     case = case_factories.ListingCasePublishedFactory()
     page = _page(case.subject).content.decode()
     assert "赵法人" not in page and case.subject.name in page

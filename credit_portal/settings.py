@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "apps.core.http.RequestSizeLimitMiddleware",
     "apps.core.http.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An anonymous visitor's kept public page is served here, before the session and the
+    # layers below (apps.subjects.portal_middleware); the rate limit and the query log still run.
+    "apps.subjects.portal_middleware.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

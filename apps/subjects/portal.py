@@ -437,28 +437,29 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
     return public_file, result
 
 
-def portal_subject(*, key, client_ip: str | None) -> PublicFile | None:
-    """The public page of the organisation with this public key, or None (no such key, or a
-    natural person's: the same answer). One query-log row before anything is shown."""
-    subject = public_subjects().filter(public_key=key).first()
-    if subject is None:
-        return None
-    lookup = public_lookup(client_ip)
-    asked = {"public_file": subject.identifier}
-    _address_volume(lookup, asked)
-    public_file, result = _public_file(subject)
-    lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
-    return public_file
-
-
 @dataclass(frozen=True)
 class SubjectPage:
-    """An organisation's rendered page as the cache keeps it, with what its lookups log."""
+    """An organisation's rendered page as the cache keeps it (under `key`), with what its lookups
+    log."""
 
     identifier: str
     name: str
     result: dict
     body: str
+    key: str = ""
+
+    @property
+    def lookup(self) -> tuple:
+        return (self.identifier, self.name, self.result)
+
+
+def _log_page(client_ip: str | None, identifier: str, name: str, result: dict) -> None:
+    """An opening of an organisation's page: the address's daily volume counted, then its one
+    public-lookup row (QueryRefused past the volume, logged)."""
+    lookup = public_lookup(client_ip)
+    asked = {"public_file": identifier}
+    _address_volume(lookup, asked)
+    lookup_log(lookup, identifier=identifier, name=name, query=asked, result=result)
 
 
 def _subject_id_for_key(key) -> int | None:
@@ -473,31 +474,49 @@ def _subject_id_for_key(key) -> int | None:
 
 
 def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
-    """`portal_subject` through the page cache (`portal_cache`): the organisation's page rendered
-    by `render(public_file)`, from the cache while nothing on it changed. Either way the address's
-    daily volume is counted and one public-lookup row is written before the page is returned,
-    with the records in view (kept with the cached page)."""
+    """The public page of the organisation with this public key, or None (no such key, or a
+    natural person's: the same answer): its content rendered by `render(public_file)`, from the
+    page cache (`portal_cache`) while nothing on it changed. Either way the address's daily volume
+    is counted and one public-lookup row is written before the page is returned, with the records
+    in view (kept with the cached page)."""
     subject_id = _subject_id_for_key(key)
     if subject_id is None:
         return None
     page_key = portal_cache.subject_page_key(subject_id)
     page = portal_cache.get(page_key)
-    lookup = public_lookup(client_ip)
     if page is not None:
-        asked = {"public_file": page.identifier}
-        _address_volume(lookup, asked)
-        lookup_log(lookup, identifier=page.identifier, name=page.name, query=asked, result=page.result)
+        _log_page(client_ip, *page.lookup)
         return page
     subject = public_subjects().filter(pk=subject_id).first()
     if subject is None:
         return None
+    # The volume is counted before the records are read; the row says what was in view.
+    lookup = public_lookup(client_ip)
     asked = {"public_file": subject.identifier}
     _address_volume(lookup, asked)
     public_file, result = _public_file(subject)
     lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
-    page = SubjectPage(identifier=subject.identifier, name=subject.name, result=result, body=render(public_file))
+    page = SubjectPage(
+        identifier=subject.identifier, name=subject.name, result=result, body=render(public_file), key=page_key
+    )
     portal_cache.put(page_key, page)
     return page
+
+
+def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.CachedResponse | None:
+    """The whole page of the organisation with this public key as an anonymous visitor got it,
+    from the cache (None: not there, or no such key). Served like the page: the address's rate
+    limit (RateLimited) and daily volume counted, and its lookup row written, before it is
+    returned."""
+    subject_id = _subject_id_for_key(key)
+    if subject_id is None:
+        return None
+    cached = portal_cache.get(portal_cache.response_key(portal_cache.subject_page_key(subject_id)))
+    if cached is None:
+        return None
+    throttle(LOOKUPS, client_ip)
+    _log_page(client_ip, *cached.lookup)
+    return cached
 
 
 # --- 双公示: the licences and penalties feeds ---------------------------------------------------------

@@ -22,6 +22,12 @@ page, so a change to the person's records changes the organisation's page too); 
 catalog item or an organisation saved; list entries starting or ending (the sanctions app calls
 `subjects_changed` on its `listing_started` / `listing_ended`).
 
+Two layers: the content of a page (rendered once, put in the layout on every request) for
+everyone, and the whole response for an anonymous visitor (`PublicPageMiddleware`): a request with
+no cookie but the CSRF one gets the response bytes kept from the first such request, before the
+session, authentication, template and security-header layers run — the rate limit and the lookup
+row still happen on every request, in the middleware.
+
 The default cache is per process: with several server processes the tokens must be shared too, so
 configure a shared cache (CACHE_URL, Redis) — otherwise a change reaches only the process that made
 it until the pages expire.
@@ -32,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,6 +79,34 @@ def feed_page_key(name: str, params: dict) -> str:
     asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
     tokens = (_token("all"), _token("feeds"))
     return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+
+
+@dataclass(frozen=True)
+class Keep:
+    """What a view asks to keep of its response for anonymous visitors (`PublicPageMiddleware`):
+    the key, and for an organisation's page what each serving of it logs (identifier, name,
+    result)."""
+
+    key: str
+    lookup: tuple | None = None
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A whole public page as an anonymous visitor received it: its headers (the security headers
+    the middleware set included, never a cookie) and its bytes, with `Keep.lookup`."""
+
+    headers: tuple
+    content: bytes
+    lookup: tuple | None = None
+
+
+def response_key(page_key: str) -> str:
+    """The key of the whole response of a page: the page's key and the policy in force (the
+    layout's footer names it)."""
+    from apps.core.selectors import cached_policy
+
+    return f"{page_key}:response:{cached_policy().pk}"
 
 
 def get(key: str):

@@ -28,7 +28,7 @@ from apps.core.models import Organization
 from apps.core.querylog import QueryRefused
 from apps.core.tabular import write_csv
 from apps.core.templatetags.credit import record_details
-from apps.subjects import disclosure_requests, events, portal, portal_cache
+from apps.subjects import disclosure_requests, events, portal, portal_cache, portal_middleware
 from apps.subjects.forms import DisclosureRequestForm, DisclosureStatusForm
 from apps.subjects.models import DisclosureRequest, Subject
 
@@ -41,6 +41,19 @@ def limited(request, message: str, retry_after: int | None = None):
     response = render(request, "subjects/public_limited.html", {"message": message}, status=429)
     if retry_after:
         response["Retry-After"] = str(max(retry_after, 1))
+    return response
+
+
+def _refused_earlier(request):
+    """The 429 page of a refusal `PublicPageMiddleware` decided for this request (it counted the
+    request already), or None."""
+    refused = getattr(request, portal_middleware.REFUSED, None)
+    return limited(request, *refused) if refused else None
+
+
+def _keep(response, key: str, lookup: tuple | None = None):
+    """Let `PublicPageMiddleware` keep this response for the next anonymous visitors."""
+    response.portal_keep = portal_cache.Keep(key=key, lookup=lookup)
     return response
 
 
@@ -114,6 +127,8 @@ def public_subject(request, key):
     category, its public commitments and its list entries. No such key: 404, as for a person.
     The page's content comes from the cache while nothing on it changed (`portal_cache`); the
     rate limit and the query-log row happen on every request."""
+    if refused := _refused_earlier(request):
+        return refused
     ip = client_ip(request)
 
     def render_body(public_file) -> str:
@@ -137,7 +152,8 @@ def public_subject(request, key):
         return limited(request, str(refused))
     if page is None:
         raise Http404
-    return render(request, "subjects/public_subject.html", {"name": page.name, "body": mark_safe(page.body)})  # noqa: S308 - rendered by our template, escaped there
+    response = render(request, "subjects/public_subject.html", {"name": page.name, "body": mark_safe(page.body)})  # noqa: S308 - rendered by our template, escaped there
+    return _keep(response, portal_cache.response_key(page.key), page.lookup)
 
 
 def _agencies():
@@ -212,12 +228,25 @@ def _feed_params(request) -> dict:
     return {name: request.GET.get(name, "") for name in FEED_PARAMS}
 
 
+def feed_response_key(request, slug: str) -> str | None:
+    """The key of a feed page's whole response as asked (None: no such feed)."""
+    if slug not in FEEDS:
+        return None
+    return portal_cache.response_key(portal_cache.feed_page_key(slug, _feed_params(request)))
+
+
+def agency_feed_response_key(pk: int) -> str:
+    return portal_cache.response_key(portal_cache.feed_page_key(f"agency:{pk}", {}))
+
+
 @login_not_required
 @require_safe
 def public_feed(request, slug: str):
     """The latest administrative licences or penalties (双公示), filtered, one bounded page. The
     page's content comes from the cache while no record changed (`portal_cache`); the rate limit
     happens on every request."""
+    if refused := _refused_earlier(request):
+        return refused
     try:
         portal.throttle(portal.FEEDS, client_ip(request))
     except portal.RateLimited as refused:
@@ -249,7 +278,8 @@ def public_feed(request, slug: str):
             },
         )
         portal_cache.put(key, body)
-    return render(request, "subjects/public_feed.html", {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+    response = render(request, "subjects/public_feed.html", {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+    return _keep(response, feed_response_key(request, slug))
 
 
 @login_not_required
@@ -306,6 +336,8 @@ def public_feed_export(request, slug: str):
 def public_agency_feed(request, pk: int):
     """One agency's own 双公示 page: its latest licences and penalties, each with a link to the
     whole filtered feed (its content cached like the feeds)."""
+    if refused := _refused_earlier(request):
+        return refused
     agency = get_object_or_404(_agencies(), pk=pk)
     try:
         portal.throttle(portal.FEEDS, client_ip(request))
@@ -320,7 +352,8 @@ def public_agency_feed(request, pk: int):
             sections.append((slug, ReportSection(section).label, rows, more))
         body = render_to_string("subjects/_public_agency_feed_body.html", {"agency": agency, "sections": sections})
         portal_cache.put(key, body)
-    return render(request, "subjects/public_agency_feed.html", {"agency": agency, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+    response = render(request, "subjects/public_agency_feed.html", {"agency": agency, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+    return _keep(response, agency_feed_response_key(agency.pk))
 
 
 # --- disclosure on request (依申请公开, Nanjing art. 27) ----------------------------------------------

@@ -1,0 +1,110 @@
+"""Whole public pages for anonymous visitors, served before the rest of the stack (issue 18 item 5).
+
+The portal's busiest pages — an organisation's page, the 双公示 feeds, an agency's feed — are the
+same for every visitor who is not signed in. Their views say which responses may be kept
+(`portal_cache.Keep` on the response); this middleware keeps such a response, as the visitor
+received it (headers included), when the request carried no cookie but the CSRF one, and serves
+it again to the next such request before the session, authentication, template and security-header
+layers run. What every request does all the same is done here: the address's rate limit and, for
+an organisation's page, its daily volume and its one public-lookup row, before the bytes go out.
+
+A refusal (rate limit, abnormal volume) is not answered here: the request goes on through the
+stack with the refusal noted (`REFUSED`), and the view renders its 429 page without counting the
+request a second time. A signed-in user (a session cookie) never gets, and never leaves behind,
+a kept response: the layout names the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from apps.core.http import client_ip
+from apps.core.querylog import QueryRefused
+from apps.subjects import portal, portal_cache
+
+# The request attribute that carries a refusal decided here to the view: (message, retry after).
+REFUSED = "portal_refused"
+
+
+def _anonymous_get(request: HttpRequest) -> bool:
+    return request.method == "GET" and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
+
+
+class PublicPageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        plain = portal_cache.enabled() and _anonymous_get(request)
+        if plain:
+            served = self._serve(request)
+            if served is not None:
+                return served
+        response = self.get_response(request)
+        keep = getattr(response, "portal_keep", None)
+        if plain and keep is not None and response.status_code == 200 and not response.cookies:
+            portal_cache.put(
+                keep.key,
+                portal_cache.CachedResponse(
+                    headers=tuple(response.items()), content=response.content, lookup=keep.lookup
+                ),
+            )
+        return response
+
+    def _serve(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        find = KEPT.get(match.view_name)
+        if find is None:
+            return None
+        try:
+            cached = find(request, client_ip(request), **match.kwargs)
+        except portal.RateLimited as refused:
+            setattr(request, REFUSED, (str(refused), refused.retry_after))
+            return None
+        except QueryRefused as refused:
+            setattr(request, REFUSED, (str(refused), None))
+            return None
+        if cached is None:
+            return None
+        response = HttpResponse(cached.content)
+        for name, value in cached.headers:
+            response[name] = value
+        return response
+
+
+def _subject_page(request, ip, *, key):
+    return portal.cached_subject_response(key=key, client_ip=ip)
+
+
+def _feed(request, ip, *, slug):
+    from apps.subjects.public import feed_response_key
+
+    key = feed_response_key(request, slug)
+    return _counted(portal_cache.get(key), ip) if key else None
+
+
+def _agency_feed(request, ip, *, pk):
+    from apps.subjects.public import agency_feed_response_key
+
+    return _counted(portal_cache.get(agency_feed_response_key(pk)), ip)
+
+
+def _counted(cached, ip):
+    """A kept feed page is served after the address's feed allowance is counted."""
+    if cached is not None:
+        portal.throttle(portal.FEEDS, ip)
+    return cached
+
+
+KEPT: dict[str, Callable] = {
+    "subjects:public_subject": _subject_page,
+    "subjects:public_feed": _feed,
+    "subjects:public_agency_feed": _agency_feed,
+}

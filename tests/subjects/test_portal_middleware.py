@@ -1,0 +1,150 @@
+"""Whole public pages kept for anonymous visitors (`apps.subjects.portal_middleware`, issue 18 item
+5): served again without the template and session layers, with the same headers, and still rate
+limited, volume controlled and logged on every request; a signed-in user never gets one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.catalog.choices import ReportSection
+from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
+from apps.core.models import QueryLog
+from tests.factories import ClerkFactory, OrganizationFactory
+from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
+
+ADDRESS = "203.0.113.10"
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(policy, settings):
+    settings.PUBLIC_PORTAL_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def company(policy):
+    company = CompanyFactory(name="南京整页缓存测试有限公司")
+    RecordFactory(
+        subject=company,
+        item=PublishedItemFactory(report_section=ReportSection.PENALTY),
+        document_number="宁罚〔2026〕整1号",
+    )
+    return company
+
+
+def _url(company):
+    return reverse("subjects:public_subject", args=[company.public_key])
+
+
+def _served(client, url, **params):
+    """The response and how many statements read the records table, or rendered a template."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params, REMOTE_ADDR=ADDRESS)
+    return response, sum("subjects_creditrecord" in q["sql"] for q in queries.captured_queries)
+
+
+def test_an_anonymous_visitor_gets_the_kept_page_with_its_headers_and_every_visit_is_logged(company):
+    """The second anonymous visit is the first one's response — same bytes, same security headers
+    — made without a template or a read of the records; each visit wrote its public-lookup row
+    with the address (DESIGN.md section 4)."""
+    first, first_reads = _served(Client(), _url(company))
+    second, second_reads = _served(Client(), _url(company))
+    assert first.status_code == second.status_code == 200
+    assert first_reads > 0 and second_reads == 0
+    assert first.templates and not second.templates
+    assert second.content == first.content and "宁罚〔2026〕整1号" in second.content.decode()
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Type"):
+        assert second[header] == first[header]
+    rows = QueryLog.objects.filter(subject_identifier=company.identifier)
+    assert rows.count() == 2
+    assert {(r.mode, r.channel, r.client_ip, r.user_id) for r in rows} == {
+        (QueryMode.PUBLIC, QueryChannel.PUBLIC, ADDRESS, None)
+    }
+    assert rows[0].result == rows[1].result
+
+
+def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(company):
+    """The layout names a signed-in user: such a visit neither serves nor leaves the kept page,
+    so no visitor sees another's name."""
+    clerk = ClerkFactory(full_name="钱页面")
+    signed_in = Client()
+    signed_in.force_login(clerk)
+    assert clerk.get_full_name() in signed_in.get(_url(company), REMOTE_ADDR=ADDRESS).content.decode()
+    anonymous = Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    assert clerk.get_full_name() not in anonymous.content.decode() and anonymous.templates
+    again, _reads = _served(signed_in, _url(company))
+    assert clerk.get_full_name() in again.content.decode() and again.templates
+    assert QueryLog.objects.filter(subject_identifier=company.identifier).count() == 3
+
+
+def test_the_rate_limit_applies_to_kept_pages_with_the_429_page_in_chinese(company, settings):
+    """Issue 18 item 4: kept or not, the N+1st page from one address within a minute is a 429 in
+    Chinese with Retry-After, counted once."""
+    settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 3
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        answers = [Client().get(_url(company), REMOTE_ADDR=ADDRESS) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "请求过多" in answers[3].content.decode() and int(answers[3]["Retry-After"]) > 0
+    assert answers[3]["Content-Security-Policy"]
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 3
+
+
+def test_the_abnormal_volume_refusal_of_a_kept_page_is_logged_once(company, policy):
+    """Nanjing art. 52 per address: past the threshold a kept page is refused (429) and the
+    refusal written once, not once by the middleware and again by the view."""
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 2
+    policy.save()
+    assert Client().get(_url(company), REMOTE_ADDR=ADDRESS).status_code == 200
+    assert Client().get(_url(company), REMOTE_ADDR=ADDRESS).status_code == 200
+    refused = Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    assert refused.status_code == 429 and "异常" in refused.content.decode()
+    assert QueryLog.objects.filter(client_ip=ADDRESS, outcome=QueryOutcome.REFUSED).count() == 1
+    assert QueryLog.objects.filter(client_ip=ADDRESS, outcome=QueryOutcome.FOUND).count() == 2
+
+
+def test_kept_feed_pages_are_per_filter_and_rate_limited(company, settings):
+    """The feeds: each filter and page is its own kept response; the feed allowance counts every
+    request, kept or not."""
+    settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE = 3
+    url = reverse("subjects:public_feed", args=["penalties"])
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        first, _ = _served(Client(), url)
+        kept, _ = _served(Client(), url)
+        other, _ = _served(Client(), url, since="2027-01-01")
+        refused, _ = _served(Client(), url)
+    assert first.templates and not kept.templates and other.templates
+    assert "宁罚〔2026〕整1号" in kept.content.decode() and "宁罚〔2026〕整1号" not in other.content.decode()
+    assert refused.status_code == 429 and "请求过多" in refused.content.decode()
+
+
+def test_a_kept_agency_page_follows_its_records(company):
+    agency = OrganizationFactory(name="南京市整页缓存局", kind="agency")
+    url = reverse("subjects:public_agency_feed", args=[agency.pk])
+    assert Client().get(url, REMOTE_ADDR=ADDRESS).templates
+    assert not Client().get(url, REMOTE_ADDR=ADDRESS).templates
+    RecordFactory(
+        subject=company,
+        provider=agency,
+        item=PublishedItemFactory(report_section=ReportSection.PENALTY),
+        document_number="宁罚〔2026〕整2号",
+    )
+    assert "宁罚〔2026〕整2号" in Client().get(url, REMOTE_ADDR=ADDRESS).content.decode()
+
+
+def test_nothing_is_kept_with_the_cache_off(company, settings):
+    settings.PUBLIC_PORTAL_CACHE_SECONDS = 0
+    Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    _response, reads = _served(Client(), _url(company))
+    assert reads > 0

@@ -336,6 +336,9 @@ class SearchResult:
     query: str
     subjects: list = field(default_factory=list)
     truncated: bool = False  # more matched than are shown: the searcher narrows the query
+    # What the search's query-log row said (`lookup_log`'s arguments), for the same search served
+    # again from the cache (`log_search_again`); None for a citizen ID (never kept).
+    logged: dict | None = None
 
 
 def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
@@ -373,15 +376,33 @@ def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
         )
         return SearchResult(query=text)
     one = matches[0] if len(matches) == 1 else None
-    lookup_log(
-        lookup,
-        identifier=one.identifier if one else "",
-        name=one.name if one else "",
-        query=asked,
-        outcome=QueryOutcome.FOUND if matches else QueryOutcome.NOT_FOUND,
-        result={"matches": len(matches), "identifiers": [s.identifier for s in matches], "truncated": truncated},
-    )
-    return SearchResult(query=text, subjects=matches, truncated=truncated)
+    logged = {
+        "identifier": one.identifier if one else "",
+        "name": one.name if one else "",
+        "query": asked,
+        "outcome": QueryOutcome.FOUND if matches else QueryOutcome.NOT_FOUND,
+        "result": {"matches": len(matches), "identifiers": [s.identifier for s in matches], "truncated": truncated},
+    }
+    lookup_log(lookup, **logged)
+    return SearchResult(query=text, subjects=matches, truncated=truncated, logged=logged)
+
+
+def cached_search_response(*, query: str, client_ip: str | None) -> portal_cache.CachedResponse | None:
+    """The whole answer to this search as an anonymous visitor got it, from the cache (None: not
+    there, or the address must answer the challenge first — the view asks it). Served like the
+    search: the address's rate limit (RateLimited) and searches counted, its daily volume counted
+    and the search's query-log row written again, before it is returned."""
+    if challenge_needed(client_ip):
+        return None
+    cached = portal_cache.get(portal_cache.search_response_key(query))
+    if cached is None:
+        return None
+    throttle(LOOKUPS, client_ip)
+    count_search(client_ip)
+    lookup = public_lookup(client_ip)
+    _address_volume(lookup, cached.lookup["query"])
+    lookup_log(lookup, **cached.lookup)
+    return cached
 
 
 def public_commitments(subject: Subject) -> QuerySet[Commitment]:

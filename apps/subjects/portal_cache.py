@@ -15,6 +15,9 @@ the local day (a record leaves the pages the day after its disclosure period end
 replaces the token, so the old pages are never read again and age out. Tokens are random, not
 counters: an evicted token is replaced by a new one, which can only miss, never serve a stale page.
 
+A search's answer is kept whole only (`search_response_key`): it shows names and codes, and is
+replaced whenever a subject or a record changes (`search`: a batch may bring new subjects).
+
 What changes them (`apps.py` connects these): a record saved, filed in a batch (`record_created`)
 or taking a new status or objection mark (`record_status_changed`); a commitment or a subject
 saved; a responsible person linked or unlinked (a person's records show on the organisation's
@@ -72,6 +75,14 @@ def subject_page_key(subject_id: int) -> str:
     """The key of an organisation's page as it reads today, in the active language."""
     tokens = (_token("all"), _token(f"subject:{subject_id}"))
     return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+
+
+def search_response_key(query: str) -> str:
+    """The key of the whole answer to a search as typed (searches have no content layer): it
+    shows organisations' names and codes only, so it changes with the subjects (`search`) and the
+    catalog (`all`), not with the day."""
+    asked = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return response_key(f"{PREFIX}:search:{asked}:{get_language()}:{_token('all')}:{_token('search')}")
 
 
 def feed_page_key(name: str, params: dict) -> str:
@@ -135,7 +146,8 @@ def subjects_changed(subject_ids: Iterable[int], *, feeds: bool = True) -> None:
         ids |= set(ResponsiblePerson.objects.filter(person_id__in=ids).values_list("organization_id", flat=True))
     names = [f"subject:{pk}" for pk in ids]
     if feeds:
-        names.append("feeds")
+        # A record filed may come with a new subject (a batch): the searches too.
+        names += ["feeds", "search"]
     if names:
         _renew(names)
 

@@ -1,12 +1,13 @@
 """Whole public pages for anonymous visitors, served before the rest of the stack (issue 18 item 5).
 
-The portal's busiest pages — an organisation's page, the 双公示 feeds, an agency's feed — are the
-same for every visitor who is not signed in. Their views say which responses may be kept
+The portal's busiest pages — the answer to a search, an organisation's page, the 双公示 feeds, an
+agency's feed — are the same for every visitor who is not signed in. Their views say which responses may be kept
 (`portal_cache.Keep` on the response); this middleware keeps such a response, as the visitor
 received it (headers included), when the request carried no cookie but the CSRF one, and serves
 it again to the next such request before the session, authentication, template and security-header
 layers run. What every request does all the same is done here: the address's rate limit and, for
-an organisation's page, its daily volume and its one public-lookup row, before the bytes go out.
+a search or an organisation's page, its daily volume and its one public-lookup row (and the
+searches counted towards the challenge), before the bytes go out.
 
 A refusal (rate limit, abnormal volume) is not answered here: the request goes on through the
 stack with the refusal noted (`REFUSED`), and the view renders its 429 page without counting the
@@ -83,6 +84,12 @@ def _subject_page(request, ip, *, key):
     return portal.cached_subject_response(key=key, client_ip=ip)
 
 
+def _search(request, ip):
+    if set(request.GET) != {"q"} or not request.GET["q"].strip():
+        return None
+    return portal.cached_search_response(query=request.GET["q"], client_ip=ip)
+
+
 def _feed(request, ip, *, slug):
     from apps.subjects.public import feed_response_key
 
@@ -104,6 +111,7 @@ def _counted(cached, ip):
 
 
 KEPT: dict[str, Callable] = {
+    "subjects:public_search": _search,
     "subjects:public_subject": _subject_page,
     "subjects:public_feed": _feed,
     "subjects:public_agency_feed": _agency_feed,

@@ -97,7 +97,11 @@ def _challenge(request, ip: str | None, query: str):
 @login_not_required
 @require_safe
 def public_search(request):
-    """Search organisations by name (part of it) or code; the empty form on the first visit."""
+    """Search organisations by name (part of it) or code; the empty form on the first visit. The
+    answer to a plain search (`q` alone) is kept for the next anonymous visitors asking the same
+    (`PublicPageMiddleware`), but for a citizen ID."""
+    if refused := _refused_earlier(request):
+        return refused
     form = SearchForm(request.GET or None)
     context = {"form": form, "result": None}
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
@@ -117,7 +121,11 @@ def public_search(request):
             for name, messages in error.message_dict.items():
                 for message in messages:
                     form.add_error(name if name in form.fields else None, message)
-    return render(request, "subjects/public_search.html", context)
+    response = render(request, "subjects/public_search.html", context)
+    result = context["result"]
+    if result is not None and result.logged is not None and set(request.GET) == {"q"}:
+        _keep(response, portal_cache.search_response_key(request.GET["q"]), result.logged)
+    return response
 
 
 @login_not_required

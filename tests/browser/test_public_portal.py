@@ -71,3 +71,44 @@ def test_a_citizen_searches_a_company_sees_its_penalty_and_exports_the_feed(page
     content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0].startswith("单位") and "文书号" in content.splitlines()[0]
     assert len(content.splitlines()) > 1
+
+
+def _organisation_with_a_responsible_persons_record(database) -> tuple[str, str]:
+    """(organisation's name, person's name) of a demo organisation whose current responsible
+    person has an active record of an item shown under the organisation (the demo catalog's
+    GJ0305 行业禁入信息)."""
+    today = datetime.date.today().isoformat()
+    with sqlite3.connect(database) as db:
+        row = db.execute(
+            """SELECT o.name, p.name FROM subjects_responsibleperson rp
+               JOIN subjects_subject o ON o.id = rp.organization_id
+               JOIN subjects_subject p ON p.id = rp.person_id
+               JOIN subjects_creditrecord r ON r.subject_id = p.id
+               JOIN catalog_catalogitem i ON i.id = r.item_id
+               JOIN catalog_catalog c ON c.id = i.catalog_id
+               WHERE i.shown_with_organisation AND i.disclosure = 'public' AND c.status = 'published'
+                 AND r.status = 'active' AND o.kind <> 'natural_person' AND p.kind = 'natural_person'
+                 AND (r.disclosure_ends_on IS NULL OR r.disclosure_ends_on >= ?)
+                 AND (rp.start_date IS NULL OR rp.start_date <= ?) AND (rp.end_date IS NULL OR rp.end_date >= ?)
+               LIMIT 1""",
+            [today, today, today],
+        ).fetchone()
+    assert row is not None, "the demo loads no record of a responsible person shown under an organisation"
+    return row
+
+
+def test_a_company_page_shows_its_legal_representatives_ban_masked(page, demo_portal):
+    """Issue 18 item 1: the responsible person's 行业禁入 record shows on the company's page, the
+    person's name and identity number masked; the person's full name is nowhere on it."""
+    url, _logins, database = demo_portal
+    name, person = _organisation_with_a_responsible_persons_record(database)
+    page.goto(url + "/public/search/")
+    page.fill("#id_q", name)
+    with page.expect_navigation():
+        page.click("main form[role=search] button[type=submit]")
+    with page.expect_navigation():
+        page.locator("main table a", has_text=name).first.click()
+    text = page.locator("main").inner_text()
+    assert "负责人信息" in text and "行业禁入信息" in text
+    assert person[0] + "*" * (len(person) - 1) in text and person not in text
+    screenshot(page, "public_portal_responsible")

@@ -148,3 +148,64 @@ def test_nothing_is_kept_with_the_cache_off(company, settings):
     Client().get(_url(company), REMOTE_ADDR=ADDRESS)
     _response, reads = _served(Client(), _url(company))
     assert reads > 0
+
+
+# --- the answer to a search ---------------------------------------------------------------------------
+
+
+def _search(text, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/public/search/", {"q": text, **extra}, REMOTE_ADDR=ADDRESS)
+    return response, sum("subjects_subject" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_same_search_is_answered_from_the_kept_response_and_logged_each_time(company):
+    """Issue 18 item 4–5: a repeated search is served whole, without a template or a read of the
+    register, and each one wrote its public-lookup row saying what it found."""
+    first, first_reads = _search("整页缓存")
+    second, second_reads = _search("整页缓存")
+    assert first.templates and not second.templates and second_reads == 0 < first_reads
+    assert second.content == first.content and company.name in second.content.decode()
+    rows = list(QueryLog.objects.filter(client_ip=ADDRESS).order_by("pk"))
+    assert len(rows) == 2
+    assert [(r.query, r.result, r.subject_identifier, r.outcome) for r in rows] == [
+        (
+            {"search": "整页缓存"},
+            {"matches": 1, "identifiers": [company.identifier], "truncated": False},
+            company.identifier,
+            QueryOutcome.FOUND,
+        )
+    ] * 2
+
+
+def test_a_new_organisation_shows_in_the_kept_search_at_once(company):
+    _search("整页缓存")
+    newcomer = CompanyFactory(name="南京整页缓存新设有限公司")
+    answer, _reads = _search("整页缓存")
+    assert newcomer.name in answer.content.decode() and answer.templates
+
+
+def test_the_challenge_still_comes_after_n_searches_served_from_the_cache(company, settings):
+    """The cheap challenge (issue 18 item 4) counts kept answers too: after N searches from an
+    address the next one waits for the question, kept or not."""
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 2
+    assert _search("整页缓存")[0].templates
+    assert not _search("整页缓存")[0].templates
+    challenged, _reads = _search("整页缓存")
+    assert "subjects/public_challenge.html" in [t.name for t in challenged.templates]
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 2
+
+
+def test_a_citizen_id_search_is_never_kept_and_always_logged(company):
+    """A citizen ID finds nothing and is logged each time (issue 18 acceptance); its answer is
+    never kept, so the identifier is never a key of the cache."""
+    person_code = "11010519491231002X"
+    for _ in range(2):
+        answer, _reads = _search(person_code)
+        assert answer.templates
+    assert QueryLog.objects.filter(subject_identifier=person_code, client_ip=ADDRESS).count() == 2
+
+
+def test_a_search_with_more_than_the_query_is_not_kept(company):
+    _search("整页缓存", page="2")
+    assert _search("整页缓存", page="2")[0].templates

@@ -3,7 +3,7 @@
 Environment variables (see README "Configuration"):
     DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CREDIT_POLICY, SESSION_IDLE_MINUTES,
     CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, AXES_FAILURE_LIMIT, QUERY_LOG_SEAL_GRACE_SECONDS,
-    QUERY_LOG_REPEAT_WINDOW_SECONDS,
+    QUERY_LOG_REPEAT_WINDOW_SECONDS, QUERY_LOG_GROUP_COMMIT,
     HOT_PATH_CACHE_SECONDS, HOT_PATH_PREPARED_STATEMENTS, REPLICA_DATABASE_URL, LIST_EXACT_COUNT_LIMIT, RECOMPUTE_ON_COMMIT, UPLOAD_MAX_* and UPLOAD_XLSX_MAX_* (upload limits), QUERY_LOG_ANCHOR_PATH,
     QUERY_LOG_ANCHOR_KEY, EMAIL_* and DEFAULT_FROM_EMAIL (mail), PORTAL_URL (links in mails),
     OBJECTION_ONLINE_* and OBJECTION_PUBLIC_* (public objection pages' rate limits), PUBLIC_PORTAL_*
@@ -339,6 +339,10 @@ QUERY_LOG_SEAL_GRACE_SECONDS = env_int("QUERY_LOG_SEAL_GRACE_SECONDS", 60)
 # again, in the same mode for the same purpose within this many seconds writes no second row
 # (`apps.core.querylog.covering_lookup`); 0 logs every opening.
 QUERY_LOG_REPEAT_WINDOW_SECONDS = env_int("QUERY_LOG_REPEAT_WINDOW_SECONDS", 600)
+# PostgreSQL: concurrent public lookups of one server process share one INSERT and one commit,
+# each row still committed before its lookup returns (apps.core.querylog.GroupInsert); 0: one
+# INSERT per row.
+QUERY_LOG_GROUP_COMMIT = env_bool("QUERY_LOG_GROUP_COMMIT", True)
 # The API's token, its user with the role's permissions and system account, and the active policy
 # are kept this many seconds in each process (apps.core.process_cache); a change made through the
 # app clears them in the process that made it at once, in the others after at most this long.

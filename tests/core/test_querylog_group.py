@@ -1,0 +1,129 @@
+"""Group commit of public lookups' log rows (`apps.core.querylog.GroupInsert`, issue 18 item 5):
+concurrent lookups of one process share one INSERT, each row committed before its lookup returns
+and returned to its own lookup; an error reaches every lookup of the batch; a lookup inside a
+transaction keeps its own row in that transaction."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from apps.core import querylog
+from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
+from apps.core.models import QueryLog
+from apps.core.querylog import LookupRequest, log_query
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the group commit is PostgreSQL's"),
+]
+
+THREADS = 8
+
+
+def _public(address: str) -> LookupRequest:
+    return LookupRequest(
+        user=None,
+        mode=QueryMode.PUBLIC,
+        purpose=QueryPurpose.PUBLIC_INFORMATION,
+        channel=QueryChannel.PUBLIC,
+        client_ip=address,
+    )
+
+
+@pytest.fixture
+def group(monkeypatch):
+    """A fresh group whose first INSERT waits until every other thread has queued its row, so
+    that the grouping is certain, not a matter of timing."""
+    fresh = querylog.GroupInsert()
+    monkeypatch.setattr(querylog, "_group", fresh)
+    original = fresh._insert
+    first = threading.Event()
+
+    def held(rows):
+        if not first.is_set():
+            first.set()
+            for _ in range(500):
+                with fresh._ready:
+                    if len(fresh._queue) == THREADS - 1:
+                        break
+                threading.Event().wait(0.01)
+        return original(rows)
+
+    monkeypatch.setattr(fresh, "_insert", held)
+    return fresh
+
+
+def _in_threads(call) -> tuple[dict, list]:
+    """Each of THREADS threads, with its own connection, calls `call(n)`: ({n: result}, errors)."""
+    start = threading.Barrier(THREADS)
+    results, errors = {}, []
+
+    def worker(n):
+        try:
+            start.wait()
+            results[n] = call(n)
+        except Exception as error:  # collected: every thread's outcome is asserted
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_concurrent_public_lookups_share_inserts_and_each_gets_its_own_row(group):
+    """DESIGN.md section 4: one row per lookup, written before the lookup returns — eight at once
+    are written by two statements (the first alone, the seven queued behind it together)."""
+    results, errors = _in_threads(
+        lambda n: log_query(_public(f"198.51.100.{n}"), subject_identifier="", query={"search": f"第{n}次"})
+    )
+    assert errors == []
+    assert group.statements == 2
+    assert QueryLog.objects.count() == THREADS
+    for n, entry in results.items():
+        row = QueryLog.objects.get(pk=entry.pk)
+        assert (row.client_ip, row.query) == (f"198.51.100.{n}", {"search": f"第{n}次"})
+        assert row.mode == QueryMode.PUBLIC and row.user_id is None
+
+
+def test_an_insert_error_reaches_every_lookup_of_its_batch(group, monkeypatch):
+    def broken(rows):
+        raise RuntimeError("数据库不可用")
+
+    monkeypatch.setattr(group, "_insert", broken)
+    results, errors = _in_threads(lambda n: log_query(_public("198.51.100.1"), query={"search": "x"}))
+    assert results == {} and len(errors) == THREADS
+    assert all(str(error) == "数据库不可用" for error in errors)
+    assert QueryLog.objects.count() == 0
+
+
+def test_a_lookup_inside_a_transaction_keeps_its_row_in_it(group):
+    """A caller's transaction rolled back takes its lookup's row with it: such a row is never
+    handed to another thread's statement."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        log_query(_public("198.51.100.2"), query={"search": "回滚"})
+        raise RuntimeError("rolled back")
+    assert group.statements == 0 and QueryLog.objects.count() == 0
+
+
+def test_the_setting_turns_it_off(group, settings):
+    settings.QUERY_LOG_GROUP_COMMIT = False
+    log_query(_public("198.51.100.3"), query={"search": "逐条"})
+    assert group.statements == 0 and QueryLog.objects.count() == 1
+
+
+def test_a_leader_whose_row_is_past_the_batch_writes_it_next(group, monkeypatch):
+    """More rows queued than one statement takes: every lookup still gets its own row."""
+    monkeypatch.setattr(querylog.GroupInsert, "MAX_ROWS", 3)
+    results, errors = _in_threads(lambda n: log_query(_public(f"198.51.100.{n}"), query={"search": str(n)}))
+    assert errors == [] and len({entry.pk for entry in results.values()}) == THREADS
+    assert group.statements >= 3
+    for n, entry in results.items():
+        assert QueryLog.objects.get(pk=entry.pk).query == {"search": str(n)}

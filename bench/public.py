@@ -5,8 +5,9 @@ view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (
 requests/s, p50, p99 and the ratio to the bare view. Two servers run side by side on the same
 database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0, "uncached") and one
 with it on ("cached", the default local-memory cache of each worker, warmed by the first requests);
-the search is never cached (each query is its own), the subject pages and the feed are. Either
-way every subject page writes its query-log row.
+"cached" serves an anonymous visitor's whole page from the cache (`PublicPageMiddleware`), the
+search included: the same query repeated is its best case, one answer kept. Either way every
+search and subject page writes its query-log row.
 
 The data are `bench/scale.py`'s (its `generate`, at `--scale`). The portal's limits per address
 are lifted for the run (every request comes from 127.0.0.1): the per-minute allowances through
@@ -120,7 +121,7 @@ def measure(data: dict, args, database_url: str) -> dict:
             "penalties feed": "/public/feeds/penalties/",
         }
         peers = {(name, "uncached"): (uncached_port, path) for name, path in pages.items()}
-        peers |= {(name, "cached"): (cached_port, path) for name, path in pages.items() if name != "public search"}
+        peers |= {(name, "cached"): (cached_port, path) for name, path in pages.items()}
         peers[("bare view", "")] = (uncached_port, f"/bench/bare-check/?identifier={identifier}")
         for port, path in peers.values():  # warm every worker's caches and connections
             load(port, path, {}, 16, 1)

@@ -1,11 +1,11 @@
 """Whole public pages for anonymous visitors, served before the rest of the stack (issue 18 item 5).
 
 The portal's busiest pages — the answer to a search, an organisation's page, the 双公示 feeds, an
-agency's feed — are the same for every visitor who is not signed in. Their views say which responses may be kept
-(`portal_cache.Keep` on the response); this middleware keeps such a response, as the visitor
-received it (headers included), when the request carried no cookie but the CSRF one, and serves
-it again to the next such request before the session, authentication, template and security-header
-layers run. What every request does all the same is done here: the address's rate limit and, for
+agency's feed — are the same for every visitor who is not signed in. Their views say which
+responses may be kept (`portal_cache.Keep` on the response); this middleware keeps such a
+response, as the visitor received it (headers included), when the request carried no cookie but
+the CSRF one, and serves it again to the next such request before the session, authentication,
+template and security-header layers run. What every request does all the same is done here: the address's rate limit and, for
 a search or an organisation's page, its daily volume and its one public-lookup row (and the
 searches counted towards the challenge), before the bytes go out.
 

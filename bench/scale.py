@@ -317,7 +317,7 @@ def _wrk_ms(text: str) -> float:
 
 
 def _load_wrk(port: int, path: str, headers: dict, connections: int, duration: float) -> dict:
-    command = ["wrk", "--latency", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{duration}s"]
+    command = ["wrk", "--latency", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{max(1, round(duration))}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(  # noqa: S603

@@ -16,6 +16,9 @@ from apps.service_agencies import api_batch as service_agencies_batch
 from apps.subjects import api as subjects
 
 router = DefaultRouter()
+# The joint-sanction check first: other government systems call it once per applicant, and URL
+# resolution tries the routes in this order (about 170 patterns before it otherwise; issue 16).
+router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("organizations", core.OrganizationViewSet, basename="organization")
 router.register("users", core.UserViewSet, basename="user")
 router.register("query-flags", core.QueryFlagViewSet, basename="queryflag")
@@ -27,7 +30,6 @@ router.register("exemption-lists", catalog.ExemptionListViewSet, basename="exemp
 router.register("exemption-rules", catalog.ExemptionRuleViewSet, basename="exemptionrule")
 router.register("batches", subjects.ImportBatchViewSet, basename="importbatch")
 router.register("records", subjects.CreditRecordViewSet, basename="creditrecord")
-router.register("checks", sanctions.SanctionCheckViewSet, basename="check")
 router.register("cases", sanctions.ListingCaseViewSet, basename="listingcase")
 router.register("objections", objections.ObjectionViewSet, basename="objection")
 router.register("revocations", revocations.RevocationViewSet, basename="revocation")

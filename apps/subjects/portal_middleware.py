@@ -27,6 +27,8 @@ from apps.core.http import client_ip
 from apps.core.querylog import QueryRefused
 from apps.subjects import portal, portal_cache
 
+# The kept pages' URLs all start with this (apps/subjects/urls.py).
+PUBLIC_PREFIX = "/public/"
 # The request attribute that carries a refusal decided here to the view: (message, retry after).
 REFUSED = "portal_refused"
 
@@ -57,6 +59,9 @@ class PublicPageMiddleware:
         return response
 
     def _serve(self, request: HttpRequest) -> HttpResponse | None:
+        # Every other GET passes at the cost of this comparison, not of a second URL resolution.
+        if not request.path_info.startswith(PUBLIC_PREFIX):
+            return None
         try:
             match = resolve(request.path_info)
         except Resolver404:

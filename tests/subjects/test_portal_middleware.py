@@ -209,3 +209,19 @@ def test_a_citizen_id_search_is_never_kept_and_always_logged(company):
 def test_a_search_with_more_than_the_query_is_not_kept(company):
     _search("整页缓存", page="2")
     assert _search("整页缓存", page="2")[0].templates
+
+
+def test_every_kept_page_is_under_the_prefix_the_middleware_looks_at():
+    """The middleware resolves only paths under PUBLIC_PREFIX: a kept page moved elsewhere would
+    silently stop being served from the cache."""
+    from apps.subjects import portal_middleware
+
+    examples = {
+        "subjects:public_search": [],
+        "subjects:public_subject": ["00000000-0000-0000-0000-000000000000"],
+        "subjects:public_feed": ["penalties"],
+        "subjects:public_agency_feed": [1],
+    }
+    assert set(examples) == set(portal_middleware.KEPT)
+    for name, args in examples.items():
+        assert reverse(name, args=args).startswith(portal_middleware.PUBLIC_PREFIX)

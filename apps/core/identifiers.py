@@ -16,6 +16,7 @@ search runs only to name what is wrong.
 from __future__ import annotations
 
 import datetime
+import operator
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -54,7 +55,9 @@ def _check_length(value: str, label: str) -> None:
 
 
 def uscc_check_character(first17: str) -> str:
-    total = sum(_USCC_VALUES[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("the check character is computed from 17 characters")
+    total = sum(map(operator.mul, map(_USCC_VALUES.__getitem__, first17), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -92,7 +95,9 @@ def validate_uscc(value: str) -> str:
 
 
 def citizen_id_check_character(first17: str) -> str:
-    total = sum(int(ch) * w for ch, w in zip(first17, CITIZEN_ID_WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("the check character is computed from 17 digits")
+    total = sum(map(operator.mul, map(int, first17), CITIZEN_ID_WEIGHTS))
     return CITIZEN_ID_CHECK[total % 11]
 
 

@@ -195,15 +195,18 @@ class RowRules:
         record = self._record(subject=Subject(kind=kind), severity=Severity.GENERAL, document_number="-")
         return tuple(record_rule_errors(record).get("identifier", []))
 
-    def values(self, raw: dict) -> tuple[dict, dict]:
+    def values(self, raw: dict) -> tuple[dict, dict, str]:
+        """(the cleaned values, their errors, the cleaned values as the staged JSON text)."""
         key = tuple((name, type(value), value) for name, value in raw.items())
         try:
             return self._values(key)
         except TypeError:  # a list or an object posted as a value: not hashable
-            return clean_record_values(self.item.record_fields, raw)
+            cleaned, errors = clean_record_values(self.item.record_fields, raw)
+            return cleaned, errors, _json(cleaned)
 
-    def _values(self, key: tuple) -> tuple[dict, dict]:
-        return clean_record_values(self.item.record_fields, {name: value for name, _type, value in key})
+    def _values(self, key: tuple) -> tuple[dict, dict, str]:
+        cleaned, errors = clean_record_values(self.item.record_fields, {name: value for name, _type, value in key})
+        return cleaned, errors, _json(cleaned)
 
     def _disclosure(self, category, severity, document_date, determined_on, ended_on, custodial_sentence_end):
         record = self._record(
@@ -221,14 +224,14 @@ class RowRules:
     def stage(self, row) -> tuple:
         """The row as a tuple of STAGE_COLUMNS."""
         if row.errors:
-            _cleaned, value_errors = self.values(row.values)
+            _cleaned, value_errors, _text = self.values(row.values)
             errors = row.errors + [(self.reader.column_of(name), m) for name, m in value_errors.items()]
             return (row.number, *([None] * 15), _json(errors), None, None)
         record = row.record
         document_number = record.get("document_number", "")
         dates = [record.get(name) for name in ("document_date", "determined_on", "ended_on", "custodial_sentence_end")]
         rule_errors, category, severity = self.rules(record.get("severity", ""), bool(document_number and dates[0]))
-        cleaned, value_errors = self.values(row.values)
+        cleaned, value_errors, cleaned_json = self.values(row.values)
         errors = [*rule_errors, *value_errors.items()]
         end, basis, late = None, "", None
         if not errors:
@@ -250,7 +253,7 @@ class RowRules:
             severity,
             category,
             row.source_record_id,
-            _json(cleaned),
+            cleaned_json,
             dedup_key,
             end,
             basis,

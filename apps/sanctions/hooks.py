@@ -18,9 +18,11 @@ def serious_listing_end(sender=None, *, subject_ids, **kwargs) -> dict[int, date
 
     from apps.sanctions.models import ListEntry
 
+    if not hasattr(subject_ids, "resolve_expression"):  # a query of ids stays one (extensions_for)
+        subject_ids = list(subject_ids)
     rows = (
         ListEntry.objects.filter(
-            subject_id__in=list(subject_ids),
+            subject_id__in=subject_ids,
             active=True,
             end__isnull=False,
             case__list_type=ListType.SERIOUS,

@@ -36,11 +36,16 @@ from apps.subjects.choices import DisclosureBasis
 
 
 def extensions_for(subject_ids) -> dict[int, datetime.date]:
-    """The latest extension end of each subject that has one."""
+    """The latest extension end of each subject that has one. `subject_ids`: the ids, or a query
+    of them (a QuerySet or `RawSQL` of one column: a batch's subjects, tens of thousands, which
+    the receivers then filter on in SQL instead of binding each id as a parameter)."""
     ends: dict[int, datetime.date] = {}
-    ids = [i for i in subject_ids if i is not None]
-    if not ids:
-        return ends
+    if hasattr(subject_ids, "resolve_expression"):
+        ids = subject_ids
+    else:
+        ids = [i for i in subject_ids if i is not None]
+        if not ids:
+            return ends
     from apps.subjects.models import CreditRecord
 
     for _receiver, answer in events.disclosure_extensions.send(sender=CreditRecord, subject_ids=ids):

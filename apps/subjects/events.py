@@ -13,7 +13,8 @@ the whole change back); receivers connect in their app's `ready()`.
 - `disclosure_extensions(sender=CreditRecord, subject_ids=[…])`: a question, not a notice: each
   receiver returns {subject id: last day} for subjects whose dishonest records stay disclosed
   longer (the sanctions app: while on the serious list, Nanjing art. 56, Dalian art. 35, Ningbo
-  art. 22). Asked once per batch chunk, not once per record.
+  art. 22). Asked once per batch chunk, not once per record; `subject_ids` is a list, or a query
+  of ids (a QuerySet or `RawSQL`, usable in `__in`) for a whole batch on PostgreSQL.
 - `credit_file_panels(sender=Subject, subject=…, lookup=…, user=…)`: a question asked when a
   credit file page is shown (the lookup already logged): each receiver returns a `FilePanel`
   (a heading, a template and its rows) or None; the page shows them after the commitments (the

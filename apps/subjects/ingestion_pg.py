@@ -7,7 +7,12 @@
   `INSERT … SELECT` each, changed records with one `UPDATE … FROM`, and their history rows with
   an `INSERT … SELECT` from what was written, filled as simple-history fills its own (history
   date, type "+" or "~", user, change reason), so the history pages show them. No model instance
-  per row, no history row built in Python.
+  per row, no history row built in Python. The serious-listing extensions of the batch's subjects
+  on file are asked for once, the subjects as a subquery of the batch's rows (`_extend_disclosures`).
+- Where the time goes at 100,000 rows (bench/RESULTS.md, issue 15): the check is the per-row
+  Python pass (reading the CSV, parsing, identifier check characters, staging, COPY); the first
+  submit is index maintenance (20 indexes on subjects and records) and the deferred foreign-key
+  checks at COMMIT (ten a row: about 0.5 s per key per 100,000 rows), not the statements' plans.
 
 Used when `enabled()`; elsewhere, and with it switched off, the row-by-row check and the project's
 bulk helpers (apps.core.audit). Both give the same row errors and tables:
@@ -23,6 +28,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.catalog.choices import Severity, SubjectType
@@ -194,15 +200,18 @@ class RowRules:
         record = self._record(subject=Subject(kind=kind), severity=Severity.GENERAL, document_number="-")
         return tuple(record_rule_errors(record).get("identifier", []))
 
-    def values(self, raw: dict) -> tuple[dict, dict]:
+    def values(self, raw: dict) -> tuple[dict, dict, str]:
+        """(the cleaned values, their errors, the cleaned values as the staged JSON text)."""
         key = tuple((name, type(value), value) for name, value in raw.items())
         try:
             return self._values(key)
         except TypeError:  # a list or an object posted as a value: not hashable
-            return clean_record_values(self.item.record_fields, raw)
+            cleaned, errors = clean_record_values(self.item.record_fields, raw)
+            return cleaned, errors, _json(cleaned)
 
-    def _values(self, key: tuple) -> tuple[dict, dict]:
-        return clean_record_values(self.item.record_fields, {name: value for name, _type, value in key})
+    def _values(self, key: tuple) -> tuple[dict, dict, str]:
+        cleaned, errors = clean_record_values(self.item.record_fields, {name: value for name, _type, value in key})
+        return cleaned, errors, _json(cleaned)
 
     def _disclosure(self, category, severity, document_date, determined_on, ended_on, custodial_sentence_end):
         record = self._record(
@@ -220,14 +229,14 @@ class RowRules:
     def stage(self, row) -> tuple:
         """The row as a tuple of STAGE_COLUMNS."""
         if row.errors:
-            _cleaned, value_errors = self.values(row.values)
+            _cleaned, value_errors, _text = self.values(row.values)
             errors = row.errors + [(self.reader.column_of(name), m) for name, m in value_errors.items()]
             return (row.number, *([None] * 15), _json(errors), None, None)
         record = row.record
         document_number = record.get("document_number", "")
         dates = [record.get(name) for name in ("document_date", "determined_on", "ended_on", "custodial_sentence_end")]
         rule_errors, category, severity = self.rules(record.get("severity", ""), bool(document_number and dates[0]))
-        cleaned, value_errors = self.values(row.values)
+        cleaned, value_errors, cleaned_json = self.values(row.values)
         errors = [*rule_errors, *value_errors.items()]
         end, basis, late = None, "", None
         if not errors:
@@ -249,7 +258,7 @@ class RowRules:
             severity,
             category,
             row.source_record_id,
-            _json(cleaned),
+            cleaned_json,
             dedup_key,
             end,
             basis,
@@ -520,11 +529,9 @@ def _write_stage(batch, *, by, reason: str, now, policy, progress) -> list[int]:
 def _extend_disclosures(cursor, batch, policy) -> None:
     """While a subject on file is on the serious list its dishonest records stay disclosed
     longer (apps.subjects.disclosure): the disclosure of its rows is worked out again with it."""
-    ends: dict[int, datetime.date] = {}
-    with _connection().chunked_cursor() as ids:
-        ids.execute("SELECT DISTINCT subject_id FROM ingest_write WHERE subject_id IS NOT NULL")
-        while found := ids.fetchmany(20000):
-            ends.update(extensions_for([subject_id for (subject_id,) in found]))
+    # One question for the whole batch, its subjects as a subquery: binding 100,000 ids as
+    # parameters, 20,000 at a time, took 2.5 s of a 3.9 s resend at 100,000 rows.
+    ends = extensions_for(RawSQL("SELECT subject_id FROM ingest_write WHERE subject_id IS NOT NULL", []))
     if not ends:
         return
     cursor.execute(

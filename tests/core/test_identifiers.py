@@ -1,7 +1,13 @@
+import unicodedata
+
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.core.identifiers import (
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
     mask_identifier,
     mask_name,
     normalize_identifier,
@@ -9,6 +15,7 @@ from apps.core.identifiers import (
     validate_identifier,
     validate_uscc,
 )
+from tests.factories import make_citizen_id, make_uscc
 
 
 @pytest.mark.parametrize("code", ["914403001922038216", "9144030071526726XG"])
@@ -114,3 +121,84 @@ def test_a_mistyped_citizen_id_is_reported_as_one_not_taken_for_a_uscc():
         validate_identifier("320102199003071238")
     assert caught.value.code == "check" and "“9”" in caught.value.messages[0]
     assert mask_identifier("320102199003071238") == "320102********1238"
+
+
+# --- the fast paths (a batch checks a million identifiers) against the rules, position by position
+
+# Characters a typed identifier holds: its alphabet, letters it excludes, lower case, full-width
+# forms, blanks, and digits NFKC turns into ASCII ones (²) or does not (Arabic-Indic ٣).
+TYPED = USCC_ALPHABET + "IOZSVxyabg" + "０１９Ｘｘ" + " \t" + "²٣"
+
+
+def _normalised(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def _uscc_rule(value: str) -> tuple[str, str | None] | None:
+    """GB 32100-2015 rule by rule, in the order of the messages: (error code, the character the
+    message quotes) of the first rule broken, or None when the code is valid."""
+    code = _normalised(value)
+    if len(code) != 18:
+        return "length", None
+    for ch in code:
+        if ch not in USCC_ALPHABET:
+            return "character", ch
+    for ch in code[2:8]:
+        if ch not in "0123456789":
+            return "region", ch
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(code[:17], USCC_WEIGHTS, strict=True))
+    if code[17] != USCC_ALPHABET[(31 - total % 31) % 31]:
+        return "check", None
+    return None
+
+
+def _typed(valid_codes):
+    """A valid code, or one with a character replaced, inserted or removed, or random text."""
+    edited = st.tuples(valid_codes, st.integers(0, 17), st.sampled_from(TYPED), st.sampled_from("rid")).map(
+        lambda t: t[0][: t[1]] + {"r": t[2] + t[0][t[1] + 1 :], "i": t[2] + t[0][t[1] :], "d": t[0][t[1] + 1 :]}[t[3]]
+    )
+    return st.one_of(valid_codes, edited, st.text(alphabet=TYPED, min_size=16, max_size=20))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_typed(st.integers(0, 10**9 - 1).map(make_uscc)))
+def test_uscc_fast_paths_accept_and_refuse_as_the_rules_do(value):
+    """GB 32100-2015: whatever is typed, validate_uscc passes exactly the codes the rules pass
+    (returning the normalised code) and refuses the others with the first rule broken, quoting
+    the offending character."""
+    expected = _uscc_rule(value)
+    if expected is None:
+        assert validate_uscc(value) == _normalised(value)
+        return
+    with pytest.raises(ValidationError) as caught:
+        validate_uscc(value)
+    assert caught.value.code == expected[0]
+    if expected[1] is not None:
+        assert f"“{expected[1]}”" in caught.value.messages[0]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    _typed(
+        st.tuples(st.integers(0, 999), st.dates().map(lambda d: d.strftime("%Y%m%d"))).map(
+            lambda t: make_citizen_id(t[0], birth=t[1]) if len(t[1]) == 8 else make_citizen_id(t[0])
+        )
+    )
+)
+def test_citizen_id_fast_path_refuses_every_non_digit_as_the_rules_do(value):
+    """GB 11643-1999: characters 1 to 17 must be ASCII digits; the first other one is quoted in
+    the message, whether or not the whole-string test saw it first."""
+    number = _normalised(value)
+    if len(number) != 18:
+        return
+    wrong = next((ch for ch in number[:17] if not (ch.isdigit() and ch.isascii())), None)
+    try:
+        validate_citizen_id(value)
+    except ValidationError as error:
+        if wrong is not None:
+            assert error.code == "character"
+            assert f"“{wrong}”" in error.messages[0]
+        else:
+            assert error.code != "character" or not (number[17].isdigit() or number[17] == "X")
+    else:
+        assert wrong is None

@@ -282,6 +282,26 @@ def test_the_listing_extends_the_disclosure_of_dishonest_records(world):
     assert world.record.disclosure_ends_on < DECISION["listing_end"]
 
 
+def test_the_listing_extension_is_answered_for_ids_given_as_a_list_or_as_a_query(world):
+    """Nanjing art. 56: the serious listing's end is the extension whether the subjects are asked
+    for by their ids or by a query of them (a batch's subjects, as the PostgreSQL submit asks)."""
+    from django.db.models.expressions import RawSQL
+
+    from apps.subjects.disclosure import extensions_for
+    from apps.subjects.models import Subject
+    from tests.subjects.factories import PersonFactory
+
+    _decided(world)
+    company, unlisted = world.company.pk, PersonFactory().pk
+    expected = extensions_for([company, unlisted])
+    assert expected == {company: DECISION["listing_end"]}
+    assert extensions_for(Subject.objects.filter(pk__in=[company, unlisted]).values("pk")) == expected
+    assert (
+        extensions_for(RawSQL("SELECT id FROM subjects_subject WHERE id IN (%s, %s)", [company, unlisted])) == expected
+    )
+    assert extensions_for(RawSQL("SELECT id FROM subjects_subject WHERE id = %s", [unlisted])) == {}
+
+
 def test_every_step_is_in_the_case_history_with_user_and_reason(world):
     case = services.case_open(
         by=world.officer,

@@ -422,8 +422,9 @@ def bad_rows(n: int, header: list[str]) -> dict[int, tuple[callable, str]]:
     return {k * step + step // 2: spoiler for k, spoiler in enumerate(spoilers)}
 
 
-def write_file(path: Path, n: int, encoding: str, header: list[str], amount: str) -> dict[int, str]:
-    """Write the CSV, or the XLSX when `path` ends in .xlsx; returns {spreadsheet row number
+def write_file(path: Path, n: int, encoding: str, header: list[str], amount: str, *, first: int = 0) -> dict[int, str]:
+    """Write the CSV, or the XLSX when `path` ends in .xlsx, of the rows `first` … `first + n - 1`
+    (another `first`: other subjects and source numbers); returns {spreadsheet row number
     (header = 1): column of its error}."""
     spoil = bad_rows(n, header)
     expected: dict[int, str] = {}
@@ -431,7 +432,7 @@ def write_file(path: Path, n: int, encoding: str, header: list[str], amount: str
     def rows():
         previous: list[list[str]] = []
         for i in range(n):
-            row = good_row(i, amount)
+            row = good_row(first + i, amount)
             if i in spoil:
                 spoiler, column = spoil[i]
                 spoiler(row, previous)

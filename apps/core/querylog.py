@@ -423,8 +423,8 @@ class GroupInsert:
 _group = GroupInsert()
 
 
-def _grouped(entry: QueryLog, user, also) -> bool:
-    """Whether `entry` goes through the group commit: an uncounted row with nothing of the
+def _grouped(user, also) -> bool:
+    """Whether a lookup's row goes through the group commit: an uncounted row with nothing of the
     caller's beside it, outside any transaction of the caller's (whose rollback must take the
     row with it), on PostgreSQL, unless QUERY_LOG_GROUP_COMMIT is off."""
     return (
@@ -478,7 +478,7 @@ def record_lookup(
         result=result or {},
         client_ip=lookup.client_ip or None,
     )
-    if _grouped(entry, user, also):
+    if _grouped(user, also):
         entry.pk = _group.write(_insert_columns(entry)[1])
         entry._state.adding, entry._state.db = False, connection.alias
         return entry, None, None

@@ -337,7 +337,7 @@ class SearchResult:
     subjects: list = field(default_factory=list)
     truncated: bool = False  # more matched than are shown: the searcher narrows the query
     # What the search's query-log row said (`lookup_log`'s arguments), for the same search served
-    # again from the cache (`log_search_again`); None for a citizen ID (never kept).
+    # again from the cache (`cached_search_response`); None for a citizen ID (never kept).
     logged: dict | None = None
 
 

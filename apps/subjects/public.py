@@ -161,6 +161,8 @@ def public_subject(request, key):
     if page is None:
         raise Http404
     response = render(request, "subjects/public_subject.html", {"name": page.name, "body": mark_safe(page.body)})  # noqa: S308 - rendered by our template, escaped there
+    if not page.key:  # a page cached before pages knew their key: never kept under a shared one
+        return response
     return _keep(response, portal_cache.response_key(page.key), page.lookup)
 
 

@@ -158,7 +158,9 @@ def batch_progress(batch: ImportBatch) -> dict:
     rate = live["read"] / elapsed if live["read"] else None
     fraction = live["fraction"]
     if batch.step == BatchStep.SUBMIT and batch.rows_total:
-        fraction = live["read"] / batch.rows_total
+        # The row-by-row submit: the rows read of the file; the set-based one reads none (or all
+        # at once) and says how far its statements are (`ingestion_pg.WRITE_STAGES`).
+        fraction = min(fraction, live["read"] / batch.rows_total)
     fraction = min(max(fraction, 0.0), 1.0)
     left = elapsed * (1 - fraction) / fraction if fraction > 0 else None
     return {

@@ -39,7 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,14 +241,38 @@ class _NotCounted(Exception):
     """The counter refused the lookup: roll back what was written for it."""
 
 
-# The INSERT plan of each (model, skipped column): its quoted columns and, per column, the field
-# and whether its `pre_save` does more than read the attribute (auto_now, auto_now_add). Built once
-# per process: the check API wrote two rows per request by walking every field of two models
-# (issue 16: the per-request Python is what is left of its cost).
-_insert_plans: dict[tuple[type, str | None, str], tuple[list[str], list[tuple[Any, str, bool]]]] = {}
+# The INSERT plan of each (model, skipped column): its quoted columns and, per column, the field,
+# whether its `pre_save` does more than read the attribute (auto_now, auto_now_add), and the one
+# Python type whose value the field hands to the database unchanged (None: always ask the field).
+# Built once per process: the check API wrote two rows per request by walking every field of two
+# models (issue 16: the per-request Python is what is left of its cost).
+_insert_plans: dict[tuple[type, str | None, str], tuple[list[str], list[tuple[Any, str, bool, type | None]]]] = {}
+
+# Fields whose `get_db_prep_save` returns a value of exactly this type as it is (CharField's
+# `to_python` of a str, IntegerField's `int()` of an int, a foreign key to an integer key): the
+# value goes to the driver without the field's calls. Any other value takes the field's way.
+_UNCHANGED = {
+    "CharField": str,
+    "TextField": str,
+    "SlugField": str,
+    "BooleanField": bool,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+}
 
 
-def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, str, bool]]]:
+def _unchanged_type(field) -> type | None:
+    if field.is_relation:
+        target = field.target_field
+        return int if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField") else None
+    return _UNCHANGED.get(field.get_internal_type())
+
+
+def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, str, bool, type | None]]]:
     key = (model, skip, connection.vendor)
     plan = _insert_plans.get(key)
     if plan is None:
@@ -256,7 +280,15 @@ def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, st
         fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != skip]
         plan = (
             [qn(f.column) for f in fields],
-            [(f, f.attname, bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))) for f in fields],
+            [
+                (
+                    f,
+                    f.attname,
+                    bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+                    _unchanged_type(f),
+                )
+                for f in fields
+            ],
         )
         _insert_plans[key] = plan
     return plan
@@ -266,10 +298,13 @@ def _insert_columns(obj, *, skip: str | None = None) -> tuple[list[str], list]:
     """The columns and database values an INSERT of `obj` writes (as `Model.save()` would: each
     field's `pre_save` then `get_db_prep_save`), but its primary key and the column `skip`."""
     columns, fields = _insert_plan(type(obj), skip)
-    values = [
-        field.get_db_prep_save(field.pre_save(obj, True) if auto else getattr(obj, attname), connection)
-        for field, attname, auto in fields
-    ]
+    values = []
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` resolved once, not once a field
+    for field, attname, auto, unchanged in fields:
+        value = field.pre_save(obj, True) if auto else getattr(obj, attname)
+        if value is None or type(value) is not unchanged:
+            value = field.get_db_prep_save(value, db)
+        values.append(value)
     return columns, values
 
 

@@ -187,6 +187,7 @@ _LISTS = (ListType.SERIOUS, ListType.KEY_ATTENTION, ListType.RED)
 # Stand-ins compiled into the check's SQL once per process, replaced by the call's values.
 _IDENTIFIER = "\x00identifier"
 _TODAY = datetime.date(1, 1, 2)
+_TODAY_TEXT = _TODAY.isoformat()
 _CHECK_FLAGS = [str(MEASURE_TARGET[list_type]) for list_type in _LISTS]
 
 
@@ -226,6 +227,25 @@ def _check_sql(vendor: str) -> tuple[str, list]:
     return sql, [*subject_params, *measure_params]
 
 
+@functools.cache
+def _check_plan(vendor: str) -> tuple[str, list, list[tuple[int, object]]]:
+    """The check's statement, its parameters, and where in them each stand-in sits (a call puts
+    its identifier and date there; nothing else of the list changes between calls)."""
+    sql, params = _check_sql(vendor)
+    stand_ins = (_IDENTIFIER, _TODAY, _TODAY_TEXT)
+    slots = [
+        (position, value)
+        for position, value in enumerate(params)
+        if isinstance(value, str | datetime.date) and value in stand_ins
+    ]
+    return sql, params, slots
+
+
+# The position of each column of the check's result, by the statement's text: read from the
+# first result's description (psycopg builds a column object for each of the twenty on every call).
+_check_columns: dict[str, dict[str, int]] = {}
+
+
 def check_answer(identifier: str, matter: str, today: datetime.date | None = None) -> CheckAnswer:
     """The subject, its lists and status and the published measures that apply in `matter`, in one
     SQL statement (the check API's hot path, DESIGN.md section 9): the subject with one EXISTS per
@@ -239,39 +259,53 @@ def check_answer(identifier: str, matter: str, today: datetime.date | None = Non
 
     today = today or timezone.localdate()
     using = read_alias(Subject)  # the replica inside `replica_reads()` where one is configured
-    sql, params = _check_sql(connections[using].vendor)
-    flags = [*_CHECK_FLAGS, "dishonest"]
-    # (SQLite's parameters carry dates as ISO text.)
-    values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY.isoformat(): today.isoformat()}
+    sql, params, slots = _check_plan(connections[using].vendor)
+    # The call's values in the stand-ins' places (SQLite's parameters carry dates as ISO text).
+    values = {_IDENTIFIER: identifier, _TODAY: today, _TODAY_TEXT: today.isoformat()}
+    params = params.copy()
+    for position, stand_in in slots:
+        params[position] = values[stand_in]
     # Prepared once per connection: planning the four EXISTS and the join took longer than
     # running them (issue 16).
     with preparing_cursor(using) as cursor:
-        cursor.execute(sql, [values.get(p, p) if isinstance(p, str | datetime.date) else p for p in params])
-        columns = [column[0] for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    if not rows:
-        return CheckAnswer(None, [], [])
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if not rows:
+            return CheckAnswer(None, [], [])
+        column = _check_columns.get(sql)
+        if column is None:
+            column = _check_columns[sql] = {c[0]: n for n, c in enumerate(cursor.description)}
     first = rows[0]
-    subject = Subject(id=first["id"], kind=first["kind"], identifier=first["identifier"], name=first["name"])
-    statuses = [name for name in flags if name != "dishonest" and first[f"s_{name}"]]
-    statuses.append("dishonest" if first["s_dishonest"] else "no_dishonest")
-    if "no_dishonest" in statuses and first["s_serious"]:
-        statuses.remove("no_dishonest")
+    subject = Subject(
+        id=first[column["id"]],
+        kind=first[column["kind"]],
+        identifier=first[column["identifier"]],
+        name=first[column["name"]],
+    )
+    statuses = [name for name in _CHECK_FLAGS if first[column[f"s_{name}"]]]
+    dishonest = first[column["s_dishonest"]]
+    if dishonest:
+        statuses.append("dishonest")
+    elif not first[column["s_serious"]]:
+        statuses.append("no_dishonest")
     order = {status: position for position, status in enumerate(statuses)}
+    at = {name: column[f"m_{name}"] for name in (*CHECK_MEASURE_FIELDS, "matters", "measure_list_id", "position")}
     measures = []
     for row in rows:
-        if row["m_id"] is None or row["m_applies_to"] not in order:
+        if row[at["id"]] is None or row[at["applies_to"]] not in order:
             continue
-        matters = row["m_matters"]
+        matters = row[at["matters"]]
         if isinstance(matters, str):  # SQLite hands JSON back as text
             matters = json.loads(matters)
         if matter in matters:
             measures.append(row)
-    measures.sort(key=lambda m: (order[m["m_applies_to"]], m["m_measure_list_id"], m["m_position"], m["m_code"]))
+    measures.sort(
+        key=lambda m: (order[m[at["applies_to"]]], m[at["measure_list_id"]], m[at["position"]], m[at["code"]])
+    )
     return CheckAnswer(
         subject,
         statuses,
-        [Measure(**{name: m[f"m_{name}"] for name in CHECK_MEASURE_FIELDS}) for m in measures],
+        [Measure(**{name: m[at[name]] for name in CHECK_MEASURE_FIELDS}) for m in measures],
     )
 
 

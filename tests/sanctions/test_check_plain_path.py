@@ -1,0 +1,145 @@
+"""The check API's plain path (issue 16): `GET /api/v1/checks/` with a token, no session cookie
+and JSON accepted is answered without DRF's dispatch — with the same status, body and headers as
+DRF gives, which is what every test here compares: the same request sent once as a system sends
+it (the plain path) and once with a session cookie that authenticates nobody (DRF's path, which
+then authenticates the same token)."""
+
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from apps.core.models import QueryLog
+from tests.factories import NoRoleUserFactory, OfficerFactory, SystemAccountFactory, make_uscc
+from tests.sanctions.factories import make_world
+
+# The world's records carry fixed 2026 dates: the clock is set to match (any real date passes).
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
+
+HEADERS = ("Content-Type", "Allow", "Vary", "WWW-Authenticate")
+
+
+@pytest.fixture
+def world(policy):
+    return make_world()
+
+
+def _client(user, **extra) -> APIClient:
+    client = APIClient(**extra)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def _both(user, params, **extra):
+    """(the plain path's response, DRF's response, how many times DRF dispatched for each)."""
+    dispatch = APIView.dispatch
+    calls = []
+
+    def counting(self, request, *args, **kwargs):
+        calls.append(1)
+        return dispatch(self, request, *args, **kwargs)
+
+    answers = []
+    with mock.patch.object(APIView, "dispatch", counting):
+        for cookie in (False, True):
+            client = _client(user, **extra)
+            if cookie:
+                client.cookies["sessionid"] = "nobody"
+            before = len(calls)
+            answers.append(client.get(reverse("check-list"), params))
+            answers.append(len(calls) - before)
+    plain, plain_dispatches, drf, drf_dispatches = answers
+    return plain, drf, (plain_dispatches, drf_dispatches)
+
+
+def _same(plain, drf, *, differ=()):
+    assert plain.status_code == drf.status_code
+    for header in HEADERS:
+        assert plain.get(header) == drf.get(header), header
+    if plain["Content-Type"] == "application/json":
+        a, b = dict(plain.json()), dict(drf.json())
+        for key in differ:
+            a.pop(key), b.pop(key)
+        assert a == b
+
+
+def test_a_found_subject_gets_drfs_answer_without_drfs_dispatch(world):
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    plain, drf, dispatches = _both(OfficerFactory(), params)
+    assert dispatches == (0, 1)
+    assert plain.status_code == 200 and plain.json()["found"] and plain.json()["statuses"] == ["dishonest"]
+    _same(plain, drf, differ=("check_id",))
+    assert plain.json()["check_id"] != drf.json()["check_id"]
+    assert plain.content.decode().startswith('{"check_id":')  # DRF's compact JSON, Chinese unescaped
+    assert "南京失信测试有限公司" in plain.content.decode()
+    assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 2  # one row per call
+
+
+def test_an_unknown_subject_and_a_masked_person(world):
+    unknown = make_uscc(990_000)  # valid, on no file
+    for identifier in (unknown, world.representative.identifier):
+        plain, drf, dispatches = _both(OfficerFactory(), {"identifier": identifier, "matter": "bidding"})
+        assert dispatches == (0, 1)
+        _same(plain, drf, differ=("check_id",))
+    assert plain.json()["found"] and "赵法人" not in plain.content.decode()  # the person masked
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"identifier": "91320100MA1XXXXX0Y", "matter": "no-such-matter"},
+        {"identifier": "12345", "matter": "bidding"},
+        {"matter": "bidding"},
+        {},
+    ],
+)
+def test_a_bad_identifier_or_matter_is_drfs_400_and_writes_nothing(world, params):
+    plain, drf, dispatches = _both(OfficerFactory(), params)
+    assert plain.status_code == 400
+    assert dispatches == (1, 1)  # refused before anything was written: DRF words it
+    _same(plain, drf)
+    assert not QueryLog.objects.exists()
+
+
+def test_a_system_over_its_quota_gets_the_same_429_and_each_refusal_is_logged_once(world):
+    system = SystemAccountFactory(daily_quota=1)
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    assert _client(system.user).get(reverse("check-list"), params).status_code == 200
+    plain, drf, dispatches = _both(system.user, params)
+    assert dispatches == (0, 1)
+    assert plain.status_code == 429 and "1" in plain.json()["detail"]
+    _same(plain, drf)
+    assert QueryLog.objects.filter(outcome="refused").count() == 2
+
+
+def test_an_unknown_token_no_permission_another_accept_or_method_take_drfs_way(world):
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    with mock.patch.object(APIView, "dispatch", autospec=True, side_effect=APIView.dispatch) as dispatch:
+        # (403, not 401: DRF answers with its first authentication class, the session's)
+        unknown = APIClient(HTTP_AUTHORIZATION="Token 0000000000000000000000000000000000000000")
+        assert unknown.get(reverse("check-list"), params).json()["detail"] == "认证令牌无效。"
+        malformed = APIClient(HTTP_AUTHORIZATION="Token")
+        assert malformed.get(reverse("check-list"), params).status_code == 403
+        assert _client(NoRoleUserFactory()).get(reverse("check-list"), params).status_code == 403
+        html = _client(OfficerFactory()).get(reverse("check-list"), params, HTTP_ACCEPT="text/html")
+        assert html.status_code == 200 and html["Content-Type"].startswith("text/html")  # DRF's browsable API
+        formatted = _client(OfficerFactory()).get(reverse("check-list"), {**params, "format": "json"})
+        assert formatted.status_code == 200
+        assert _client(OfficerFactory()).post(reverse("check-list"), params).status_code == 405
+        assert _client(OfficerFactory()).options(reverse("check-list")).status_code == 200
+    assert dispatch.call_count == 7
+    # the three that got an answer: two checks (text/html and ?format=json) and no other row
+    assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 2
+
+
+def test_the_route_keeps_what_the_schema_and_the_router_read(world):
+    from django.urls import resolve
+
+    view = resolve(reverse("check-list")).func
+    assert view.cls.__name__ == "SanctionCheckViewSet" and view.actions["get"] == "list"
+    assert view.csrf_exempt
+    detail = resolve(reverse("check-feedback", args=[1])).func
+    assert detail.__code__ is not view.__code__  # only the list route takes the plain path

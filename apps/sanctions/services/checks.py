@@ -21,6 +21,8 @@ from apps.sanctions.services.common import (
     MSG_REASON_NOT_APPLIED,
 )
 
+_MATTERS = frozenset(Matter.values)  # (`Matter.values` builds its list on every call)
+
 
 def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChannel.API, client_ip: str | None = None):
     """A government system asks which measures apply to an applicant in a matter (Nanjing art.
@@ -34,7 +36,7 @@ def sanction_check(*, by, identifier: str, matter: str, channel: str = QueryChan
     Returns (check, subject or None, statuses, measures)."""
     from apps.subjects.services import clean_identifier
 
-    if matter not in Matter.values:
+    if matter not in _MATTERS:
         raise ValidationError({"matter": str(MSG_MATTER).format(matter=matter)})
     try:
         _kind, identifier = clean_identifier(identifier)

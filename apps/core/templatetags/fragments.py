@@ -1,0 +1,61 @@
+"""`{% rendered_once %}…{% endrendered_once %}`: a part of a template that is the same on every page
+view — the layout's links and their labels — rendered once per server process instead of on every
+request (issue 18 item 5: the public pages' twenty-odd URL reversals and translations were a third
+of a search's CPU).
+
+The part is rendered without the page's context (no user, no request, no CSRF token, nothing a
+view passed), so it cannot carry anything of one visitor into another's page; what it may still
+depend on is the key it is kept under: the active language, the script prefix and the URL
+configuration that `{% url %}` reverses against, and the settings (the copies are dropped when a
+setting changes, as tests do). Nothing that changes with time (`{% now %}`) belongs inside, and
+a `{% block %}` cannot be: a child template's block would be kept for every page.
+"""
+
+from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.template.loader_tags import BlockNode
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Every node's copies, so that a changed setting drops them all.
+_kept: list[dict] = []
+
+
+def _forget(**_kwargs) -> None:
+    for kept in _kept:
+        kept.clear()
+
+
+setting_changed.connect(_forget)
+
+
+class RenderedOnceNode(template.Node):
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+        self.kept: dict[tuple, str] = {}  # one node per parsed template: a reloaded template starts afresh
+        _kept.append(self.kept)
+
+    def render(self, context: template.Context) -> str:
+        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        rendered = self.kept.get(key)
+        if rendered is None:
+            # An empty context of the same kind (autoescape, engine): none of this request's values.
+            rendered = self.kept[key] = mark_safe(self.nodelist.render(context.new()))  # noqa: S308 - rendered by the template engine, escaped there
+        return rendered
+
+
+@register.tag
+def rendered_once(parser, token):
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("rendered_once takes no arguments")
+    nodelist = parser.parse(("endrendered_once",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError(
+            "a {% block %} cannot be inside rendered_once: it would be kept for every page"
+        )
+    return RenderedOnceNode(nodelist)

@@ -2,11 +2,13 @@
 process is what it would have been rendered afresh — in the language, under the script prefix and
 with the URL configuration of the request — and carries nothing of the request that rendered it."""
 
+import uuid
+
 import pytest
 from django.template import Context, Engine, RequestContext, TemplateSyntaxError
 from django.test import RequestFactory, override_settings
 from django.test.utils import override_script_prefix
-from django.urls import set_urlconf
+from django.urls import reverse, set_urlconf
 from django.utils import translation
 
 ENGINE = Engine(
@@ -55,10 +57,10 @@ def test_a_changed_setting_drops_the_copies():
     template = ENGINE.from_string(
         '{% load fragments static %}{% rendered_once %}{% static "a.css" %}{% endrendered_once %}'
     )
-    assert template.render(Context()) == "/static/a.css"
-    with override_settings(STATIC_URL="/assets/"):
-        assert template.render(Context()) == "/assets/a.css"
-    assert template.render(Context()) == "/static/a.css"
+    with override_settings(STATIC_URL="/one/"):
+        assert template.render(Context()) == "/one/a.css"
+    with override_settings(STATIC_URL="/two/"):
+        assert template.render(Context()) == "/two/a.css"
 
 
 def test_nothing_of_the_request_gets_in():
@@ -76,3 +78,12 @@ def test_nothing_of_the_request_gets_in():
 def test_a_block_inside_is_refused():
     with pytest.raises(TemplateSyntaxError):
         ENGINE.from_string("{% load fragments %}{% rendered_once %}{% block x %}{% endblock %}{% endrendered_once %}")
+
+
+def test_public_subject_url_is_the_reversed_url_under_each_prefix():
+    key = uuid.uuid4()
+    template = ENGINE.from_string("{% load fragments %}{{ key|public_subject_url }}")
+    for prefix in ("/", "/portal/", "/"):
+        with override_script_prefix(prefix):
+            assert template.render(Context({"key": key})) == reverse("subjects:public_subject", args=[key])
+    assert template.render(Context({"key": key})) == f"/public/subjects/{key}/"

@@ -17,6 +17,7 @@ from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import translation
 
+from apps.subjects.models import Subject
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -101,3 +102,27 @@ def test_pages_are_the_same_as_rendered_afresh(company):
     assert "版面测试建设" in search and "&lt;b&gt;咨询" in search and "信用门户" in search
     assert 'href="/portal/public/feeds/licences/"' in kept["en", "/portal/"][0]
     assert "Credit portal" in kept["en", "/portal/"][0]
+
+
+@pytest.mark.parametrize(("language", "prefix"), VARIANTS)
+@pytest.mark.parametrize("text", [None, "", " ", "版", "版面测试", "x" * 101, "<b>\"&'</b>"])
+def test_search_field_and_rows_are_drawn_as_django_draws_them(company, language, prefix, text):
+    """The search's field, its rows' links and subject types are written out in the template
+    (`public_subject_url`, `subject_type_label`, the `<input>`): what `{{ form.q }}`,
+    `{% url %}` and `get_kind_display` give."""
+    from apps.subjects.public import SearchForm
+
+    params = {} if text is None else {"q": text}
+    path = reverse("subjects:public_search")
+    with translation.override(language), override_script_prefix(prefix):
+        content = Client().get(path, params, REMOTE_ADDR=ADDRESS).content.decode()
+        form = SearchForm(params or None)
+        form.is_valid()
+        if 'id="q-error"' in content:  # the view's own refusals (too short) go on the field too
+            form.add_error("q", "refused")
+        assert str(form["q"]) in content
+        subjects = Subject.objects.filter(name__contains=text) if text and len(text) > 1 else []
+        for subject in subjects:
+            url = reverse("subjects:public_subject", args=[subject.public_key])
+            assert f'<a href="{url}">' in content
+            assert f"<td>{subject.get_kind_display()}</td>" in content

@@ -1,4 +1,6 @@
-"""`{% rendered_once %}…{% endrendered_once %}`: a part of a template that is the same on every page
+"""What a page repeats on every view, done once per server process.
+
+`{% rendered_once %}…{% endrendered_once %}`: a part of a template that is the same on every page
 view — the layout's links and their labels — rendered once per server process instead of on every
 request (issue 18 item 5: the public pages' twenty-odd URL reversals and translations were a third
 of a search's CPU).
@@ -9,13 +11,18 @@ depend on is the key it is kept under: the active language, the script prefix an
 configuration that `{% url %}` reverses against, and the settings (the copies are dropped when a
 setting changes, as tests do). Nothing that changes with time (`{% now %}`) belongs inside, and
 a `{% block %}` cannot be: a child template's block would be kept for every page.
+
+`{{ key|public_subject_url }}`: `{% url 'subjects:public_subject' key %}` for the rows of a list
+(a search's twenty organisations), reversed once under the same key.
 """
+
+import uuid
 
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.template.loader_tags import BlockNode
-from django.urls import get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -33,6 +40,11 @@ def _forget(**_kwargs) -> None:
 setting_changed.connect(_forget)
 
 
+def _where() -> tuple:
+    """What a reversed URL or a translated label depends on besides the template."""
+    return (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 class RenderedOnceNode(template.Node):
     def __init__(self, nodelist: template.NodeList):
         self.nodelist = nodelist
@@ -40,7 +52,7 @@ class RenderedOnceNode(template.Node):
         _kept.append(self.kept)
 
     def render(self, context: template.Context) -> str:
-        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        key = _where()
         rendered = self.kept.get(key)
         if rendered is None:
             # An empty context of the same kind (autoescape, engine): none of this request's values.
@@ -59,3 +71,19 @@ def rendered_once(parser, token):
             "a {% block %} cannot be inside rendered_once: it would be kept for every page"
         )
     return RenderedOnceNode(nodelist)
+
+
+# A key that stands for every key in the URL reversed once: a UUID goes into the URL as it is
+# written (`UUIDConverter.to_url` is `str`, and quoting leaves hex digits and dashes alone).
+_STANDIN_KEY = str(uuid.UUID(int=0))
+_subject_urls: dict[tuple, tuple[str, str]] = {}
+_kept.append(_subject_urls)
+
+
+@register.filter
+def public_subject_url(key: uuid.UUID) -> str:
+    parts = _subject_urls.get(where := _where())
+    if parts is None:
+        head, _standin, tail = reverse("subjects:public_subject", args=[_STANDIN_KEY]).partition(_STANDIN_KEY)
+        parts = _subject_urls[where] = (head, tail)
+    return f"{parts[0]}{uuid.UUID(str(key))}{parts[1]}"

@@ -11,6 +11,8 @@ from django.test.utils import override_script_prefix
 from django.urls import reverse, set_urlconf
 from django.utils import translation
 
+from apps.core.templatetags import fragments
+
 ENGINE = Engine(
     libraries={"fragments": "apps.core.templatetags.fragments", "static": "django.templatetags.static"},
     builtins=["django.templatetags.i18n"],
@@ -87,3 +89,13 @@ def test_public_subject_url_is_the_reversed_url_under_each_prefix():
         with override_script_prefix(prefix):
             assert template.render(Context({"key": key})) == reverse("subjects:public_subject", args=[key])
     assert template.render(Context({"key": key})) == f"/public/subjects/{key}/"
+
+
+def test_copies_are_bounded_whatever_prefixes_requests_bring():
+    template = ENGINE.from_string(LINK)
+    node = template.nodelist[1]
+    with translation.override("en"):
+        for n in range(fragments.MAX_KEPT + 5):
+            with override_script_prefix(f"/p{n}/"):
+                assert template.render(Context()) == f'<a href="/p{n}/public/search/">Credit portal</a>'
+    assert len(node.kept) == fragments.MAX_KEPT

@@ -17,6 +17,7 @@ a `{% block %}` cannot be: a child template's block would be kept for every page
 """
 
 import uuid
+import weakref
 
 from django import template
 from django.conf import settings
@@ -28,16 +29,24 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-# Every node's copies, so that a changed setting drops them all.
-_kept: list[dict] = []
+# The nodes of the templates parsed so far (a template dropped by its loader takes its node with
+# it) and the subject URL's parts, so that a changed setting drops every copy.
+_nodes: weakref.WeakSet = weakref.WeakSet()
 
 
 def _forget(**_kwargs) -> None:
-    for kept in _kept:
-        kept.clear()
+    for node in list(_nodes):
+        node.kept.clear()
+    _subject_urls.clear()
 
 
 setting_changed.connect(_forget)
+
+
+# Copies kept per node at most: a server's languages, prefixes and URL configurations are few, but
+# a script prefix can come from a request header (SCRIPT_NAME behind some proxies); past this,
+# a part is rendered on every request rather than remembered for anyone who asks.
+MAX_KEPT = 16
 
 
 def _where() -> tuple:
@@ -49,14 +58,16 @@ class RenderedOnceNode(template.Node):
     def __init__(self, nodelist: template.NodeList):
         self.nodelist = nodelist
         self.kept: dict[tuple, str] = {}  # one node per parsed template: a reloaded template starts afresh
-        _kept.append(self.kept)
+        _nodes.add(self)
 
     def render(self, context: template.Context) -> str:
         key = _where()
         rendered = self.kept.get(key)
         if rendered is None:
             # An empty context of the same kind (autoescape, engine): none of this request's values.
-            rendered = self.kept[key] = mark_safe(self.nodelist.render(context.new()))  # noqa: S308 - rendered by the template engine, escaped there
+            rendered = mark_safe(self.nodelist.render(context.new()))  # noqa: S308 - rendered by the template engine, escaped there
+            if len(self.kept) < MAX_KEPT:
+                self.kept[key] = rendered
         return rendered
 
 
@@ -77,7 +88,6 @@ def rendered_once(parser, token):
 # written (`UUIDConverter.to_url` is `str`, and quoting leaves hex digits and dashes alone).
 _STANDIN_KEY = str(uuid.UUID(int=0))
 _subject_urls: dict[tuple, tuple[str, str]] = {}
-_kept.append(_subject_urls)
 
 
 @register.filter
@@ -85,5 +95,7 @@ def public_subject_url(key: uuid.UUID) -> str:
     parts = _subject_urls.get(where := _where())
     if parts is None:
         head, _standin, tail = reverse("subjects:public_subject", args=[_STANDIN_KEY]).partition(_STANDIN_KEY)
-        parts = _subject_urls[where] = (head, tail)
+        parts = (head, tail)
+        if len(_subject_urls) < MAX_KEPT:
+            _subject_urls[where] = parts
     return f"{parts[0]}{uuid.UUID(str(key))}{parts[1]}"

@@ -29,6 +29,7 @@ process: several server processes need a shared cache in CACHES to count togethe
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -331,6 +333,33 @@ def public_subjects() -> QuerySet[Subject]:
     return Subject.objects.filter(kind__in=ORGANISATION_TYPES)
 
 
+# Stands for the searched text in the name search's statement as compiled once (no LIKE wildcard,
+# no backslash: `prep_for_like_query` leaves it as it is).
+_TEXT_STANDIN = "portalsearchtextstandin"
+
+
+@functools.lru_cache(maxsize=16)
+def _name_search_statement(alias: str, limit: int) -> tuple[str, tuple, int]:
+    """The name search's SQL as the ORM writes it (`subjects_matching` on `public_subjects`, by
+    name, `limit` rows), its parameters, and which one is the LIKE pattern. Compiled once per
+    process, database and limit: building and compiling the same queryset was about a tenth of an
+    uncached public search's CPU, and only the pattern changes from one search to the next."""
+    query = subjects_matching(public_subjects(), _TEXT_STANDIN).order_by("name")[:limit].query
+    sql, params = query.get_compiler(using=alias).as_sql()
+    pattern_at = next(i for i, value in enumerate(params) if isinstance(value, str) and _TEXT_STANDIN in value)
+    return sql, tuple(params), pattern_at
+
+
+def _organisations_named(text: str, limit: int) -> list[Subject]:
+    """`subjects_matching(public_subjects(), text).order_by("name")[:limit]`, for a name (not an
+    18-character code): the same statement with the pattern the ORM would give `text`."""
+    alias = router.db_for_read(Subject)
+    sql, params, pattern_at = _name_search_statement(alias, limit)
+    like = connections[alias].ops.prep_for_like_query(text)
+    params = (*params[:pattern_at], params[pattern_at].replace(_TEXT_STANDIN, like), *params[pattern_at + 1 :])
+    return list(Subject.objects.raw(sql, params, using=alias))
+
+
 @dataclass
 class SearchResult:
     query: str
@@ -362,7 +391,12 @@ def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
     asked = {"search": mask_identifier(identifier) if person_code else text}
     _address_volume(lookup, asked)
     limit = settings.PUBLIC_PORTAL_SEARCH_RESULTS
-    matches = [] if person_code else list(subjects_matching(public_subjects(), text).order_by("name")[: limit + 1])
+    if person_code:
+        matches = []
+    elif is_code:
+        matches = list(subjects_matching(public_subjects(), text).order_by("name")[: limit + 1])
+    else:
+        matches = _organisations_named(text, limit + 1)
     truncated = len(matches) > limit
     matches = matches[:limit]
     if person_code:

@@ -350,3 +350,19 @@ def test_feed_export_is_filtered_and_capped(feed_world, settings):
     assert len(rows) == 2  # the header and one row: the cap
     assert rows[1][3] == "宁税罚〔2026〕2号"  # the newest first
     assert "处罚类别：罚款" in rows[1][7]
+
+
+@pytest.mark.parametrize("text", ["门户测试", "南京", "测试%", "门户_试", "100%_\\x", "'; --", "没有这样的单位"])
+def test_name_search_compiled_once_finds_what_the_orm_finds(company, text):
+    """The name search runs the ORM's statement compiled once per process (`_name_search_statement`);
+    its pattern is the one the ORM gives the text, LIKE wildcards and backslashes escaped."""
+    CompanyFactory(name="南京门户测试%咨询有限公司")
+    CompanyFactory(name="南京门户_试100%_\\x有限公司")
+    CompanyFactory(name="南京'; --有限公司")
+    PersonFactory(name="南京门户测试某人")
+    for limit in (1, 20):
+        expected = list(portal.subjects_matching(portal.public_subjects(), text).order_by("name")[:limit])
+        found = portal._organisations_named(text, limit)
+        assert [(s.pk, s.name, s.identifier, s.kind, s.public_key) for s in found] == [
+            (s.pk, s.name, s.identifier, s.kind, s.public_key) for s in expected
+        ]

@@ -1,0 +1,128 @@
+"""The public pages' layout parts rendered once per process (`{% rendered_once %}`, issue 18 item 5)
+give a visitor the page byte for byte as the templates without them do: the search with results,
+with none, refused and empty, an organisation's page and a feed, in Chinese and in English, with
+and without a script prefix, one language after the other in the same process."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loaders.filesystem import Loader as FilesystemLoader
+from django.test import Client, override_settings
+from django.test.utils import override_script_prefix
+from django.urls import reverse
+from django.utils import translation
+
+from apps.subjects.models import Subject
+from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
+
+ADDRESS = "203.0.113.9"
+
+
+class WithoutRenderedOnce(FilesystemLoader):
+    """The project's templates as they were before `{% rendered_once %}`: the tags taken out."""
+
+    def get_contents(self, origin):
+        return re.sub(r"{% (end)?rendered_once %}", "", super().get_contents(origin))
+
+
+def _templates_without_rendered_once():
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["APP_DIRS"] = False
+    templates[0]["OPTIONS"]["loaders"] = [
+        f"{__name__}.WithoutRenderedOnce",
+        "django.template.loaders.app_directories.Loader",
+    ]
+    return override_settings(TEMPLATES=templates)
+
+
+@pytest.fixture(autouse=True)
+def _uncached(settings):
+    """Every request renders its page (no kept whole pages, no kept bodies, no address limits)."""
+    settings.PUBLIC_PORTAL_CACHE_SECONDS = 0
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 0
+    settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 10**6
+    settings.PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE = 10**6
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def company(policy):
+    company = CompanyFactory(name="南京版面测试建设有限公司")
+    RecordFactory(subject=company, item=PublishedItemFactory())
+    CompanyFactory(name="南京版面测试<b>咨询</b>有限公司")
+    return company
+
+
+def _pages(company):
+    search = reverse("subjects:public_search")
+    return [
+        (search, {"q": "版面测试"}),
+        (search, {"q": "没有这样的单位"}),
+        (search, {"q": "版"}),  # too short: the form's error
+        (search, {}),
+        (reverse("subjects:public_subject", args=[company.public_key]), {}),
+        (reverse("subjects:public_feed", args=["penalties"]), {}),
+    ]
+
+
+def _contents(pages):
+    client = Client()
+    return [client.get(path, params, REMOTE_ADDR=ADDRESS).content.decode() for path, params in pages]
+
+
+VARIANTS = [(language, prefix) for prefix in ("/", "/portal/") for language in ("zh-hans", "en")]
+
+
+def _render_all(paths):
+    """Each variant's pages, one after the other in this process (no setting changes between)."""
+    rendered = {}
+    for language, prefix in VARIANTS:
+        with translation.override(language), override_script_prefix(prefix):
+            rendered[language, prefix] = _contents(paths)
+    return rendered
+
+
+def test_pages_are_the_same_as_rendered_afresh(company):
+    paths = _pages(company)  # the paths as the server sees them, behind the prefix
+    kept = _render_all(paths)
+    assert _render_all(paths) == kept  # served from the kept parts this time
+    with _templates_without_rendered_once():
+        afresh = _render_all(paths)
+    assert kept == afresh
+    search = kept["zh-hans", "/"][0]
+    assert "版面测试建设" in search and "&lt;b&gt;咨询" in search and "信用门户" in search
+    assert 'href="/portal/public/feeds/licences/"' in kept["en", "/portal/"][0]
+    assert "Credit portal" in kept["en", "/portal/"][0]
+
+
+@pytest.mark.parametrize(("language", "prefix"), VARIANTS)
+@pytest.mark.parametrize("text", [None, "", " ", "版", "版面测试", "x" * 101, "<b>\"&'</b>"])
+def test_search_field_and_rows_are_drawn_as_django_draws_them(company, language, prefix, text):
+    """The search's field, its rows' links and subject types are written out in the template
+    (`public_subject_url`, `subject_type_label`, the `<input>`): what `{{ form.q }}`,
+    `{% url %}` and `get_kind_display` give."""
+    from apps.subjects.public import SearchForm
+
+    params = {} if text is None else {"q": text}
+    path = reverse("subjects:public_search")
+    with translation.override(language), override_script_prefix(prefix):
+        content = Client().get(path, params, REMOTE_ADDR=ADDRESS).content.decode()
+        form = SearchForm(params or None)
+        form.is_valid()
+        if 'id="q-error"' in content:  # the view's own refusals (too short) go on the field too
+            form.add_error("q", "refused")
+        assert str(form["q"]) in content
+        subjects = Subject.objects.filter(name__contains=text) if text and len(text) > 1 else []
+        for subject in subjects:
+            url = reverse("subjects:public_subject", args=[subject.public_key])
+            assert f'<a href="{url}">' in content
+            assert f"<td>{subject.get_kind_display()}</td>" in content

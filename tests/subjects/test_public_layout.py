@@ -118,9 +118,11 @@ def test_search_field_and_rows_are_drawn_as_django_draws_them(company, language,
         content = Client().get(path, params, REMOTE_ADDR=ADDRESS).content.decode()
         form = SearchForm(params or None)
         form.is_valid()
-        if 'id="q-error"' in content:  # the view's own refusals (too short) go on the field too
+        if 'id="id_q_error"' in content:  # the view's own refusals (too short) go on the field too
             form.add_error("q", "refused")
         assert str(form["q"]) in content
+        # the field's aria-describedby names the error shown under it
+        assert ('aria-describedby="id_q_error"' in content) == ('id="id_q_error"' in content)
         subjects = Subject.objects.filter(name__contains=text) if text and len(text) > 1 else []
         for subject in subjects:
             url = reverse("subjects:public_subject", args=[subject.public_key])

@@ -100,6 +100,27 @@ def _migrate_sqlite_from_cache():
         yield
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`-n 2` (xdist's `--dist load`), except that the browser tests run on one worker: each worker
+    that gets one of them migrates and seeds a demo portal of its own and starts Chromium (a minute
+    of a two-core machine). They share that session's portal as in a run without xdist. (xdist's own
+    `--dist loadgroup` does this from a mark, but with pytest 9.2 it silently stops grouping:
+    pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        """One work unit for tests/browser/ (the largest, so sent first; its Chromium and portal stop
+        after it, tests/browser/conftest.py), one for every other test."""
+
+        def _split_scope(self, nodeid):
+            return "tests/browser/" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """pytest-django's (the xdist worker's suffix), and django_db_setup creates the test databases

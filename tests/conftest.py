@@ -94,7 +94,10 @@ def _migrate_sqlite_from_cache():
             connection.ensure_connection()
             with contextlib.closing(sqlite3.connect(f"file:{cached}?mode=ro", uri=True)) as source:
                 source.backup(connection.connection)
-        return None
+        # Then migrate finds nothing to apply (~2 s, not ~40) but sends pre_migrate and post_migrate
+        # as after the migration itself: the process's caches (content types, via the permissions)
+        # are as migrate leaves them, and any query count a test asserts with them.
+        return call_command(name, *args, **options)
 
     with mock.patch.object(management, "call_command", migrate_or_restore):
         yield

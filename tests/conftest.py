@@ -1,4 +1,13 @@
+import contextlib
 import datetime as dt
+import fcntl
+import hashlib
+import importlib.metadata
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +29,115 @@ def _flush_with_triggers_lifted(self, **options):
 
 
 flush.Command.handle = _flush_with_triggers_lifted
+
+ROOT = Path(__file__).resolve().parents[1]
+# Migrated SQLite test databases, one file per key: `make test` and the two `make test-clock` runs of
+# one CI run (and each xdist worker) migrate once instead of once per worker per run.
+TEST_DATABASE_CACHE = ROOT / "var" / "test-database-cache"
+# What a migrated test database is made of: the migrations, the models (permissions, content types),
+# the post_migrate handlers (roles, append-only triggers) and the settings; tests/conftest.py for
+# what it changes in Django.
+_DATABASE_SOURCES = ("apps", "credit_portal", "tests/testapp", "tests/settings.py", "tests/conftest.py")
+
+
+def _test_database_key() -> str:
+    """A hash of everything `migrate` reads (any change of code or package makes a new key, so a
+    stale database is never used)."""
+    from django.conf import settings
+
+    digest = hashlib.sha256()
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
+    for part in (sys.version, sqlite3.sqlite_version, *packages, *settings.INSTALLED_APPS):
+        digest.update(part.encode() + b"\0")
+    files = (path for source in _DATABASE_SOURCES for path in [ROOT / source, *(ROOT / source).rglob("*")])
+    for path in sorted(files):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _migrate_sqlite_from_cache():
+    """While the test databases are created: an in-memory SQLite one is restored (SQLite's backup,
+    page for page) from a database migrated earlier with the same key, or migrated and kept for the
+    next. Under a file lock, so that the xdist workers migrate once between them. Everything that
+    migrate leaves in the database (tables, triggers, permissions, roles) comes along; nothing of it
+    depends on the clock but the django_migrations.applied times. PostgreSQL migrates as before."""
+    from django.core import management
+    from django.db import connections
+
+    call_command = management.call_command
+
+    def migrate_or_restore(name, *args, **options):
+        connection = connections[options.get("database", "default")]
+        if (
+            name != "migrate"
+            or connection.vendor != "sqlite"
+            or not connection.creation.is_in_memory_db(connection.settings_dict["NAME"])
+        ):
+            return call_command(name, *args, **options)
+        TEST_DATABASE_CACHE.mkdir(parents=True, exist_ok=True)
+        cached = TEST_DATABASE_CACHE / f"{_test_database_key()}.sqlite3"
+        with open(TEST_DATABASE_CACHE / "lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not cached.exists():
+                call_command(name, *args, **options)
+                partial = cached.with_suffix(f".{os.getpid()}.partial")
+                with contextlib.closing(sqlite3.connect(partial)) as copy:
+                    connection.ensure_connection()
+                    connection.connection.backup(copy)
+                os.replace(partial, cached)
+                for other in TEST_DATABASE_CACHE.glob("*.sqlite3"):
+                    if other != cached:
+                        other.unlink(missing_ok=True)
+                return None
+            connection.ensure_connection()
+            with contextlib.closing(sqlite3.connect(f"file:{cached}?mode=ro", uri=True)) as source:
+                source.backup(connection.connection)
+        # Then migrate finds nothing to apply (~2 s, not ~40) but sends pre_migrate and post_migrate
+        # as after the migration itself: the process's caches (content types, via the permissions)
+        # are as migrate leaves them, and any query count a test asserts with them.
+        return call_command(name, *args, **options)
+
+    with mock.patch.object(management, "call_command", migrate_or_restore):
+        yield
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`-n 2` (xdist's `--dist load`), except that the browser tests run on one worker: each worker
+    that gets one of them migrates and seeds a demo portal of its own and starts Chromium (a minute
+    of a two-core machine). They share that session's portal as in a run without xdist. (xdist's own
+    `--dist loadgroup` does this from a mark, but with pytest 9.2 it silently stops grouping:
+    pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        """One work unit for tests/browser/ (the largest, so sent first; its Chromium and portal stop
+        after it, tests/browser/conftest.py), one for every other test."""
+
+        def _split_scope(self, nodeid):
+            return "tests/browser/" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's (the xdist worker's suffix), and django_db_setup creates the test databases
+    with `_migrate_sqlite_from_cache`."""
+    from django.test import utils
+
+    setup_databases = utils.setup_databases
+
+    def setup_databases_from_cache(*args, **kwargs):
+        with _migrate_sqlite_from_cache():
+            return setup_databases(*args, **kwargs)
+
+    with mock.patch.object(utils, "setup_databases", setup_databases_from_cache):
+        yield
 
 
 @pytest.fixture

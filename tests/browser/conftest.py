@@ -18,7 +18,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+# Package scope: Chromium and the demo portal stop after the last browser test of the worker that
+# runs them (tests/conftest.py sends them all to one worker, first). Playwright's sync API marks
+# the thread's asyncio loop as running between its calls, and Django refuses any database work
+# under a running loop (SynchronousOnlyOperation): no test may use the database while it is open.
+@pytest.fixture(scope="package")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (Debian packages chromium, fonts-noto-cjk)")
@@ -44,7 +48,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_portal(tmp_path_factory):
     """A portal started like `make run` does: its URL, the printed logins, its database file."""
     tmp = tmp_path_factory.mktemp("demo")

@@ -127,7 +127,7 @@ _CHECK_PERMISSIONS = SanctionCheckViewSet.action_permissions["list"]
 
 def _plain_check(drf_view):
     """`GET checks/` for the calls other government systems make per applicant, without DRF's
-    request wrapping, negotiation and response finalising (about a fifth of the check's CPU,
+    request wrapping, negotiation and response finalising (about a seventh of the check's CPU,
     issue 16), with the same answer: the token from the same per-process cache as
     `CachedTokenAuthentication`, the same permission, the same body, status and headers (the
     exception handler's bodies for refusals and errors; `Allow`, `Vary: Accept`). A request the

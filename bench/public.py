@@ -22,13 +22,10 @@ dropped again at the end (`--keep` keeps it).
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest import prepare_database  # noqa: E402
-from bench.scale import generate, load, log, setup_django  # noqa: E402
+from bench.scale import generate, load, log, serve, setup_django, wait_for  # noqa: E402
 from bench.scale import parse_args as scale_args  # noqa: E402
 
 UNLIMITED = str(10**9)
@@ -64,36 +61,6 @@ def lift_address_limits() -> None:
     policy.save()
 
 
-def _serve(port: int, args, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "credit_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def _wait(port: int) -> None:
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/bench/bare-check/")
-            return
-        except OSError:
-            time.sleep(0.2)
-
-
 def measure(data: dict, args, database_url: str) -> dict:
     env = {
         **os.environ,
@@ -107,12 +74,12 @@ def measure(data: dict, args, database_url: str) -> dict:
     }
     uncached_port, cached_port = args.port, args.port + 1
     servers = [
-        _serve(uncached_port, args, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"}),
-        _serve(cached_port, args, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"}),
+        serve(uncached_port, args.workers, args.threads, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"}),
+        serve(cached_port, args.workers, args.threads, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"}),
     ]
     try:
-        _wait(uncached_port)
-        _wait(cached_port)
+        wait_for(uncached_port, "/bench/bare-check/")
+        wait_for(cached_port, "/bench/bare-check/")
         identifier = data["world"].company.identifier
         pages = {
             "public search": f"/public/search/?q={quote('五百条记录')}",

@@ -377,6 +377,27 @@ def _load_threads(port: int, path: str, headers: dict, connections: int, duratio
     }
 
 
+def serve(port: int, workers: int, threads: int, env: dict, *extra: str) -> subprocess.Popen:
+    """The portal under gunicorn (gthread) on 127.0.0.1:`port`, as every benchmark runs it."""
+    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "credit_portal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
+    return subprocess.Popen([*command, "--log-level", "warning", *extra], cwd=ROOT, env=env)  # noqa: S603
+
+
+def wait_for(port: int, path: str, tries: int = 100) -> None:
+    """Until the server on `port` answers `path` with 200."""
+    for _ in range(tries):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    sys.exit(f"the portal on port {port} did not answer {path}")
+
+
 def measure_api(data: dict, args, database_url: str) -> dict:
     env = {
         **os.environ,
@@ -385,31 +406,9 @@ def measure_api(data: dict, args, database_url: str) -> dict:
         "CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT),
     }
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "credit_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = serve(args.port, args.workers, args.threads, env)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/bench/bare-check/")
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_for(args.port, "/bench/bare-check/")
         identifier = data["world"].company.identifier
         peers = {
             "check API": (

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ingest import AMOUNT_FIRST, prepare_database, setup_django, write_file  # noqa: E402
+from bench.scale import serve, wait_for  # noqa: E402
 
 PASSWORD = "Acceptance-2026!run"  # noqa: S105 - a throwaway account of the throwaway database
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -54,45 +55,14 @@ def log(message: str) -> None:
 
 
 def start(args, env: dict) -> list[subprocess.Popen]:
-    common = {"cwd": ROOT, "env": env}
     return [
-        subprocess.Popen(  # noqa: S603
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "credit_portal.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-            ],
-            **common,
-        ),
+        serve(args.port, 2, 4, env, "--timeout", "120"),
         subprocess.Popen(  # noqa: S603
             [str(ROOT / ".venv/bin/celery"), "-A", "credit_portal", "worker", "--concurrency", "1", "-l", "warning"],
-            **common,
+            cwd=ROOT,
+            env=env,
         ),
     ]
-
-
-def wait_for(port: int) -> None:
-    for _ in range(150):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/accounts/login/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit("the portal did not start")
 
 
 def batch_status(batch_id: int) -> tuple[str, int]:
@@ -258,7 +228,7 @@ def main(argv=None) -> int:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         servers = start(args, env)
         url = f"http://127.0.0.1:{args.port}"
-        wait_for(args.port)
+        wait_for(args.port, "/accounts/login/", tries=150)
         log(f"portal at {url}, worker on {args.redis}; {valid:,} valid rows a file")
         (ROOT / "var" / "screenshots").mkdir(parents=True, exist_ok=True)
 

@@ -108,7 +108,7 @@ def test_pages_are_the_same_as_rendered_afresh(company):
 @pytest.mark.parametrize("text", [None, "", " ", "版", "版面测试", "x" * 101, "<b>\"&'</b>"])
 def test_search_field_and_rows_are_drawn_as_django_draws_them(company, language, prefix, text):
     """The search's field, its rows' links and subject types are written out in the template
-    (`public_subject_url`, `subject_type_label`, the `<input>`): what `{{ form.q }}`,
+    (`public_subject_url`, the `label` filter, the `<input>`): what `{{ form.q }}`,
     `{% url %}` and `get_kind_display` give."""
     from apps.subjects.public import SearchForm
 

@@ -2,7 +2,6 @@ from django import template
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language, gettext
 
-from apps.catalog.choices import SubjectType
 from apps.core.identifiers import KIND_CITIZEN_ID, identifier_kind, mask_identifier, mask_name
 
 register = template.Library()
@@ -12,16 +11,6 @@ register = template.Library()
 def masked(value: str) -> str:
     """A citizen ID shown as 320102********1234; organisation codes unchanged."""
     return mask_identifier(value or "")
-
-
-@register.filter
-def subject_type_label(kind: str) -> str:
-    """`subject.get_kind_display` for the rows of a list: Django's rebuilds the field's choices and
-    translates every label of them on each call (a public search's twenty rows)."""
-    try:
-        return SubjectType(kind).label
-    except ValueError:
-        return kind
 
 
 @register.filter

@@ -55,7 +55,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10, help="seconds of each API load run")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="per worker; 4 as the README's production example advises"
+    )
     parser.add_argument("--explain", type=Path, help="write the plans of the slowest statements here")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="measure the database a --keep run left")

@@ -91,6 +91,12 @@ MIDDLEWARE = [
     # An anonymous visitor's kept public page is served here, before the session and the
     # layers below (apps.subjects.portal_middleware); the rate limit and the query log still run.
     "apps.subjects.portal_middleware.PublicPageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # A connected system's check call (GET /api/v1/checks/ with a token, no session cookie) is
+    # answered here, before the session, CSRF, authentication, messages, history and lockout
+    # layers it has no use for (apps.sanctions.api.PlainCheckMiddleware).
+    "apps.sanctions.api.PlainCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,8 +106,6 @@ MIDDLEWARE = [
     # itself and stays deny-by-default through DRF's permission classes).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -4,6 +4,8 @@
 import functools
 
 from django.core.exceptions import ValidationError
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -77,13 +79,6 @@ class SanctionCheckViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewse
     def list(self, request):
         return Response(_check_body(request, request.user, request.query_params))
 
-    @classmethod
-    def as_view(cls, actions=None, **initkwargs):
-        """The list route (`GET checks/`) answers a token-authenticated JSON request without DRF's
-        dispatch (`_plain_check`); every other request goes through DRF as before."""
-        view = super().as_view(actions, **initkwargs)
-        return _plain_check(view) if (actions or {}).get("get") == "list" else view
-
     @extend_schema(request=FeedbackSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
@@ -125,61 +120,108 @@ _PLAIN_ACCEPT = frozenset(["", "*/*", "application/json"])
 _CHECK_PERMISSIONS = SanctionCheckViewSet.action_permissions["list"]
 
 
-def _plain_check(drf_view):
-    """`GET checks/` for the calls other government systems make per applicant, without DRF's
-    request wrapping, negotiation and response finalising (about a seventh of the check's CPU,
-    issue 16), with the same answer: the token from the same per-process cache as
-    `CachedTokenAuthentication`, the same permission, the same body, status and headers (the
-    exception handler's bodies for refusals and errors; `Allow`, `Vary: Accept`). A request the
-    plain path does not take as it is — another method, a session cookie, another `Accept`, a
-    `format` parameter, an unknown or malformed token, no permission, an invalid identifier or
-    matter (refused before anything is written) — goes to DRF's view, which answers it as before."""
-    from django.conf import settings
-    from django.http import HttpResponse
-    from rest_framework import exceptions
+@functools.cache
+def _plain_parts():
+    """What the plain path uses of DRF, made once per process: the token authentication with its
+    per-process cache (the same `CachedTokenAuthentication` DRF's view uses) and the renderer."""
     from rest_framework.renderers import JSONRenderer
 
     from apps.core.api.authentication import CachedTokenAuthentication
+
+    return CachedTokenAuthentication(), JSONRenderer()
+
+
+def _plain_user(request):
+    """The user of a call the plain path takes as it is, or None: another method, a session
+    cookie, another `Accept`, a `format` parameter, no token, an unknown or malformed token, no
+    permission."""
+    from django.conf import settings
+    from rest_framework import exceptions
+
+    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    if request.META.get("HTTP_ACCEPT", "") not in _PLAIN_ACCEPT or "format" in request.GET:
+        return None
+    authentication, _renderer = _plain_parts()
+    words = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(words) != 2 or words[0].lower() != authentication.keyword.lower():
+        return None
+    try:
+        user, _token = authentication.authenticate_credentials(words[1])
+    except exceptions.AuthenticationFailed:
+        return None
+    return user if user.has_perms(_CHECK_PERMISSIONS) else None
+
+
+def plain_check(request):
+    """The answer to `GET checks/` as other government systems call it per applicant, without
+    DRF's request wrapping, negotiation and response finalising (issue 16), or None for a request
+    the plain path does not take (`_plain_user`), or an invalid identifier or matter (refused
+    before anything is written, so DRF words the 400): DRF's view answers those as before.
+
+    The answer is DRF's: the token from the same per-process cache as `CachedTokenAuthentication`,
+    the same permission, the same body, status and headers (the exception handler's bodies for
+    refusals and errors; `Allow`, `Vary`, `Content-Length`)."""
+    from django.http import HttpResponse
+
     from apps.core.exceptions import api_exception_handler
 
-    authentication = CachedTokenAuthentication()
-    renderer = JSONRenderer()
+    user = _plain_user(request)
+    if user is None:
+        return None
+    request.user = user  # as DRF's request sets it, for what runs after the view
+    try:
+        status_code, body = 200, _check_body(request, user, request.GET)
+    except APIValidationError:
+        return None  # nothing was written: DRF words the 400
+    except Exception as error:
+        answer = api_exception_handler(error, {"request": request, "view": None})
+        if answer is None:
+            raise
+        status_code, body = answer.status_code, answer.data
+    _authentication, renderer = _plain_parts()
+    content = renderer.render(body)
+    response = HttpResponse(content, status=status_code, content_type=renderer.media_type)
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    # DRF's Vary, and the session layer's "Cookie", which it adds on DRF's way whatever the call
+    # sends (DRF's session authentication reads the session): one Vary for every answer here.
+    response["Vary"] = "Accept, Cookie"
+    response["Content-Length"] = str(len(content))  # as CommonMiddleware sets it on DRF's way
+    return response
 
-    def token_user(request):
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return None
-        if request.META.get("HTTP_ACCEPT", "") not in _PLAIN_ACCEPT or "format" in request.GET:
-            return None
-        words = request.META.get("HTTP_AUTHORIZATION", "").split()
-        if len(words) != 2 or words[0].lower() != authentication.keyword.lower():
-            return None
-        try:
-            user, _token = authentication.authenticate_credentials(words[1])
-        except exceptions.AuthenticationFailed:
-            return None
-        return user if user.has_perms(_CHECK_PERMISSIONS) else None
 
-    @functools.wraps(drf_view)
-    def view(request, *args, **kwargs):
-        user = token_user(request)
-        if user is None:
-            return drf_view(request, *args, **kwargs)
-        request.user = user  # as DRF's request sets it, for what runs after the view
-        try:
-            status_code, body = 200, _check_body(request, user, request.GET)
-        except APIValidationError:
-            return drf_view(request, *args, **kwargs)  # nothing was written: DRF words the 400
-        except Exception as error:
-            answer = api_exception_handler(error, {"request": request, "view": None})
-            if answer is None:
-                raise
-            status_code, body = answer.status_code, answer.data
-        response = HttpResponse(renderer.render(body), status=status_code, content_type=renderer.media_type)
-        response["Allow"] = "GET, HEAD, OPTIONS"
-        response["Vary"] = "Accept"
-        return response
+class PlainCheckMiddleware:
+    """Serves `plain_check` before the session, CSRF, authentication, login-required, messages,
+    history and lockout layers (settings.MIDDLEWARE), which a plain check call has no use for:
+    it carries no session cookie (so no session is read or saved, and no CSRF token is needed
+    for a GET), its user comes from its token, the check writes no historical row, and the
+    lockout watches sign-ins only. The security, size, NUL, frame-options and CSP layers run
+    before it, as for every response. Every other request, and a call the plain path does not
+    take, goes on through the stack to the URL's view (DRF's)."""
 
-    return view
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == _check_path():
+            response = plain_check(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+
+@functools.cache
+def _check_path() -> str:
+    """The path (without the script prefix) of `GET checks/`."""
+    from django.urls import get_script_prefix, reverse
+
+    return "/" + reverse("check-list").removeprefix(get_script_prefix())
+
+
+@receiver(setting_changed)
+def _forget_check_path(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _check_path.cache_clear()
 
 
 class CaseSourceSerializer(serializers.Serializer):

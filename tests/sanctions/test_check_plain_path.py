@@ -7,6 +7,7 @@ then authenticates the same token)."""
 from unittest import mock
 
 import pytest
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -18,8 +19,6 @@ from tests.sanctions.factories import make_world
 
 # The world's records carry fixed 2026 dates: the clock is set to match (any real date passes).
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
-
-HEADERS = ("Content-Type", "Allow", "Vary", "WWW-Authenticate")
 
 
 @pytest.fixture
@@ -57,8 +56,9 @@ def _both(user, params, **extra):
 
 def _same(plain, drf, *, differ=()):
     assert plain.status_code == drf.status_code
-    for header in HEADERS:
-        assert plain.get(header) == drf.get(header), header
+    # Every header, though the plain path skips the session, CSRF, authentication, messages,
+    # history and lockout layers (PlainCheckMiddleware).
+    assert dict(plain.items()) == dict(drf.items())
     if plain["Content-Type"] == "application/json":
         a, b = dict(plain.json()), dict(drf.json())
         for key in differ:
@@ -135,11 +135,44 @@ def test_an_unknown_token_no_permission_another_accept_or_method_take_drfs_way(w
     assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 2
 
 
-def test_the_route_keeps_what_the_schema_and_the_router_read(world):
+def test_the_route_stays_drfs_view_for_the_schema_and_the_router(world):
     from django.urls import resolve
 
     view = resolve(reverse("check-list")).func
     assert view.cls.__name__ == "SanctionCheckViewSet" and view.actions["get"] == "list"
     assert view.csrf_exempt
-    detail = resolve(reverse("check-feedback", args=[1])).func
-    assert detail.__code__ is not view.__code__  # only the list route takes the plain path
+
+
+def test_the_plain_answer_passes_the_security_layers_and_skips_the_session_ones(world, settings):
+    """PlainCheckMiddleware sits after the security, frame-options and CSP layers and before the
+    session: its answer carries their headers and never a cookie."""
+    order = [name.rsplit(".", 1)[-1] for name in settings.MIDDLEWARE]
+    plain = order.index("PlainCheckMiddleware")
+    for before in ("SecurityMiddleware", "XFrameOptionsMiddleware", "CSPMiddleware"):
+        assert order.index(before) < plain, before
+    for after in ("SessionMiddleware", "CsrfViewMiddleware", "AuthenticationMiddleware", "AxesMiddleware"):
+        assert order.index(after) > plain, after
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    with mock.patch.object(APIView, "dispatch", autospec=True, side_effect=APIView.dispatch) as dispatch:
+        answer = _client(OfficerFactory()).get(reverse("check-list"), params)
+    assert dispatch.call_count == 0 and answer.status_code == 200
+    for header in ("X-Frame-Options", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"):
+        assert answer.has_header(header), header
+    assert not answer.cookies
+
+
+def test_the_plain_path_under_a_script_prefix(world):
+    """Deployed under a prefix (SCRIPT_NAME), the call is recognised by its path within the site,
+    the path learnt first under the prefix."""
+    from apps.sanctions.api import _check_path
+
+    _check_path.cache_clear()
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    path_info = reverse("check-list")
+    with (
+        override_script_prefix("/portal/"),  # as the WSGI handler sets it from SCRIPT_NAME
+        mock.patch.object(APIView, "dispatch", autospec=True, side_effect=APIView.dispatch) as dispatch,
+    ):
+        answer = _client(OfficerFactory()).get(path_info, params, SCRIPT_NAME="/portal")
+    assert answer.status_code == 200 and answer.json()["found"]
+    assert dispatch.call_count == 0

@@ -19,6 +19,7 @@ from apps.core.api.views import ReasonSerializer, RestrictedViewSetMixin
 from apps.core.choices import QueryChannel
 from apps.core.http import client_ip
 from apps.core.identifiers import mask_identifier, mask_name
+from apps.core.process_cache import ProcessCache
 from apps.sanctions import services
 from apps.sanctions.models import ListingCase, SanctionCheck
 from apps.sanctions.selectors import CHECK_MEASURE_FIELDS
@@ -118,6 +119,8 @@ def _check_body(request, user, params) -> dict:
 # cookie, JSON accepted. Anything else takes DRF's way.
 _PLAIN_ACCEPT = frozenset(["", "*/*", "application/json"])
 _CHECK_PERMISSIONS = SanctionCheckViewSet.action_permissions["list"]
+# Per token: whether its user has them (apps.core.process_cache: cleared with the token cache).
+_may_check = ProcessCache()
 
 
 @functools.cache
@@ -147,10 +150,12 @@ def _plain_user(request):
     if len(words) != 2 or words[0].lower() != authentication.keyword.lower():
         return None
     try:
-        user, _token = authentication.authenticate_credentials(words[1])
+        user, token = authentication.authenticate_credentials(words[1])
     except exceptions.AuthenticationFailed:
         return None
-    return user if user.has_perms(_CHECK_PERMISSIONS) else None
+    # The answer for the token's user, kept like the user and its permissions (cleared with them)
+    allowed = _may_check.get(token.key, lambda: user.has_perms(_CHECK_PERMISSIONS))
+    return user if allowed else None
 
 
 def plain_check(request):

@@ -176,3 +176,17 @@ def test_the_plain_path_under_a_script_prefix(world):
         answer = _client(OfficerFactory()).get(path_info, params, SCRIPT_NAME="/portal")
     assert answer.status_code == 200 and answer.json()["found"]
     assert dispatch.call_count == 0
+
+
+def test_a_role_taken_away_is_refused_at_the_next_call(world):
+    """The plain path keeps whether a token's user may check like the token and the user's
+    permissions (per process), and forgets it with them when a role changes."""
+    officer = OfficerFactory()
+    client = _client(officer)
+    params = {"identifier": world.company.identifier, "matter": "bidding"}
+    assert client.get(reverse("check-list"), params).status_code == 200
+    officer.groups.clear()
+    with mock.patch.object(APIView, "dispatch", autospec=True, side_effect=APIView.dispatch) as dispatch:
+        refused = client.get(reverse("check-list"), params)
+    assert refused.status_code == 403 and dispatch.call_count == 1  # DRF's answer
+    assert QueryLog.objects.filter(purpose="joint_sanction_check").count() == 1

@@ -151,6 +151,14 @@ def generate(args) -> dict:
     with connection.cursor() as cursor:
         started = time.monotonic()
         cursor.execute("ANALYZE")
+        # The rows above went into the GIN indexes' pending lists (fastupdate), which autovacuum
+        # merges in production; this server runs with autovacuum off, so they stayed there and
+        # every name search scanned the whole list: 1.5-1.9 ms of the database's CPU a search at
+        # a hundredth of the data, against 0.05 ms merged (issue 18 item 5, bench/RESULTS.md).
+        cursor.execute(
+            "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin'"
+        )
         timings["analyze"] = time.monotonic() - started
     return {
         "world": world,

@@ -242,15 +242,19 @@ class _NotCounted(Exception):
 
 
 # The INSERT plan of each (model, skipped column): its quoted columns and, per column, the field,
-# whether its `pre_save` does more than read the attribute (auto_now, auto_now_add), and the one
-# Python type whose value the field hands to the database unchanged (None: always ask the field).
-# Built once per process: the check API wrote two rows per request by walking every field of two
-# models (issue 16: the per-request Python is what is left of its cost).
-_insert_plans: dict[tuple[type, str | None, str], tuple[list[str], list[tuple[Any, str, bool, type | None]]]] = {}
+# whether its `pre_save` does more than read the attribute (auto_now, auto_now_add), the one
+# Python type whose value the field hands to the database unchanged (None: always ask the field),
+# and whether it hands None on as None (asked once, here). Built once per process: the check API
+# wrote two rows per request by walking every field of two models (issue 16: the per-request
+# Python is what is left of its cost).
+_Plan = tuple[list[str], list[tuple[Any, str, bool, type | None, bool]]]
+_insert_plans: dict[tuple[type, str | None, str], _Plan] = {}
 
 # Fields whose `get_db_prep_save` returns a value of exactly this type as it is (CharField's
 # `to_python` of a str, IntegerField's `int()` of an int, a foreign key to an integer key): the
-# value goes to the driver without the field's calls. Any other value takes the field's way.
+# value goes to the driver without the field's calls. Any other value takes the field's way, but
+# for the text fields a str of a subclass (a choice such as `QueryMode.PUBLIC`), which their
+# `to_python` returns as it is too.
 _UNCHANGED = {
     "CharField": str,
     "TextField": str,
@@ -272,7 +276,7 @@ def _unchanged_type(field) -> type | None:
     return _UNCHANGED.get(field.get_internal_type())
 
 
-def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, str, bool, type | None]]]:
+def _insert_plan(model, skip: str | None) -> _Plan:
     key = (model, skip, connection.vendor)
     plan = _insert_plans.get(key)
     if plan is None:
@@ -286,6 +290,7 @@ def _insert_plan(model, skip: str | None) -> tuple[list[str], list[tuple[Any, st
                     f.attname,
                     bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
                     _unchanged_type(f),
+                    f.get_db_prep_save(None, connection) is None,
                 )
                 for f in fields
             ],
@@ -300,9 +305,12 @@ def _insert_columns(obj, *, skip: str | None = None) -> tuple[list[str], list]:
     columns, fields = _insert_plan(type(obj), skip)
     values = []
     db = connections[DEFAULT_DB_ALIAS]  # the proxy `connection` resolved once, not once a field
-    for field, attname, auto, unchanged in fields:
+    for field, attname, auto, unchanged, none_unchanged in fields:
         value = field.pre_save(obj, True) if auto else getattr(obj, attname)
-        if value is None or type(value) is not unchanged:
+        if value is None:
+            if not none_unchanged:
+                value = field.get_db_prep_save(value, db)
+        elif type(value) is not unchanged and not (unchanged is str and isinstance(value, str)):
             value = field.get_db_prep_save(value, db)
         values.append(value)
     return columns, values
@@ -409,6 +417,7 @@ class GroupInsert:
         self._queue: list[_Pending] = []
         self._leading = False
         self.statements = 0  # INSERTs sent, for the tests and the benchmark
+        self._sql: dict[int, str] = {}  # the statement for this many rows
 
     def write(self, values: list) -> int:
         mine = _Pending(values)
@@ -441,15 +450,22 @@ class GroupInsert:
                 self._ready.notify_all()
 
     def _insert(self, rows: list[list]) -> list[int]:
-        qn = connection.ops.quote_name
-        columns, _fields = _insert_plan(QueryLog, None)
-        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        sql = (
-            f"INSERT INTO {qn(QueryLog._meta.db_table)} ({', '.join(columns)}) "
-            f"VALUES {', '.join([one] * len(rows))} RETURNING id"
-        )
+        from apps.core.db import preparing_cursor
+
+        sql = self._sql.get(len(rows))
+        if sql is None:
+            qn = connection.ops.quote_name
+            columns, _fields = _insert_plan(QueryLog, None)
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            sql = self._sql[len(rows)] = (
+                f"INSERT INTO {qn(QueryLog._meta.db_table)} ({', '.join(columns)}) "
+                f"VALUES {', '.join([one] * len(rows))} RETURNING id"
+            )
         self.statements += 1
-        with connection.cursor() as cursor:
+        # Prepared once per connection and number of rows (at most MAX_ROWS statements), as the
+        # check API's row: the values are sent as they are instead of being quoted into the
+        # statement's text, and the server parses and plans it once.
+        with preparing_cursor() as cursor:
             cursor.execute(sql, [value for row in rows for value in row])
             return [pk for (pk,) in cursor.fetchall()]
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import logging
 from functools import lru_cache
 
 from django.conf import settings
@@ -47,6 +48,26 @@ from apps.subjects.services import (
 
 # Switched off by the equivalence test to run the other path on the same database.
 SET_BASED = {"on": True}
+
+
+logger = logging.getLogger(__name__)
+
+# The name search's trigram index (migration 0002). A batch's new names go into its GIN pending
+# list (fastupdate), which every name search reads through until a vacuum merges it: 1.5-4 ms a
+# search at the list's 4 MB limit against 0.05 ms merged (bench/RESULTS.md, issue 18).
+NAME_INDEX = "subjects_subject_name_trgm"
+
+
+def merge_name_index(alias: str) -> None:
+    """Merge the name index's pending list into the index (after a batch that created subjects
+    committed). Only speed hangs on it: a refusal (the database user does not own the index) is
+    logged, not raised."""
+    try:
+        # its own transaction, or a savepoint inside a caller's: a refusal undoes nothing else
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [NAME_INDEX])
+    except DatabaseError:
+        logger.warning("The pending list of %s was not merged", NAME_INDEX, exc_info=True)
 
 
 def enabled(model) -> bool:
@@ -480,6 +501,8 @@ def _write_stage(batch, *, by, reason: str, now, policy, progress) -> list[int]:
             params + history_params,
         )
         subjects_created = cursor.rowcount
+        if subjects_created:
+            transaction.on_commit(lambda: merge_name_index(connection.alias), using=connection.alias)
         progress(read=total, checked=total, fraction=WRITE_STAGES["subjects"])
 
         # New records.

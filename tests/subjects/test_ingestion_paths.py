@@ -228,3 +228,33 @@ def test_the_submit_checks_the_rows_again_when_a_rule_changed_since_the_check(st
     assert calls == [1, 1]
     assert batch.status == "submitted" and batch.rows_created == 30
     assert set(CreditRecord.objects.values_list("severity", flat=True)) == {"serious"}
+
+
+@on_postgresql
+@pytest.mark.postgres
+def test_a_batch_that_created_subjects_leaves_the_name_index_merged(staged, django_capture_on_commit_callbacks):
+    """The names a batch adds are merged into the trigram index after its commit, not left in the
+    GIN pending list that every name search then reads through (issue 18, bench/RESULTS.md)."""
+    officer, item, _calls = staged
+    batch = _checked_batch(officer, item)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_submit(batch, by=officer, reason="报送")
+    assert batch.subjects_created == 30
+    with connection.cursor() as cursor:  # nothing left to merge: the pages it would free
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [ingestion_pg.NAME_INDEX])
+        assert cursor.fetchone() == (0,)
+
+
+@on_postgresql
+@pytest.mark.postgres
+def test_a_refused_merge_is_logged_and_the_batch_stays_submitted(
+    staged, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    officer, item, _calls = staged
+    batch = _checked_batch(officer, item)
+    monkeypatch.setattr(ingestion_pg, "NAME_INDEX", "no_such_index")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_submit(batch, by=officer, reason="报送")
+    batch.refresh_from_db()
+    assert batch.status == "submitted" and batch.subjects_created == 30
+    assert "The pending list of no_such_index was not merged" in caplog.text

@@ -252,6 +252,7 @@ class RowReader:
 
     def __init__(self, item: CatalogItem, headers: list[str]):
         self.item = item
+        self.headers = list(headers)
         self.labels = {name: str(label) for name, label in STANDARD_COLUMNS}
         standard = {name: name for name, _label in STANDARD_COLUMNS} | {
             str(label): name for name, label in STANDARD_COLUMNS
@@ -424,12 +425,7 @@ def check_digest(batch: ImportBatch, policy) -> str:
     its providing organisations, the providing organisation of the batch, the policy (disclosure
     periods) and CHECK_VERSION. The data the rows meet (subjects, records on file, listings) is
     not in it: the submit meets it again in any case."""
-    digest = hashlib.sha256()
-    item = batch.item
-    for obj in (item, policy):
-        digest.update(repr([(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]).encode())
-    providers = sorted(item.providers.values_list("pk", flat=True))
-    digest.update(repr([CHECK_VERSION, batch.provider_id, providers, batch.encoding]).encode())
+    digest = rules_digest(batch, policy)
     batch.file.open("rb")
     try:
         for block in iter(lambda: batch.file.read(1 << 20), b""):
@@ -437,6 +433,18 @@ def check_digest(batch: ImportBatch, policy) -> str:
     finally:
         batch.file.close()
     return digest.hexdigest()
+
+
+def rules_digest(batch: ImportBatch, policy):
+    """A digest (hashlib object, to be updated further) of every rule the check of the batch's
+    rows applies, the file aside: check_digest's first part."""
+    digest = hashlib.sha256()
+    item = batch.item
+    for obj in (item, policy):
+        digest.update(repr([(f.attname, getattr(obj, f.attname)) for f in obj._meta.concrete_fields]).encode())
+    providers = sorted(item.providers.values_list("pk", flat=True))
+    digest.update(repr([CHECK_VERSION, batch.provider_id, providers, batch.encoding]).encode())
+    return digest
 
 
 @dataclass

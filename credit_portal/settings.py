@@ -472,7 +472,8 @@ BATCH_PROGRESS_CACHE_URL = os.environ.get(
     "BATCH_PROGRESS_CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
 )
 # A batch checked but not submitted keeps its checked rows (PostgreSQL's staging table) this many
-# days; then `batches_daily` drops them and a later submit checks the file again.
+# days; then `batches_daily` drops them and a later submit checks the file again. The newest
+# submitted batch of an item and provider keeps them as long, for the next file's unchanged lines.
 BATCH_STAGE_KEEP_DAYS = env_int("BATCH_STAGE_KEEP_DAYS", 7)
 # The default cache holds the public pages' rate-limit counters and the portal's page cache: the
 # process's memory unless CACHE_URL names a shared one (redis://…), which several server processes

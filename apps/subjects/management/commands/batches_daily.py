@@ -1,5 +1,6 @@
 """Daily job: drop the checked rows no batch needs any more (PostgreSQL's staging tables of
-batches submitted, withdrawn or left unsubmitted past BATCH_STAGE_KEEP_DAYS). Safe to run twice;
+batches withdrawn, submitted — but the newest of an item, provider and rules, whose lines the next
+file takes, until BATCH_STAGE_KEEP_DAYS — or left unsubmitted past BATCH_STAGE_KEEP_DAYS). Safe to run twice;
 nothing to do on SQLite, which keeps no staging tables."""
 
 from django.core.management.base import BaseCommand

@@ -593,8 +593,8 @@ def floor_baseline(officer, item, header: list[str], rows: int, checks: Checks) 
     tables = [subjects, subject_history, records, record_history, batches]
 
     def counts(cursor) -> list[int]:
-        cursor.execute(" UNION ALL ".join(f"(SELECT count(*) FROM {table})" for table in tables))  # noqa: S608
-        return [count for (count,) in cursor.fetchall()]
+        cursor.execute(f"SELECT {', '.join(f'(SELECT count(*) FROM {table})' for table in tables)}")  # noqa: S608
+        return list(cursor.fetchone())
 
     item = type(item).objects.get(pk=item.pk)  # RowRules annotates its item: not the run's instance
     with connection.cursor() as cursor:

@@ -24,6 +24,21 @@ with --tracemalloc, the peak of Python allocations during the phase:
     submit-3   batch_submit: every valid row is unchanged (since commit 9953fac a resent row equal
                to its record writes nothing: no update, no history row)
 
+Baselines (PostgreSQL, `--baselines N`: before each pass and after the last until N, medians in
+the summary, each phase's end-to-end rate as a fraction of each):
+
+    raw COPY        the file's bytes streamed by COPY into a table of text columns
+    COPY + history  COPY into a temp stage, one INSERT … ON CONFLICT into a table with one unique
+                    index, and its history rows, in one transaction
+    rows COPY       the file read and decoded in Python (csv module) and written row by row with
+                    psycopg's `copy.write_row` into a table of text columns: how DESIGN.md section 9
+                    measured "COPY through psycopg 3" (158–167k rows/s), the figure issue 15's
+                    targets were set against
+    floor           the same number of rows written into the project's own tables as the set-based
+                    submit writes a first file, with no check: subjects and records with their
+                    history rows in one transaction, COMMIT (the real foreign keys and indexes),
+                    the name index's merge; staged beforehand, untimed, and removed afterwards
+
 Why two files: the same file sent twice no longer updates anything (see submit-3), so the update
 path is measured with the amount changed in every row. `--no-resend` skips check-3 and submit-3.
 
@@ -58,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 REASON_FIRST = "基准测试首次报送"
 REASON_SECOND = "基准测试更正报送"
 REASON_THIRD = "基准测试重复报送"
+REASON_FLOOR = "基准测试写入下限"
 AMOUNT_FIRST, AMOUNT_SECOND = "1000", "1500"
 
 
@@ -70,8 +86,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--baselines",
         type=int,
         default=3,
-        help="PostgreSQL: times to measure raw COPY and COPY + set-based history of the same rows, "
-        "interleaved with the phases (default 3; 0: none)",
+        help="PostgreSQL: times to measure the baselines (raw COPY, COPY + set-based history, rows COPY "
+        "through psycopg, the schema's floor) of the same rows, interleaved with the phases (default 3; 0: none)",
     )
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python allocation peaks (slower)")
     parser.add_argument("--profile", action="store_true", help="cProfile each ingestion phase; print the top lines")
@@ -522,6 +538,168 @@ def copy_baselines(path: Path, encoding: str, header: list[str], rows: int) -> t
     return rates[0], rates[1]
 
 
+def rows_copy_baseline(path: Path, encoding: str, header: list[str], rows: int) -> float:
+    """Rows/s of the file read and decoded in Python (csv module) and written with psycopg's
+    `copy.write_row` into a fresh table of its columns: DESIGN.md section 9's "COPY through
+    psycopg 3", the figure issue 15's targets were set against (rows, not bytes, cross into COPY)."""
+    from django.db import connection
+
+    columns = [f"c{i}" for i in range(len(header))]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_rows")
+        cursor.execute(f"CREATE TABLE bench_rows ({', '.join(f'{c} text' for c in columns)})")
+        started = time.perf_counter()
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)  # the header
+            with cursor.copy(f"COPY bench_rows ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in reader:
+                    copy.write_row(row)
+        rate = rows / (time.perf_counter() - started)
+        cursor.execute("DROP TABLE bench_rows")
+    print(f"  baseline: rows COPY through psycopg {rate:,.0f} rows/s", flush=True)
+    return rate
+
+
+def floor_baseline(officer, item, header: list[str], rows: int, checks: Checks) -> float:
+    """Rows/s of the schema's floor: `rows` new subjects and records written into the project's
+    own tables as `ingestion_pg._write_stage` writes a first file, minus every rule.
+
+    The rows (other identifiers and source numbers than the file's, all valid) are staged outside
+    the timing in the shape of `ingestion_pg.STAGE_COLUMNS` by the check's own per-row code, so the
+    values, dates and dedup keys are those a check would stage. Timed: in one transaction the
+    subjects (INSERT … SELECT of the distinct identifiers, with their history rows) and the records
+    (with theirs), built by the submit's own `_insert_select` and `_history_sql`; the COMMIT with
+    its deferred foreign-key checks; the merge of the name index's pending list the submit runs
+    after it. Not `_write_stage` itself: its first statement is the set-based check against the
+    subjects and records on file (`_checked_sql`), i.e. rules, and with it the floor would be
+    submit-1 again.
+
+    Afterwards the rows, their history and the batch are deleted (past the append-only triggers)
+    and the tables vacuumed and analysed (autovacuum would otherwise do it at some moment of a
+    measured phase), so each run writes a first file and the rest of the benchmark finds the
+    tables' rows as they were."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from apps.core.selectors import active_policy
+    from apps.subjects import ingestion, ingestion_pg
+    from apps.subjects.choices import BatchStatus
+    from apps.subjects.models import CreditRecord, ImportBatch, Subject
+
+    qn = connection.ops.quote_name
+    subjects, records, batches = (qn(m._meta.db_table) for m in (Subject, CreditRecord, ImportBatch))
+    subject_history, record_history = (qn(m.history.model._meta.db_table) for m in (Subject, CreditRecord))
+    tables = [subjects, subject_history, records, record_history, batches]
+
+    def counts(cursor) -> list[int]:
+        cursor.execute(f"SELECT {', '.join(f'(SELECT count(*) FROM {table})' for table in tables)}")  # noqa: S608
+        return list(cursor.fetchone())
+
+    item = type(item).objects.get(pk=item.pk)  # RowRules annotates its item: not the run's instance
+    with connection.cursor() as cursor:
+        before = counts(cursor)
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {subjects}")  # noqa: S608
+        last_subject = cursor.fetchone()[0]
+    now = timezone.now()
+    # bulk_create: no history row for the batch, nothing to clean but the row itself
+    [batch] = ImportBatch.objects.bulk_create(
+        [
+            ImportBatch(
+                provider=officer.organization,
+                item=item,
+                status=BatchStatus.SUBMITTING,
+                rows_total=rows,
+                created_by=officer,
+                updated_by=officer,
+            )
+        ]
+    )
+    stage = "bench_floor_stage"
+    reader = ingestion.RowReader(item, header)
+    rules = ingestion_pg.RowRules(batch, reader, active_policy())
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE UNLOGGED TABLE {stage} ({', '.join(f'{n} {t}' for n, t in ingestion_pg.STAGE_COLUMNS)})"
+        )
+        with cursor.copy(f"COPY {stage} FROM STDIN") as copy:
+            for i in range(rows):
+                copy.write_row(rules.stage(reader.parse(i + 2, dict(zip(header, good_row(rows + i), strict=True)))))
+        cursor.execute(f"ANALYZE {stage}")
+    staging = time.perf_counter() - started
+
+    subject_columns, subject_values, subject_params = ingestion_pg._insert_select(
+        connection,
+        Subject,
+        {"kind": "w.kind", "identifier": "w.identifier", "name": "w.name", "public_key": "gen_random_uuid()"},
+        now=now,
+        actor=officer,
+    )
+    subject_rows, subject_rows_params = ingestion_pg._history_sql(
+        connection, Subject, "ins t", "+", officer, REASON_FLOOR
+    )
+    # The staged columns that are the record's own (the submit's list), and the values, the keys.
+    fields = {f.attname for f in CreditRecord._meta.concrete_fields}
+    given = {name: f"w.{qn(name)}" for name, _type in ingestion_pg.STAGE_COLUMNS if name in fields} | {
+        "subject_id": "sub.id",
+        "item_id": str(int(item.pk)),
+        "provider_id": str(int(officer.organization_id)),
+        "batch_id": str(int(batch.pk)),
+        "values": "w.vals",
+    }
+    record_columns, record_values, record_params = ingestion_pg._insert_select(
+        connection, CreditRecord, given, now=now, actor=officer
+    )
+    record_rows, record_rows_params = ingestion_pg._history_sql(
+        connection, CreditRecord, "ins t", "+", officer, REASON_FLOOR
+    )
+
+    times = {}
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {subjects} ({subject_columns}) SELECT {subject_values} FROM ("  # noqa: S608
+            f"SELECT DISTINCT ON (identifier) identifier, kind, name FROM {stage} ORDER BY identifier, rownum) w "
+            f"RETURNING *) {subject_rows}",
+            subject_params + subject_rows_params,
+        )
+        written = [cursor.rowcount]
+        times["subjects"] = time.perf_counter() - started
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {records} ({record_columns}) SELECT {record_values} "  # noqa: S608
+            f"FROM {stage} w JOIN {subjects} sub ON sub.identifier = w.identifier ORDER BY w.rownum "
+            f"RETURNING *) {record_rows}",
+            record_params + record_rows_params,
+        )
+        written.append(cursor.rowcount)
+        times["records"] = time.perf_counter() - started - times["subjects"]
+    times["COMMIT"] = time.perf_counter() - started - times["subjects"] - times["records"]
+    ingestion_pg.merge_name_index(connection.alias)
+    seconds = time.perf_counter() - started
+    times["name index merge"] = seconds - times["subjects"] - times["records"] - times["COMMIT"]
+    checks.equal("floor: subjects and records written", written, [rows, rows])
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # History tables refuse DELETE (apps.core.audit's append-only triggers); the replica role
+        # skips triggers for this transaction only (a superuser's setting: the benchmark's own database).
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"DELETE FROM {record_history} WHERE batch_id = %s", [batch.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {records} WHERE batch_id = %s", [batch.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {subject_history} WHERE id > %s", [last_subject])  # noqa: S608
+        cursor.execute(f"DELETE FROM {subjects} WHERE id > %s", [last_subject])  # noqa: S608
+        cursor.execute(f"DELETE FROM {batches} WHERE id = %s", [batch.pk])  # noqa: S608
+        cursor.execute(f"DROP TABLE {stage}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+        checks.equal("floor: rows of the project's tables as before it", counts(cursor), before)
+    rate = rows / seconds
+    parts = ", ".join(f"{name} {took:.2f} s" for name, took in times.items())
+    print(f"  baseline: schema's floor {rate:,.0f} rows/s ({parts}; staged before in {staging:.2f} s)", flush=True)
+    return rate
+
+
 # --- the run --------------------------------------------------------------------------------------
 
 
@@ -656,13 +834,15 @@ def main(argv=None) -> int:
         size = first_path.stat().st_size / 1024 / 1024
         print(f"  file {first_path} ({size:.1f} MB), {len(expected_errors)} bad rows")
 
-        baselines: list[tuple[float, float]] = []
+        baselines: list[tuple[float, float, float, float]] = []
         repeats = args.baselines if connection.vendor == "postgresql" else 0
         copy_path = _csv_for_copy(first_path, args.encoding, HEADER, workdir) if repeats else None
 
         def baseline():
             if len(baselines) < repeats:
-                baselines.append(copy_baselines(copy_path, args.encoding, HEADER, n))
+                raw, history = copy_baselines(copy_path, args.encoding, HEADER, n)
+                rows_copy = rows_copy_baseline(copy_path, args.encoding, HEADER, n)
+                baselines.append((raw, history, rows_copy, floor_baseline(officer, item, HEADER, n, checks)))
 
         timer = ChunkTimer() if args.chunk_times else None
         passes = [
@@ -708,8 +888,14 @@ def main(argv=None) -> int:
             seconds = {r.phase: r.seconds for r in meter.results}
             raw = statistics.median(b[0] for b in baselines)
             history = statistics.median(b[1] for b in baselines)
+            rows_copy = statistics.median(b[2] for b in baselines)
+            floor = statistics.median(b[3] for b in baselines)
             print(
                 f"baselines (median of {len(baselines)}): raw COPY {raw:,.0f} rows/s, COPY + history {history:,.0f} rows/s"
+            )
+            print(
+                f"  rows COPY through psycopg {rows_copy:,.0f} rows/s = {rows_copy / raw:.3f} x raw COPY; "
+                f"schema's floor {floor:,.0f} rows/s = {floor / raw:.3f} x raw COPY, {floor / rows_copy:.3f} x rows COPY"
             )
             for label, phases in [
                 ("first file (check-1 + submit-1)", ("check-1", "submit-1")),
@@ -718,7 +904,8 @@ def main(argv=None) -> int:
                 if all(p in seconds for p in phases):
                     rate = n / sum(seconds[p] for p in phases)
                     print(
-                        f"  {label}: {rate:,.0f} rows/s = {rate / raw:.3f} x raw COPY, {rate / history:.3f} x COPY + history"
+                        f"  {label}: {rate:,.0f} rows/s = {rate / raw:.3f} x raw COPY, {rate / history:.3f} x COPY + history, "
+                        f"{rate / rows_copy:.3f} x rows COPY, {rate / floor:.3f} x floor"
                     )
             print(f"peak RSS of the run: {maxrss_mb():.1f} MB")
         print()

@@ -493,7 +493,8 @@ def _stage_lines(batch, rules: RowRules, cursor, progress) -> int:
                 yield text + "\n"
 
         count, chunk = found, []
-        reader = csv.reader(texts())
+        # every line found: nothing to read again
+        reader = csv.reader(texts() if wanted is None or any(wanted) else ())
         try:
             for records, cells in enumerate(reader, start=1):
                 number, digest = current

@@ -150,13 +150,15 @@ def _window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, int]:
 
 
 def _count(key: str, seconds: int) -> int:
-    if cache.add(key, 1, timeout=seconds + 60):
-        return 1
+    """One more on the window's counter: its new value. A counter already running (every request
+    of an address but its window's first, so every kept page a busy address is served) is one
+    call, the increment; a window's first request adds the counter."""
     try:
         return cache.incr(key)
-    except ValueError:  # the window ran out between the two calls
-        cache.add(key, 1, timeout=seconds + 60)
-        return 1
+    except ValueError:  # no counter yet in this window
+        if cache.add(key, 1, timeout=seconds + 60):
+            return 1
+        return cache.incr(key)  # a concurrent request of the address added it first
 
 
 def throttle(scope: str, client_ip: str | None) -> None:

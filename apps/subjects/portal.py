@@ -455,14 +455,14 @@ def cached_search_response(*, query: str, client_ip: str | None) -> portal_cache
     and the search's query-log row written again, before it is returned."""
     if challenge_needed(client_ip):
         return None
-    key = portal_cache.search_response_key(query)
-    cached = portal_cache.get(key)
+    kept_key = portal_cache.search_response_key(query)
+    cached = portal_cache.get(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)
     count_search(client_ip)
     _address_volume(public_lookup(client_ip), cached.lookup["query"])
-    _kept_lookup(key, cached.lookup, lambda: repeated_lookup(public_lookup(None), **cached.lookup)).log(client_ip)
+    _kept_lookup(kept_key, cached.lookup, lambda: repeated_lookup(public_lookup(None), **cached.lookup)).log(client_ip)
     return cached
 
 
@@ -612,8 +612,8 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     subject_id = _subject_id_for_key(key)
     if subject_id is None:
         return None
-    key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))
-    cached = portal_cache.get(key)
+    kept_key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))
+    cached = portal_cache.get(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)
@@ -621,7 +621,7 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     asked = {"public_file": identifier}
     _address_volume(public_lookup(client_ip), asked)
     _kept_lookup(
-        key,
+        kept_key,
         cached.lookup,
         lambda: repeated_lookup(public_lookup(None), identifier=identifier, name=name, query=asked, result=result),
     ).log(client_ip)

@@ -33,7 +33,7 @@ import json
 import random
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -487,6 +487,36 @@ def _grouped(user, also) -> bool:
     )
 
 
+def _entry(
+    lookup: LookupRequest,
+    user: User | None,
+    now: datetime,
+    *,
+    subject_identifier: str = "",
+    subject_name: str = "",
+    query: dict | None = None,
+    outcome: str = QueryOutcome.FOUND,
+    result: dict | None = None,
+) -> QueryLog:
+    """The unsaved log row of a lookup (`record_lookup`, `RepeatedLookup`)."""
+    return QueryLog(
+        created_at=now,
+        user=user,
+        organization_id=user.organization_id if user else None,
+        channel=lookup.channel,
+        mode=lookup.mode,
+        purpose=lookup.purpose,
+        purpose_detail=lookup.purpose_detail.strip(),
+        authorization_document=lookup.authorization_document.strip(),
+        subject_identifier=normalize_identifier(subject_identifier),
+        subject_name=subject_name or "",
+        query=query or {},
+        outcome=outcome,
+        result=result or {},
+        client_ip=lookup.client_ip or None,
+    )
+
+
 def record_lookup(
     lookup: LookupRequest,
     *,
@@ -513,21 +543,15 @@ def record_lookup(
     validate_purpose(lookup.mode, lookup.purpose, lookup.purpose_detail, lookup.authorization_document)
     user = lookup.user if lookup.user is not None and lookup.user.is_authenticated else None
     now = timezone.now()
-    entry = QueryLog(
-        created_at=now,
-        user=user,
-        organization_id=user.organization_id if user else None,
-        channel=lookup.channel,
-        mode=lookup.mode,
-        purpose=lookup.purpose,
-        purpose_detail=lookup.purpose_detail.strip(),
-        authorization_document=lookup.authorization_document.strip(),
-        subject_identifier=normalize_identifier(subject_identifier),
-        subject_name=subject_name or "",
-        query=query or {},
+    entry = _entry(
+        lookup,
+        user,
+        now,
+        subject_identifier=subject_identifier,
+        subject_name=subject_name,
+        query=query,
         outcome=outcome,
-        result=result or {},
-        client_ip=lookup.client_ip or None,
+        result=result,
     )
     if _grouped(user, also):
         entry.pk = _group.write(_insert_columns(entry)[1])
@@ -599,6 +623,48 @@ def log_query(
     if refusal is not None:
         raise refusal
     return entry
+
+
+# What differs between the rows of a RepeatedLookup, in the order `log` gives them.
+CHANGING = ("created_at", "client_ip")
+
+
+class RepeatedLookup:
+    """A lookup with no user, made again and again with only its time and its address changing —
+    an anonymous visitor's kept public page (`apps.subjects.portal`): its purpose checked, its row
+    built and its values converted for the database once, so that each repetition writes a copy
+    of them with its own time and address (converted by their fields, as `_insert_columns`
+    would). `log(client_ip)` writes the row `record_lookup` writes, committed before it returns:
+    through the group commit, or where that does not apply by `record_lookup` itself. A lookup
+    with no user is never refused here (the address's volume is the caller's)."""
+
+    def __init__(self, lookup: LookupRequest, **row):
+        if lookup.user is not None and lookup.user.is_authenticated:
+            raise ValueError("a repeated lookup has no user (its counter is counted per lookup)")
+        validate_purpose(lookup.mode, lookup.purpose, lookup.purpose_detail, lookup.authorization_document)
+        self.lookup, self.row = lookup, row
+        # Built on the first grouped write (the values are the database's), in one assignment (the
+        # lookup is shared by a process's threads): the row's values, and for each of CHANGING its
+        # index among them and its field.
+        self._built: tuple[list, list[tuple[int, Any]]] | None = None
+
+    def log(self, client_ip: str | None) -> int:
+        """Write the row of one more repetition, from `client_ip`: its id."""
+        if not _grouped(None, None):
+            entry, _nothing, _refusal = record_lookup(replace(self.lookup, client_ip=client_ip), **self.row)
+            return entry.pk
+        if self._built is None:
+            names = [field.attname for field, *_rest in _insert_plan(QueryLog, None)[1]]
+            self._built = (
+                _insert_columns(_entry(self.lookup, None, timezone.now(), **self.row))[1],
+                [(names.index(name), QueryLog._meta.get_field(name)) for name in CHANGING],
+            )
+        values, changing = self._built
+        values = values.copy()
+        db = connections[DEFAULT_DB_ALIAS]
+        for (index, field), value in zip(changing, (timezone.now(), client_ip or None), strict=True):
+            values[index] = field.get_db_prep_save(value, db)
+        return _group.write(values)
 
 
 # How many of the user's rows within the window are read for a covering one (the newest).

@@ -61,7 +61,7 @@ from apps.core.identifiers import (
     mask_name,
     normalize_identifier,
 )
-from apps.core.querylog import LookupRequest, QueryRefused, log_query
+from apps.core.querylog import LookupRequest, QueryRefused, RepeatedLookup, log_query
 from apps.core.selectors import cached_policy
 from apps.subjects import portal_cache
 from apps.subjects.choices import RecordStatus
@@ -71,6 +71,7 @@ from apps.subjects.selectors import (
     lookup_log,
     newest_per_category,
     records_in_mode,
+    repeated_lookup,
     subjects_matching,
     visible_records,
 )
@@ -149,13 +150,15 @@ def _window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, int]:
 
 
 def _count(key: str, seconds: int) -> int:
-    if cache.add(key, 1, timeout=seconds + 60):
-        return 1
+    """One more on the window's counter: its new value. A counter already running (every request
+    of an address but its window's first, so every kept page a busy address is served) is one
+    call, the increment; a window's first request adds the counter."""
     try:
         return cache.incr(key)
-    except ValueError:  # the window ran out between the two calls
-        cache.add(key, 1, timeout=seconds + 60)
-        return 1
+    except ValueError:  # no counter yet in this window
+        if cache.add(key, 1, timeout=seconds + 60):
+            return 1
+        return cache.incr(key)  # a concurrent request of the address added it first
 
 
 def throttle(scope: str, client_ip: str | None) -> None:
@@ -452,15 +455,34 @@ def cached_search_response(*, query: str, client_ip: str | None) -> portal_cache
     and the search's query-log row written again, before it is returned."""
     if challenge_needed(client_ip):
         return None
-    cached = portal_cache.get(portal_cache.search_response_key(query))
+    kept_key = portal_cache.search_response_key(query)
+    cached = portal_cache.get(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)
     count_search(client_ip)
-    lookup = public_lookup(client_ip)
-    _address_volume(lookup, cached.lookup["query"])
-    lookup_log(lookup, **cached.lookup)
+    _address_volume(public_lookup(client_ip), cached.lookup["query"])
+    _kept_lookup(kept_key, cached.lookup, lambda: repeated_lookup(public_lookup(None), **cached.lookup)).log(client_ip)
     return cached
+
+
+# The lookups of the kept answers served by this process, by the answer's key: (what the answer
+# logs, its RepeatedLookup). What a key's answer logs is compared on every serving all the same,
+# so an answer kept anew under the key never logs its predecessor's lookup. Past
+# KEPT_LOOKUPS keys they are all dropped (a day's keys change with the day's tokens).
+_kept_lookups: dict[str, tuple[object, RepeatedLookup]] = {}
+KEPT_LOOKUPS = 1000
+
+
+def _kept_lookup(key: str, logged, make: Callable[[], RepeatedLookup]) -> RepeatedLookup:
+    found = _kept_lookups.get(key)
+    if found is not None and found[0] == logged:
+        return found[1]
+    if len(_kept_lookups) >= KEPT_LOOKUPS:
+        _kept_lookups.clear()
+    repeated = make()
+    _kept_lookups[key] = (logged, repeated)
+    return repeated
 
 
 def public_commitments(subject: Subject) -> QuerySet[Commitment]:
@@ -590,11 +612,19 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     subject_id = _subject_id_for_key(key)
     if subject_id is None:
         return None
-    cached = portal_cache.get(portal_cache.response_key(portal_cache.subject_page_key(subject_id)))
+    kept_key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))
+    cached = portal_cache.get(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)
-    _log_page(client_ip, *cached.lookup)
+    identifier, name, result = cached.lookup
+    asked = {"public_file": identifier}
+    _address_volume(public_lookup(client_ip), asked)
+    _kept_lookup(
+        kept_key,
+        cached.lookup,
+        lambda: repeated_lookup(public_lookup(None), identifier=identifier, name=name, query=asked, result=result),
+    ).log(client_ip)
     return cached
 
 

@@ -49,7 +49,7 @@ from apps.core.db import replica_reads
 from apps.core.identifiers import normalize_identifier, validate_identifier
 from apps.core.models import QueryLog, User
 from apps.core.permissions import restrict
-from apps.core.querylog import LookupRequest, covering_lookup, log_query
+from apps.core.querylog import LookupRequest, RepeatedLookup, covering_lookup, log_query
 from apps.core.selectors import FIXED_PURPOSES, active_policy, fixed_purpose
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Authorisation, Commitment, CreditRecord, ResponsiblePerson, Subject
@@ -201,6 +201,24 @@ def lookup_log(
     art. 52, QueryRefused). Every lookup of a subject's data in this app goes through here."""
     lookup_check(lookup, identifier=identifier or None)  # "": a search that found no one subject
     return log_query(
+        lookup, subject_identifier=identifier, subject_name=name, query=query, outcome=outcome, result=result
+    )
+
+
+def repeated_lookup(
+    lookup: LookupRequest,
+    *,
+    identifier: str,
+    name: str = "",
+    query: dict,
+    outcome: str = QueryOutcome.FOUND,
+    result: dict | None = None,
+) -> RepeatedLookup:
+    """`lookup_log` for a lookup with no user made again and again (a kept public page): the
+    rules checked once, here; each `log(client_ip)` of the answer writes the row `lookup_log`
+    would write."""
+    lookup_check(lookup, identifier=identifier or None)
+    return RepeatedLookup(
         lookup, subject_identifier=identifier, subject_name=name, query=query, outcome=outcome, result=result
     )
 

@@ -127,3 +127,40 @@ def test_a_leader_whose_row_is_past_the_batch_writes_it_next(group, monkeypatch)
     assert group.statements >= 3
     for n, entry in results.items():
         assert QueryLog.objects.get(pk=entry.pk).query == {"search": str(n)}
+
+
+def test_a_repeated_lookup_writes_the_row_record_lookup_writes_with_its_own_time_and_address(monkeypatch):
+    """A kept public page's lookup (`RepeatedLookup`): its values are built once, and each row it
+    writes through the group is the one `log_query` writes for the same lookup, but for the time
+    and the address of that repetition (the address as its field stores it)."""
+    fresh = querylog.GroupInsert()
+    monkeypatch.setattr(querylog, "_group", fresh)
+    row = {
+        "subject_identifier": " 91320100mA1x000001 ",
+        "subject_name": "南京重复查询有限公司",
+        "query": {"public_file": "91320100MA1X000001"},
+        "result": {"records": 2, "ids": [7, 9]},
+    }
+    written = log_query(_public("198.51.100.20"), **row)
+    repeated = querylog.RepeatedLookup(_public(None), **row)
+    pks = [repeated.log("2001:DB8::1"), repeated.log("198.51.100.21")]
+    assert fresh.statements == 3
+
+    def content(entry):
+        skip = {"id", "created_at", "client_ip"}
+        return {f.attname: getattr(entry, f.attname) for f in QueryLog._meta.concrete_fields if f.attname not in skip}
+
+    reference = QueryLog.objects.get(pk=written.pk)
+    rows = [QueryLog.objects.get(pk=pk) for pk in pks]
+    assert [content(r) for r in rows] == [content(reference)] * 2
+    assert reference.subject_identifier == "91320100MA1X000001"
+    assert [r.client_ip for r in rows] == ["2001:db8::1", "198.51.100.21"]
+    assert reference.created_at <= rows[0].created_at <= rows[1].created_at
+
+
+def test_a_repeated_lookup_without_the_group_writes_its_row_itself(group, settings):
+    settings.QUERY_LOG_GROUP_COMMIT = False
+    repeated = querylog.RepeatedLookup(_public(None), query={"search": "逐条"})
+    pk = repeated.log("198.51.100.22")
+    assert group.statements == 0
+    assert QueryLog.objects.filter(pk=pk, client_ip="198.51.100.22", query={"search": "逐条"}).exists()

@@ -4,19 +4,24 @@ limited, volume controlled and logged on every request; a signed-in user never g
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 import time_machine
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import path, reverse
 
 from apps.catalog.choices import ReportSection
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
 from apps.core.models import QueryLog
+from apps.subjects import portal_cache
+from credit_portal.urls import urlpatterns as project_urlpatterns
 from tests.factories import ClerkFactory, OrganizationFactory
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
 
@@ -73,6 +78,41 @@ def test_an_anonymous_visitor_gets_the_kept_page_with_its_headers_and_every_visi
         (QueryMode.PUBLIC, QueryChannel.PUBLIC, ADDRESS, None)
     }
     assert rows[0].result == rows[1].result
+
+
+def test_a_page_kept_anew_under_the_same_key_logs_its_own_lookup(company):
+    """The lookup of a kept page is built once per process and key (`portal._kept_lookup`), but
+    what the kept response says it logs is compared on every serving: a response kept anew
+    under the key logs its own records in view, never the former one's."""
+    Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    key = portal_cache.response_key(portal_cache.subject_page_key(company.pk))
+    kept = portal_cache.get(key)
+    identifier, name, result = kept.lookup
+    portal_cache.put(key, dataclasses.replace(kept, lookup=(identifier, name, {**result, "records": 99})))
+    again, reads = _served(Client(), _url(company))
+    assert again.content == kept.content and reads == 0
+    rows = list(QueryLog.objects.filter(subject_identifier=company.identifier).order_by("pk"))
+    assert [r.result["records"] for r in rows] == [1, 1, 99]
+
+
+@login_not_required
+def _another_page(request, key):
+    return HttpResponse("另一页")
+
+
+# The URL configuration of the test below: an organisation's page answered by another view.
+urlpatterns = [path("public/subjects/<uuid:key>/", _another_page), *project_urlpatterns]
+
+
+def test_a_kept_page_follows_a_change_of_the_url_configuration(company, settings):
+    """The middleware resolves a path once per URL configuration (`_kept_view`): a path it
+    served kept under the former one is resolved again under the new one."""
+    Client().get(_url(company), REMOTE_ADDR=ADDRESS)
+    url = _url(company)
+    assert Client().get(url, REMOTE_ADDR=ADDRESS).status_code == 200
+    settings.ROOT_URLCONF = __name__
+    assert Client().get(url, REMOTE_ADDR=ADDRESS).content.decode() == "另一页"
 
 
 def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(company):

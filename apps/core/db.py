@@ -24,6 +24,7 @@ the database took to answer them (issue 18 item 5).
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -138,6 +139,9 @@ def preparing_cursor(using: str = DEFAULT_DB_ALIAS):
         raise
 
 
+# How SQLite's parameters carry the values PostgreSQL's carry as they are.
+_AS_TEXT = {datetime.date: datetime.date.isoformat, uuid.UUID: lambda value: value.hex}
+
 # Every CompiledQuery made, so that a changed setting (tests) drops every compiled statement.
 _compiled_queries: list[CompiledQuery] = []
 
@@ -157,8 +161,8 @@ class CompiledQuery:
     public organisation page, two thirds of its CPU were that, issue 18 item 5).
 
     A stand-in must be a value the queryset's other parameters cannot take (a negative id, a date
-    of 1901) and must reach the statement's parameters unchanged, or as ISO text for a date (as
-    SQLite's parameters carry them). A value that the statement's text holds (a slice's LIMIT) or
+    of 1901) and must reach the statement's parameters unchanged, or as text as SQLite's
+    parameters carry them (a date in ISO form, a UUID in hex). A value that the statement's text holds (a slice's LIMIT) or
     that is the same on every call is passed by keyword: it is compiled in, one statement per
     database and keyword values; `build` must depend on nothing else that changes while the
     process runs. Rows come as the queryset's would: model instances (with what
@@ -179,10 +183,11 @@ class CompiledQuery:
         slots = []
         for position, value in enumerate(params):
             for at, stand_in in enumerate(self.stand_ins):
+                as_text = _AS_TEXT.get(type(stand_in))
                 if type(value) is type(stand_in) and value == stand_in:
-                    slots.append((position, at, False))
-                elif isinstance(stand_in, datetime.date) and value == stand_in.isoformat():
-                    slots.append((position, at, True))
+                    slots.append((position, at, None))
+                elif as_text is not None and value == as_text(stand_in):
+                    slots.append((position, at, as_text))
         missing = set(range(len(self.stand_ins))) - {at for _position, at, _text in slots}
         if missing:
             raise ValueError(
@@ -219,16 +224,21 @@ class CompiledQuery:
         sql, params, slots, columns, flat, make = compiled
         params = list(params)
         for position, at, as_text in slots:
-            params[position] = values[at].isoformat() if as_text else values[at]
+            params[position] = values[at] if as_text is None else as_text(values[at])
         connection = connections[alias]
         with preparing_cursor(alias) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        converters = [
-            (at, column, convert)
-            for at, column in enumerate(columns)
-            for convert in (*connection.ops.get_db_converters(column), *column.get_db_converters(connection))
-        ]
+        # The backend's and the fields' converters, found once per connection (they are the
+        # connection's own methods) and statement.
+        kept = connection.__dict__.setdefault("_compiled_query_converters", {})
+        converters = kept.get((self, key))
+        if converters is None:
+            converters = kept[(self, key)] = [
+                (at, column, convert)
+                for at, column in enumerate(columns)
+                for convert in (*connection.ops.get_db_converters(column), *column.get_db_converters(connection))
+            ]
         if converters:
             rows = [list(row) for row in rows]
             for row in rows:

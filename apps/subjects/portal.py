@@ -32,6 +32,7 @@ import datetime
 import functools
 import secrets
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -491,6 +492,11 @@ class PublicFile:
 # day change from one page to the next. The stand-ins are an id and a day no row has.
 _SUBJECT_STAND_IN = -1_000_000_007
 _DAY_STAND_IN = datetime.date(1901, 2, 3)
+_subject_for_key = CompiledQuery(
+    Subject,
+    lambda key: public_subjects().filter(public_key=key).values_list("pk", flat=True).order_by("pk")[:1],
+    uuid.UUID(int=0),
+)
 _page_subject = CompiledQuery(Subject, lambda pk: public_subjects().filter(pk=pk).order_by("pk")[:1], _SUBJECT_STAND_IN)
 _record_counts = CompiledQuery(
     CreditRecord,
@@ -585,7 +591,7 @@ def _subject_id_for_key(key) -> int | None:
     cache_key = f"{portal_cache.PREFIX}:key:{key}"
     found = portal_cache.get(cache_key)
     if found is None:
-        found = public_subjects().filter(public_key=key).values_list("pk", flat=True).first() or 0
+        found = next(iter(_subject_for_key(key)), 0)
         portal_cache.put(cache_key, found)
     return found or None
 

@@ -97,13 +97,13 @@ def public_list_entries(sender=None, *, subject, **kwargs):
     """The subject's entries on the published serious and red lists, for the public portal's
     subject page (`events.public_file_panels`): always a panel, so that the page says when there
     is none."""
-    from apps.sanctions.selectors import published_entries_of
+    from apps.sanctions.selectors import published_entries_listed
     from apps.subjects.events import FilePanel
 
     return FilePanel(
         title=_("List entries"),
         template="sanctions/_public_entries_panel.html",
-        rows=list(published_entries_of(subject)),
+        rows=published_entries_listed(subject),
     )
 
 

@@ -22,6 +22,7 @@ from apps.catalog.choices import Category, ReportSection, Severity
 from apps.catalog.models import Measure
 from apps.catalog.selectors import published_items, published_measures
 from apps.core.choices import DocumentKind
+from apps.core.db import CompiledQuery
 from apps.core.documents import documents_of
 from apps.core.models import Organization
 from apps.core.permissions import restrict
@@ -75,21 +76,37 @@ def remedies_notice(policy) -> str:
 PUBLISHED_LIST_STATUS = {ListType.SERIOUS: CaseStatus.PUBLISHED, ListType.RED: CaseStatus.CONFIRMED}
 
 
-def _published_now(entries: QuerySet[ListEntry]) -> QuerySet[ListEntry]:
+def _published_now(entries: QuerySet[ListEntry], today: datetime.date | None = None) -> QuerySet[ListEntry]:
     # Shown from the listing's first day until its period ends, even before the nightly job
     # removes the entry.
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return entries.filter(Q(end__isnull=True) | Q(end__gte=today), start__lte=today)
 
 
-def published_entries_of(subject) -> QuerySet[ListEntry]:
+def published_entries_of(subject, *, today: datetime.date | None = None) -> QuerySet[ListEntry]:
     """The subject's entries on the published lists now (the public portal's subject page): the
     same rule as `published_entries`, for one subject, on every published list."""
     published = Q()
     for list_type, status in PUBLISHED_LIST_STATUS.items():
         published |= Q(case__list_type=list_type, case__status=status)
     entries = ListEntry.objects.filter(published, subject=subject, active=True, role=EntryRole.SUBJECT)
-    return _published_now(entries.select_related("case", "case__deciding_org")).order_by("-start", "-id")
+    return _published_now(entries.select_related("case", "case__deciding_org"), today).order_by("-start", "-id")
+
+
+# `published_entries_of` compiled once per process (`CompiledQuery`): it is read on every public
+# organisation page rendered afresh, and only the subject and the day change. The stand-ins are an
+# id and a day no row has.
+_published_entries_of = CompiledQuery(
+    ListEntry,
+    lambda subject, today: published_entries_of(subject, today=today),
+    -1_000_000_007,
+    datetime.date(1901, 2, 3),
+)
+
+
+def published_entries_listed(subject) -> list[ListEntry]:
+    """The rows of `published_entries_of(subject)` today."""
+    return _published_entries_of(subject.pk, timezone.localdate())
 
 
 def published_entries(list_type: str, query: str = "") -> QuerySet[ListEntry]:

@@ -1,7 +1,9 @@
 """The public pages' layout parts rendered once per process (`{% rendered_once %}`, issue 18 item 5)
 give a visitor the page byte for byte as the templates without them do: the search with results,
 with none, refused and empty, an organisation's page and a feed, in Chinese and in English, with
-and without a script prefix, one language after the other in the same process."""
+and without a script prefix, one language after the other in the same process. The second
+organisation's page has every part (a list entry, a commitment, an objection mark, a responsible
+person's record)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from apps.subjects.models import Subject
-from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
+from tests.sanctions.factories import ListingCasePublishedFactory
+from tests.subjects.factories import (
+    CommitmentFactory,
+    CompanyFactory,
+    MarkedRecordFactory,
+    PublishedItemFactory,
+    RecordFactory,
+    ResponsiblePersonFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
 
@@ -62,7 +72,19 @@ def company(policy):
     return company
 
 
-def _pages(company):
+@pytest.fixture
+def listed(policy):
+    """An organisation on the serious list with a commitment, a record under objection and a
+    responsible person whose record shows under it."""
+    listed = ListingCasePublishedFactory().subject
+    MarkedRecordFactory(subject=listed, item=PublishedItemFactory())
+    CommitmentFactory(subject=listed, matter="bidding")
+    link = ResponsiblePersonFactory(organization=listed)
+    RecordFactory(subject=link.person, item=PublishedItemFactory(shown_with_organisation=True))
+    return listed
+
+
+def _pages(company, listed):
     search = reverse("subjects:public_search")
     return [
         (search, {"q": "版面测试"}),
@@ -70,6 +92,7 @@ def _pages(company):
         (search, {"q": "版"}),  # too short: the form's error
         (search, {}),
         (reverse("subjects:public_subject", args=[company.public_key]), {}),
+        (reverse("subjects:public_subject", args=[listed.public_key]), {}),
         (reverse("subjects:public_feed", args=["penalties"]), {}),
     ]
 
@@ -91,8 +114,8 @@ def _render_all(paths):
     return rendered
 
 
-def test_pages_are_the_same_as_rendered_afresh(company):
-    paths = _pages(company)  # the paths as the server sees them, behind the prefix
+def test_pages_are_the_same_as_rendered_afresh(company, listed):
+    paths = _pages(company, listed)  # the paths as the server sees them, behind the prefix
     kept = _render_all(paths)
     assert _render_all(paths) == kept  # served from the kept parts this time
     with _templates_without_rendered_once():
@@ -102,6 +125,9 @@ def test_pages_are_the_same_as_rendered_afresh(company):
     assert "版面测试建设" in search and "&lt;b&gt;咨询" in search and "信用门户" in search
     assert 'href="/portal/public/feeds/licences/"' in kept["en", "/portal/"][0]
     assert "Credit portal" in kept["en", "/portal/"][0]
+    page = kept["zh-hans", "/"][5]
+    for part in ("严重失信", "异议标注", "负责人", "信用承诺", "的权利"):
+        assert part in page, part
 
 
 @pytest.mark.parametrize(("language", "prefix"), VARIANTS)

@@ -35,13 +35,14 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -288,6 +289,59 @@ def responsible_records(person_ids, *, today: datetime.date | None = None) -> Qu
     )
 
 
+class ShownRecord(NamedTuple):
+    """A record as a row of the public pages shows it (`public_record_rows`): its columns read as
+    a tuple (`shown_records`), not a model instance with its item and provider joined."""
+
+    pk: int
+    subject_id: int
+    category: str
+    item_name: str
+    legal_basis: str
+    record_fields: list
+    severity: str
+    objection_since: datetime.datetime | None
+    document_number: str
+    document_date: datetime.date | None
+    determined_on: datetime.date | None
+    provider_name: str
+    values: dict
+    disclosure_basis: str
+    disclosure_ends_on: datetime.date | None
+    total: int  # the records of its category (or person) in all
+
+    @property
+    def under_objection(self) -> bool:
+        return self.objection_since is not None
+
+
+_SHOWN_COLUMNS = (
+    "pk",
+    "subject_id",
+    "category",
+    "item__name",
+    "item__legal_basis",
+    "item__record_fields",
+    "severity",
+    "objection_since",
+    "document_number",
+    "document_date",
+    "determined_on",
+    "provider__name",
+    "values",
+    "disclosure_basis",
+    "disclosure_ends_on",
+    "total",
+)
+assert len(_SHOWN_COLUMNS) == len(ShownRecord._fields)
+
+
+def shown_records(records: QuerySet[CreditRecord], limit: int, *, per: str = "category") -> QuerySet:
+    """The newest `limit` of `records` of each category (or each value of `per`) as the rows of
+    `ShownRecord`, each with the records of its category in all: one statement."""
+    return newest_per_category(records, limit, per=per, counted=True).values_list(*_SHOWN_COLUMNS)
+
+
 @dataclass
 class ResponsibleSection:
     """One responsible person on an organisation's public page: the role, the name and the
@@ -308,12 +362,14 @@ def _responsible_sections(subject: Subject, today: datetime.date) -> tuple[list[
         return [], {}
     person_ids = {link.person_id for link in links}
     records = responsible_records(person_ids, today=today)
-    counts = dict(records.order_by().values_list("subject").annotate(n=Count("id")))
+    loaded: dict[int, list[ShownRecord]] = {}
+    counts: dict[int, int] = {}
+    for row in shown_records(records, PUBLIC_RECORDS_SHOWN, per="subject_id"):
+        record = ShownRecord._make(row)
+        loaded.setdefault(record.subject_id, []).append(record)
+        counts[record.subject_id] = record.total
     if not counts:
         return [], {}
-    loaded: dict[int, list] = {}
-    for record in newest_per_category(records, PUBLIC_RECORDS_SHOWN, per="subject_id"):
-        loaded.setdefault(record.subject_id, []).append(record)
     sections = [
         ResponsibleSection(
             role=link.get_role_display(),
@@ -520,14 +576,6 @@ _subject_for_key = CompiledQuery(
     uuid.UUID(int=0),
 )
 _page_subject = CompiledQuery(Subject, lambda pk: public_subjects().filter(pk=pk).order_by("pk")[:1], _SUBJECT_STAND_IN)
-_record_counts = CompiledQuery(
-    CreditRecord,
-    lambda subject, today: (
-        public_records(subject, today=today).order_by().values_list("category").annotate(n=Count("id"))
-    ),
-    _SUBJECT_STAND_IN,
-    _DAY_STAND_IN,
-)
 _record_ids = CompiledQuery(
     CreditRecord,
     lambda subject, today: public_records(subject, today=today).values_list("pk", flat=True)[:200],
@@ -536,7 +584,7 @@ _record_ids = CompiledQuery(
 )
 _newest_records = CompiledQuery(
     CreditRecord,
-    lambda subject, today, shown: newest_per_category(public_records(subject, today=today), shown),
+    lambda subject, today, shown: shown_records(public_records(subject, today=today), shown),
     _SUBJECT_STAND_IN,
     _DAY_STAND_IN,
 )
@@ -556,7 +604,12 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
     PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the others
     counted, like the credit file."""
     today = timezone.localdate()
-    counts = dict(_record_counts(subject.pk, today))
+    loaded: dict[str, list[ShownRecord]] = {}
+    counts: dict[str, int] = {}
+    for row in _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN):
+        record = ShownRecord._make(row)
+        loaded.setdefault(record.category, []).append(record)
+        counts[record.category] = record.total
     commitments = _commitments_shown(subject.pk, shown=PUBLIC_RECORDS_SHOWN)
     result = {
         "records": sum(counts.values()),
@@ -564,11 +617,10 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
         "ids": _record_ids(subject.pk, today),
         "commitments": [c.pk for c in commitments],
     }
-    loaded = _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN)
     categories = [
-        (category.label, [r for r in loaded if r.category == category], counts[category.value])
+        (category.label, loaded[category.value], counts[category.value])
         for category in Category
-        if counts.get(category.value)
+        if category.value in counts
     ]
     responsible, responsible_result = _responsible_sections(subject, today)
     result.update(responsible_result)

@@ -330,14 +330,15 @@ CREDIT_FILE_RECORDS_SHOWN = 50
 
 
 def newest_per_category(
-    records: QuerySet[CreditRecord], limit: int, *, per: str = "category"
+    records: QuerySet[CreditRecord], limit: int, *, per: str = "category", counted: bool = False
 ) -> QuerySet[CreditRecord]:
     """The newest `limit` records of each category (or of each value of the field `per`), in one
-    statement (a window over them)."""
-    ranked = records.annotate(
-        rank=Window(RowNumber(), partition_by=[F(per)], order_by=[F("determined_on").desc(), F("id").desc()])
-    )
-    return ranked.filter(rank__lte=limit)
+    statement (a window over them); `counted`: each with `total`, the records of its category in
+    all (a second window over the same partition, counted before the newest are kept)."""
+    windows = {"rank": Window(RowNumber(), partition_by=[F(per)], order_by=[F("determined_on").desc(), F("id").desc()])}
+    if counted:
+        windows["total"] = Window(Count("id"), partition_by=[F(per)])
+    return records.annotate(**windows).filter(rank__lte=limit)
 
 
 def credit_file_for(

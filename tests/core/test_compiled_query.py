@@ -12,7 +12,7 @@ from django.db.models import Count
 from apps.catalog.choices import ReportSection
 from apps.core.db import CompiledQuery
 from apps.subjects import portal
-from apps.subjects.models import Subject
+from apps.subjects.models import CreditRecord, Subject
 from apps.subjects.selectors import newest_per_category
 from tests.subjects.factories import (
     CommitmentFactory,
@@ -53,10 +53,16 @@ def companies(policy):
 
 
 def test_model_rows_with_joins_and_annotations_are_the_orms(companies):
+    newest = CompiledQuery(
+        CreditRecord,
+        lambda subject, today, shown: newest_per_category(portal.public_records(subject, today=today), shown),
+        -1_000_000_007,
+        dt.date(1901, 2, 3),
+    )
     for company in companies:
         for shown in (1, 2):
             expected = list(newest_per_category(portal.public_records(company, today=TODAY), shown))
-            found = portal._newest_records(company.pk, TODAY, shown=shown)
+            found = newest(company.pk, TODAY, shown=shown)
             paths = ("pk", "subject_id", "category", "determined_on", "rank", "item.name", "item.catalog.status")
             assert [_fields(r, *paths, "provider.name") for r in found] == [
                 _fields(r, *paths, "provider.name") for r in expected
@@ -72,7 +78,9 @@ def test_model_rows_with_joins_and_annotations_are_the_orms(companies):
 def test_values_list_rows_are_the_orms(companies):
     for company in companies:
         records = portal.public_records(company, today=TODAY)
-        assert sorted(portal._record_counts(company.pk, TODAY)) == sorted(
+        for shown in (1, 2):
+            assert portal._newest_records(company.pk, TODAY, shown=shown) == list(portal.shown_records(records, shown))
+        assert {(row[2], row[-1]) for row in portal._newest_records(company.pk, TODAY, shown=1)} == set(
             records.order_by().values_list("category").annotate(n=Count("id"))
         )
         assert portal._record_ids(company.pk, TODAY) == list(records.values_list("pk", flat=True)[:200])
@@ -80,8 +88,8 @@ def test_values_list_rows_are_the_orms(companies):
 
 def test_each_calls_values_take_the_stand_ins_places(companies):
     first, second = companies
-    assert {r.subject_id for r in portal._newest_records(first.pk, TODAY, shown=10)} == {first.pk}
-    assert {r.subject_id for r in portal._newest_records(second.pk, TODAY, shown=10)} == {second.pk}
+    assert {r[1] for r in portal._newest_records(first.pk, TODAY, shown=10)} == {first.pk}
+    assert {r[1] for r in portal._newest_records(second.pk, TODAY, shown=10)} == {second.pk}
     # The day too: a later day, past the end of the first company's disclosure periods.
     later = dt.date(2028, 6, 1)
     expected = list(portal.public_records(first, today=later).values_list("pk", flat=True))

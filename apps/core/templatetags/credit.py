@@ -36,9 +36,15 @@ def query_mode_label(value: str) -> str:
 @register.filter
 def record_details(record) -> list[tuple[str, object]]:
     """(label, value) of a record's declared fields, in the item's order."""
-    values = record.values or {}
+    return declared_details(record.values, record.item.record_fields)
+
+
+def declared_details(values: dict | None, record_fields: list[dict]) -> list[tuple[str, object]]:
+    """(label, value) of the `values` an item's `record_fields` declare, in their order; a yes/no
+    as 是/否."""
+    values = values or {}
     shown = []
-    for field in record.item.record_fields:
+    for field in record_fields:
         if field["name"] in values:
             value = values[field["name"]]
             if isinstance(value, bool):
@@ -60,13 +66,18 @@ def disclosure_end(record) -> str:
     published at all (minor dishonest information: its end is the day before its period starts,
     which read as a date would say it was disclosed until before it was determined), — for one
     kept current, else the date."""
+    return disclosure_end_shown(record.disclosure_basis, record.disclosure_ends_on)
+
+
+def disclosure_end_shown(basis: str, ends_on) -> str:
+    """`disclosure_end` of a record's disclosure basis and end read apart from the record."""
     from apps.subjects.choices import DisclosureBasis
 
-    if record.disclosure_basis == DisclosureBasis.NOT_PUBLISHED:
+    if basis == DisclosureBasis.NOT_PUBLISHED:
         return gettext("Not disclosed")
-    if record.disclosure_ends_on is None:
+    if ends_on is None:
         return "—"
-    return record.disclosure_ends_on.isoformat()
+    return ends_on.isoformat()
 
 
 @register.filter

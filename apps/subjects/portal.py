@@ -565,20 +565,21 @@ class PublicFile:
         return sum(total for _label, _records, total in self.categories)
 
 
+# The ids of the records in view an organisation page's query-log row names (all are counted).
+LOGGED_IDS = 200
+
 # The reads of an organisation's page, compiled once per process (`CompiledQuery`): building and
 # compiling them was two thirds of the CPU of a page rendered afresh, and only the subject and the
 # day change from one page to the next. The stand-ins are an id and a day no row has.
 _SUBJECT_STAND_IN = -1_000_000_007
 _DAY_STAND_IN = datetime.date(1901, 2, 3)
-_subject_for_key = CompiledQuery(
-    Subject,
-    lambda key: public_subjects().filter(public_key=key).values_list("pk", flat=True).order_by("pk")[:1],
-    uuid.UUID(int=0),
+_subject_by_key = CompiledQuery(
+    Subject, lambda key: public_subjects().filter(public_key=key).order_by("pk")[:1], uuid.UUID(int=0)
 )
 _page_subject = CompiledQuery(Subject, lambda pk: public_subjects().filter(pk=pk).order_by("pk")[:1], _SUBJECT_STAND_IN)
 _record_ids = CompiledQuery(
     CreditRecord,
-    lambda subject, today: public_records(subject, today=today).values_list("pk", flat=True)[:200],
+    lambda subject, today: public_records(subject, today=today).values_list("pk", flat=True)[:LOGGED_IDS],
     _SUBJECT_STAND_IN,
     _DAY_STAND_IN,
 )
@@ -604,17 +605,23 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
     PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the others
     counted, like the credit file."""
     today = timezone.localdate()
+    rows = [ShownRecord._make(row) for row in _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN)]
     loaded: dict[str, list[ShownRecord]] = {}
     counts: dict[str, int] = {}
-    for row in _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN):
-        record = ShownRecord._make(row)
+    for record in rows:
         loaded.setdefault(record.category, []).append(record)
         counts[record.category] = record.total
     commitments = _commitments_shown(subject.pk, shown=PUBLIC_RECORDS_SHOWN)
+    # The first LOGGED_IDS ids in view: the rows themselves when they are every record in view
+    # (the statement orders them as `public_records` does), else read apart.
+    if len(rows) == sum(counts.values()):
+        ids = [record.pk for record in rows[:LOGGED_IDS]]
+    else:
+        ids = _record_ids(subject.pk, today)
     result = {
         "records": sum(counts.values()),
         "by_category": {category: counts[category] for category in Category.values if category in counts},
-        "ids": _record_ids(subject.pk, today),
+        "ids": ids,
         "commitments": [c.pk for c in commitments],
     }
     categories = [
@@ -659,15 +666,17 @@ def _log_page(client_ip: str | None, identifier: str, name: str, result: dict) -
     lookup_log(lookup, identifier=identifier, name=name, query=asked, result=result)
 
 
-def _subject_id_for_key(key) -> int | None:
-    """The organisation a public key opens (None: no such key, or a natural person's), kept in
-    the cache like the pages: a key never moves to another subject."""
+def _subject_for_key(key) -> tuple[int | None, Subject | None]:
+    """The id of the organisation a public key opens (None: no such key, or a natural person's),
+    kept in the cache like the pages: a key never moves to another subject; and the organisation
+    itself where it was read for the answer (the key not kept yet), else None."""
     cache_key = f"{portal_cache.PREFIX}:key:{key}"
     found = portal_cache.get(cache_key)
-    if found is None:
-        found = next(iter(_subject_for_key(key)), 0)
-        portal_cache.put(cache_key, found)
-    return found or None
+    if found is not None:
+        return found or None, None
+    subject = next(iter(_subject_by_key(key)), None)
+    portal_cache.put(cache_key, subject.pk if subject else 0)
+    return (subject.pk if subject else None), subject
 
 
 def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
@@ -676,7 +685,7 @@ def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicF
     page cache (`portal_cache`) while nothing on it changed. Either way the address's daily volume
     is counted and one public-lookup row is written before the page is returned, with the records
     in view (kept with the cached page)."""
-    subject_id = _subject_id_for_key(key)
+    subject_id, subject = _subject_for_key(key)
     if subject_id is None:
         return None
     page_key = portal_cache.subject_page_key(subject_id)
@@ -684,7 +693,7 @@ def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicF
     if page is not None:
         _log_page(client_ip, *page.lookup)
         return page
-    subject = next(iter(_page_subject(subject_id)), None)
+    subject = subject or next(iter(_page_subject(subject_id)), None)
     if subject is None:
         return None
     # The volume is counted before the records are read; the row says what was in view.
@@ -705,7 +714,7 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     from the cache (None: not there, or no such key). Served like the page: the address's rate
     limit (RateLimited) and daily volume counted, and its lookup row written, before it is
     returned."""
-    subject_id = _subject_id_for_key(key)
+    subject_id, _subject = _subject_for_key(key)
     if subject_id is None:
         return None
     kept_key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))

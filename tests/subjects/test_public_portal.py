@@ -28,6 +28,7 @@ from tests.subjects.factories import (
     CompanyFactory,
     MarkedRecordFactory,
     PersonFactory,
+    PublicBasicItemFactory,
     PublishedItemFactory,
     RecordFactory,
 )
@@ -170,6 +171,22 @@ def test_page_is_bounded_to_the_newest_records_of_each_category(company, monkeyp
     assert "宁罚〔2026〕月3号" in page and "宁罚〔2026〕月2号" in page and "宁罚〔2026〕月1号" not in page
     assert "仅显示最新的 2 条（共 3 条）" in page
     assert QueryLog.objects.get().result["records"] == 3
+
+
+@pytest.mark.parametrize("shown", [2, 10])
+def test_log_row_names_the_first_records_in_view_in_their_order(company, monkeypatch, shown):
+    """The log row names the first ids in view in the order of the records (newest first), whether
+    the page loaded every record (10 shown: taken from its rows) or not (2 shown: read apart);
+    a record with no decision date among them, where each database sorts it."""
+    monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", shown)
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for day in (dt.date(2026, 1, 10), None, dt.date(2026, 3, 10), dt.date(2026, 3, 10)):
+        RecordFactory(subject=company, item=item, determined_on=day, document_date=None)
+    RecordFactory(subject=company, item=PublicBasicItemFactory(), determined_on=dt.date(2026, 2, 1))
+    _page(company)
+    expected = list(portal.public_records(company).values_list("pk", flat=True))
+    assert QueryLog.objects.get().result["ids"] == expected
+    assert len(expected) == 5
 
 
 def test_page_links_to_objection_repair_and_verification(company):

@@ -315,31 +315,20 @@ class ShownRecord(NamedTuple):
         return self.objection_since is not None
 
 
-_SHOWN_COLUMNS = (
-    "pk",
-    "subject_id",
-    "category",
-    "item__name",
-    "item__legal_basis",
-    "item__record_fields",
-    "severity",
-    "objection_since",
-    "document_number",
-    "document_date",
-    "determined_on",
-    "provider__name",
-    "values",
-    "disclosure_basis",
-    "disclosure_ends_on",
-    "total",
-)
-assert len(_SHOWN_COLUMNS) == len(ShownRecord._fields)
+# The column of each of ShownRecord's fields where its name is not the column's.
+_SHOWN_COLUMNS = {
+    "item_name": "item__name",
+    "legal_basis": "item__legal_basis",
+    "record_fields": "item__record_fields",
+    "provider_name": "provider__name",
+}
 
 
 def shown_records(records: QuerySet[CreditRecord], limit: int, *, per: str = "category") -> QuerySet:
     """The newest `limit` of `records` of each category (or each value of `per`) as the rows of
     `ShownRecord`, each with the records of its category in all: one statement."""
-    return newest_per_category(records, limit, per=per, counted=True).values_list(*_SHOWN_COLUMNS)
+    columns = (_SHOWN_COLUMNS.get(name, name) for name in ShownRecord._fields)
+    return newest_per_category(records, limit, per=per, counted=True).values_list(*columns)
 
 
 @dataclass

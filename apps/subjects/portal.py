@@ -310,10 +310,6 @@ class ShownRecord(NamedTuple):
     disclosure_ends_on: datetime.date | None
     total: int  # the records of its category (or person) in all
 
-    @property
-    def under_objection(self) -> bool:
-        return self.objection_since is not None
-
 
 # The column of each of ShownRecord's fields where its name is not the column's.
 _SHOWN_COLUMNS = {

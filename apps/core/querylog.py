@@ -389,10 +389,14 @@ def _log_counted_in_one_statement(
 
 
 class _Pending:
-    __slots__ = ("done", "error", "pk", "values")
+    __slots__ = ("done", "error", "pk", "values", "woken")
 
     def __init__(self, values: list):
         self.values, self.pk, self.error, self.done = values, None, None, False
+        # Held from the start: released once to wake the row's thread, when the row is written or
+        # when the thread is to lead the next statement.
+        self.woken = threading.Lock()
+        self.woken.acquire()
 
     def result(self) -> int:
         if self.error is not None:
@@ -405,15 +409,17 @@ class GroupInsert:
 
     Each thread that writes a row queues it; the first finding no write under way becomes the
     leader, writes every row queued so far with one multi-row INSERT on its own connection (its
-    own statement, committed as it returns), and wakes the others. A row is therefore committed
-    before its lookup returns, as with one INSERT per row, but concurrent lookups of a server
-    process share one statement and one commit. Rows are sent in batches of at most `MAX_ROWS`.
-    An error of the INSERT is raised in every lookup of the batch."""
+    own statement, committed as it returns), wakes the threads whose rows it wrote, and hands
+    the lead to the oldest row still queued. A row is therefore committed before its lookup
+    returns, as with one INSERT per row, but concurrent lookups of a server process share one
+    statement and one commit; each waiting thread is woken once, by its own lock, not with every
+    other waiter at each statement. Rows are sent in batches of at most `MAX_ROWS`. An error of
+    the INSERT is raised in every lookup of the batch."""
 
     MAX_ROWS = 64
 
     def __init__(self):
-        self._ready = threading.Condition()
+        self._ready = threading.Lock()  # guards the queue and the lead
         self._queue: list[_Pending] = []
         self._leading = False
         self.statements = 0  # INSERTs sent, for the tests and the benchmark
@@ -423,16 +429,22 @@ class GroupInsert:
         mine = _Pending(values)
         with self._ready:
             self._queue.append(mine)
-        while True:
+            follow, self._leading = self._leading, True
+        if follow:
+            mine.woken.acquire()  # written by the leader, or handed the lead
+            if mine.done:
+                return mine.result()
+        while not mine.done:
             with self._ready:
-                while self._leading and not mine.done:
-                    self._ready.wait()
-                if mine.done:
-                    return mine.result()
-                self._leading = True
                 batch, self._queue = self._queue[: self.MAX_ROWS], self._queue[self.MAX_ROWS :]
             # The leader writes the oldest rows; past MAX_ROWS its own may wait for the next turn.
             self._write(batch)
+        with self._ready:
+            successor = self._queue[0] if self._queue else None
+            self._leading = successor is not None
+        if successor is not None:
+            successor.woken.release()
+        return mine.result()
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
@@ -443,11 +455,9 @@ class GroupInsert:
             for row in batch:
                 row.error = error
         finally:
-            with self._ready:
-                for row in batch:
-                    row.done = True
-                self._leading = False
-                self._ready.notify_all()
+            for row in batch:
+                row.done = True
+                row.woken.release()
 
     def _insert(self, rows: list[list]) -> list[int]:
         from apps.core.db import preparing_cursor

@@ -6,6 +6,7 @@ transaction keeps its own row in that transaction."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -70,11 +71,14 @@ def _in_threads(call) -> tuple[dict, list]:
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(THREADS)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 60
     for thread in threads:
-        thread.join()
+        thread.join(timeout=max(deadline - time.monotonic(), 0))
+    # A thread never woken (its row written, or the lead handed to it) fails the test, not the run.
+    assert not any(thread.is_alive() for thread in threads), "a lookup is still waiting for its row"
     return results, errors
 
 
@@ -86,6 +90,7 @@ def test_concurrent_public_lookups_share_inserts_and_each_gets_its_own_row(group
     )
     assert errors == []
     assert group.statements == 2
+    assert (group._leading, group._queue) == (False, [])  # the lead is free for the next lookup
     assert QueryLog.objects.count() == THREADS
     for n, entry in results.items():
         row = QueryLog.objects.get(pk=entry.pk)

@@ -1,5 +1,5 @@
 """Public portal benchmark (issue 18 item 5): the credit portal's search, an organisation's page (10
-and 500 records) and the penalties feed under gunicorn (gthread), against the bare-view peer of
+and 500 records) and the penalties feed under gunicorn (gthread, a connection per request), against the bare-view peer of
 `bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
 view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
 requests/s, p50, p99 and the ratio to the bare view. Two servers run side by side on the same
@@ -39,6 +39,16 @@ from bench.scale import parse_args as scale_args  # noqa: E402
 UNLIMITED = str(10**9)
 
 
+def per_request(threads: int) -> tuple[str, ...]:
+    """gunicorn's options for a connection per request, as nginx proxies by default (HTTP/1.0 to
+    the upstream, no `keepalive` in its upstream block), each worker holding at most as many
+    connections as it has threads. With wrk's connections kept alive, one worker often accepted
+    all sixteen and served the whole run alone on one core while the other idled (a kept page at
+    1,336 req/s, its workers' CPU 1 and 318 ticks, against 4,188 req/s shared 285 and 257): a run
+    then measured that accept race more than the page, and the cheaper the page the more."""
+    return ("--keep-alive", "0", "--worker-connections", str(threads))
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.01, help="of scale.py's 1M subjects, 3M records, 5M log rows")
@@ -74,8 +84,20 @@ def measure(data: dict, args, database_url: str) -> dict:
     }
     uncached_port, cached_port = args.port, args.port + 1
     servers = [
-        serve(uncached_port, args.workers, args.threads, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"}),
-        serve(cached_port, args.workers, args.threads, env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"}),
+        serve(
+            uncached_port,
+            args.workers,
+            args.threads,
+            env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"},
+            *per_request(args.threads),
+        ),
+        serve(
+            cached_port,
+            args.workers,
+            args.threads,
+            env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"},
+            *per_request(args.threads),
+        ),
     ]
     try:
         wait_for(uncached_port, "/bench/bare-check/")

@@ -140,6 +140,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's; and the query log's group commit closes its own connection before the test
+    databases are dropped (PostgreSQL does not drop a database with a session on it)."""
+    yield
+    from apps.core import querylog
+
+    querylog._group.close()
+
+
 @pytest.fixture
 def policy(db, settings):
     """The five city presets loaded, Nanjing active; returns the active policy."""

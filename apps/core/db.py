@@ -98,16 +98,17 @@ _classes: list[tuple[type, type]] = []
 
 
 @contextmanager
-def preparing_cursor(using: str = DEFAULT_DB_ALIAS):
-    """A cursor of the database `using` that prepares each statement it runs (PostgreSQL with
-    `prepare_threshold` set, see the settings' DATABASES), else Django's ordinary cursor.
+def preparing_cursor(using: str = DEFAULT_DB_ALIAS, *, connection=None):
+    """A cursor of the database `using` (or of `connection`, a connection object of one's own)
+    that prepares each statement it runs (PostgreSQL with `prepare_threshold` set, see the
+    settings' DATABASES), else Django's ordinary cursor.
 
     On PostgreSQL the cursor is kept with the connection and used again by the next block of the
     same thread (connections are per thread): a new cursor looked up the driver's adapter for
     every parameter again, a third of the check's two statements' CPU (issue 16). It is made
     anew when the connection is, when Django starts or stops logging the statements, and after
     any error in a block."""
-    connection = connections[using]
+    connection = connection or connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor

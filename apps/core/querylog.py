@@ -35,6 +35,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from django.conf import settings
@@ -417,6 +418,9 @@ class GroupInsert:
     the INSERT is raised in every lookup of the batch."""
 
     MAX_ROWS = 64
+    # The group's connection is checked (a `SELECT 1`) before a statement only after it was idle
+    # this long: under load, never.
+    IDLE_CHECK_SECONDS = 5.0
 
     def __init__(self):
         self._ready = threading.Lock()  # guards the queue and the lead
@@ -424,6 +428,8 @@ class GroupInsert:
         self._leading = False
         self.statements = 0  # INSERTs sent, for the tests and the benchmark
         self._sql: dict[int, str] = {}  # the statement for this many rows
+        self._db = None  # the group's own connection, made on its first statement
+        self._used = 0.0  # when it last sent one (time.monotonic)
 
     def write(self, values: list) -> int:
         mine = _Pending(values)
@@ -475,9 +481,36 @@ class GroupInsert:
         # Prepared once per connection and number of rows (at most MAX_ROWS statements), as the
         # check API's row: the values are sent as they are instead of being quoted into the
         # statement's text, and the server parses and plans it once.
-        with preparing_cursor() as cursor:
+        with preparing_cursor(connection=self._connection()) as cursor:
             cursor.execute(sql, [value for row in rows for value in row])
             return [pk for (pk,) in cursor.fetchall()]
+
+    def _connection(self):
+        """The group's own connection to the default database, used by one leader at a time.
+
+        A lookup's thread connection is checked by Django (a `SELECT 1` round trip, with
+        CONN_HEALTH_CHECKS) before its first statement of every request: a kept page's only
+        statement is its row, so each leader paid a check. The group's connection is checked only
+        after it was idle for IDLE_CHECK_SECONDS, is closed after a database error (the next
+        statement connects again) and, like Django's, after CONN_MAX_AGE."""
+        db = self._db
+        if db is None:
+            db = self._db = connections.create_connection(DEFAULT_DB_ALIAS)
+            db.inc_thread_sharing()  # the leader's thread changes from one statement to the next
+        now = monotonic()
+        if db.connection is not None:
+            if db.errors_occurred or (db.close_at is not None and now >= db.close_at):
+                db.close()
+            elif now - self._used >= self.IDLE_CHECK_SECONDS:
+                db.health_check_done = False  # checked before the next statement
+        self._used = now
+        return db
+
+    def close(self) -> None:
+        """Close the group's connection (the test database is dropped at the end of a run)."""
+        with self._ready:
+            if self._db is not None:
+                self._db.close()
 
 
 # One per server process (its threads group their rows).

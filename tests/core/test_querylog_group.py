@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 
 from apps.core import querylog
 from apps.core.choices import QueryChannel, QueryMode, QueryPurpose
@@ -54,7 +54,8 @@ def group(monkeypatch):
         return original(rows)
 
     monkeypatch.setattr(fresh, "_insert", held)
-    return fresh
+    yield fresh
+    fresh.close()
 
 
 def _in_threads(call) -> tuple[dict, list]:
@@ -134,12 +135,70 @@ def test_a_leader_whose_row_is_past_the_batch_writes_it_next(group, monkeypatch)
         assert QueryLog.objects.get(pk=entry.pk).query == {"search": str(n)}
 
 
-def test_a_repeated_lookup_writes_the_row_record_lookup_writes_with_its_own_time_and_address(monkeypatch):
+@pytest.fixture
+def own_group(monkeypatch):
+    """A fresh group, its connection closed afterwards."""
+    fresh = querylog.GroupInsert()
+    monkeypatch.setattr(querylog, "_group", fresh)
+    yield fresh
+    fresh.close()
+
+
+def _terminate(db) -> None:
+    """End the server's session of `db` (as a restart or a network cut would) and wait until it is gone."""
+    pid = db.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(500):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the group's session did not end")
+
+
+def test_the_group_checks_its_connection_only_after_it_was_idle(own_group, monkeypatch):
+    """A kept page's only statement is its row: the group's connection is not checked (a round
+    trip) before every statement as a request's is, only after IDLE_CHECK_SECONDS without one."""
+    log_query(_public("198.51.100.30"), query={"search": "一"})
+    checks = []
+    usable = own_group._db.is_usable
+    monkeypatch.setattr(own_group._db, "is_usable", lambda: checks.append("SELECT 1") or usable())
+    log_query(_public("198.51.100.31"), query={"search": "二"})
+    log_query(_public("198.51.100.32"), query={"search": "三"})
+    assert checks == []
+    own_group._used -= own_group.IDLE_CHECK_SECONDS
+    log_query(_public("198.51.100.33"), query={"search": "四"})
+    log_query(_public("198.51.100.34"), query={"search": "五"})
+    assert checks == ["SELECT 1"]
+    assert QueryLog.objects.count() == 5
+
+
+def test_a_connection_lost_while_idle_is_replaced_before_the_next_row(own_group):
+    log_query(_public("198.51.100.35"), query={"search": "一"})
+    _terminate(own_group._db)
+    own_group._used -= own_group.IDLE_CHECK_SECONDS
+    entry = log_query(_public("198.51.100.36"), query={"search": "二"})
+    assert QueryLog.objects.get(pk=entry.pk).query == {"search": "二"}
+
+
+def test_a_connection_lost_under_load_fails_its_statement_and_the_next_connects_again(own_group):
+    """Between checks a lost connection is found by the statement itself: its lookups get the
+    error (no page is shown without its row), and the next statement connects again."""
+    log_query(_public("198.51.100.37"), query={"search": "一"})
+    _terminate(own_group._db)
+    with pytest.raises(OperationalError):
+        log_query(_public("198.51.100.38"), query={"search": "二"})
+    entry = log_query(_public("198.51.100.39"), query={"search": "三"})
+    assert list(QueryLog.objects.order_by("id").values_list("query", flat=True)) == [{"search": "一"}, {"search": "三"}]
+    assert entry.pk == QueryLog.objects.latest("id").pk
+
+
+def test_a_repeated_lookup_writes_the_row_record_lookup_writes_with_its_own_time_and_address(own_group):
     """A kept public page's lookup (`RepeatedLookup`): its values are built once, and each row it
     writes through the group is the one `log_query` writes for the same lookup, but for the time
     and the address of that repetition (the address as its field stores it)."""
-    fresh = querylog.GroupInsert()
-    monkeypatch.setattr(querylog, "_group", fresh)
+    fresh = own_group
     row = {
         "subject_identifier": " 91320100mA1x000001 ",
         "subject_name": "南京重复查询有限公司",

@@ -668,6 +668,17 @@ def log_query(
     return entry
 
 
+def _dumped_once(value):
+    """A value as the group's statement sends it; a JSON value (the query, the result) with its
+    text made once, not again by the driver for each repetition's row."""
+    from psycopg.types.json import Jsonb
+
+    if not isinstance(value, Jsonb):
+        return value
+    text = (value.dumps or json.dumps)(value.obj)
+    return Jsonb(value.obj, dumps=lambda _obj: text)
+
+
 # What differs between the rows of a RepeatedLookup, in the order `log` gives them.
 CHANGING = ("created_at", "client_ip")
 
@@ -699,7 +710,10 @@ class RepeatedLookup:
         if self._built is None:
             names = [field.attname for field, *_rest in _insert_plan(QueryLog, None)[1]]
             self._built = (
-                _insert_columns(_entry(self.lookup, None, timezone.now(), **self.row))[1],
+                [
+                    _dumped_once(value)
+                    for value in _insert_columns(_entry(self.lookup, None, timezone.now(), **self.row))[1]
+                ],
                 [(names.index(name), QueryLog._meta.get_field(name)) for name in CHANGING],
             )
         values, changing = self._built

@@ -103,8 +103,22 @@ def public_list_entries(sender=None, *, subject, **kwargs):
     return FilePanel(
         title=_("List entries"),
         template="sanctions/_public_entries_panel.html",
-        rows=published_entries_listed(subject),
+        # Read only where the organisation's read found some (`public_list_presence`).
+        rows=published_entries_listed(subject) if getattr(subject, LISTED_PUBLICLY, True) else [],
     )
+
+
+LISTED_PUBLICLY = "listed_publicly"
+
+
+def public_list_presence(sender=None, *, today, **kwargs):
+    """Whether the organisation has entries on the published lists on `today`
+    (`events.public_file_presence`): the same rule as `published_entries_of`."""
+    from django.db.models import Exists, OuterRef
+
+    from apps.sanctions.selectors import published_entries_of
+
+    return LISTED_PUBLICLY, Exists(published_entries_of(OuterRef("pk"), today=today))
 
 
 def public_entries_changed(sender=None, *, entries, **kwargs) -> None:

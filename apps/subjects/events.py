@@ -22,6 +22,11 @@ the whole change back); receivers connect in their app's `ready()`.
 - `public_file_panels(sender=Subject, subject=…)`: a question asked when the public portal shows
   an organisation's page (the lookup already logged): each receiver returns a `FilePanel` of what
   it publishes about the subject, or None (the sanctions app: its entries on the published lists).
+- `public_file_presence(sender=Subject, today=…)`: asked once per process, when the portal
+  compiles its read of an organisation: each receiver that answers `public_file_panels` may return
+  `(name, expression)`, an `Exists` over `OuterRef("pk")` true when its panel has rows today; the
+  organisation read carries it as the attribute `name`, so that the receiver reads its rows only
+  where it is true (on most pages every panel is empty: a statement each saved).
 - `record_links(sender=CreditRecord, record=…, user=…)`: a question asked when a record's page is
   shown (the lookup already logged): each receiver returns `RecordLinks` (a heading and the cases
   resting on the record that `user` may see: the sanctions app its listing cases, the repair app
@@ -37,6 +42,7 @@ record_status_changed = Signal()
 disclosure_extensions = Signal()
 credit_file_panels = Signal()
 public_file_panels = Signal()
+public_file_presence = Signal()
 record_links = Signal()
 
 

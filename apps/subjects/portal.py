@@ -42,7 +42,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -66,7 +66,7 @@ from apps.core.identifiers import (
 )
 from apps.core.querylog import LookupRequest, QueryRefused, RepeatedLookup, log_query
 from apps.core.selectors import cached_policy
-from apps.subjects import portal_cache
+from apps.subjects import events, portal_cache
 from apps.subjects.choices import RecordStatus
 from apps.subjects.models import Commitment, CreditRecord, ResponsiblePerson, Subject
 from apps.subjects.selectors import (
@@ -558,10 +558,40 @@ LOGGED_IDS = 200
 # day change from one page to the next. The stand-ins are an id and a day no row has.
 _SUBJECT_STAND_IN = -1_000_000_007
 _DAY_STAND_IN = datetime.date(1901, 2, 3)
+
+# Attributes of the organisation as its page reads it (`_presence`): whether it has public
+# commitments, and responsible people today. Most organisations have neither (nor list entries):
+# their reads are then skipped, a statement each.
+SHOWS_COMMITMENTS, SHOWS_RESPONSIBLE = "shows_commitments", "shows_responsible"
+
+
+def _presence(today: datetime.date) -> dict:
+    """The organisation read's `Exists` annotations: SHOWS_COMMITMENTS and SHOWS_RESPONSIBLE, on
+    the same rules as the reads they stand before, and those of the other apps' panels
+    (`events.public_file_presence`)."""
+    present = {
+        SHOWS_COMMITMENTS: Exists(public_commitments(OuterRef("pk"))),
+        SHOWS_RESPONSIBLE: Exists(current_responsible_people(OuterRef("pk"), today=today)),
+    }
+    for _receiver, answer in events.public_file_presence.send(sender=Subject, today=today):
+        if answer is not None:
+            name, expression = answer
+            present[name] = expression
+    return present
+
+
 _subject_by_key = CompiledQuery(
-    Subject, lambda key: public_subjects().filter(public_key=key).order_by("pk")[:1], uuid.UUID(int=0)
+    Subject,
+    lambda key, today: public_subjects().filter(public_key=key).annotate(**_presence(today)).order_by("pk")[:1],
+    uuid.UUID(int=0),
+    _DAY_STAND_IN,
 )
-_page_subject = CompiledQuery(Subject, lambda pk: public_subjects().filter(pk=pk).order_by("pk")[:1], _SUBJECT_STAND_IN)
+_page_subject = CompiledQuery(
+    Subject,
+    lambda pk, today: public_subjects().filter(pk=pk).annotate(**_presence(today)).order_by("pk")[:1],
+    _SUBJECT_STAND_IN,
+    _DAY_STAND_IN,
+)
 _record_ids = CompiledQuery(
     CreditRecord,
     lambda subject, today: public_records(subject, today=today).values_list("pk", flat=True)[:LOGGED_IDS],
@@ -585,18 +615,20 @@ _responsible_links = CompiledQuery(
 )
 
 
-def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
-    """The organisation's public page and what its query-log row says was in view: the newest
-    PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the others
-    counted, like the credit file."""
-    today = timezone.localdate()
+def _public_file(subject: Subject, today: datetime.date) -> tuple[PublicFile, dict]:
+    """The organisation's public page on `today` and what its query-log row says was in view: the
+    newest PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the
+    others counted, like the credit file. Commitments and responsible people are read only where
+    the organisation's read found some (`_presence`; a subject read otherwise: always)."""
     rows = [ShownRecord._make(row) for row in _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN)]
     loaded: dict[str, list[ShownRecord]] = {}
     counts: dict[str, int] = {}
     for record in rows:
         loaded.setdefault(record.category, []).append(record)
         counts[record.category] = record.total
-    commitments = _commitments_shown(subject.pk, shown=PUBLIC_RECORDS_SHOWN)
+    commitments = (
+        _commitments_shown(subject.pk, shown=PUBLIC_RECORDS_SHOWN) if getattr(subject, SHOWS_COMMITMENTS, True) else []
+    )
     # The first LOGGED_IDS ids in view: the rows themselves when they are every record in view
     # (the statement orders them as `public_records` does), else read apart.
     if len(rows) == sum(counts.values()):
@@ -614,7 +646,9 @@ def _public_file(subject: Subject) -> tuple[PublicFile, dict]:
         for category in Category
         if category.value in counts
     ]
-    responsible, responsible_result = _responsible_sections(subject, today)
+    responsible, responsible_result = (
+        _responsible_sections(subject, today) if getattr(subject, SHOWS_RESPONSIBLE, True) else ([], {})
+    )
     result.update(responsible_result)
     public_file = PublicFile(
         subject=subject,
@@ -651,15 +685,16 @@ def _log_page(client_ip: str | None, identifier: str, name: str, result: dict) -
     lookup_log(lookup, identifier=identifier, name=name, query=asked, result=result)
 
 
-def _subject_for_key(key) -> tuple[int | None, Subject | None]:
+def _subject_for_key(key, today: datetime.date | None = None) -> tuple[int | None, Subject | None]:
     """The id of the organisation a public key opens (None: no such key, or a natural person's),
     kept in the cache like the pages: a key never moves to another subject; and the organisation
-    itself where it was read for the answer (the key not kept yet), else None."""
+    itself, as its page reads it on `today` (default: the local day), where it was read for the
+    answer (the key not kept yet), else None."""
     cache_key = f"{portal_cache.PREFIX}:key:{key}"
     found = portal_cache.get(cache_key)
     if found is not None:
         return found or None, None
-    subject = next(iter(_subject_by_key(key)), None)
+    subject = next(iter(_subject_by_key(key, today or timezone.localdate())), None)
     portal_cache.put(cache_key, subject.pk if subject else 0)
     return (subject.pk if subject else None), subject
 
@@ -670,7 +705,8 @@ def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicF
     page cache (`portal_cache`) while nothing on it changed. Either way the address's daily volume
     is counted and one public-lookup row is written before the page is returned, with the records
     in view (kept with the cached page)."""
-    subject_id, subject = _subject_for_key(key)
+    today = timezone.localdate()
+    subject_id, subject = _subject_for_key(key, today)
     if subject_id is None:
         return None
     page_key = portal_cache.subject_page_key(subject_id)
@@ -678,14 +714,14 @@ def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicF
     if page is not None:
         _log_page(client_ip, *page.lookup)
         return page
-    subject = subject or next(iter(_page_subject(subject_id)), None)
+    subject = subject or next(iter(_page_subject(subject_id, today)), None)
     if subject is None:
         return None
     # The volume is counted before the records are read; the row says what was in view.
     lookup = public_lookup(client_ip)
     asked = {"public_file": subject.identifier}
     _address_volume(lookup, asked)
-    public_file, result = _public_file(subject)
+    public_file, result = _public_file(subject, today)
     lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
     page = SubjectPage(
         identifier=subject.identifier, name=subject.name, result=result, body=render(public_file), key=page_key

@@ -12,7 +12,9 @@ import uuid
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.catalog.choices import Disclosure, ReportSection
@@ -31,6 +33,7 @@ from tests.subjects.factories import (
     PublicBasicItemFactory,
     PublishedItemFactory,
     RecordFactory,
+    ResponsiblePersonFactory,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -137,6 +140,43 @@ def test_public_commitments_and_list_entries_show(policy):
     page = _page(company).content.decode()
     assert "投标承诺甲" in page and "许可承诺乙" not in page
     assert case.decision_number in page and "严重失信" in page
+
+
+def _page_and_parts_read(company) -> tuple[str, set[str]]:
+    """The page, and which of the tables of its usually empty parts it read (a statement whose
+    rows are of that table; the organisation's read names them only inside its EXISTS)."""
+    tables = ("subjects_commitment", "subjects_responsibleperson", "sanctions_listentry")
+    with CaptureQueriesContext(connection) as captured:
+        page = _page(company)
+    assert page.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    return page.content.decode(), {t for t in tables for sql in statements if sql.startswith(f'SELECT "{t}".')}
+
+
+def test_commitments_responsible_people_and_list_entries_are_read_only_where_there_are_some(policy):
+    """Most organisations have none of the three: the organisation's read says which it has, and
+    only those are read; each one present is read and shown, each absent says so."""
+    page, read = _page_and_parts_read(CompanyFactory(name="南京空白信息有限公司"))
+    assert read == set()
+    assert "暂无公示的信用承诺" in page and "未列入严重失信主体名单" in page and "负责人信息" not in page
+
+    committed = CompanyFactory(name="南京承诺信息有限公司")
+    CommitmentFactory(subject=committed, matter="bidding", content="投标承诺丙")
+    page, read = _page_and_parts_read(committed)
+    assert read == {"subjects_commitment"} and "投标承诺丙" in page
+
+    managed = CompanyFactory(name="南京负责人信息有限公司")
+    person = PersonFactory(name="孙负责")
+    ResponsiblePersonFactory(organization=managed, person=person)
+    RecordFactory(
+        subject=person, item=PublishedItemFactory(shown_with_organisation=True), document_number="宁罚〔2026〕丙1号"
+    )
+    page, read = _page_and_parts_read(managed)
+    assert read == {"subjects_responsibleperson"} and "宁罚〔2026〕丙1号" in page and "孙**" in page
+
+    case = case_factories.ListingCasePublishedFactory()
+    page, read = _page_and_parts_read(case.subject)
+    assert "sanctions_listentry" in read and case.decision_number in page
 
 
 def test_a_removed_listing_is_not_shown(policy):

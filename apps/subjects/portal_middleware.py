@@ -20,11 +20,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, get_urlconf
 
 from apps.core.http import client_ip
+from apps.core.layout import plain_visitor
 from apps.core.querylog import QueryRefused
 from apps.subjects import portal, portal_cache
 
@@ -34,16 +34,12 @@ PUBLIC_PREFIX = "/public/"
 REFUSED = "portal_refused"
 
 
-def _anonymous_get(request: HttpRequest) -> bool:
-    return request.method == "GET" and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
-
-
 class PublicPageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        plain = portal_cache.enabled() and _anonymous_get(request)
+        plain = portal_cache.enabled() and plain_visitor(request)
         if plain:
             served = self._serve(request)
             if served is not None:

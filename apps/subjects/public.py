@@ -24,6 +24,7 @@ from apps.core.deadlines import deadline_of
 from apps.core.documents import document_response
 from apps.core.forms import DateInput, add_service_errors
 from apps.core.http import client_ip
+from apps.core.layout import render_for_visitor
 from apps.core.models import Organization
 from apps.core.querylog import QueryRefused
 from apps.core.tabular import write_csv
@@ -160,7 +161,8 @@ def public_subject(request, key):
         return limited(request, str(refused))
     if page is None:
         raise Http404
-    response = render(request, "subjects/public_subject.html", {"name": page.name, "body": mark_safe(page.body)})  # noqa: S308 - rendered by our template, escaped there
+    body = mark_safe(page.body)  # noqa: S308 - rendered by our template, escaped there
+    response = render_for_visitor(request, "subjects/public_subject.html", {"name": page.name, "body": body})
     if not page.key:  # a page cached before pages knew their key: never kept under a shared one
         return response
     return _keep(response, portal_cache.response_key(page.key), page.lookup)
@@ -288,7 +290,8 @@ def public_feed(request, slug: str):
             },
         )
         portal_cache.put(key, body)
-    response = render(request, "subjects/public_feed.html", {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
+    body = mark_safe(body)  # noqa: S308 - rendered by our template, escaped there
+    response = render_for_visitor(request, "subjects/public_feed.html", {"title": str(title), "body": body})
     return _keep(response, feed_response_key(request, slug))
 
 

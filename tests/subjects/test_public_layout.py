@@ -1,9 +1,10 @@
-"""The public pages' layout parts rendered once per process (`{% rendered_once %}`, issue 18 item 5)
-give a visitor the page byte for byte as the templates without them do: the search with results,
-with none, refused and empty, an organisation's page and a feed, in Chinese and in English, with
-and without a script prefix, one language after the other in the same process. The second
-organisation's page has every part (a list entry, a commitment, an objection mark, a responsible
-person's record)."""
+"""The public pages' parts rendered once per process (`{% rendered_once %}`, and for a plain
+visitor the whole layout around an organisation's page and a feed, `apps.core.layout`, issue 18
+item 5) give a visitor the page byte for byte as the templates without them give it rendered for
+the request: the search with results, with none, refused and empty, an organisation's page and a
+feed, in Chinese and in English, with and without a script prefix, one language after the other
+in the same process. The second organisation's page has every part (a list entry, a commitment,
+an objection mark, a responsible person's record)."""
 
 from __future__ import annotations
 
@@ -97,20 +98,23 @@ def _pages(company, listed):
     ]
 
 
-def _contents(pages):
+def _contents(pages, cookies):
     client = Client()
+    client.cookies.load(cookies)
     return [client.get(path, params, REMOTE_ADDR=ADDRESS).content.decode() for path, params in pages]
 
 
 VARIANTS = [(language, prefix) for prefix in ("/", "/portal/") for language in ("zh-hans", "en")]
 
 
-def _render_all(paths):
-    """Each variant's pages, one after the other in this process (no setting changes between)."""
+def _render_all(paths, **cookies):
+    """Each variant's pages, one after the other in this process (no setting changes between).
+    A cookie makes the visitor no longer plain: the layout is then rendered for the request
+    (`apps.core.layout.render_for_visitor`), not joined from its parts."""
     rendered = {}
     for language, prefix in VARIANTS:
         with translation.override(language), override_script_prefix(prefix):
-            rendered[language, prefix] = _contents(paths)
+            rendered[language, prefix] = _contents(paths, cookies)
     return rendered
 
 
@@ -119,7 +123,7 @@ def test_pages_are_the_same_as_rendered_afresh(company, listed):
     kept = _render_all(paths)
     assert _render_all(paths) == kept  # served from the kept parts this time
     with _templates_without_rendered_once():
-        afresh = _render_all(paths)
+        afresh = _render_all(paths, afresh="1")
     assert kept == afresh
     search = kept["zh-hans", "/"][0]
     assert "版面测试建设" in search and "&lt;b&gt;咨询" in search and "信用门户" in search

@@ -49,7 +49,7 @@ setting_changed.connect(_forget)
 MAX_KEPT = 16
 
 
-def _where() -> tuple:
+def render_key() -> tuple:
     """What a reversed URL or a translated label depends on besides the template."""
     return (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
@@ -61,7 +61,7 @@ class RenderedOnceNode(template.Node):
         _nodes.add(self)
 
     def render(self, context: template.Context) -> str:
-        key = _where()
+        key = render_key()
         rendered = self.kept.get(key)
         if rendered is None:
             # An empty context of the same kind (autoescape, engine): none of this request's values.
@@ -92,7 +92,7 @@ _subject_urls: dict[tuple, tuple[str, str]] = {}
 
 @register.filter
 def public_subject_url(key: uuid.UUID) -> str:
-    parts = _subject_urls.get(where := _where())
+    parts = _subject_urls.get(where := render_key())
     if parts is None:
         head, _standin, tail = reverse("subjects:public_subject", args=[_STANDIN_KEY]).partition(_STANDIN_KEY)
         parts = (head, tail)

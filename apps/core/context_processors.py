@@ -6,7 +6,7 @@ from apps.core.navigation import navigation_for
 from apps.core.selectors import cached_policy
 
 
-def _policy():
+def policy_or_none():
     """The policy from the per-process cache (issue 16: one statement of every page), or None
     when none is configured (the pages then cite no article; the system checks report it)."""
     try:
@@ -19,5 +19,5 @@ def portal(request):
     user = getattr(request, "user", None)
     return {
         "nav_items": navigation_for(user, request.path) if user is not None else [],
-        "policy": _policy(),
+        "policy": policy_or_none(),
     }

@@ -15,7 +15,6 @@ or for any other visitor.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -45,13 +44,11 @@ def plain_visitor(request: HttpRequest) -> bool:
 
 
 def _policy_key() -> tuple:
-    from apps.core.selectors import cached_policy
+    """The policy as the layout shows it (the context processor's `policy`: its name)."""
+    from apps.core.context_processors import policy_or_none
 
-    try:
-        policy = cached_policy()
-    except ImproperlyConfigured:
-        return (None, None)
-    return (policy.pk, policy.name)
+    policy = policy_or_none()
+    return (policy.pk, policy.name) if policy is not None else (None, None)
 
 
 def _split(request, template_name: str, names: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:

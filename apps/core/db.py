@@ -12,7 +12,10 @@ request sends, whose planning took longer than their execution. Everything else 
 client-side binding: which statements are prepared is decided here, not for the whole project.
 The statements still go through Django's cursor wrapper (counted, logged, errors translated).
 Off with `HOT_PATH_PREPARED_STATEMENTS=0` (e.g. behind a pooler that cannot hold prepared
-statements); then this is Django's ordinary cursor.
+statements); then this is Django's ordinary cursor. With `dollar=True` the statements are written
+with PostgreSQL's own placeholders (`$1`, `$2`, …) and psycopg sends their text as it is: psycopg
+parses a statement's `%s` placeholders again on every execution once it has more than 50
+parameters, which the query log's multi-row INSERT passes at its third row (issue 18 item 5).
 
 `CompiledQuery`: a queryset the ORM builds and compiles once per process and database, then run
 with each call's values in the place of stand-ins, its rows made as the queryset's would be (model
@@ -75,13 +78,23 @@ def read_alias(model) -> str:
     return router.db_for_read(model)
 
 
-def _classes_for_postgresql() -> tuple[type, type]:
-    """(the psycopg cursor that prepares what it runs, Django's debug wrapper for it)."""
+def _classes_for_postgresql() -> dict[bool, tuple[type, type]]:
+    """For `%s` placeholders (False) and `$n` ones (True): (the psycopg cursor that prepares what
+    it runs, Django's debug wrapper for it)."""
     from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+    from psycopg import RawCursor
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
+
+    class PreparingDollarCursor(RawCursor):
+        """Prepared too, unless the connection's prepared statements are off (its statements
+        cannot fall back to Django's ordinary cursor, which reads `%s`)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            prepare = self.connection.prepare_threshold is not None
+            return super().execute(query, params, prepare=prepare, binary=binary)
 
     class PreparingDebugWrapper(CursorDebugWrapper):
         """Logs the statement with its values, as for the other cursors (Django reads it back from
@@ -91,17 +104,26 @@ def _classes_for_postgresql() -> tuple[type, type]:
             with self.debug_sql(self.db.ops.compose_sql(sql, params)):
                 return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
-    return PreparingCursor, PreparingDebugWrapper
+    class DollarDebugWrapper(CursorDebugWrapper):
+        """Logs the statement as written, its values apart (psycopg cannot merge them into `$n`)."""
+
+        def execute(self, sql, params=None):
+            with self.debug_sql(sql, params):
+                return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+
+    return {False: (PreparingCursor, PreparingDebugWrapper), True: (PreparingDollarCursor, DollarDebugWrapper)}
 
 
-_classes: list[tuple[type, type]] = []
+_classes: list[dict[bool, tuple[type, type]]] = []
 
 
 @contextmanager
-def preparing_cursor(using: str = DEFAULT_DB_ALIAS, *, connection=None):
+def preparing_cursor(using: str = DEFAULT_DB_ALIAS, *, connection=None, dollar: bool = False):
     """A cursor of the database `using` (or of `connection`, a connection object of one's own)
     that prepares each statement it runs (PostgreSQL with `prepare_threshold` set, see the
-    settings' DATABASES), else Django's ordinary cursor.
+    settings' DATABASES), else Django's ordinary cursor. With `dollar`, for statements with `$n`
+    placeholders (PostgreSQL only): such a cursor whatever the setting, its statements prepared
+    only where it is on.
 
     On PostgreSQL the cursor is kept with the connection and used again by the next block of the
     same thread (connections are per thread): a new cursor looked up the driver's adapter for
@@ -110,6 +132,8 @@ def preparing_cursor(using: str = DEFAULT_DB_ALIAS, *, connection=None):
     any error in a block."""
     connection = connection or connections[using]
     if connection.vendor != "postgresql":
+        if dollar:
+            raise ValueError(f"$n placeholders are PostgreSQL's, not {connection.vendor}'s")
         with connection.cursor() as cursor:
             yield cursor
         return
@@ -117,25 +141,27 @@ def preparing_cursor(using: str = DEFAULT_DB_ALIAS, *, connection=None):
     # connection, then connect.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:  # prepared statements are switched off
+    if connection.connection.prepare_threshold is None and not dollar:  # prepared statements are off
         with connection.cursor() as cursor:
             yield cursor
         return
     connection.validate_thread_sharing()
     logged = connection.queries_logged
-    kept = getattr(connection, "_preparing_cursor", None)
+    attribute = "_preparing_dollar_cursor" if dollar else "_preparing_cursor"
+    kept = getattr(connection, attribute, None)
     if kept is None or kept[0] is not connection.connection or kept[1] != logged:
         if not _classes:
             _classes.append(_classes_for_postgresql())
-        cursor_class, debug_wrapper = _classes[0]
+        cursor_class, debug_wrapper = _classes[0][dollar]
         with connection.wrap_database_errors:
             raw = cursor_class(connection.connection)
         cursor = debug_wrapper(raw, connection) if logged else connection.make_cursor(raw)
-        kept = connection._preparing_cursor = (connection.connection, logged, cursor)
+        kept = (connection.connection, logged, cursor)
+        setattr(connection, attribute, kept)
     try:
         yield kept[2]
     except BaseException:
-        connection._preparing_cursor = None
+        setattr(connection, attribute, None)
         kept[2].close()
         raise
 

@@ -20,8 +20,12 @@ _caches: list[ProcessCache] = []
 
 
 class ProcessCache:
-    def __init__(self) -> None:
+    """`limit`: past this many entries they are all dropped (for keys a visitor chooses, such as
+    a public page's); `keep_none`: whether a None that `load` returns is kept too."""
+
+    def __init__(self, *, limit: int | None = None, keep_none: bool = True) -> None:
         self._entries: dict[Any, tuple[float, Any]] = {}
+        self.limit, self.keep_none = limit, keep_none
         _caches.append(self)
 
     def get(self, key, load: Callable[[], Any]):
@@ -31,7 +35,10 @@ class ProcessCache:
         if entry is not None and entry[0] > now:
             return entry[1]
         value = load()
-        self._entries[key] = (now + settings.HOT_PATH_CACHE_SECONDS, value)
+        if value is not None or self.keep_none:
+            if self.limit is not None and len(self._entries) >= self.limit:
+                self._entries.clear()
+            self._entries[key] = (now + settings.HOT_PATH_CACHE_SECONDS, value)
         return value
 
     def clear(self) -> None:

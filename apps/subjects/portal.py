@@ -64,6 +64,7 @@ from apps.core.identifiers import (
     mask_name,
     normalize_identifier,
 )
+from apps.core.process_cache import ProcessCache
 from apps.core.querylog import LookupRequest, QueryRefused, RepeatedLookup, log_query
 from apps.core.selectors import cached_policy
 from apps.subjects import events, portal_cache
@@ -228,7 +229,9 @@ def challenge_needed(client_ip: str | None) -> bool:
 
 
 def count_search(client_ip: str | None) -> None:
-    _count(_searches_key(client_ip), HOUR)
+    """One more search from the address towards the challenge (not counted while it is off)."""
+    if settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES:
+        _count(_searches_key(client_ip), HOUR)
 
 
 def new_challenge(client_ip: str | None) -> Challenge:
@@ -499,7 +502,7 @@ def cached_search_response(*, query: str, client_ip: str | None) -> portal_cache
     if challenge_needed(client_ip):
         return None
     kept_key = portal_cache.search_response_key(query)
-    cached = portal_cache.get(kept_key)
+    cached = portal_cache.get_response(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)
@@ -685,18 +688,31 @@ def _log_page(client_ip: str | None, identifier: str, name: str, result: dict) -
     lookup_log(lookup, identifier=identifier, name=name, query=asked, result=result)
 
 
+# The organisations' ids by public key, as this process found them lately (a key never moves to
+# another subject): the busiest pages are a few organisations asked again and again. Bounded (the
+# keys are what visitors ask); a key that opens nothing is not kept here.
+_subject_ids = ProcessCache(limit=10_000, keep_none=False)
+
+
 def _subject_for_key(key, today: datetime.date | None = None) -> tuple[int | None, Subject | None]:
     """The id of the organisation a public key opens (None: no such key, or a natural person's),
-    kept in the cache like the pages: a key never moves to another subject; and the organisation
-    itself, as its page reads it on `today` (default: the local day), where it was read for the
-    answer (the key not kept yet), else None."""
-    cache_key = f"{portal_cache.PREFIX}:key:{key}"
-    found = portal_cache.get(cache_key)
-    if found is not None:
-        return found or None, None
-    subject = next(iter(_subject_by_key(key, today or timezone.localdate())), None)
-    portal_cache.put(cache_key, subject.pk if subject else 0)
-    return (subject.pk if subject else None), subject
+    kept in the cache like the pages (and in the process's memory): a key never moves to another
+    subject; and the organisation itself, as its page reads it on `today` (default: the local
+    day), where it was read for the answer (the key not kept yet), else None."""
+    read = []
+
+    def find() -> int | None:
+        cache_key = f"{portal_cache.PREFIX}:key:{key}"
+        found = portal_cache.get(cache_key)
+        if found is None:
+            subject = next(iter(_subject_by_key(key, today or timezone.localdate())), None)
+            read.append(subject)
+            found = subject.pk if subject else 0
+            portal_cache.put(cache_key, found)
+        return found or None
+
+    subject_id = _subject_ids.get(key, find) if portal_cache.enabled() else find()
+    return subject_id, (read[0] if read else None)
 
 
 def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
@@ -739,7 +755,7 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     if subject_id is None:
         return None
     kept_key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))
-    cached = portal_cache.get(kept_key)
+    cached = portal_cache.get_response(kept_key)
     if cached is None:
         return None
     throttle(LOOKUPS, client_ip)

@@ -48,6 +48,8 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from apps.core.process_cache import ProcessCache
+
 PREFIX = "subjects:portal:cache"
 # Past this many subjects at once (a large batch), every page's token is replaced instead of each.
 MANY_SUBJECTS = 500
@@ -58,13 +60,17 @@ def enabled() -> bool:
     return settings.PUBLIC_PORTAL_CACHE_SECONDS > 0
 
 
-def _token(name: str) -> str:
-    key = f"{PREFIX}:token:{name}"
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
-        token = cache.get(key) or "-"
-    return token
+def _tokens(*names: str) -> str:
+    """The tokens of `names`, joined: read together (one round trip with Redis); a missing one is
+    added, or taken from the process that added it first."""
+    keys = [f"{PREFIX}:token:{name}" for name in names]
+    found = cache.get_many(keys)
+    if len(found) < len(keys):
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
+                found[key] = cache.get(key) or "-"
+    return ":".join(found[key] for key in keys)
 
 
 def _renew(names: Iterable[str]) -> None:
@@ -73,8 +79,8 @@ def _renew(names: Iterable[str]) -> None:
 
 def subject_page_key(subject_id: int) -> str:
     """The key of an organisation's page as it reads today, in the active language."""
-    tokens = (_token("all"), _token(f"subject:{subject_id}"))
-    return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+    tokens = _tokens("all", f"subject:{subject_id}")
+    return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}"
 
 
 def search_response_key(query: str) -> str:
@@ -82,14 +88,14 @@ def search_response_key(query: str) -> str:
     shows organisations' names and codes only, so it changes with the subjects (`search`) and the
     catalog (`all`), not with the day."""
     asked = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return response_key(f"{PREFIX}:search:{asked}:{get_language()}:{_token('all')}:{_token('search')}")
+    return response_key(f"{PREFIX}:search:{asked}:{get_language()}:{_tokens('all', 'search')}")
 
 
 def feed_page_key(name: str, params: dict) -> str:
     """The key of a feed page (`name`: the feed or the agency page) for these filters and page."""
     asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    tokens = (_token("all"), _token("feeds"))
-    return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{':'.join(tokens)}"
+    tokens = _tokens("all", "feeds")
+    return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}"
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,21 @@ def response_key(page_key: str) -> str:
 
 def get(key: str):
     return cache.get(key) if enabled() else None
+
+
+# The whole responses this process served lately, by key. A key names one response for good (its
+# tokens are replaced when anything the page shows changes, and then so is the key), so each is
+# read from the shared cache (and unpickled: a 500-record page is 400 kB) once per process and
+# HOT_PATH_CACHE_SECONDS, not for every visitor. Past RECENT_RESPONSES they are all dropped.
+RECENT_RESPONSES = 256
+_recent_responses = ProcessCache(limit=RECENT_RESPONSES, keep_none=False)
+
+
+def get_response(key: str) -> CachedResponse | None:
+    """The whole response kept under `key` (`response_key`), or None."""
+    if not enabled():
+        return None
+    return _recent_responses.get(key, lambda: cache.get(key))
 
 
 def put(key: str, value) -> None:

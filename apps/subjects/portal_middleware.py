@@ -107,13 +107,13 @@ def _feed(request, ip, *, slug):
     from apps.subjects.public import feed_response_key
 
     key = feed_response_key(request, slug)
-    return _counted(portal_cache.get(key), ip) if key else None
+    return _counted(portal_cache.get_response(key), ip) if key else None
 
 
 def _agency_feed(request, ip, *, pk):
     from apps.subjects.public import agency_feed_response_key
 
-    return _counted(portal_cache.get(agency_feed_response_key(pk)), ip)
+    return _counted(portal_cache.get_response(agency_feed_response_key(pk)), ip)
 
 
 def _counted(cached, ip):

@@ -53,6 +53,19 @@ def test_the_search_after_n_waits_for_the_question_and_logs_nothing():
     assert company.name in _search({"q": "挑战测试"}, address="198.51.100.2").content.decode()  # per address
 
 
+def test_searches_are_not_counted_while_the_challenge_is_off(settings):
+    """PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES=0: no challenge, and no counter kept for one; turned
+    on, the address starts from nothing."""
+    company = CompanyFactory(name="南京挑战关闭测试有限公司")
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 0
+    for _ in range(3):
+        assert company.name in _search({"q": "挑战关闭"}).content.decode()
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 2
+    for _ in range(2):
+        assert company.name in _search({"q": "挑战关闭"}).content.decode()
+    assert company.name not in _search({"q": "挑战关闭"}).content.decode()
+
+
 def test_a_wrong_answer_asks_again_and_a_right_one_searches_and_lets_the_address_go_on():
     company = CompanyFactory(name="南京挑战测试有限公司")
     for _ in range(2):

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 
 from apps.catalog.choices import ReportSection
+from apps.core import process_cache
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome
 from apps.core.models import QueryLog
 from apps.subjects import portal_cache
@@ -47,6 +48,11 @@ def company(policy):
         document_number="宁罚〔2026〕整1号",
     )
     return company
+
+
+@pytest.fixture
+def item_for_penalties(company):
+    return company.records.get().item
 
 
 def _url(company):
@@ -83,13 +89,15 @@ def test_an_anonymous_visitor_gets_the_kept_page_with_its_headers_and_every_visi
 def test_a_page_kept_anew_under_the_same_key_logs_its_own_lookup(company):
     """The lookup of a kept page is built once per process and key (`portal._kept_lookup`), but
     what the kept response says it logs is compared on every serving: a response kept anew
-    under the key logs its own records in view, never the former one's."""
+    under the key (by another process, read here once this process's copy has expired) logs
+    its own records in view, never the former one's."""
     Client().get(_url(company), REMOTE_ADDR=ADDRESS)
     Client().get(_url(company), REMOTE_ADDR=ADDRESS)
     key = portal_cache.response_key(portal_cache.subject_page_key(company.pk))
     kept = portal_cache.get(key)
     identifier, name, result = kept.lookup
     portal_cache.put(key, dataclasses.replace(kept, lookup=(identifier, name, {**result, "records": 99})))
+    process_cache.clear_all()
     again, reads = _served(Client(), _url(company))
     assert again.content == kept.content and reads == 0
     rows = list(QueryLog.objects.filter(subject_identifier=company.identifier).order_by("pk"))
@@ -181,6 +189,26 @@ def test_a_kept_agency_page_follows_its_records(company):
         document_number="宁罚〔2026〕整2号",
     )
     assert "宁罚〔2026〕整2号" in Client().get(url, REMOTE_ADDR=ADDRESS).content.decode()
+
+
+def test_a_kept_page_is_read_from_the_shared_cache_once_per_process_and_a_change_still_shows_at_once(
+    company, item_for_penalties
+):
+    """The process keeps the responses it served (`portal_cache.get_response`): a key names one
+    response for good, so a kept page is not read and unpickled again for every visitor — even
+    gone from the shared cache, this process still serves it — while a new record replaces the
+    page's key and so shows at the next visit."""
+    url = _url(company)
+    Client().get(url, REMOTE_ADDR=ADDRESS)
+    Client().get(url, REMOTE_ADDR=ADDRESS)
+    cache.delete(portal_cache.response_key(portal_cache.subject_page_key(company.pk)))
+    cache.delete(f"{portal_cache.PREFIX}:key:{company.public_key}")
+    kept, reads = _served(Client(), url)
+    assert not kept.templates and reads == 0
+    RecordFactory(subject=company, item=item_for_penalties, document_number="宁罚〔2026〕整9号")
+    fresh, reads = _served(Client(), url)
+    assert fresh.templates and reads > 0 and "宁罚〔2026〕整9号" in fresh.content.decode()
+    assert QueryLog.objects.filter(subject_identifier=company.identifier).count() == 4
 
 
 def test_nothing_is_kept_with_the_cache_off(company, settings):

@@ -83,14 +83,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An anonymous visitor's kept public page is served here, before the session and the
+    # layers below (apps.subjects.portal_middleware); the rate limit and the query log still run.
+    # It reads no body, and a page is kept only as the whole stack answered it: a request the
+    # next two layers refuse (too large, a NUL in a parameter) never finds one.
+    "apps.subjects.portal_middleware.PublicPageMiddleware",
     # Before anything reads the body (RejectNul and CSRF parse the form): an oversized request
     # is refused unread.
     "apps.core.http.RequestSizeLimitMiddleware",
     "apps.core.http.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # An anonymous visitor's kept public page is served here, before the session and the
-    # layers below (apps.subjects.portal_middleware); the rate limit and the query log still run.
-    "apps.subjects.portal_middleware.PublicPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # A connected system's check call (GET /api/v1/checks/ with a token, no session cookie) is

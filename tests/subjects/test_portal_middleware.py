@@ -264,6 +264,20 @@ def test_the_challenge_still_comes_after_n_searches_served_from_the_cache(compan
     assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 2
 
 
+def test_the_kept_pages_come_after_the_security_layer_and_a_nul_still_gets_its_400(company, settings):
+    """PublicPageMiddleware answers before the body and parameter checks (it reads neither), but
+    only with a page the whole stack answered: a search with a NUL in its query is refused as
+    without it, kept answer or not."""
+    order = [name.rsplit(".", 1)[-1] for name in settings.MIDDLEWARE]
+    kept = order.index("PublicPageMiddleware")
+    assert order.index("SecurityMiddleware") < kept < order.index("SessionMiddleware")
+    _search("整页缓存")
+    assert not _search("整页缓存")[0].templates  # kept
+    refused, _reads = _search("整页\x00缓存")
+    assert refused.status_code == 400 and "空字符" in refused.content.decode()
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 2
+
+
 def test_a_citizen_id_search_is_never_kept_and_always_logged(company):
     """A citizen ID finds nothing and is logged each time (issue 18 acceptance); its answer is
     never kept, so the identifier is never a key of the cache."""

@@ -2,7 +2,11 @@
 and 500 records) and the penalties feed under gunicorn (gthread, a connection per request), against the bare-view peer of
 `bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
 view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
-requests/s, p50, p99 and the ratio to the bare view. Two servers run side by side on the same
+requests/s, p50, p99 and the ratio to the bare view. Within a round each page's `--duration` is cut
+into slices of `--slice` seconds taken in turn with the other pages' (one page's whole run then
+the next's let a few seconds of a neighbour's load on this shared machine fall on one page alone:
+one round measured the bare view at 440 req/s and the next at 863); a round's figure for a page is
+the mean of its slices' requests/s, and the median of their p50 and p99. Two servers run side by side on the same
 database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0, "uncached") and one
 with it on ("cached", the default local-memory cache of each worker, warmed by the first requests);
 "cached" serves an anonymous visitor's whole page from the cache (`PublicPageMiddleware`), the
@@ -53,7 +57,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=0.01, help="of scale.py's 1M subjects, 3M records, 5M log rows")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of each load")
-    parser.add_argument("--duration", type=float, default=5, help="seconds of each load run")
+    parser.add_argument("--duration", type=float, default=5, help="seconds of each page's load in a round")
+    parser.add_argument("--slice", type=float, default=1, help="seconds of each turn of a page within a round")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
@@ -115,10 +120,20 @@ def measure(data: dict, args, database_url: str) -> dict:
         for port, path in peers.values():  # warm every worker's caches and connections
             load(port, path, {}, 16, 1)
         results: dict = {}
+        turns = max(1, round(args.duration / args.slice))
         for connections in (1, 16):
             for _round in range(args.rounds):
-                for (name, variant), (port, path) in peers.items():
-                    outcome = load(port, path, {}, connections, args.duration)
+                slices: dict = {}
+                for _turn in range(turns):
+                    for peer, (port, path) in peers.items():
+                        slices.setdefault(peer, []).append(load(port, path, {}, connections, args.slice))
+                for (name, variant), runs in slices.items():
+                    outcome = {
+                        "rps": statistics.mean(run["rps"] for run in runs),
+                        "p50": statistics.median(run["p50"] for run in runs),
+                        "p99": statistics.median(run["p99"] for run in runs),
+                        "errors": sum(run["errors"] for run in runs),
+                    }
                     log(
                         f"{name} {variant} ×{connections}: {outcome['rps']:.0f} req/s p50 {outcome['p50']:.1f} ms "
                         f"p99 {outcome['p99']:.1f} ms errors {outcome['errors']}"

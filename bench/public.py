@@ -76,33 +76,27 @@ def lift_address_limits() -> None:
     policy.save()
 
 
-def measure(data: dict, args, database_url: str) -> dict:
-    env = {
+def server_env(database_url: str, cache_seconds: int, root: Path = ROOT) -> dict:
+    """The environment of a portal server under load from one address: the per-minute allowances
+    lifted, no challenge, the page cache on for `cache_seconds` (0: off)."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "600",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
         "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
         "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
         "PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES": "0",
+        "PUBLIC_PORTAL_CACHE_SECONDS": str(cache_seconds),
     }
+
+
+def measure(data: dict, args, database_url: str) -> dict:
     uncached_port, cached_port = args.port, args.port + 1
     servers = [
-        serve(
-            uncached_port,
-            args.workers,
-            args.threads,
-            env | {"PUBLIC_PORTAL_CACHE_SECONDS": "0"},
-            *per_request(args.threads),
-        ),
-        serve(
-            cached_port,
-            args.workers,
-            args.threads,
-            env | {"PUBLIC_PORTAL_CACHE_SECONDS": "300"},
-            *per_request(args.threads),
-        ),
+        serve(port, args.workers, args.threads, server_env(database_url, seconds), *per_request(args.threads))
+        for port, seconds in ((uncached_port, 0), (cached_port, 300))
     ]
     try:
         wait_for(uncached_port, "/bench/bare-check/")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import quote
@@ -26,8 +25,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.public import UNLIMITED, per_request  # noqa: E402
-from bench.scale import load, log, wait_for  # noqa: E402
+from bench.public import per_request, server_env  # noqa: E402
+from bench.scale import load, log, serve, wait_for  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,23 +61,6 @@ def _pages(database_url: str, fresh: bool) -> dict[str, str]:
     return pages
 
 
-def _serve(tree: Path, port: int, database_url: str, fresh: bool) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
-        "DATABASE_URL": database_url,
-        "CONN_MAX_AGE": "600",
-        "PYTHONPATH": str(tree),
-        "PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
-        "PUBLIC_PORTAL_FEEDS_PER_ADDRESS_PER_MINUTE": UNLIMITED,
-        "PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES": "0",
-        "PUBLIC_PORTAL_CACHE_SECONDS": "0" if fresh else "300",
-    }
-    command = [str(tree / ".venv" / "bin" / "gunicorn"), "credit_portal.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--worker-class", "gthread", "--workers", "2", "--threads", "8", "--log-level", "warning"]
-    return subprocess.Popen([*command, *per_request(8)], cwd=tree, env=env)  # noqa: S603
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", "")
@@ -87,7 +69,10 @@ def main(argv=None) -> int:
     pages = _pages(database_url, args.fresh)
     trees = {"a": args.a.resolve(), "b": args.b.resolve()}
     ports = {"a": args.port, "b": args.port + 1}
-    servers = [_serve(tree, ports[name], database_url, args.fresh) for name, tree in trees.items()]
+    servers = [
+        serve(ports[name], 2, 8, server_env(database_url, 0 if args.fresh else 300, tree), *per_request(8), root=tree)
+        for name, tree in trees.items()
+    ]
     try:
         for name in trees:
             wait_for(ports[name], "/bench/bare-check/")

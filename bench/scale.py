@@ -387,11 +387,12 @@ def _load_threads(port: int, path: str, headers: dict, connections: int, duratio
     }
 
 
-def serve(port: int, workers: int, threads: int, env: dict, *extra: str) -> subprocess.Popen:
-    """The portal under gunicorn (gthread) on 127.0.0.1:`port`, as every benchmark runs it."""
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "credit_portal.wsgi", "--bind", f"127.0.0.1:{port}"]
+def serve(port: int, workers: int, threads: int, env: dict, *extra: str, root: Path = ROOT) -> subprocess.Popen:
+    """The portal under gunicorn (gthread) on 127.0.0.1:`port`, as every benchmark runs it (from the
+    checkout `root`, with its own virtualenv)."""
+    command = [str(root / ".venv" / "bin" / "gunicorn"), "credit_portal.wsgi", "--bind", f"127.0.0.1:{port}"]
     command += ["--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads)]
-    return subprocess.Popen([*command, "--log-level", "warning", *extra], cwd=ROOT, env=env)  # noqa: S603
+    return subprocess.Popen([*command, "--log-level", "warning", *extra], cwd=root, env=env)  # noqa: S603
 
 
 def wait_for(port: int, path: str, tries: int = 100) -> None:

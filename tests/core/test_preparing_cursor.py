@@ -100,6 +100,7 @@ def test_a_dollar_statement_is_captured_while_logging():
 
 def test_with_prepared_statements_off_a_dollar_statement_still_runs_unprepared():
     """HOT_PATH_PREPARED_STATEMENTS=0 (a pooler that cannot hold prepared statements)."""
+    connection.close()  # a session of its own: nothing an earlier test prepared
     connection.ensure_connection()
     threshold = connection.connection.prepare_threshold
     connection.connection.prepare_threshold = None

@@ -42,7 +42,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -116,9 +116,14 @@ PUBLIC_COMMITMENT_MATTERS = (
     Matter.FISCAL_FUNDING,
 )
 ORGANISATION_TYPES = (SubjectType.LEGAL_PERSON, SubjectType.UNINCORPORATED)
-# The newest this many records of a category (and commitments) are on the page, as in the credit
-# file; the page says how many there are in all.
-PUBLIC_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
+# The newest this many records of each category are on an organisation's page, which says how many
+# there are in all and links to the category's own pages, where every one of them is listed
+# (`public_category_page`, PUBLIC_PORTAL_PAGE_SIZE to a page), as 信用中国's pages show ten.
+PUBLIC_RECORDS_SHOWN = 10
+# A responsible person's records and the commitments have no pages of their own: as many as the
+# credit file shows are on the organisation's page.
+RESPONSIBLE_RECORDS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
+PUBLIC_COMMITMENTS_SHOWN = CREDIT_FILE_RECORDS_SHOWN
 MINUTE = 60
 HOUR = 3600
 DAY = 86400
@@ -352,7 +357,7 @@ def _responsible_sections(subject: Subject, today: datetime.date) -> tuple[list[
     records = responsible_records(person_ids, today=today)
     loaded: dict[int, list[ShownRecord]] = {}
     counts: dict[int, int] = {}
-    for row in shown_records(records, PUBLIC_RECORDS_SHOWN, per="subject_id"):
+    for row in shown_records(records, RESPONSIBLE_RECORDS_SHOWN, per="subject_id"):
         record = ShownRecord._make(row)
         loaded.setdefault(record.subject_id, []).append(record)
         counts[record.subject_id] = record.total
@@ -543,18 +548,15 @@ def public_commitments(subject: Subject) -> QuerySet[Commitment]:
 @dataclass
 class PublicFile:
     subject: Subject
-    categories: list = field(default_factory=list)  # (category label, [records shown], records in all)
+    categories: list = field(default_factory=list)  # (Category, [records shown], records in all)
     commitments: list = field(default_factory=list)
     responsible: list = field(default_factory=list)  # ResponsibleSection
     shown_per_category: int = 0
 
     @property
     def record_count(self) -> int:
-        return sum(total for _label, _records, total in self.categories)
+        return sum(total for _category, _records, total in self.categories)
 
-
-# The ids of the records in view an organisation page's query-log row names (all are counted).
-LOGGED_IDS = 200
 
 # The reads of an organisation's page, compiled once per process (`CompiledQuery`): building and
 # compiling them was two thirds of the CPU of a page rendered afresh, and only the subject and the
@@ -595,12 +597,6 @@ _page_subject = CompiledQuery(
     _SUBJECT_STAND_IN,
     _DAY_STAND_IN,
 )
-_record_ids = CompiledQuery(
-    CreditRecord,
-    lambda subject, today: public_records(subject, today=today).values_list("pk", flat=True)[:LOGGED_IDS],
-    _SUBJECT_STAND_IN,
-    _DAY_STAND_IN,
-)
 _newest_records = CompiledQuery(
     CreditRecord,
     lambda subject, today, shown: shown_records(public_records(subject, today=today), shown),
@@ -619,10 +615,11 @@ _responsible_links = CompiledQuery(
 
 
 def _public_file(subject: Subject, today: datetime.date) -> tuple[PublicFile, dict]:
-    """The organisation's public page on `today` and what its query-log row says was in view: the
-    newest PUBLIC_RECORDS_SHOWN records of each category (and as many commitments) loaded, the
-    others counted, like the credit file. Commitments and responsible people are read only where
-    the organisation's read found some (`_presence`; a subject read otherwise: always)."""
+    """The organisation's public page on `today` and what its query-log row says was shown: the
+    newest PUBLIC_RECORDS_SHOWN records of each category loaded, the others counted (the row names
+    the records on the page, in its order, and counts them all). Commitments and responsible
+    people are read only where the organisation's read found some (`_presence`; a subject read
+    otherwise: always)."""
     rows = [ShownRecord._make(row) for row in _newest_records(subject.pk, today, shown=PUBLIC_RECORDS_SHOWN)]
     loaded: dict[str, list[ShownRecord]] = {}
     counts: dict[str, int] = {}
@@ -630,25 +627,19 @@ def _public_file(subject: Subject, today: datetime.date) -> tuple[PublicFile, di
         loaded.setdefault(record.category, []).append(record)
         counts[record.category] = record.total
     commitments = (
-        _commitments_shown(subject.pk, shown=PUBLIC_RECORDS_SHOWN) if getattr(subject, SHOWS_COMMITMENTS, True) else []
+        _commitments_shown(subject.pk, shown=PUBLIC_COMMITMENTS_SHOWN)
+        if getattr(subject, SHOWS_COMMITMENTS, True)
+        else []
     )
-    # The first LOGGED_IDS ids in view: the rows themselves when they are every record in view
-    # (the statement orders them as `public_records` does), else read apart.
-    if len(rows) == sum(counts.values()):
-        ids = [record.pk for record in rows[:LOGGED_IDS]]
-    else:
-        ids = _record_ids(subject.pk, today)
+    categories = [
+        (category, loaded[category.value], counts[category.value]) for category in Category if category.value in counts
+    ]
     result = {
         "records": sum(counts.values()),
-        "by_category": {category: counts[category] for category in Category.values if category in counts},
-        "ids": ids,
+        "by_category": {category.value: total for category, _records, total in categories},
+        "ids": [record.pk for _category, records, _total in categories for record in records],
         "commitments": [c.pk for c in commitments],
     }
-    categories = [
-        (category.label, loaded[category.value], counts[category.value])
-        for category in Category
-        if category.value in counts
-    ]
     responsible, responsible_result = (
         _responsible_sections(subject, today) if getattr(subject, SHOWS_RESPONSIBLE, True) else ([], {})
     )
@@ -768,6 +759,58 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
         lambda: repeated_lookup(public_lookup(None), identifier=identifier, name=name, query=asked, result=result),
     ).log(client_ip)
     return cached
+
+
+@dataclass(frozen=True)
+class CategoryPage:
+    """One page of an organisation's records of one category on the portal, newest first."""
+
+    subject: Subject
+    category: Category
+    records: list  # ShownRecord
+    total: int  # the records of the category in all
+    number: int  # this page's, from 1
+    pages: int
+
+
+def public_category_page(*, key, category: str, page: int, client_ip: str | None) -> CategoryPage | None:
+    """Page `page` of the records of `category` of the organisation with this public key, each as
+    on its page (PUBLIC_PORTAL_PAGE_SIZE to a page, newest first, as the page orders them; a page
+    past the last: the last), or None (no such key or category, or a natural person's key). The
+    address's daily volume is counted first, and one public-lookup row names the records shown."""
+    if category not in Category.values:
+        return None
+    today = timezone.localdate()
+    subject_id, subject = _subject_for_key(key, today)
+    if subject_id is None:
+        return None
+    subject = subject or next(iter(_page_subject(subject_id, today)), None)
+    if subject is None:
+        return None
+    lookup = public_lookup(client_ip)
+    asked = {"public_file": subject.identifier, "category": category, "page": max(page, 1)}
+    _address_volume(lookup, asked)
+    records = public_records(subject, today=today).filter(category=category)
+    total = records.count()
+    size = settings.PUBLIC_PORTAL_PAGE_SIZE
+    pages = max(1, -(-total // size))
+    number = min(max(page, 1), pages)
+    columns = [_SHOWN_COLUMNS.get(name, name) for name in ShownRecord._fields if name != "total"]
+    newest_first = records.order_by(F("determined_on").desc(), F("id").desc())  # as newest_per_category
+    rows = [
+        ShownRecord(*row, total=total)
+        for row in newest_first.values_list(*columns)[(number - 1) * size : number * size]
+    ]
+    lookup_log(
+        lookup,
+        identifier=subject.identifier,
+        name=subject.name,
+        query=asked,
+        result={"records": total, "page": number, "ids": [record.pk for record in rows]},
+    )
+    return CategoryPage(
+        subject=subject, category=Category(category), records=rows, total=total, number=number, pages=pages
+    )
 
 
 # --- 双公示: the licences and penalties feeds ---------------------------------------------------------

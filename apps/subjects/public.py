@@ -168,6 +168,33 @@ def public_subject(request, key):
     return _keep(response, portal_cache.response_key(page.key), page.lookup)
 
 
+@login_not_required
+@require_safe
+def public_subject_records(request, key, category: str):
+    """Every actively disclosed record of one category of an organisation, a bounded page at a
+    time (the organisation's page shows the newest few): counted, logged and limited as its page
+    is, never kept. No such key or category: 404."""
+    ip = client_ip(request)
+    try:
+        portal.throttle(portal.LOOKUPS, ip)
+        page = portal.public_category_page(key=key, category=category, page=_page_number(request), client_ip=ip)
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    except QueryRefused as refused:
+        return limited(request, str(refused))
+    if page is None:
+        raise Http404
+    body = render_to_string("subjects/_public_category_body.html", {"page": page, "today": timezone.localdate()})
+    return render_for_visitor(
+        request,
+        "subjects/public_subject.html",
+        {
+            "name": f"{page.subject.name} · {page.category.label}",
+            "body": mark_safe(body),  # noqa: S308 - rendered by our template, escaped there
+        },
+    )
+
+
 def _agencies():
     return Organization.objects.filter(kind=OrganizationKind.AGENCY, is_active=True).order_by("name")
 

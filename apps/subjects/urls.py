@@ -27,6 +27,11 @@ urlpatterns = [
     # the public credit portal (信用门户), no login (issue 18)
     path("public/search/", public.public_search, name="public_search"),
     path("public/subjects/<uuid:key>/", public.public_subject, name="public_subject"),
+    path(
+        "public/subjects/<uuid:key>/records/<slug:category>/",
+        public.public_subject_records,
+        name="public_subject_records",
+    ),
     path("public/feeds/agencies/<int:pk>/", public.public_agency_feed, name="public_agency_feed"),
     path("public/feeds/<slug:slug>/", public.public_feed, name="public_feed"),
     path("public/feeds/<slug:slug>/export.csv", public.public_feed_export, name="public_feed_export"),

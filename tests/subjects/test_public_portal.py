@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.catalog.choices import Disclosure, ReportSection
+from apps.catalog.choices import Category, Disclosure, ReportSection
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
 from apps.core.models import QueryLog
 from apps.subjects import portal
@@ -60,6 +60,12 @@ def _page(company, client=None, address=ADDRESS):
     return client.get(reverse("subjects:public_subject", args=[company.public_key]), REMOTE_ADDR=address)
 
 
+def _records(company, category, address=ADDRESS, **params):
+    """The organisation's page of every record of `category` (`?page=`)."""
+    url = reverse("subjects:public_subject_records", args=[company.public_key, category])
+    return Client().get(url, params, REMOTE_ADDR=address)
+
+
 def _feed(slug="penalties", address=ADDRESS, **params):
     return Client().get(reverse("subjects:public_feed", args=[slug]), params, REMOTE_ADDR=address)
 
@@ -81,8 +87,10 @@ def test_only_actively_disclosed_records_appear_on_the_page_and_feed(company, at
     shown = attribute == Disclosure.PUBLIC
     page = _page(company).content.decode()
     feed = _feed().content.decode()
+    every = _records(company, record.category).content.decode()
     assert (record.document_number in page) is shown
     assert (record.document_number in feed) is shown
+    assert (record.document_number in every) is shown
 
 
 @pytest.mark.parametrize(
@@ -103,8 +111,10 @@ def test_expired_hidden_repaired_and_revoked_records_never_appear(company, close
     open_record = RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕开1号")
     closed_record = RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕闭1号", **closed)
     page, feed = _page(company).content.decode(), _feed().content.decode()
+    every = _records(company, open_record.category).content.decode()
     assert open_record.document_number in page and open_record.document_number in feed
     assert closed_record.document_number not in page and closed_record.document_number not in feed
+    assert open_record.document_number in every and closed_record.document_number not in every
 
 
 def test_record_of_an_item_never_published_does_not_appear(company):
@@ -196,12 +206,12 @@ def test_responsible_people_are_not_shown(policy):
 
 
 def test_page_is_bounded_to_the_newest_records_of_each_category(company, monkeypatch):
-    """A bounded page: the newest records of a category are shown, the others counted; the log
-    row counts them all."""
+    """A bounded page: the newest records of a category are shown, the others counted, with a link
+    to the category's own pages; the log row counts them all."""
     monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", 2)
     item = PublishedItemFactory(report_section=ReportSection.PENALTY)
     for month in (1, 2, 3):
-        RecordFactory(
+        record = RecordFactory(
             subject=company,
             item=item,
             document_number=f"宁罚〔2026〕月{month}号",
@@ -210,23 +220,151 @@ def test_page_is_bounded_to_the_newest_records_of_each_category(company, monkeyp
     page = _page(company).content.decode()
     assert "宁罚〔2026〕月3号" in page and "宁罚〔2026〕月2号" in page and "宁罚〔2026〕月1号" not in page
     assert "仅显示最新的 2 条（共 3 条）" in page
+    every = reverse("subjects:public_subject_records", args=[company.public_key, record.category])
+    assert f'<a href="{every}">查看全部 3 条</a>' in page
     assert QueryLog.objects.get().result["records"] == 3
 
 
+def test_the_organisation_page_shows_ten_records_of_a_category(company):
+    """As 信用中国's pages, ten of a list; the rest are a link away."""
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for day in range(1, 13):
+        RecordFactory(
+            subject=company, item=item, document_number=f"宁罚〔2026〕十{day}号", determined_on=dt.date(2026, 3, day)
+        )
+    page = _page(company).content.decode()
+    assert [day for day in range(1, 13) if f"宁罚〔2026〕十{day}号<" in page] == list(range(3, 13))
+    assert "仅显示最新的 10 条（共 12 条）" in page and "查看全部 12 条" in page
+
+
+def _newest_first(records):
+    """`records` in the order the portal's pages show them (the database's order of a missing
+    decision date included)."""
+    from django.db.models import F
+
+    return records.order_by("category", F("determined_on").desc(), F("id").desc())
+
+
 @pytest.mark.parametrize("shown", [2, 10])
-def test_log_row_names_the_first_records_in_view_in_their_order(company, monkeypatch, shown):
-    """The log row names the first ids in view in the order of the records (newest first), whether
-    the page loaded every record (10 shown: taken from its rows) or not (2 shown: read apart);
-    a record with no decision date among them, where each database sorts it."""
+def test_log_row_names_the_records_shown_in_their_order(company, monkeypatch, shown):
+    """The log row names the records on the page, in its order (category by category, newest
+    first), and counts them all; a record with no decision date among them, where each database
+    sorts it."""
     monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", shown)
     item = PublishedItemFactory(report_section=ReportSection.PENALTY)
     for day in (dt.date(2026, 1, 10), None, dt.date(2026, 3, 10), dt.date(2026, 3, 10)):
         RecordFactory(subject=company, item=item, determined_on=day, document_date=None)
-    RecordFactory(subject=company, item=PublicBasicItemFactory(), determined_on=dt.date(2026, 2, 1))
+    basic = RecordFactory(subject=company, item=PublicBasicItemFactory(), determined_on=dt.date(2026, 2, 1))
     _page(company)
-    expected = list(portal.public_records(company).values_list("pk", flat=True))
-    assert QueryLog.objects.get().result["ids"] == expected
-    assert len(expected) == 5
+    penalties = _newest_first(portal.public_records(company).filter(category=item.category))
+    expected = {
+        basic.category: [basic.pk],
+        item.category: list(penalties.values_list("pk", flat=True)[:shown]),
+    }
+    order = [category for category in Category.values if category in expected]
+    row = QueryLog.objects.get()
+    assert row.result["ids"] == [pk for category in order for pk in expected[category]]
+    assert row.result["records"] == 5 and len(row.result["ids"]) == min(shown, 4) + 1
+
+
+# --- every record of a category, page by page ----------------------------------------------------
+
+
+def test_every_record_of_a_category_is_listed_page_by_page(company, settings):
+    """Nanjing art. 27: what is 主动公开 is disclosed, all of it — the organisation's page shows the
+    newest of a category and its category's pages the rest, PUBLIC_PORTAL_PAGE_SIZE a page, newest
+    first, each page with its neighbours' links."""
+    settings.PUBLIC_PORTAL_PAGE_SIZE = 2
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    numbers = [f"宁罚〔2026〕页{day}号" for day in range(1, 6)]
+    for day, number in enumerate(numbers, start=1):
+        RecordFactory(subject=company, item=item, document_number=number, determined_on=dt.date(2026, 3, day))
+    RecordFactory(subject=company, item=PublicBasicItemFactory(), document_number="宁基〔2026〕1号")
+    newest = numbers[::-1]
+    seen = []
+    for number, expected in ((1, newest[:2]), (2, newest[2:4]), (3, newest[4:])):
+        content = _records(company, item.category, page=number).content.decode()
+        seen += [n for n in numbers if n in content]
+        assert [n for n in newest if n in content] == expected
+        assert f"第 {number} 页，共 3 页" in content and "宁基〔2026〕1号" not in content
+        assert ('rel="prev"' in content) is (number > 1) and ('rel="next"' in content) is (number < 3)
+        assert "(5)" in content and company.name in content
+    assert sorted(seen) == sorted(numbers)
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("9", 3), ("0", 1), ("-2", 1), ("二", 1), ("", 1)])
+def test_a_page_out_of_range_or_not_a_number_shows_the_nearest(company, settings, asked, shown):
+    """As the feeds: a page past the last is the last, anything else not a page number the first."""
+    settings.PUBLIC_PORTAL_PAGE_SIZE = 2
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for day in range(1, 6):
+        RecordFactory(subject=company, item=item, determined_on=dt.date(2026, 3, day))
+    response = _records(company, item.category, page=asked)
+    assert response.status_code == 200 and f"第 {shown} 页，共 3 页" in response.content.decode()
+    assert QueryLog.objects.get().result["page"] == shown
+
+
+def test_a_category_with_nothing_disclosed_says_so(company):
+    response = _records(company, "good")
+    assert response.status_code == 200 and "该类别暂无依法主动公开的信息" in response.content.decode()
+    assert QueryLog.objects.get().result == {"records": 0, "page": 1, "ids": []}
+
+
+def test_a_category_page_writes_one_public_row_naming_the_records_shown(company, settings):
+    """DESIGN.md section 4: each page is a public lookup of the organisation, logged with the
+    address; the row names the records on it and counts the category's."""
+    settings.PUBLIC_PORTAL_PAGE_SIZE = 2
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    records = [RecordFactory(subject=company, item=item, determined_on=dt.date(2026, 3, day)) for day in (1, 2, 3)]
+    _records(company, item.category, page=2)
+    row = QueryLog.objects.get()
+    assert (row.mode, row.channel, row.user, row.client_ip) == (QueryMode.PUBLIC, QueryChannel.PUBLIC, None, ADDRESS)
+    assert row.subject_identifier == company.identifier
+    assert row.query == {"public_file": company.identifier, "category": item.category, "page": 2}
+    assert row.result == {"records": 3, "page": 2, "ids": [records[0].pk]}
+
+
+def test_a_category_page_answers_404_for_a_person_an_unknown_key_or_category(company):
+    """No enumeration: the same 404 for a natural person's key, a made-up key and a category
+    that does not exist; nothing is logged."""
+    person = PersonFactory()
+    RecordFactory(subject=person, item=PublicBasicItemFactory())
+    assert _records(person, "basic").status_code == 404
+    assert Client().get(f"/public/subjects/{uuid.uuid4()}/records/basic/").status_code == 404
+    assert _records(company, "penalty").status_code == 404  # a report section, not a category
+    assert not QueryLog.objects.exists()
+
+
+def test_a_category_page_counts_towards_the_address_limits(company, settings, policy):
+    """Issue 18 item 4 and Nanjing art. 52: a category page is a lookup like the organisation's
+    page: past the minute's allowance a 429 page in Chinese, past the day's threshold refused and
+    the refusal logged."""
+    settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 2
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        assert _page(company).status_code == 200
+        assert _records(company, "basic").status_code == 200
+        refused = _records(company, "basic")
+    assert refused.status_code == 429 and "请求过多" in refused.content.decode()
+    assert QueryLog.objects.count() == 2
+    cache.clear()
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 1
+    policy.save()
+    assert _records(company, "basic").status_code == 200
+    refused = _records(company, "basic")
+    assert refused.status_code == 429 and "异常" in refused.content.decode()
+    assert QueryLog.objects.filter(outcome=QueryOutcome.REFUSED, client_ip=ADDRESS).count() == 1
+
+
+def test_a_category_page_is_never_kept_and_shows_a_new_record_at_once(company, settings):
+    """Only the organisation's page, the search and the feeds are kept whole: a category page is
+    read afresh, so a record just provided is on it."""
+    settings.PUBLIC_PORTAL_CACHE_SECONDS = 300
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕旧1号")
+    assert "宁罚〔2026〕旧1号" in _records(company, item.category).content.decode()
+    RecordFactory(subject=company, item=item, document_number="宁罚〔2026〕新1号")
+    assert "宁罚〔2026〕新1号" in _records(company, item.category).content.decode()
+    assert QueryLog.objects.count() == 2
 
 
 def test_page_links_to_objection_repair_and_verification(company):

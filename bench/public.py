@@ -1,6 +1,6 @@
 """Public portal benchmark (issue 18 item 5): the credit portal's search, an organisation's page (10
-and 500 records) and the penalties feed under gunicorn (gthread, a connection per request), against the bare-view peer of
-`bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
+and 500 records), a page in the middle of the 500 records' category and the penalties feed under
+gunicorn (gthread, a connection per request), against the bare-view peer of `bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
 view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
 requests/s, p50, p99 and the ratio to the bare view. Within a round each page's `--duration` is cut
 into slices of `--slice` seconds taken in turn with the other pages' (one page's whole run then
@@ -93,6 +93,8 @@ def server_env(database_url: str, cache_seconds: int, root: Path = ROOT) -> dict
 
 
 def measure(data: dict, args, database_url: str) -> dict:
+    from apps.subjects.models import CreditRecord
+
     uncached_port, cached_port = args.port, args.port + 1
     servers = [
         serve(port, args.workers, args.threads, server_env(database_url, seconds), *per_request(args.threads))
@@ -110,6 +112,10 @@ def measure(data: dict, args, database_url: str) -> dict:
         }
         peers = {(name, "uncached"): (uncached_port, path) for name, path in pages.items()}
         peers |= {(name, "cached"): (cached_port, path) for name, path in pages.items()}
+        # The 500 records' category, a page in the middle (never kept: the same on either server).
+        category = CreditRecord.objects.filter(subject=data["heavy"]).values_list("category", flat=True).first()
+        middle = f"/public/subjects/{data['heavy'].public_key}/records/{category}/?page=13"
+        peers[("category page 13 of 25, 500 records", "uncached")] = (uncached_port, middle)
         peers[("bare view", "")] = (uncached_port, f"/bench/bare-check/?identifier={identifier}")
         for port, path in peers.values():  # warm every worker's caches and connections
             load(port, path, {}, 16, 1)

@@ -79,8 +79,8 @@ def test_values_list_rows_are_the_orms(companies):
     for company in companies:
         records = portal.public_records(company, today=TODAY)
         for shown in (1, 2):
-            assert portal._newest_records(company.pk, TODAY, shown=shown) == list(portal.shown_records(records, shown))
-        assert {(row[2], row[-1]) for row in portal._newest_records(company.pk, TODAY, shown=1)} == set(
+            assert portal._newest_records(company.pk, TODAY, shown=shown) == list(portal.newest_rows(records, shown))
+        assert set(portal._category_counts(company.pk, TODAY)) == set(
             records.order_by().values_list("category").annotate(n=Count("id"))
         )
 

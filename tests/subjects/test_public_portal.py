@@ -237,6 +237,26 @@ def test_the_organisation_page_shows_ten_records_of_a_category(company):
     assert "仅显示最新的 10 条（共 12 条）" in page and "查看全部 12 条" in page
 
 
+@pytest.mark.parametrize(("records", "counted"), [(2, False), (3, True)])
+def test_the_records_are_counted_apart_only_where_a_category_has_more_than_shown(
+    company, monkeypatch, records, counted
+):
+    """The page reads one more than it shows of each category: where none has more, the rows are
+    the count; where one has, the categories are counted apart — and the totals are right."""
+    monkeypatch.setattr(portal, "PUBLIC_RECORDS_SHOWN", 2)
+    calls = []
+    count = portal._category_counts
+    monkeypatch.setattr(portal, "_category_counts", lambda *args: calls.append(args) or count(*args))
+    item = PublishedItemFactory(report_section=ReportSection.PENALTY)
+    for day in range(1, records + 1):
+        RecordFactory(subject=company, item=item, determined_on=dt.date(2026, 3, day))
+    RecordFactory(subject=company, item=PublicBasicItemFactory())
+    page = _page(company).content.decode()
+    assert bool(calls) is counted
+    assert QueryLog.objects.get().result["by_category"] == {"basic": 1, item.category: records}
+    assert (f"仅显示最新的 2 条（共 {records} 条）" in page) is counted
+
+
 def _newest_first(records):
     """`records` in the order the portal's pages show them (the database's order of a missing
     decision date included)."""

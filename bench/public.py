@@ -1,17 +1,18 @@
 """Public portal benchmark (issue 18 item 5): the credit portal's search, an organisation's page (10
 and 500 records), a page in the middle of the 500 records' category and the penalties feed under
-gunicorn (gthread, a connection per request), against the bare-view peer of `bench/scale.py` (`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain
-view) in the same run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians):
-requests/s, p50, p99 and the ratio to the bare view. Within a round each page's `--duration` is cut
-into slices of `--slice` seconds taken in turn with the other pages' (one page's whole run then
-the next's let a few seconds of a neighbour's load on this shared machine fall on one page alone:
-one round measured the bare view at 440 req/s and the next at 863); a round's figure for a page is
-the mean of its slices' requests/s, and the median of their p50 and p99. Two servers run side by side on the same
-database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0, "uncached") and one
-with it on ("cached", the default local-memory cache of each worker, warmed by the first requests);
-"cached" serves an anonymous visitor's whole page from the cache (`PublicPageMiddleware`), the
-search included: the same query repeated is its best case, one answer kept. Either way every
-search and subject page writes its query-log row.
+gunicorn (gthread, a connection per request), against the bare-view peer of `bench/scale.py`
+(`bench/scale_urls.py`: one indexed lookup and one query-log INSERT in a plain view) in the same
+run, interleaved, at 1 and 16 connections, `--rounds` rounds (medians): requests/s, p50, p99 and
+the ratio to the bare view. Within a round each page's `--duration` is cut into slices of
+`--slice` seconds taken in turn with the other pages' (one page's whole run then the next's let a
+few seconds of a neighbour's load on this shared machine fall on one page alone: one round
+measured the bare view at 440 req/s and the next at 863); a round's figure for a page is the mean
+of its slices' requests/s, and the median of their p50 and p99. Two servers run side by side on
+the same database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0,
+"uncached") and one with it on ("cached", the default local-memory cache of each worker, warmed
+by the first requests); "cached" serves an anonymous visitor's whole page from the cache
+(`PublicPageMiddleware`), the search included: the same query repeated is its best case, one
+answer kept. Either way every search and subject page writes its query-log row.
 
 The data are `bench/scale.py`'s (its `generate`, at `--scale`). The portal's limits per address
 are lifted for the run (every request comes from 127.0.0.1): the per-minute allowances through

@@ -52,3 +52,22 @@ def _fresh_connections(app):
     the configuration now in force."""
     app._pool = None
     app.__dict__.pop("amqp", None)
+
+
+def use_redis_cache(settings) -> None:
+    """Make Redis the default cache for this test (`settings`: pytest-django's fixture), as
+    production has it, under a key prefix of its own (pytest-xdist's processes share the
+    database). Skipped when no Redis answers, except in CI."""
+    import uuid
+
+    if not redis_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Redis at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }

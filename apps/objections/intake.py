@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from apps.catalog.choices import Disclosure
+from apps.core import counters
 from apps.core.choices import QueryChannel, QueryMode, QueryOutcome, QueryPurpose
 from apps.core.deadlines import deadlines_of
 from apps.core.documents import normalise_code
@@ -173,13 +174,8 @@ def rate_window(scope: str, client_ip: str | None, seconds: int) -> tuple[str, i
 
 
 def rate_count(key: str, seconds: int) -> int:
-    if cache.add(key, 1, timeout=seconds + 60):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ran out between the two calls
-        cache.add(key, 1, timeout=seconds + 60)
-        return 1
+    """One more on the window's counter: its new value (`apps.core.counters`)."""
+    return counters.count((key, seconds))[0]
 
 
 def lookup_throttle(client_ip: str | None) -> None:

@@ -24,6 +24,7 @@ from apps.core.models import QueryLog
 from apps.subjects import portal_cache
 from credit_portal.urls import urlpatterns as project_urlpatterns
 from tests.factories import ClerkFactory, OrganizationFactory
+from tests.jobs import use_redis_cache
 from tests.subjects.factories import CompanyFactory, PublishedItemFactory, RecordFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today("2026-12-02T10:00")]
@@ -137,7 +138,15 @@ def test_a_signed_in_user_never_gets_or_leaves_a_kept_page(company):
     assert QueryLog.objects.filter(subject_identifier=company.identifier).count() == 3
 
 
-def test_the_rate_limit_applies_to_kept_pages_with_the_429_page_in_chinese(company, settings):
+@pytest.fixture(params=["local memory", "redis"])
+def either_cache(request, settings):
+    """The default cache of the tests, then Redis as production shares it between processes."""
+    if request.param == "redis":
+        use_redis_cache(settings)
+    return request.param
+
+
+def test_the_rate_limit_applies_to_kept_pages_with_the_429_page_in_chinese(company, settings, either_cache):
     """Issue 18 item 4: kept or not, the N+1st page from one address within a minute is a 429 in
     Chinese with Retry-After, counted once."""
     settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 3
@@ -149,7 +158,7 @@ def test_the_rate_limit_applies_to_kept_pages_with_the_429_page_in_chinese(compa
     assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 3
 
 
-def test_the_abnormal_volume_refusal_of_a_kept_page_is_logged_once(company, policy):
+def test_the_abnormal_volume_refusal_of_a_kept_page_is_logged_once(company, policy, either_cache):
     """Nanjing art. 52 per address: past the threshold a kept page is refused (429) and the
     refusal written once, not once by the middleware and again by the view."""
     policy.query_abnormal_control, policy.query_daily_threshold = True, 2
@@ -160,6 +169,38 @@ def test_the_abnormal_volume_refusal_of_a_kept_page_is_logged_once(company, poli
     assert refused.status_code == 429 and "异常" in refused.content.decode()
     assert QueryLog.objects.filter(client_ip=ADDRESS, outcome=QueryOutcome.REFUSED).count() == 1
     assert QueryLog.objects.filter(client_ip=ADDRESS, outcome=QueryOutcome.FOUND).count() == 2
+
+
+def test_with_redis_a_kept_page_takes_two_round_trips_and_a_refused_one_is_not_counted_for_the_day(
+    company, settings, policy, monkeypatch
+):
+    """Production shares the cache in Redis. A kept organisation page reads its key's tokens (one
+    MGET) and counts the address's minute and day in one MULTI: two round trips, where Django's
+    `incr` made it five. Past the minute's allowance the page is refused (429) and its day's count
+    given back, as when the two were counted in turn (Nanjing art. 52 counts lookups let through)."""
+    import redis
+
+    use_redis_cache(settings)
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 100
+    policy.save()
+    settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 4
+    sent = []
+    single, batch = redis.Redis.execute_command, redis.client.Pipeline.execute
+    monkeypatch.setattr(
+        redis.Redis, "execute_command", lambda self, *a, **kw: sent.append(a[0]) or single(self, *a, **kw)
+    )
+    monkeypatch.setattr(
+        redis.client.Pipeline, "execute", lambda self, *a, **kw: sent.append("MULTI") or batch(self, *a, **kw)
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        answers = [Client().get(_url(company), REMOTE_ADDR=ADDRESS) for _ in range(2)]  # rendered, then kept
+        sent.clear()
+        answers.append(Client().get(_url(company), REMOTE_ADDR=ADDRESS))
+        assert sent == ["MGET", "MULTI"]
+        answers += [Client().get(_url(company), REMOTE_ADDR=ADDRESS) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
+    assert cache.get(f"subjects:portal:day:{ADDRESS}:2026-12-02") == 4
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 4
 
 
 def test_kept_feed_pages_are_per_filter_and_rate_limited(company, settings):

@@ -478,22 +478,6 @@ def test_the_search_after_the_allowance_gets_a_429_page_in_chinese(company, sett
     assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 3
 
 
-def test_a_counter_added_by_a_concurrent_request_counts_both(monkeypatch):
-    """A window's first two requests at once: the one whose add comes second counts on the
-    counter the first added (2), it does not start it again."""
-    cache.clear()
-    key = "subjects:portal:test:counter"
-    added_first = cache.add
-
-    def concurrent_add(name, value, timeout=None):
-        added_first(name, value, timeout=timeout)  # the other request's add, just before this one's
-        return added_first(name, value, timeout=timeout)
-
-    monkeypatch.setattr(cache, "add", concurrent_add)
-    assert portal._count(key, 60) == 2
-    assert portal._count(key, 60) == 3
-
-
 def test_abnormal_volume_control_applies_per_address(company, policy):
     """Nanjing art. 52: past the policy's daily threshold, an address's lookups are refused and
     the refusal is logged."""

@@ -9,10 +9,14 @@ few seconds of a neighbour's load on this shared machine fall on one page alone:
 measured the bare view at 440 req/s and the next at 863); a round's figure for a page is the mean
 of its slices' requests/s, and the median of their p50 and p99. Two servers run side by side on
 the same database: one with the portal's page cache off (PUBLIC_PORTAL_CACHE_SECONDS=0,
-"uncached") and one with it on ("cached", the default local-memory cache of each worker, warmed
-by the first requests); "cached" serves an anonymous visitor's whole page from the cache
-(`PublicPageMiddleware`), the search included: the same query repeated is its best case, one
-answer kept. Either way every search and subject page writes its query-log row.
+"uncached") and one with it on ("cached", warmed by the first requests); "cached" serves an
+anonymous visitor's whole page from the cache (`PublicPageMiddleware`), the search included: the
+same query repeated is its best case, one answer kept. Either way every search and subject page
+writes its query-log row. Both count the allowances per address in the cache `--cache` names:
+`redis` (the default; the database `--redis-db` of the local Redis, emptied first), as production
+runs several server processes (README: CACHE_URL), or `memory`, each worker's own memory (the
+figures of the sections before 2026-12-06 session 14: each worker then counts and invalidates
+alone, which the README rules out for more than one process).
 
 The data are `bench/scale.py`'s (its `generate`, at `--scale`). The portal's limits per address
 are lifted for the run (every request comes from 127.0.0.1): the per-minute allowances through
@@ -64,6 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--cache", choices=("redis", "memory"), default="redis", help="the servers' default cache")
+    parser.add_argument("--redis-db", type=int, default=9, help="the local Redis's database for --cache redis")
     return parser.parse_args(argv)
 
 
@@ -77,9 +83,19 @@ def lift_address_limits() -> None:
     policy.save()
 
 
+def redis_cache_url(database: int) -> str:
+    """The local Redis's `database`, emptied, for the servers' cache (`--cache redis`)."""
+    import redis
+
+    url = f"redis://127.0.0.1:6379/{database}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 def server_env(database_url: str, cache_seconds: int, root: Path = ROOT) -> dict:
     """The environment of a portal server under load from one address: the per-minute allowances
-    lifted, no challenge, the page cache on for `cache_seconds` (0: off)."""
+    lifted, no challenge, the page cache on for `cache_seconds` (0: off); the cache CACHE_URL
+    names, if any (`--cache`)."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.scale_settings",
@@ -151,10 +167,11 @@ def measure(data: dict, args, database_url: str) -> dict:
             server.wait(timeout=30)
 
 
-def report(data, results) -> str:
+def report(data, results, cache: str) -> str:
     subjects, records, log_rows = data["sizes"]
+    where = "Redis, shared by the workers" if cache == "redis" else "each worker's own memory"
     lines = [
-        f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows",
+        f"{subjects:,} subjects, {records:,} records, {log_rows:,} query-log rows; the cache: {where}",
         "",
         "| page | cache | connections | req/s | p50 ms | p99 ms | errors | ratio to the bare view |",
         "|---|---|--:|--:|--:|--:|--:|--:|",
@@ -178,7 +195,11 @@ def main(argv=None) -> int:
     try:
         data = generate(scale_args(["--scale", str(args.scale)]))
         lift_address_limits()
-        print(report(data, measure(data, args, database_url)))
+        if args.cache == "redis":
+            os.environ["CACHE_URL"] = redis_cache_url(args.redis_db)
+        else:
+            os.environ.pop("CACHE_URL", None)
+        print(report(data, measure(data, args, database_url), args.cache))
     finally:
         if not args.keep:
             from django.db import connections

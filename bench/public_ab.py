@@ -5,7 +5,8 @@ same database, and loaded in turn at 16 connections in slices of one second: the
 organisation pages (10 and 500 records) and the public search, the page cache on (kept) or off
 (`--fresh`). Each turn takes the two trees in alternating order, so that a neighbour's load on this
 shared machine falls on both alike: the figure to read is each tree's ratio to its own bare view,
-and the one tree's against the other's.
+and the one tree's against the other's. The cache is `bench/public.py`'s `--cache` (the two trees
+share it, and so their kept pages' keys).
 
 The database is one `bench/public.py --keep` left (its name must contain "bench"):
 
@@ -25,7 +26,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.public import per_request, server_env  # noqa: E402
+from bench.public import per_request, redis_cache_url, server_env  # noqa: E402
 from bench.scale import load, log, serve, wait_for  # noqa: E402
 
 
@@ -36,6 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--turns", type=int, default=12, help="one-second slices of each page and tree")
     parser.add_argument("--fresh", action="store_true", help="the page cache off: pages rendered afresh")
     parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument("--cache", choices=("redis", "memory"), default="redis", help="the servers' default cache")
+    parser.add_argument("--redis-db", type=int, default=9, help="the local Redis's database for --cache redis")
     return parser.parse_args(argv)
 
 
@@ -65,6 +68,10 @@ def main(argv=None) -> int:
     if "bench" not in database_url.rsplit("/", 1)[-1]:
         sys.exit("DATABASE_URL must name a bench database that bench/public.py --keep left")
     pages = _pages(database_url)
+    if args.cache == "redis":
+        os.environ["CACHE_URL"] = redis_cache_url(args.redis_db)
+    else:
+        os.environ.pop("CACHE_URL", None)
     trees = {"a": args.a.resolve(), "b": args.b.resolve()}
     ports = {"a": args.port, "b": args.port + 1}
     servers = [
@@ -84,7 +91,7 @@ def main(argv=None) -> int:
                     rates.setdefault((name, page), []).append(load(ports[name], path, {}, 16, 1)["rps"])
         lines = [
             f"a = {trees['a']}, b = {trees['b']}, {'fresh' if args.fresh else 'kept'}, 16 connections, "
-            f"{args.turns} one-second turns",
+            f"{args.turns} one-second turns, the cache: {args.cache}",
             "",
             "| page | a req/s (ratio) | b req/s (ratio) | b / a |",
             "|---|--:|--:|--:|",

@@ -54,20 +54,22 @@ def _fresh_connections(app):
     app.__dict__.pop("amqp", None)
 
 
+def redis_cache_url() -> str:
+    """A Redis database of this test process's own for the cache: `cache.clear()` empties the
+    whole database (FLUSHDB), which must reach neither the other pytest-xdist process's cache nor
+    the job queue's database (REDIS_URL)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return REDIS_URL.rsplit("/", 1)[0] + f"/{13 - int(worker.removeprefix('gw')) % 8}"
+
+
 def use_redis_cache(settings) -> None:
     """Make Redis the default cache for this test (`settings`: pytest-django's fixture), as
-    production has it, under a key prefix of its own (pytest-xdist's processes share the
-    database). Skipped when no Redis answers, except in CI."""
-    import uuid
-
+    production has it, in this process's own database (`redis_cache_url`). Skipped when no Redis
+    answers, except in CI."""
     if not redis_reachable():
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Redis at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
-        }
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_cache_url()}
     }

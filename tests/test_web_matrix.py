@@ -496,6 +496,10 @@ PAGES: dict[str, Page] = {
         at("subjects:public_subject", lambda w: str(w.base.company.public_key)),
         statuses(200, 200, 200, 200, 200, 200, 200),
     ),
+    "subjects:public_subject_records": Page(
+        at("subjects:public_subject_records", lambda w: str(w.base.company.public_key), "dishonest"),
+        statuses(200, 200, 200, 200, 200, 200, 200),
+    ),
     "subjects:public_feed": Page(at("subjects:public_feed", "penalties"), statuses(200, 200, 200, 200, 200, 200, 200)),
     "subjects:public_feed_export": Page(
         at("subjects:public_feed_export", "licences"), statuses(200, 200, 200, 200, 200, 200, 200)
@@ -788,6 +792,7 @@ AGENCY_STAFF: dict[str, int] = {
     "sanctions:statistics": 403,
     "subjects:public_search": 200,
     "subjects:public_subject": 200,
+    "subjects:public_subject_records": 200,
     "subjects:public_feed": 200,
     "subjects:public_feed_export": 200,
     "subjects:public_agency_feed": 200,

@@ -211,24 +211,86 @@ def _check_volume(lookup: LookupRequest, query: dict, policy, counted: int) -> N
     raise QueryRefused(str(MSG_ADDRESS_FLAGGED).format(threshold=policy.query_daily_threshold))
 
 
-def _lookup_allowed(client_ip: str | None, query: dict) -> None:
-    """`throttle(LOOKUPS, client_ip)`, then `_address_volume` of the public lookup `query`: a kept
-    page's two counters, counted in one call (with Redis one round trip, where the two took four).
-    The day's count is given back when the minute's allowance refuses, as if they were counted in
-    turn."""
-    limit, message, seconds = _allowance(LOOKUPS)
-    key, left = _window(LOOKUPS, client_ip, seconds)
-    policy = cached_policy()
-    if not policy.query_abnormal_control:
-        if _count(key, seconds) > limit:
-            raise _refused_for_volume(limit, message, left)
-        return
-    day = _day_key(client_ip)
-    in_minute, in_day = counters.count((key, seconds), (day, DAY))
-    if in_minute > limit:
-        counters.uncount(day)
-        raise _refused_for_volume(limit, message, left)
-    _check_volume(public_lookup(client_ip), query, policy, in_day)
+class _Counted(NamedTuple):
+    """The counters a kept page's lookup from an address counts (`_lookup_counters`): its
+    minute's allowance (LOOKUPS), its day's volume where the policy controls it (Nanjing art. 52),
+    and for a search its hour's searches while the challenge is on; None: not counted."""
+
+    minute: str
+    left: int  # seconds left in the minute's window
+    day: str | None
+    searches: str | None
+
+    def windows(self) -> tuple[tuple[str, int], ...]:
+        """What `counters.count` counts them with, in this order."""
+        seconds = ((self.minute, MINUTE), (self.day, DAY), (self.searches, HOUR))
+        return tuple((key, period) for key, period in seconds if key is not None)
+
+    def give_back(self, *keys: str | None) -> None:
+        for key in keys:
+            if key is not None:
+                counters.uncount(key)
+
+
+def _lookup_counters(client_ip: str | None, *, search: bool = False) -> _Counted:
+    minute, left = _window(LOOKUPS, client_ip, MINUTE)
+    day = _day_key(client_ip) if cached_policy().query_abnormal_control else None
+    searches = _searches_key(client_ip) if search and settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES else None
+    return _Counted(minute=minute, left=left, day=day, searches=searches)
+
+
+def _lookup_allowed(client_ip: str | None, query: dict, counted: _Counted, counts: list[int]) -> bool:
+    """Whether a kept page's public lookup `query`, whose counters (`counted`) were counted to
+    `counts` — together with the page's key, one call to the cache — is served, as `throttle`,
+    `_address_volume` and `count_search` counted in turn would decide: False where the address
+    must first answer the challenge (the view asks it); RateLimited past the minute's allowance;
+    past the day's threshold the refusal logged and QueryRefused. What a refusal stopped before
+    it is given back (the challenge: all three, as nothing was looked up)."""
+    values = dict(zip(counted.windows(), counts, strict=True))
+    if (
+        counted.searches is not None
+        and values[(counted.searches, HOUR)] > settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
+    ):
+        counted.give_back(counted.minute, counted.day, counted.searches)
+        return False
+    limit, message, _seconds = _allowance(LOOKUPS)
+    if values[(counted.minute, MINUTE)] > limit:
+        counted.give_back(counted.day, counted.searches)
+        raise _refused_for_volume(limit, message, counted.left)
+    if counted.day is not None:
+        try:
+            _check_volume(public_lookup(client_ip), query, cached_policy(), values[(counted.day, DAY)])
+        except QueryRefused:
+            counted.give_back(counted.searches)
+            raise
+    return True
+
+
+class FeedCounter(NamedTuple):
+    """The counter of a kept feed page from an address (its minute's FEEDS allowance)."""
+
+    key: str
+    left: int  # seconds left in the window
+
+    def windows(self) -> tuple[tuple[str, int], ...]:
+        return ((self.key, MINUTE),)
+
+
+def feed_counter(client_ip: str | None) -> FeedCounter:
+    return FeedCounter(*_window(FEEDS, client_ip, MINUTE))
+
+
+def kept_feed_allowed(cached, counter: FeedCounter, counts: list[int]):
+    """A kept feed page (or None), its address's feed allowance counted to `counts` with its key:
+    served (returned) within the allowance, RateLimited past it; where the page is not kept any
+    more the count is given back (the view counts it)."""
+    if cached is None:
+        counters.uncount(counter.key)
+        return None
+    limit, message, _seconds = _allowance(FEEDS)
+    if counts[0] > limit:
+        raise _refused_for_volume(limit, message, counter.left)
+    return cached
 
 
 # --- the cheap challenge after many searches --------------------------------------------------------
@@ -560,14 +622,14 @@ def cached_search_response(*, query: str, client_ip: str | None) -> portal_cache
     there, or the address must answer the challenge first — the view asks it). Served like the
     search: the address's rate limit (RateLimited) and searches counted, its daily volume counted
     and the search's query-log row written again, before it is returned."""
-    if challenge_needed(client_ip):
-        return None
-    kept_key = portal_cache.search_response_key(query)
+    counted = _lookup_counters(client_ip, search=True)
+    kept_key, counts = portal_cache.search_response_key_counting(query, counted.windows())
     cached = portal_cache.get_response(kept_key)
-    if cached is None:
+    if cached is None:  # the view answers, and counts
+        counted.give_back(*(key for key, _seconds in counted.windows()))
         return None
-    _lookup_allowed(client_ip, cached.lookup["query"])
-    count_search(client_ip)
+    if not _lookup_allowed(client_ip, cached.lookup["query"], counted, counts):
+        return None
     _kept_lookup(kept_key, cached.lookup, lambda: repeated_lookup(public_lookup(None), **cached.lookup)).log(client_ip)
     return cached
 
@@ -811,13 +873,16 @@ def cached_subject_response(*, key, client_ip: str | None) -> portal_cache.Cache
     subject_id, _subject = _subject_for_key(key)
     if subject_id is None:
         return None
-    kept_key = portal_cache.response_key(portal_cache.subject_page_key(subject_id))
+    counted = _lookup_counters(client_ip)
+    page_key, counts = portal_cache.subject_page_key_counting(subject_id, counted.windows())
+    kept_key = portal_cache.response_key(page_key)
     cached = portal_cache.get_response(kept_key)
-    if cached is None:
+    if cached is None:  # the view renders the page, and counts
+        counted.give_back(*(key for key, _seconds in counted.windows()))
         return None
     identifier, name, result = cached.lookup
     asked = {"public_file": identifier}
-    _lookup_allowed(client_ip, asked)
+    _lookup_allowed(client_ip, asked, counted, counts)
     _kept_lookup(
         kept_key,
         cached.lookup,

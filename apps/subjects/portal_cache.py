@@ -48,6 +48,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from apps.core import counters
 from apps.core.process_cache import ProcessCache
 
 PREFIX = "subjects:portal:cache"
@@ -60,17 +61,18 @@ def enabled() -> bool:
     return settings.PUBLIC_PORTAL_CACHE_SECONDS > 0
 
 
-def _tokens(*names: str) -> str:
-    """The tokens of `names`, joined: read together (one round trip with Redis); a missing one is
-    added, or taken from the process that added it first."""
+def _tokens(*names: str, counting: tuple = ()) -> tuple[str, list[int]]:
+    """The tokens of `names`, joined, and the counters of `counting` counted (`counters.count`):
+    read together (one round trip with Redis); a missing token is added, or taken from the
+    process that added it first."""
     keys = [f"{PREFIX}:token:{name}" for name in names]
-    found = cache.get_many(keys)
+    found, counts = counters.read_and_count(keys, *counting)
     if len(found) < len(keys):
         for key in keys:
             if key not in found:
                 cache.add(key, uuid.uuid4().hex, timeout=TOKEN_SECONDS)
                 found[key] = cache.get(key) or "-"
-    return ":".join(found[key] for key in keys)
+    return ":".join(found[key] for key in keys), counts
 
 
 def _renew(names: Iterable[str]) -> None:
@@ -79,23 +81,39 @@ def _renew(names: Iterable[str]) -> None:
 
 def subject_page_key(subject_id: int) -> str:
     """The key of an organisation's page as it reads today, in the active language."""
-    tokens = _tokens("all", f"subject:{subject_id}")
-    return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}"
+    return subject_page_key_counting(subject_id, ())[0]
+
+
+def subject_page_key_counting(subject_id: int, counting: tuple) -> tuple[str, list[int]]:
+    """`subject_page_key(subject_id)` and `counters.count(*counting)`, in one call to the cache."""
+    tokens, counts = _tokens("all", f"subject:{subject_id}", counting=counting)
+    return f"{PREFIX}:subject:{subject_id}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}", counts
 
 
 def search_response_key(query: str) -> str:
     """The key of the whole answer to a search as typed (searches have no content layer): it
     shows organisations' names and codes only, so it changes with the subjects (`search`) and the
     catalog (`all`), not with the day."""
+    return search_response_key_counting(query, ())[0]
+
+
+def search_response_key_counting(query: str, counting: tuple) -> tuple[str, list[int]]:
+    """`search_response_key(query)` and `counters.count(*counting)`, in one call to the cache."""
     asked = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return response_key(f"{PREFIX}:search:{asked}:{get_language()}:{_tokens('all', 'search')}")
+    tokens, counts = _tokens("all", "search", counting=counting)
+    return response_key(f"{PREFIX}:search:{asked}:{get_language()}:{tokens}"), counts
 
 
 def feed_page_key(name: str, params: dict) -> str:
     """The key of a feed page (`name`: the feed or the agency page) for these filters and page."""
+    return feed_page_key_counting(name, params, ())[0]
+
+
+def feed_page_key_counting(name: str, params: dict, counting: tuple) -> tuple[str, list[int]]:
+    """`feed_page_key(name, params)` and `counters.count(*counting)`, in one call to the cache."""
     asked = hashlib.sha256(repr(sorted(params.items())).encode()).hexdigest()[:32]
-    tokens = _tokens("all", "feeds")
-    return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}"
+    tokens, counts = _tokens("all", "feeds", counting=counting)
+    return f"{PREFIX}:feed:{name}:{asked}:{get_language()}:{timezone.localdate().isoformat()}:{tokens}", counts
 
 
 @dataclass(frozen=True)

@@ -106,21 +106,20 @@ def _search(request, ip):
 def _feed(request, ip, *, slug):
     from apps.subjects.public import feed_response_key
 
-    key = feed_response_key(request, slug)
-    return _counted(portal_cache.get_response(key), ip) if key else None
+    counter = portal.feed_counter(ip)
+    found = feed_response_key(request, slug, counter.windows())
+    if found is None:
+        return None
+    key, counts = found
+    return portal.kept_feed_allowed(portal_cache.get_response(key), counter, counts)
 
 
 def _agency_feed(request, ip, *, pk):
     from apps.subjects.public import agency_feed_response_key
 
-    return _counted(portal_cache.get_response(agency_feed_response_key(pk)), ip)
-
-
-def _counted(cached, ip):
-    """A kept feed page is served after the address's feed allowance is counted."""
-    if cached is not None:
-        portal.throttle(portal.FEEDS, ip)
-    return cached
+    counter = portal.feed_counter(ip)
+    key, counts = agency_feed_response_key(pk, counter.windows())
+    return portal.kept_feed_allowed(portal_cache.get_response(key), counter, counts)
 
 
 KEPT: dict[str, Callable] = {

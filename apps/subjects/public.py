@@ -267,15 +267,18 @@ def _feed_params(request) -> dict:
     return {name: request.GET.get(name, "") for name in FEED_PARAMS}
 
 
-def feed_response_key(request, slug: str) -> str | None:
-    """The key of a feed page's whole response as asked (None: no such feed)."""
+def feed_response_key(request, slug: str, counting: tuple = ()) -> tuple[str, list[int]] | None:
+    """The key of a feed page's whole response as asked (None: no such feed), and the counters of
+    `counting` counted with it (`portal_cache.feed_page_key_counting`)."""
     if slug not in FEEDS:
         return None
-    return portal_cache.response_key(portal_cache.feed_page_key(slug, _feed_params(request)))
+    key, counts = portal_cache.feed_page_key_counting(slug, _feed_params(request), counting)
+    return portal_cache.response_key(key), counts
 
 
-def agency_feed_response_key(pk: int) -> str:
-    return portal_cache.response_key(portal_cache.feed_page_key(f"agency:{pk}", {}))
+def agency_feed_response_key(pk: int, counting: tuple = ()) -> tuple[str, list[int]]:
+    key, counts = portal_cache.feed_page_key_counting(f"agency:{pk}", {}, counting)
+    return portal_cache.response_key(key), counts
 
 
 @login_not_required
@@ -319,7 +322,7 @@ def public_feed(request, slug: str):
         portal_cache.put(key, body)
     body = mark_safe(body)  # noqa: S308 - rendered by our template, escaped there
     response = render_for_visitor(request, "subjects/public_feed.html", {"title": str(title), "body": body})
-    return _keep(response, feed_response_key(request, slug))
+    return _keep(response, feed_response_key(request, slug)[0])
 
 
 @login_not_required
@@ -393,7 +396,7 @@ def public_agency_feed(request, pk: int):
         body = render_to_string("subjects/_public_agency_feed_body.html", {"agency": agency, "sections": sections})
         portal_cache.put(key, body)
     response = render(request, "subjects/public_agency_feed.html", {"agency": agency, "body": mark_safe(body)})  # noqa: S308 - rendered by our template, escaped there
-    return _keep(response, agency_feed_response_key(agency.pk))
+    return _keep(response, agency_feed_response_key(agency.pk)[0])
 
 
 # --- disclosure on request (依申请公开, Nanjing art. 27) ----------------------------------------------

@@ -173,7 +173,7 @@ def _allowance(scope: str) -> tuple[int, object, int]:
     return settings.PUBLIC_PORTAL_REQUESTS_PER_ADDRESS_PER_HOUR, MSG_TOO_MANY_REQUESTS, HOUR
 
 
-def _refused_for_volume(limit: int, message, left: int) -> RateLimited:
+def _rate_limited(limit: int, message, left: int) -> RateLimited:
     return RateLimited(str(message).format(limit=limit, seconds=max(left, 1)), max(left, 1))
 
 
@@ -183,7 +183,7 @@ def throttle(scope: str, client_ip: str | None) -> None:
     limit, message, seconds = _allowance(scope)
     key, left = _window(scope, client_ip, seconds)
     if _count(key, seconds) > limit:
-        raise _refused_for_volume(limit, message, left)
+        raise _rate_limited(limit, message, left)
 
 
 def _day_key(client_ip: str | None) -> str:
@@ -256,7 +256,7 @@ def _lookup_allowed(client_ip: str | None, query: dict, counted: _Counted, count
     limit, message, _seconds = _allowance(LOOKUPS)
     if values[(counted.minute, MINUTE)] > limit:
         counted.give_back(counted.day, counted.searches)
-        raise _refused_for_volume(limit, message, counted.left)
+        raise _rate_limited(limit, message, counted.left)
     if counted.day is not None:
         try:
             _check_volume(public_lookup(client_ip), query, cached_policy(), values[(counted.day, DAY)])
@@ -289,7 +289,7 @@ def kept_feed_allowed(cached, counter: FeedCounter, counts: list[int]):
         return None
     limit, message, _seconds = _allowance(FEEDS)
     if counts[0] > limit:
-        raise _refused_for_volume(limit, message, counter.left)
+        raise _rate_limited(limit, message, counter.left)
     return cached
 
 

@@ -4,6 +4,8 @@ What they show and the abuse controls are in `portal.py`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -129,6 +131,22 @@ def public_search(request):
     return response
 
 
+def _looked_up(request, ip: str | None, read: Callable[[], object]):
+    """A lookup of one organisation from the portal (`read()`: its page, or None for no such
+    organisation): the address's minute allowance counted first; the 429 page for a refusal (the
+    allowance, or the day's volume that `read` counts), 404 for None."""
+    try:
+        portal.throttle(portal.LOOKUPS, ip)
+        found = read()
+    except portal.RateLimited as refused:
+        return limited(request, str(refused), refused.retry_after)
+    except QueryRefused as refused:
+        return limited(request, str(refused))
+    if found is None:
+        raise Http404
+    return found
+
+
 @login_not_required
 @require_safe
 def public_subject(request, key):
@@ -152,15 +170,9 @@ def public_subject(request, key):
             },
         )
 
-    try:
-        portal.throttle(portal.LOOKUPS, ip)
-        page = portal.portal_subject_page(key=key, client_ip=ip, render=render_body)
-    except portal.RateLimited as refused:
-        return limited(request, str(refused), refused.retry_after)
-    except QueryRefused as refused:
-        return limited(request, str(refused))
-    if page is None:
-        raise Http404
+    page = _looked_up(request, ip, lambda: portal.portal_subject_page(key=key, client_ip=ip, render=render_body))
+    if isinstance(page, HttpResponse):
+        return page
     body = mark_safe(page.body)  # noqa: S308 - rendered by our template, escaped there
     response = render_for_visitor(request, "subjects/public_subject.html", {"name": page.name, "body": body})
     if not page.key:  # a page cached before pages knew their key: never kept under a shared one
@@ -175,15 +187,13 @@ def public_subject_records(request, key, category: str):
     time (the organisation's page shows the newest few): counted, logged and limited as its page
     is, never kept. No such key or category: 404."""
     ip = client_ip(request)
-    try:
-        portal.throttle(portal.LOOKUPS, ip)
-        page = portal.public_category_page(key=key, category=category, page=_page_number(request), client_ip=ip)
-    except portal.RateLimited as refused:
-        return limited(request, str(refused), refused.retry_after)
-    except QueryRefused as refused:
-        return limited(request, str(refused))
-    if page is None:
-        raise Http404
+    page = _looked_up(
+        request,
+        ip,
+        lambda: portal.public_category_page(key=key, category=category, page=_page_number(request), client_ip=ip),
+    )
+    if isinstance(page, HttpResponse):
+        return page
     body = render_to_string("subjects/_public_category_body.html", {"page": page, "today": timezone.localdate()})
     return render_for_visitor(
         request,

@@ -190,10 +190,13 @@ def _day_key(client_ip: str | None) -> str:
     return f"subjects:portal:day:{client_ip or '-'}:{timezone.localdate().isoformat()}"
 
 
-def _address_volume(lookup: LookupRequest, query: dict) -> None:
+def _address_volume(lookup: LookupRequest, query: dict, counted: CountedLookup | None = None) -> None:
     """The abnormal-volume control per address (Nanjing art. 52): count the lookup on the
-    address's counter of the local day; past the policy's threshold the refusal is logged and
-    QueryRefused raised."""
+    address's counter of the local day (or take its count from `counted`, `count_lookup`); past
+    the policy's threshold the refusal is logged and QueryRefused raised."""
+    if counted is not None:
+        counted.check_day(lookup, query)
+        return
     policy = cached_policy()
     if policy.query_abnormal_control:
         _check_volume(lookup, query, policy, _count(_day_key(lookup.client_ip), DAY))
@@ -212,9 +215,9 @@ def _check_volume(lookup: LookupRequest, query: dict, policy, counted: int) -> N
 
 
 class _Counted(NamedTuple):
-    """The counters a kept page's lookup from an address counts (`_lookup_counters`): its
-    minute's allowance (LOOKUPS), its day's volume where the policy controls it (Nanjing art. 52),
-    and for a search its hour's searches while the challenge is on; None: not counted."""
+    """The counters a public lookup from an address counts (`_lookup_counters`): its minute's
+    allowance (LOOKUPS), its day's volume where the policy controls it (Nanjing art. 52), and for
+    a search its hour's searches while the challenge is on; None: not counted."""
 
     minute: str
     left: int  # seconds left in the minute's window
@@ -231,6 +234,55 @@ class _Counted(NamedTuple):
             if key is not None:
                 counters.uncount(key)
 
+    def to(self, counts: list[int]) -> CountedLookup:
+        """These counters as counted to `counts` (`counters.count(*self.windows())`)."""
+        return CountedLookup(self, dict(zip(self.windows(), counts, strict=True)))
+
+
+@dataclass(frozen=True)
+class CountedLookup:
+    """A public lookup's allowances from one address, counted before it is made in one call to
+    the cache (`count_lookup`, or with a kept page's key), the minute's checked
+    (`within_minute`). The challenge is asked where the searches counted are past its
+    allowance (`challenge_needed`); the day's volume (Nanjing art. 52) is checked once the lookup
+    knows what it asks (`check_day`: the refusal's row names it); where no lookup is made after
+    all (no such organisation, a search waiting for the challenge or refused) its day and search
+    are given back (`give_back`): the minute's allowance is of requests, the day's of lookups."""
+
+    counted: _Counted
+    values: dict  # each of `counted.windows()`: its counter's value with this lookup
+
+    def within_minute(self) -> CountedLookup:
+        """This lookup, within its minute's allowance; RateLimited past it (its day and search
+        given back: it is not made)."""
+        limit, message, _seconds = _allowance(LOOKUPS)
+        if self.values[(self.counted.minute, MINUTE)] > limit:
+            self.give_back()
+            raise _rate_limited(limit, message, self.counted.left)
+        return self
+
+    @property
+    def challenge_needed(self) -> bool:
+        """The address must answer the challenge before this search: it had made
+        PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES searches within the hour before it, and each
+        further batch waits for a question answered (0: never). A scraper pays for every few
+        searches; a person answers once in a while."""
+        searches = self.counted.searches
+        return searches is not None and self.values[(searches, HOUR)] > settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
+
+    def check_day(self, lookup: LookupRequest, query: dict) -> None:
+        """Past the day's threshold: the refusal logged, the search given back, QueryRefused."""
+        if self.counted.day is None:
+            return
+        try:
+            _check_volume(lookup, query, cached_policy(), self.values[(self.counted.day, DAY)])
+        except QueryRefused:
+            self.counted.give_back(self.counted.searches)
+            raise
+
+    def give_back(self) -> None:
+        self.counted.give_back(self.counted.day, self.counted.searches)
+
 
 def _lookup_counters(client_ip: str | None, *, search: bool = False) -> _Counted:
     minute, left = _window(LOOKUPS, client_ip, MINUTE)
@@ -239,30 +291,26 @@ def _lookup_counters(client_ip: str | None, *, search: bool = False) -> _Counted
     return _Counted(minute=minute, left=left, day=day, searches=searches)
 
 
+def count_lookup(client_ip: str | None, *, search: bool = False) -> CountedLookup:
+    """Count a lookup of the portal's (a search, an organisation's page) from `client_ip` on its
+    minute's allowance, its day's volume and (`search`) the searches towards the challenge
+    together — with Redis one round trip, where counting them in turn made three: RateLimited
+    past the minute's allowance."""
+    counted = _lookup_counters(client_ip, search=search)
+    return counted.to(counters.count(*counted.windows())).within_minute()
+
+
 def _lookup_allowed(client_ip: str | None, query: dict, counted: _Counted, counts: list[int]) -> bool:
     """Whether a kept page's public lookup `query`, whose counters (`counted`) were counted to
-    `counts` — together with the page's key, one call to the cache — is served, as `throttle`,
-    `_address_volume` and `count_search` counted in turn would decide: False where the address
-    must first answer the challenge (the view asks it); RateLimited past the minute's allowance;
-    past the day's threshold the refusal logged and QueryRefused. What a refusal stopped before
-    it is given back (the challenge: all three, as nothing was looked up)."""
-    values = dict(zip(counted.windows(), counts, strict=True))
-    if (
-        counted.searches is not None
-        and values[(counted.searches, HOUR)] > settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
-    ):
+    `counts` — together with the page's key, one call to the cache — is served, as the view
+    would decide: False where the address must first answer the challenge (the view asks it,
+    and counts the request: all three are given back); RateLimited past the minute's
+    allowance; past the day's threshold the refusal logged and QueryRefused."""
+    lookup = counted.to(counts)
+    if lookup.challenge_needed:
         counted.give_back(counted.minute, counted.day, counted.searches)
         return False
-    limit, message, _seconds = _allowance(LOOKUPS)
-    if values[(counted.minute, MINUTE)] > limit:
-        counted.give_back(counted.day, counted.searches)
-        raise _rate_limited(limit, message, counted.left)
-    if counted.day is not None:
-        try:
-            _check_volume(public_lookup(client_ip), query, cached_policy(), values[(counted.day, DAY)])
-        except QueryRefused:
-            counted.give_back(counted.searches)
-            raise
+    lookup.within_minute().check_day(public_lookup(client_ip), query)
     return True
 
 
@@ -313,14 +361,6 @@ class Challenge:
 
 def _searches_key(client_ip: str | None) -> str:
     return _window("searches", client_ip, HOUR)[0]
-
-
-def challenge_needed(client_ip: str | None) -> bool:
-    """After PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES searches from the address within the hour,
-    each further batch of searches waits for a question answered (0: never). A scraper pays for
-    every few searches; a person answers once in a while."""
-    after = settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES
-    return bool(after) and (cache.get(_searches_key(client_ip)) or 0) >= after
 
 
 def count_search(client_ip: str | None) -> None:
@@ -566,14 +606,15 @@ class SearchResult:
     logged: dict | None = None
 
 
-def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
+def portal_search(*, query: str, client_ip: str | None, counted: CountedLookup | None = None) -> SearchResult:
     """Organisations whose name contains `query` (the workbench's trigram path,
     `selectors.subjects_matching`) or whose unified social credit code it is. One query-log row,
     written before the answer, also when nothing is found. A citizen ID finds nothing (natural
     persons are not publicly searchable); the attempt is logged under that identifier.
 
     Raises ValidationError({"q": …}) for a query too short or too long (not a lookup: nothing is
-    logged), QueryRefused past the address's daily volume (logged)."""
+    logged), QueryRefused past the address's daily volume (logged; counted here, or already in
+    `counted`)."""
     text = (query or "").strip()
     if len(text) > MAX_QUERY_LENGTH:
         raise ValidationError({"q": str(MSG_QUERY_TOO_LONG).format(max=MAX_QUERY_LENGTH)})
@@ -585,7 +626,7 @@ def portal_search(*, query: str, client_ip: str | None) -> SearchResult:
     # A citizen ID (even one with a wrong check character: `identifier_kind`) is never searched.
     person_code = is_code and identifier_kind(identifier) == KIND_CITIZEN_ID
     asked = {"search": mask_identifier(identifier) if person_code else text}
-    _address_volume(lookup, asked)
+    _address_volume(lookup, asked, counted)
     limit = settings.PUBLIC_PORTAL_SEARCH_RESULTS
     if person_code:
         matches = []
@@ -798,12 +839,12 @@ class SubjectPage:
         return (self.identifier, self.name, self.result)
 
 
-def _log_page(client_ip: str | None, identifier: str, name: str, result: dict) -> None:
-    """An opening of an organisation's page: the address's daily volume counted, then its one
-    public-lookup row (QueryRefused past the volume, logged)."""
+def _log_page(client_ip: str | None, counted: CountedLookup | None, identifier: str, name: str, result: dict) -> None:
+    """An opening of an organisation's page: the address's daily volume counted (or its count
+    in `counted` checked), then its one public-lookup row (QueryRefused past the volume, logged)."""
     lookup = public_lookup(client_ip)
     asked = {"public_file": identifier}
-    _address_volume(lookup, asked)
+    _address_volume(lookup, asked, counted)
     lookup_log(lookup, identifier=identifier, name=name, query=asked, result=result)
 
 
@@ -834,20 +875,24 @@ def _subject_for_key(key, today: datetime.date | None = None) -> tuple[int | Non
     return subject_id, (read[0] if read else None)
 
 
-def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicFile], str]) -> SubjectPage | None:
+def portal_subject_page(
+    *, key, client_ip: str | None, render: Callable[[PublicFile], str], counted: CountedLookup | None = None
+) -> SubjectPage | None:
     """The public page of the organisation with this public key, or None (no such key, or a
     natural person's: the same answer): its content rendered by `render(public_file)`, from the
     page cache (`portal_cache`) while nothing on it changed. Either way the address's daily volume
-    is counted and one public-lookup row is written before the page is returned, with the records
-    in view (kept with the cached page)."""
+    is counted (or, counted with the minute's allowance by `count_lookup`, checked: `counted`)
+    and one public-lookup row is written before the page is returned, with the records in view
+    (kept with the cached page)."""
     today = timezone.localdate()
     subject_id, subject = _subject_for_key(key, today)
     if subject_id is None:
         return None
-    page_key = portal_cache.subject_page_key(subject_id)
+    # With the cache off (PUBLIC_PORTAL_CACHE_SECONDS=0) there is no key to read the tokens for.
+    page_key = portal_cache.subject_page_key(subject_id) if portal_cache.enabled() else ""
     page = portal_cache.get(page_key)
     if page is not None:
-        _log_page(client_ip, *page.lookup)
+        _log_page(client_ip, counted, *page.lookup)
         return page
     subject = subject or next(iter(_page_subject(subject_id, today)), None)
     if subject is None:
@@ -855,7 +900,7 @@ def portal_subject_page(*, key, client_ip: str | None, render: Callable[[PublicF
     # The volume is counted before the records are read; the row says what was in view.
     lookup = public_lookup(client_ip)
     asked = {"public_file": subject.identifier}
-    _address_volume(lookup, asked)
+    _address_volume(lookup, asked, counted)
     public_file, result = _public_file(subject, today)
     lookup_log(lookup, identifier=subject.identifier, name=subject.name, query=asked, result=result)
     page = SubjectPage(
@@ -903,11 +948,14 @@ class CategoryPage:
     pages: int
 
 
-def public_category_page(*, key, category: str, page: int, client_ip: str | None) -> CategoryPage | None:
+def public_category_page(
+    *, key, category: str, page: int, client_ip: str | None, counted: CountedLookup | None = None
+) -> CategoryPage | None:
     """Page `page` of the records of `category` of the organisation with this public key, each as
     on its page (PUBLIC_PORTAL_PAGE_SIZE to a page, newest first, as the page orders them; a page
     past the last: the last), or None (no such key or category, or a natural person's key). The
-    address's daily volume is counted first, and one public-lookup row names the records shown."""
+    address's daily volume is counted first (or its count in `counted` checked), and one
+    public-lookup row names the records shown."""
     if category not in Category.values:
         return None
     today = timezone.localdate()
@@ -919,7 +967,7 @@ def public_category_page(*, key, category: str, page: int, client_ip: str | None
         return None
     lookup = public_lookup(client_ip)
     asked = {"public_file": subject.identifier, "category": category, "page": max(page, 1)}
-    _address_volume(lookup, asked)
+    _address_volume(lookup, asked, counted)
     records = public_records(subject, today=today).filter(category=category)
     total = records.count()
     size = settings.PUBLIC_PORTAL_PAGE_SIZE

@@ -72,10 +72,11 @@ class ChallengeForm(forms.Form):
     answer = forms.CharField(label=_("Your answer"), max_length=10)
 
 
-def _challenge(request, ip: str | None, query: str):
-    """The cheap challenge after many searches from one address (`portal.challenge_needed`): the
-    question page (the search waits, nothing is looked up or logged), or None to go on. An answer
-    comes back with the search, in the same GET form, so it works without JavaScript."""
+def _challenge(request, ip: str | None, query: str, counted: portal.CountedLookup):
+    """The cheap challenge after many searches from one address (`counted.challenge_needed`):
+    the question page (the search waits, nothing is looked up or logged), or None to go on. An
+    answer comes back with the search, in the same GET form, so it works without JavaScript; a
+    right one starts the address's searches again from this one."""
     token = request.GET.get("challenge", "")
     form = None
     if token:
@@ -83,10 +84,11 @@ def _challenge(request, ip: str | None, query: str):
         if form.is_valid():
             try:
                 portal.challenge_solve(ip, token=token, answer=form.cleaned_data["answer"])
+                portal.count_search(ip)
                 return None
             except ValidationError as error:
                 add_service_errors(form, error)
-    elif not portal.challenge_needed(ip):
+    elif not counted.challenge_needed:
         return None
     challenge = portal.new_challenge(ip)
     return render(
@@ -110,39 +112,43 @@ def public_search(request):
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         ip = client_ip(request)
         try:
-            portal.throttle(portal.LOOKUPS, ip)
-            challenged = _challenge(request, ip, form.cleaned_data["q"])
+            # The minute's allowance, the day's volume and the searches towards the challenge.
+            counted = portal.count_lookup(ip, search=True)
+            challenged = _challenge(request, ip, form.cleaned_data["q"], counted)
             if challenged is not None:
+                counted.give_back()  # nothing is looked up until the question is answered
                 return challenged
-            portal.count_search(ip)
-            context["result"] = portal.portal_search(query=form.cleaned_data["q"], client_ip=ip)
+            context["result"] = portal.portal_search(query=form.cleaned_data["q"], client_ip=ip, counted=counted)
         except portal.RateLimited as refused:
             return limited(request, str(refused), refused.retry_after)
         except QueryRefused as refused:
             return limited(request, str(refused))
         except ValidationError as error:
+            counted.give_back()  # a search too short or too long is not a lookup
             for name, messages in error.message_dict.items():
                 for message in messages:
                     form.add_error(name if name in form.fields else None, message)
     response = render(request, "subjects/public_search.html", context)
     result = context["result"]
-    if result is not None and result.logged is not None and set(request.GET) == {"q"}:
+    if result is not None and result.logged is not None and set(request.GET) == {"q"} and portal_cache.enabled():
         _keep(response, portal_cache.search_response_key(request.GET["q"]), result.logged)
     return response
 
 
-def _looked_up(request, ip: str | None, read: Callable[[], object]):
-    """A lookup of one organisation from the portal (`read()`: its page, or None for no such
-    organisation): the address's minute allowance counted first; the 429 page for a refusal (the
-    allowance, or the day's volume that `read` counts), 404 for None."""
+def _looked_up(request, ip: str | None, read: Callable[[portal.CountedLookup], object]):
+    """A lookup of one organisation from the portal (`read(counted)`: its page, or None for no
+    such organisation): the address's minute allowance and day's volume counted first, together
+    (`portal.count_lookup`), the day's checked by `read`; the 429 page for a refusal (either), 404
+    for None (the day's count given back)."""
     try:
-        portal.throttle(portal.LOOKUPS, ip)
-        found = read()
+        counted = portal.count_lookup(ip)
+        found = read(counted)
     except portal.RateLimited as refused:
         return limited(request, str(refused), refused.retry_after)
     except QueryRefused as refused:
         return limited(request, str(refused))
     if found is None:
+        counted.give_back()
         raise Http404
     return found
 
@@ -170,7 +176,11 @@ def public_subject(request, key):
             },
         )
 
-    page = _looked_up(request, ip, lambda: portal.portal_subject_page(key=key, client_ip=ip, render=render_body))
+    page = _looked_up(
+        request,
+        ip,
+        lambda counted: portal.portal_subject_page(key=key, client_ip=ip, render=render_body, counted=counted),
+    )
     if isinstance(page, HttpResponse):
         return page
     body = mark_safe(page.body)  # noqa: S308 - rendered by our template, escaped there
@@ -190,7 +200,9 @@ def public_subject_records(request, key, category: str):
     page = _looked_up(
         request,
         ip,
-        lambda: portal.public_category_page(key=key, category=category, page=_page_number(request), client_ip=ip),
+        lambda counted: portal.public_category_page(
+            key=key, category=category, page=_page_number(request), client_ip=ip, counted=counted
+        ),
     )
     if isinstance(page, HttpResponse):
         return page

@@ -23,7 +23,8 @@ from apps.core.models import QueryLog
 from apps.subjects import portal
 from apps.subjects.choices import RecordStatus
 from tests.catalog.factories import CatalogItemFactory
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, UserFactory
+from tests.jobs import use_redis_cache
 from tests.sanctions import factories as case_factories
 from tests.subjects.factories import (
     CommitmentFactory,
@@ -489,6 +490,77 @@ def test_abnormal_volume_control_applies_per_address(company, policy):
     assert refused.status_code == 429 and "异常" in refused.content.decode()
     assert QueryLog.objects.filter(outcome=QueryOutcome.REFUSED, client_ip=ADDRESS).count() == 1
     assert _search("门户测试", address="198.51.100.1").status_code == 200
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as production shares it, emptied before and after the test."""
+    use_redis_cache(settings)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _day_count(address=ADDRESS, day="2026-12-02"):
+    return cache.get(f"subjects:portal:day:{address}:{day}")
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["cache on", "cache off"])
+def test_a_page_or_search_read_afresh_counts_its_minute_and_day_in_one_call_to_redis(
+    company, settings, policy, monkeypatch, redis_cache, kept
+):
+    """Issue 18 item 5 and Nanjing art. 52: a page or a search not kept counts the address's
+    minute allowance, its day's volume and (a search, the challenge on) its searches in one call
+    to the cache — one round trip with Redis, where counting them in turn made three — and with
+    the page cache off reads no page key either. What it counted is what counting in turn gave."""
+    import redis
+
+    settings.PUBLIC_PORTAL_CACHE_SECONDS = 300 if kept else 0
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 30
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 100
+    policy.save()
+    sent = []
+    single = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis, "execute_command", lambda self, *a, **kw: sent.append(a[0]) or single(self, *a, **kw)
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        # A signed-in visitor is never served a kept page: every request reads afresh.
+        client = Client()
+        client.force_login(UserFactory())
+        search = {"q": "门户测试"}
+        for read in (
+            lambda: _page(company, client=client),
+            lambda: client.get(SEARCH_URL, search, REMOTE_ADDR=ADDRESS),
+        ):
+            sent.clear()
+            assert read().status_code == 200
+            assert sent.count("EVALSHA") == (2 if kept else 1)  # with the cache on, the key's tokens too
+            if not kept:
+                assert sent == ["EVALSHA"]
+        assert _day_count() == 2
+        assert cache.get(portal._window(portal.LOOKUPS, ADDRESS, portal.MINUTE)[0]) == 2
+        assert cache.get(portal._searches_key(ADDRESS)) == 1
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 2
+
+
+def test_what_is_not_a_lookup_gives_its_day_count_back(company, settings, policy):
+    """Nanjing art. 52 counts the lookups made: no such organisation (404), a search too short and
+    a search waiting for the challenge's answer leave the address's day as it was, though the
+    minute's allowance counted them (the allowance is of requests)."""
+    policy.query_abnormal_control, policy.query_daily_threshold = True, 100
+    policy.save()
+    settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 1
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
+        missing = Client().get(reverse("subjects:public_subject", args=[uuid.uuid4()]), REMOTE_ADDR=ADDRESS)
+        assert missing.status_code == 404 and _day_count() == 0
+        assert _records(company, "no-such-category").status_code == 404 and _day_count() == 0
+        assert "至少" in _search("门").content.decode() and _day_count() == 0
+        assert _search("门户测试").status_code == 200 and _day_count() == 1
+        challenged = _search("门户测试")
+        assert "challenge" in challenged.content.decode() and _day_count() == 1
+        assert cache.get(portal._window(portal.LOOKUPS, ADDRESS, portal.MINUTE)[0]) == 5
+    assert QueryLog.objects.filter(client_ip=ADDRESS).count() == 1
 
 
 # --- 双公示 feeds ------------------------------------------------------------------------------------

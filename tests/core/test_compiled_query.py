@@ -129,3 +129,42 @@ def test_a_stand_in_not_among_the_parameters_is_refused(policy):
     query = CompiledQuery(Subject, lambda pk: Subject.objects.filter(name=f"单位{pk}"), -1_000_000_007)
     with pytest.raises(ValueError, match="stand-ins not among"):
         query(1)
+
+
+@pytest.mark.parametrize("shown", [1, 3, 4, 11])
+def test_the_newest_of_each_category_are_the_windows_with_ties_undated_and_hidden_records(policy, shown):
+    """The organisation page's newest records of each category, compiled once
+    (`portal._newest_records`), are the rows `newest_rows` gives, in its order: records
+    determined on the same day (newest id first), records with no determination date (where each
+    database sorts NULLs descending: PostgreSQL first, SQLite last), and never one the public
+    does not see (revoked, past its disclosure period, of a 政务共享 item)."""
+    from apps.catalog.choices import Category, Disclosure
+    from apps.subjects.choices import RecordStatus
+    from tests.catalog.factories import CatalogItemFactory
+
+    company = CompanyFactory()
+    items = {category: PublishedItemFactory(category=category) for category in Category.values}
+    for at, category in enumerate(Category.values * 3):
+        RecordFactory(subject=company, item=items[category], determined_on=dt.date(2026, 1 + at % 3, 5))
+    RecordFactory(subject=company, item=items[Category.DISHONEST], determined_on=None)
+    RecordFactory(subject=company, item=items[Category.GOOD], determined_on=None)
+    RecordFactory(subject=company, item=items[Category.DISHONEST], determined_on=dt.date(2026, 11, 1))
+    RecordFactory(
+        subject=company, item=items[Category.BASIC], determined_on=dt.date(2026, 11, 2), status=RecordStatus.REVOKED
+    )
+    RecordFactory(
+        subject=company, item=items[Category.BASIC], determined_on=dt.date(2026, 11, 3), disclosure_ends_on=TODAY
+    )
+    RecordFactory(
+        subject=company,
+        item=CatalogItemFactory(catalog=items[Category.OTHER].catalog, disclosure=Disclosure.GOVERNMENT),
+        determined_on=dt.date(2026, 11, 4),
+    )
+    RecordFactory(
+        subject=company, item=items[Category.OTHER], determined_on=dt.date(2026, 11, 5), disclosure_ends_on=TODAY
+    )
+    expected = list(portal.newest_rows(portal.public_records(company, today=TODAY + dt.timedelta(days=1)), shown))
+    found = portal._newest_records(company.pk, TODAY + dt.timedelta(days=1), shown=shown)
+    assert found == expected
+    assert {row[2] for row in found} == set(Category.values)
+    assert len(found) == sum(min(shown, n) for n in (3, 3 + 1, 3 + 1 + 1, 3))

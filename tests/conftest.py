@@ -161,6 +161,34 @@ def policy(db, settings):
     return active_policy()
 
 
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the default cache, as production shares it between processes
+    (`tests.jobs.use_redis_cache`: this test process's own database), emptied before and after
+    the test."""
+    from django.core.cache import cache
+
+    from tests.jobs import use_redis_cache
+
+    use_redis_cache(settings)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_commands(monkeypatch) -> list[str]:
+    """The commands sent to Redis from here on, by name: a round trip each."""
+    import redis
+
+    sent: list[str] = []
+    single = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis, "execute_command", lambda self, *args, **kw: sent.append(args[0]) or single(self, *args, **kw)
+    )
+    return sent
+
+
 @pytest.fixture(autouse=True)
 def _clock_at_marked_day(request):
     """`@pytest.mark.today("2026-12-02T10:00")`: the test runs with the clock at that local time

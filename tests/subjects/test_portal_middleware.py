@@ -172,24 +172,17 @@ def test_the_abnormal_volume_refusal_of_a_kept_page_is_logged_once(company, poli
 
 
 def test_with_redis_a_kept_page_takes_one_round_trip_and_a_refused_one_is_not_counted_for_the_day(
-    company, settings, policy, monkeypatch
+    company, settings, policy, redis_cache, redis_commands
 ):
     """Production shares the cache in Redis. A kept organisation page reads its key's tokens and
     counts the address's minute and day in one script: one round trip, where Django's `get_many`
     and `incr` made it five. Past the minute's allowance the page is refused (429) and its day's
     count given back, as when the two were counted in turn (Nanjing art. 52 counts lookups let
     through)."""
-    import redis
-
-    use_redis_cache(settings)
     policy.query_abnormal_control, policy.query_daily_threshold = True, 100
     policy.save()
     settings.PUBLIC_PORTAL_LOOKUPS_PER_ADDRESS_PER_MINUTE = 4
-    sent = []
-    single = redis.Redis.execute_command
-    monkeypatch.setattr(
-        redis.Redis, "execute_command", lambda self, *a, **kw: sent.append(a[0]) or single(self, *a, **kw)
-    )
+    sent = redis_commands
     with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
         answers = [Client().get(_url(company), REMOTE_ADDR=ADDRESS) for _ in range(2)]  # rendered, then kept
         sent.clear()

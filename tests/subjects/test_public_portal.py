@@ -24,7 +24,6 @@ from apps.subjects import portal
 from apps.subjects.choices import RecordStatus
 from tests.catalog.factories import CatalogItemFactory
 from tests.factories import OrganizationFactory, UserFactory
-from tests.jobs import use_redis_cache
 from tests.sanctions import factories as case_factories
 from tests.subjects.factories import (
     CommitmentFactory,
@@ -492,38 +491,23 @@ def test_abnormal_volume_control_applies_per_address(company, policy):
     assert _search("门户测试", address="198.51.100.1").status_code == 200
 
 
-@pytest.fixture
-def redis_cache(settings):
-    """Redis as production shares it, emptied before and after the test."""
-    use_redis_cache(settings)
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _day_count(address=ADDRESS, day="2026-12-02"):
     return cache.get(f"subjects:portal:day:{address}:{day}")
 
 
 @pytest.mark.parametrize("kept", [True, False], ids=["cache on", "cache off"])
 def test_a_page_or_search_read_afresh_counts_its_minute_and_day_in_one_call_to_redis(
-    company, settings, policy, monkeypatch, redis_cache, kept
+    company, settings, policy, redis_cache, redis_commands, kept
 ):
     """Issue 18 item 5 and Nanjing art. 52: a page or a search not kept counts the address's
     minute allowance, its day's volume and (a search, the challenge on) its searches in one call
     to the cache — one round trip with Redis, where counting them in turn made three — and with
     the page cache off reads no page key either. What it counted is what counting in turn gave."""
-    import redis
-
     settings.PUBLIC_PORTAL_CACHE_SECONDS = 300 if kept else 0
     settings.PUBLIC_PORTAL_CHALLENGE_AFTER_SEARCHES = 30
     policy.query_abnormal_control, policy.query_daily_threshold = True, 100
     policy.save()
-    sent = []
-    single = redis.Redis.execute_command
-    monkeypatch.setattr(
-        redis.Redis, "execute_command", lambda self, *a, **kw: sent.append(a[0]) or single(self, *a, **kw)
-    )
+    sent = redis_commands
     with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, 5, tzinfo=dt.UTC), tick=False):
         # A signed-in visitor is never served a kept page: every request reads afresh.
         client = Client()

@@ -77,6 +77,8 @@ def test_the_auditor_opens_a_trail_and_verifies_the_chain(page, demo_portal):
     with page.expect_navigation():
         page.click("main button:has-text('立即校验链条')")
     page.wait_for_selector("#chain-last", timeout=60_000)
+    # The result may be found while the reloaded page is still arriving: the list below it too.
+    page.wait_for_load_state()
     status = page.locator("#chain-status").inner_text()
     assert "链条完整" in status, status
     assert page.locator("main table tbody tr").count() >= 1
